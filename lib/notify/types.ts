@@ -1,0 +1,30 @@
+import type { WatchEvent } from '../watch/outcome.js';
+
+export const CHANNEL_TYPES = ['slack', 'webhook', 'feishu', 'dingtalk', 'wecom', 'teams', 'discord'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+/** One entry of `NOTIFY_URLS`, parsed. */
+export interface Target {
+  /** Stable, secret-free id (a short hash of type and URL): the key of delivery records. */
+  id: string;
+  type: ChannelType;
+  /** The URL to post to, without any `TYPE+` prefix or signing secret. A secret itself: never log it. */
+  url: string;
+  /** DingTalk/Feishu signing secret given with the URL; never sent to the receiver. */
+  secret?: string;
+  /** What logs and messages may show, e.g. `slack hooks.slack.com #3f2a9c`. */
+  display: string;
+}
+
+export type DeliveryResult =
+  /** The receiver accepted the message. */
+  | { status: 'delivered'; attempts: number; httpStatus: number }
+  /** Still failing after the in-invocation retries, but worth trying again later. */
+  | { status: 'retry_later'; attempts: number; reason: string; retryAfterSeconds?: number }
+  /** The receiver refused it for good (4xx, a gone channel, a body-level error that will not pass). */
+  | { status: 'rejected'; attempts: number; reason: string; gone: boolean };
+
+/** The port the use case delivers through. Never throws: every failure is a `DeliveryResult`. */
+export interface Notifier {
+  deliver(event: WatchEvent, target: Target, options: { giveUpAtMs: number }): Promise<DeliveryResult>;
+}
