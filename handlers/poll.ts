@@ -1,0 +1,42 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createWatcher } from '../lib/runtime/watcher.js';
+
+const logger = new Logger({ serviceName: 'apig-watch' });
+const metrics = new Metrics({ namespace: 'ApigWatch', serviceName: 'apig-watch' });
+
+const watcher = createWatcher(process.env, {
+  log: {
+    debug: (message, extra = {}) => logger.debug(message, extra as LogAttributes),
+    info: (message, extra = {}) => logger.info(message, extra as LogAttributes),
+    warn: (message, extra = {}) => logger.warn(message, extra as LogAttributes),
+    error: (message, extra = {}) => logger.error(message, extra as LogAttributes),
+  },
+  metrics: {
+    count: (name, value = 1, dimensions) => emit(name, MetricUnit.Count, value, dimensions),
+    milliseconds: (name, value, dimensions) => emit(name, MetricUnit.Milliseconds, value, dimensions),
+  },
+});
+
+function emit(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number, dimensions?: Record<string, string>) {
+  if (!dimensions) return void metrics.addMetric(name, unit, value);
+  const single = metrics.singleMetric();
+  for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
+  single.addMetric(name, unit, value);
+}
+
+/** SQS → the watcher; failures are reported per record (`ReportBatchItemFailures`). */
+async function pollWatchQueue(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  const deadlineMs = Date.now() + context.getRemainingTimeInMillis();
+  const { failedMessageIds } = await watcher.processBatch(event.Records, deadlineMs);
+  return { batchItemFailures: failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+export const handler = middy(pollWatchQueue)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

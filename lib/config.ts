@@ -1,0 +1,174 @@
+import type { ApigConfig, ApigCredentials } from './apig/types.js';
+import { DEFAULT_APIG_ENDPOINT, DEFAULT_IAM_ENDPOINT } from './apig/endpoints.js';
+import { parseNotifyUrls } from './notify/targets.js';
+import type { Target } from './notify/types.js';
+
+/** A setting that is wrong or missing; the message names the variable (never its value). */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** The environment variables that may hold a secret, or a reference to one (`ssm:/…`, `secretsmanager:…`). */
+export const SECRET_VARIABLES = [
+  'NOTIFY_URLS',
+  'WEBHOOK_SECRET',
+  'HUAWEICLOUD_SDK_AK',
+  'HUAWEICLOUD_SDK_SK',
+  'HUAWEICLOUD_SDK_SECURITY_TOKEN',
+  'HUAWEICLOUD_IAM_USER',
+  'HUAWEICLOUD_IAM_PASSWORD',
+  'HUAWEICLOUD_IAM_DOMAIN',
+  'HUAWEICLOUD_AUTH_TOKEN',
+] as const;
+export type SecretVariable = (typeof SECRET_VARIABLES)[number];
+
+export const DEFAULT_WATCH_TIMEOUT_SECONDS = 7200;
+export const DEFAULT_DELIVERY_RETRY_HOURS = 24;
+export const APIG_REQUEST_TIMEOUT_MS = 10_000;
+
+/** A secret as configured: the value itself, or where to read it at run time. */
+export type SecretSource =
+  | { from: 'value'; value: string }
+  | { from: 'ssm'; name: string }
+  | { from: 'secretsmanager'; name: string };
+
+/** What the environment says, checked at cold start; secrets may still be references. */
+export interface Settings {
+  watchQueueUrl: string;
+  deadLetterQueueUrl: string;
+  tableName: string;
+  secrets: Partial<Record<SecretVariable, SecretSource>>;
+  apigEndpoint: string;
+  iamEndpoint: string;
+  watchTimeoutSeconds: number;
+  deliveryBudgetSeconds: number;
+  /** Demo only: how much faster than real time the watcher's clock and delays run. */
+  timeScale: number;
+}
+
+/** Everything the poller needs at run time, secrets resolved. */
+export interface RuntimeConfig {
+  apig: ApigConfig;
+  targets: Target[];
+  webhookSecret: string | undefined;
+}
+
+type Environment = Record<string, string | undefined>;
+
+/**
+ * Reads and checks the environment once, at cold start. Throws `ConfigError` naming the variable.
+ *
+ * @example
+ * const settings = readSettings(process.env);
+ */
+export function readSettings(env: Environment): Settings {
+  const secrets: Settings['secrets'] = {};
+  for (const name of SECRET_VARIABLES) {
+    const source = secretSource(env[name]);
+    if (source) secrets[name] = source;
+  }
+  return {
+    watchQueueUrl: required(env, 'WATCH_QUEUE_URL'),
+    deadLetterQueueUrl: required(env, 'DEAD_LETTER_QUEUE_URL'),
+    tableName: required(env, 'WATCH_TABLE_NAME'),
+    secrets,
+    apigEndpoint: endpointTemplate(env, 'APIG_ENDPOINT', DEFAULT_APIG_ENDPOINT),
+    iamEndpoint: endpointTemplate(env, 'IAM_ENDPOINT', DEFAULT_IAM_ENDPOINT),
+    watchTimeoutSeconds: positiveNumber(env, 'WATCH_TIMEOUT_SECONDS', DEFAULT_WATCH_TIMEOUT_SECONDS),
+    deliveryBudgetSeconds: positiveNumber(env, 'DELIVERY_RETRY_HOURS', DEFAULT_DELIVERY_RETRY_HOURS) * 3600,
+    timeScale: positiveNumber(env, 'APIG_WATCH_TIME_SCALE', 1),
+  };
+}
+
+/**
+ * Resolves the secrets (reading references through `readSecret`) and builds the run-time config.
+ *
+ * @example
+ * const config = await resolveRuntimeConfig(settings, readParameterOrSecret);
+ */
+export async function resolveRuntimeConfig(
+  settings: Pick<Settings, 'secrets' | 'apigEndpoint' | 'iamEndpoint'>,
+  readSecret: (source: Exclude<SecretSource, { from: 'value' }>) => Promise<string>,
+): Promise<RuntimeConfig> {
+  const values: Partial<Record<SecretVariable, string>> = {};
+  await Promise.all(
+    Object.entries(settings.secrets).map(async ([name, source]) => {
+      try {
+        const value = source.from === 'value' ? source.value : await readSecret(source);
+        if (value.trim() !== '') values[name as SecretVariable] = value.trim();
+      } catch (error) {
+        throw new ConfigError(`${name}: could not read ${source.from === 'value' ? 'it' : `${source.from} ${source.name}`} (${error instanceof Error ? error.message : String(error)})`);
+      }
+    }),
+  );
+  let targets: Target[];
+  try {
+    targets = parseNotifyUrls(values.NOTIFY_URLS ?? '');
+  } catch (error) {
+    throw new ConfigError(`NOTIFY_URLS: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return {
+    apig: {
+      credentials: credentialsFrom(values),
+      apigEndpoint: settings.apigEndpoint,
+      iamEndpoint: settings.iamEndpoint,
+      requestTimeoutMs: APIG_REQUEST_TIMEOUT_MS,
+    },
+    targets,
+    webhookSecret: values.WEBHOOK_SECRET,
+  };
+}
+
+/** Picks the credential mode: AK/SK first, then an IAM password, then a ready token. */
+export function credentialsFrom(values: Partial<Record<SecretVariable, string>>): ApigCredentials {
+  const { HUAWEICLOUD_SDK_AK: ak, HUAWEICLOUD_SDK_SK: sk } = values;
+  if (ak || sk) {
+    if (!ak || !sk) throw new ConfigError('HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK: set both, or neither');
+    return { mode: 'aksk', accessKey: ak, secretKey: sk, securityToken: values.HUAWEICLOUD_SDK_SECURITY_TOKEN };
+  }
+  const { HUAWEICLOUD_IAM_USER: user, HUAWEICLOUD_IAM_PASSWORD: password, HUAWEICLOUD_IAM_DOMAIN: domain } = values;
+  if (user || password) {
+    if (!user || !password) throw new ConfigError('HUAWEICLOUD_IAM_USER and HUAWEICLOUD_IAM_PASSWORD: set both, or neither');
+    return { mode: 'password', user, password, domain: domain ?? user };
+  }
+  if (values.HUAWEICLOUD_AUTH_TOKEN) return { mode: 'token', token: values.HUAWEICLOUD_AUTH_TOKEN };
+  throw new ConfigError(
+    'no Huawei Cloud credentials: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or HUAWEICLOUD_IAM_USER and HUAWEICLOUD_IAM_PASSWORD, or HUAWEICLOUD_AUTH_TOKEN',
+  );
+}
+
+/** `ssm:/path` and `secretsmanager:name` are read at run time; anything else is the value itself. */
+export function secretSource(raw: string | undefined): SecretSource | null {
+  const value = raw?.trim();
+  if (!value) return null;
+  if (value.startsWith('ssm:')) return { from: 'ssm', name: value.slice('ssm:'.length) };
+  if (value.startsWith('secretsmanager:')) return { from: 'secretsmanager', name: value.slice('secretsmanager:'.length) };
+  return { from: 'value', value };
+}
+
+function required(env: Environment, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(`${name} is required`);
+  return value;
+}
+
+function positiveNumber(env: Environment, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function endpointTemplate(env: Environment, name: string, fallback: string): string {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  let url: URL;
+  try {
+    url = new URL(raw.replaceAll('{region}', 'region'));
+  } catch {
+    throw new ConfigError(`${name} must be a URL (with an optional {region}), got ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${name} must be an http(s) URL`);
+  return raw.replace(/\/+$/, '');
+}

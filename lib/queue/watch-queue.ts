@@ -1,0 +1,66 @@
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+
+/** One message to (re-)enqueue. `id` is the caller's correlation id, unique within one call. */
+export interface OutgoingMessage {
+  id: string;
+  body: string;
+  delaySeconds: number;
+}
+
+/** The port the use case sends through. */
+export interface WatchQueue {
+  /**
+   * Sends all messages in as few `SendMessageBatch` calls as SQS allows (10 per call).
+   * Never throws: returns the ids that were not sent, each with the reason.
+   */
+  sendBatch(messages: OutgoingMessage[]): Promise<Map<string, string>>;
+  /** Sends a message straight to the dead-letter queue, with the reason as a message attribute. */
+  sendToDeadLetter(body: string, reason: string): Promise<void>;
+}
+
+/** SQS's limit on entries per `SendMessageBatch`. */
+export const MAX_BATCH_ENTRIES = 10;
+/** SQS message attribute values are limited; reasons are cut to this length. */
+const MAX_REASON_LENGTH = 1000;
+
+/**
+ * The watch queue and its dead-letter queue over the AWS SDK.
+ *
+ * @example
+ * const queue = createSqsWatchQueue(new SQSClient({}), config.watchQueueUrl, config.deadLetterQueueUrl);
+ * const failed = await queue.sendBatch([{ id: '0', body, delaySeconds: 30 }]);
+ */
+export function createSqsWatchQueue(client: SQSClient, queueUrl: string, deadLetterQueueUrl: string): WatchQueue {
+  return {
+    async sendBatch(messages) {
+      const failed = new Map<string, string>();
+      for (let start = 0; start < messages.length; start += MAX_BATCH_ENTRIES) {
+        const chunk = messages.slice(start, start + MAX_BATCH_ENTRIES);
+        try {
+          const answer = await client.send(
+            new SendMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: chunk.map((message) => ({ Id: message.id, MessageBody: message.body, DelaySeconds: message.delaySeconds })),
+            }),
+          );
+          for (const entry of answer.Failed ?? []) {
+            if (entry.Id) failed.set(entry.Id, `${entry.Code ?? 'error'}: ${entry.Message ?? 'not sent'}`);
+          }
+        } catch (error) {
+          for (const message of chunk) failed.set(message.id, String(error));
+        }
+      }
+      return failed;
+    },
+
+    async sendToDeadLetter(body, reason) {
+      await client.send(
+        new SendMessageCommand({
+          QueueUrl: deadLetterQueueUrl,
+          MessageBody: body,
+          MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, MAX_REASON_LENGTH) } },
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import type { Clock } from '../ports.js';
+import type { WatchQueue } from '../queue/watch-queue.js';
+
+/**
+ * A clock that runs `scale` times faster than real time from `originMs` on (the demo's
+ * time-compressed creations). With `scale` 1 it is the system clock.
+ *
+ * @example
+ * const clock = scaledClock(30, Date.now()); // a minute of real time reads as half an hour
+ */
+export function scaledClock(scale: number, originMs: number): Clock {
+  if (scale === 1) return { now: () => Date.now() };
+  return { now: () => Math.round(originMs + (Date.now() - originMs) * scale) };
+}
+
+/**
+ * A queue whose delays are shortened by `scale`, to match `scaledClock` in the demo.
+ *
+ * @example
+ * const queue = scaledDelays(createSqsWatchQueue(sqs, url, dlqUrl), 30);
+ */
+export function scaledDelays(queue: WatchQueue, scale: number): WatchQueue {
+  if (scale === 1) return queue;
+  return {
+    sendBatch: (messages) =>
+      queue.sendBatch(messages.map((message) => ({ ...message, delaySeconds: Math.round(message.delaySeconds / scale) }))),
+    sendToDeadLetter: (body, reason) => queue.sendToDeadLetter(body, reason),
+  };
+}

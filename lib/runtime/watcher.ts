@@ -1,0 +1,66 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createProgressSource } from '../apig/progress-client.js';
+import { readSettings, resolveRuntimeConfig, type RuntimeConfig, type Settings } from '../config.js';
+import type { Log } from '../logger.js';
+import { createNotifier } from '../notify/deliver.js';
+import type { Metrics } from '../ports.js';
+import { createSqsWatchQueue } from '../queue/watch-queue.js';
+import { createDynamoStepStore } from '../store/step-store.js';
+import { processBatch, type IncomingRecord, type WatchPorts } from '../watch/process-batch.js';
+import { readSecretReference } from './secrets.js';
+import { scaledClock, scaledDelays } from './time-scale.js';
+
+/** How long resolved secrets are trusted before they are read again (they may rotate). */
+export const RUNTIME_CONFIG_TTL_MS = 5 * 60_000;
+
+export interface Watcher {
+  processBatch(records: IncomingRecord[], invocationDeadlineMs: number): Promise<{ failedMessageIds: string[] }>;
+}
+
+/**
+ * The composition root: reads the settings once (failing fast, naming the variable), builds the
+ * AWS clients, and on each batch the ports from the current secrets. The handler only calls it.
+ *
+ * @example
+ * const watcher = createWatcher(process.env, { log: logger, metrics });
+ * await watcher.processBatch(event.Records, Date.now() + context.getRemainingTimeInMillis());
+ */
+export function createWatcher(env: Record<string, string | undefined>, deps: { log: Log; metrics: Metrics }): Watcher {
+  const settings = readSettings(env);
+  const clock = scaledClock(settings.timeScale, Number(env.APIG_WATCH_TIME_ORIGIN_MS) || Date.now());
+  const queue = scaledDelays(createSqsWatchQueue(new SQSClient({}), settings.watchQueueUrl, settings.deadLetterQueueUrl), settings.timeScale);
+  const store = createDynamoStepStore(new DynamoDBClient({}), settings.tableName);
+  const currentPorts = cachedPorts(settings, deps.log);
+
+  return {
+    async processBatch(records, invocationDeadlineMs) {
+      const ports: WatchPorts = { ...(await currentPorts()), queue, store, clock, log: deps.log, metrics: deps.metrics };
+      return processBatch(records, ports, settings, invocationDeadlineMs);
+    },
+  };
+}
+
+/** The ports that depend on secrets, rebuilt only when a secret's value has changed. */
+function cachedPorts(settings: Settings, log: Log) {
+  let cached: { fingerprint: string; readAtMs: number; ports: Pick<WatchPorts, 'progressSource' | 'notifier' | 'targets'> } | undefined;
+  return async () => {
+    if (cached && Date.now() - cached.readAtMs < RUNTIME_CONFIG_TTL_MS) return cached.ports;
+    const config = await resolveRuntimeConfig(settings, readSecretReference);
+    const fingerprint = JSON.stringify(config);
+    if (cached?.fingerprint !== fingerprint) {
+      if (config.targets.length === 0) log.warn('NOTIFY_URLS names no target: outcomes will only be logged');
+      cached = { fingerprint, readAtMs: Date.now(), ports: buildPorts(config, log) };
+    }
+    cached.readAtMs = Date.now();
+    return cached.ports;
+  };
+}
+
+function buildPorts(config: RuntimeConfig, log: Log) {
+  return {
+    progressSource: createProgressSource(config.apig, { log }),
+    notifier: createNotifier({ webhookSecret: config.webhookSecret, log }),
+    targets: config.targets,
+  };
+}

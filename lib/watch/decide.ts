@@ -1,0 +1,132 @@
+import type { ProgressReport } from '../apig/types.js';
+import { buildOutcomeEvent } from './event.js';
+import type { Outcome, WatchEvent } from './outcome.js';
+import { nextPollDelaySeconds, transientRetryDelaySeconds, MAX_SQS_DELAY_SECONDS } from './schedule.js';
+import type { LastSeen, WatchState } from './state.js';
+
+/** How long Huawei may keep failing with transient errors before the watch reports `unavailable`. */
+export const TRANSIENT_BUDGET_SECONDS = 600;
+/** Delivery rounds through the queue: 10 s, 30 s, 2 min, 5 min, then every 15 min (SQS's longest delay). */
+export const DELIVERY_RETRY_DELAYS_SECONDS = [10, 30, 120, 300, MAX_SQS_DELAY_SECONDS] as const;
+
+/** What one poll of Huawei produced. */
+export type Observation =
+  | { kind: 'progress'; report: ProgressReport }
+  | { kind: 'terminal_error'; outcome: Extract<Outcome, 'not_found' | 'unauthorized' | 'forbidden'>; code: string | null; message: string }
+  | { kind: 'transient_error'; throttled: boolean; message: string };
+
+export type PollDecision =
+  | { action: 'poll_again'; delaySeconds: number; next: WatchState; warning?: string }
+  | { action: 'notify'; event: WatchEvent };
+
+export type DeliveryDecision =
+  | { action: 'done' }
+  | { action: 'deliver_again'; delaySeconds: number; next: WatchState }
+  | { action: 'dead_letter'; next: WatchState; reason: string };
+
+/**
+ * The whole polling policy: given the watch state, what one poll observed and the time, either poll
+ * again after a delay or notify an outcome. Pure: no I/O, no clock, no randomness.
+ *
+ * @example
+ * const decision = decidePoll(state, { kind: 'progress', report }, Date.now());
+ * if (decision.action === 'poll_again') await queue.send(decision.next, decision.delaySeconds);
+ */
+export function decidePoll(state: WatchState, observation: Observation, nowMs: number): PollDecision {
+  const polled: WatchState = { ...state, polls: state.polls + 1 };
+  switch (observation.kind) {
+    case 'terminal_error':
+      return notify(polled, observation.outcome, observation.code, observation.message, nowMs);
+    case 'transient_error':
+      return decideAfterTransientError(polled, observation, nowMs);
+    case 'progress':
+      return decideAfterProgress(polled, observation.report, nowMs);
+  }
+}
+
+function decideAfterProgress(state: WatchState, report: ProgressReport, nowMs: number): PollDecision {
+  const seen: WatchState = { ...state, last: lastSeenFrom(report), marks: markProgress(state, report, nowMs), transient: null };
+  const status = report.status.toLowerCase();
+  if (status === 'success') return notify(seen, 'succeeded', null, null, nowMs);
+  if (status === 'failed') return notify(seen, 'failed', report.errorCode, report.errorMsg, nowMs);
+  if (nowMs >= state.deadline_at) return notify(seen, 'timed_out', null, null, nowMs);
+  const warning = status === 'creating' ? undefined : `unknown status ${JSON.stringify(report.status)}: polling on until the deadline`;
+  return pollAgain(seen, nextPollDelaySeconds(seen, nowMs), warning);
+}
+
+function decideAfterTransientError(
+  state: WatchState,
+  observation: Extract<Observation, { kind: 'transient_error' }>,
+  nowMs: number,
+): PollDecision {
+  const run = {
+    since: state.transient?.since ?? nowMs,
+    count: (state.transient?.count ?? 0) + 1,
+    last_error: observation.message,
+  };
+  const failing: WatchState = { ...state, transient: run };
+  if (nowMs >= state.deadline_at) return notify(failing, 'timed_out', null, null, nowMs);
+  if (nowMs - run.since >= TRANSIENT_BUDGET_SECONDS * 1000) {
+    return notify(failing, 'unavailable', null, observation.message, nowMs);
+  }
+  return pollAgain(failing, transientRetryDelaySeconds(failing, run.count, observation.throttled, nowMs));
+}
+
+function pollAgain(state: WatchState, delaySeconds: number, warning?: string): PollDecision {
+  return { action: 'poll_again', delaySeconds, next: { ...state, step: state.step + 1 }, warning };
+}
+
+function notify(state: WatchState, outcome: Outcome, code: string | null, message: string | null, nowMs: number): PollDecision {
+  return { action: 'notify', event: buildOutcomeEvent(state, { outcome, errorCode: code, errorMsg: message }, nowMs) };
+}
+
+function lastSeenFrom(report: ProgressReport): LastSeen {
+  return {
+    status: report.status.toLowerCase(),
+    progress: report.progress,
+    start_time_ms: report.startTimeMs,
+    end_time_ms: report.endTimeMs,
+    error_code: report.errorCode,
+    error_msg: report.errorMsg,
+  };
+}
+
+function markProgress(state: WatchState, report: ProgressReport, nowMs: number): WatchState['marks'] {
+  const progress = report.progress;
+  if (progress === null || state.marks.some((mark) => mark.progress === progress)) return state.marks;
+  return [...state.marks, { progress, seen_at: nowMs }].slice(-10);
+}
+
+/**
+ * After a round of deliveries of a terminal outcome: done when no target is owed any more;
+ * otherwise a delivery-only message later (it never polls Huawei again), and once the delivery
+ * budget is spent, the dead-letter queue, holding the outcome so that a redrive delivers it.
+ *
+ * @example
+ * decideDelivery(state, event, 1, now, 24 * 3600) // { action: 'deliver_again', delaySeconds: 10, next }
+ */
+export function decideDelivery(
+  state: WatchState,
+  event: WatchEvent,
+  owedTargets: number,
+  nowMs: number,
+  budgetSeconds: number,
+): DeliveryDecision {
+  if (owedTargets === 0) return { action: 'done' };
+  const deliverUntil = state.deliver_until ?? nowMs + budgetSeconds * 1000;
+  const base: WatchState = { ...state, kind: 'deliver', event, step: state.step + 1 };
+  if (nowMs >= deliverUntil) {
+    return {
+      action: 'dead_letter',
+      reason: `${owedTargets} target(s) still failing after the delivery budget of ${budgetSeconds} s`,
+      next: { ...base, delivery_rounds: 0, deliver_until: null },
+    };
+  }
+  const rounds = state.kind === 'deliver' ? state.delivery_rounds : 0;
+  const delay = DELIVERY_RETRY_DELAYS_SECONDS[Math.min(rounds, DELIVERY_RETRY_DELAYS_SECONDS.length - 1)] ?? MAX_SQS_DELAY_SECONDS;
+  return {
+    action: 'deliver_again',
+    delaySeconds: Math.max(0, Math.min(delay, Math.ceil((deliverUntil - nowMs) / 1000))),
+    next: { ...base, delivery_rounds: rounds + 1, deliver_until: deliverUntil },
+  };
+}

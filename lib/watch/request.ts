@@ -1,0 +1,103 @@
+import { z } from 'zod/mini';
+
+/** Huawei project and instance ids: 32 lowercase hex characters, so nothing can bend the request path. */
+const HUAWEI_ID_PATTERN = /^[0-9a-f]{32}$/;
+const REGION_PATTERN = /^[a-z]{2}(-[a-z0-9]+)+$/;
+const MAX_REGION_LENGTH = 32;
+const MAX_INSTANCE_NAME_LENGTH = 64;
+const MAX_CONTEXT_ENTRIES = 10;
+const MAX_CONTEXT_KEY_LENGTH = 64;
+const MAX_CONTEXT_VALUE_LENGTH = 256;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+const huaweiId = z.string('must be a string').check(
+  z.regex(HUAWEI_ID_PATTERN, 'must be 32 lowercase hexadecimal characters (a Huawei Cloud id)'),
+);
+const printable = (max: number) =>
+  z.string('must be a string').check(
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(max, `must be at most ${max} characters`),
+    z.refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters'),
+  );
+
+/** The watch request a producer sends (DESIGN §2, a public contract). Unknown fields are ignored. */
+export const watchRequestSchema = z.object({
+  project_id: huaweiId,
+  instance_id: huaweiId,
+  region: z.string('must be a string').check(
+    z.maxLength(MAX_REGION_LENGTH, `must be at most ${MAX_REGION_LENGTH} characters`),
+    z.regex(REGION_PATTERN, 'must look like a Huawei Cloud region, e.g. ap-southeast-1'),
+  ),
+  instance_name: z.optional(z.nullable(printable(MAX_INSTANCE_NAME_LENGTH))),
+  context: z.optional(
+    z.nullable(
+      z
+        .record(printable(MAX_CONTEXT_KEY_LENGTH), printable(MAX_CONTEXT_VALUE_LENGTH))
+        .check(
+          z.refine(
+            (entries) => Object.keys(entries).length <= MAX_CONTEXT_ENTRIES,
+            `must have at most ${MAX_CONTEXT_ENTRIES} entries`,
+          ),
+        ),
+    ),
+  ),
+});
+
+/** A validated watch request, normalised: absent optional fields are `null` / `{}`. */
+export interface WatchRequest {
+  project_id: string;
+  instance_id: string;
+  region: string;
+  instance_name: string | null;
+  context: Record<string, string>;
+}
+
+/** Raised for a message that can never be processed; the reason is safe to log. */
+export class InvalidMessageError extends Error {
+  override readonly name = 'InvalidMessageError';
+  constructor(
+    message: string,
+    readonly problems: string[] = [],
+  ) {
+    super(problems.length > 0 ? `${message}: ${problems.join('; ')}` : message);
+  }
+}
+
+/** Human-readable problems of a failed zod parse, e.g. `instance_id: must be 32 lowercase …`. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.slice(0, 10).map((issue) => {
+    const path = issue.path.map(String).join('.') || '(message)';
+    return `${path}: ${issue.code === 'invalid_type' && issue.message === 'Invalid input' ? `expected ${(issue as { expected?: string }).expected ?? 'another type'}` : issue.message}`;
+  });
+}
+
+/**
+ * Validates a watch request, unwrapping the EventBridge envelope (`{"detail-type", "source", "detail"}`)
+ * that an event rule delivers to an SQS target.
+ *
+ * @example
+ * const request = parseWatchRequest(JSON.parse(record.body));
+ * // { project_id: '0123…', instance_id: 'fedc…', region: 'ap-southeast-1', instance_name: null, context: {} }
+ */
+export function parseWatchRequest(input: unknown): WatchRequest {
+  const candidate = isEventBridgeEnvelope(input) ? input.detail : input;
+  const parsed = watchRequestSchema.safeParse(candidate);
+  if (!parsed.success) {
+    throw new InvalidMessageError('invalid watch request', describeIssues(parsed.error.issues));
+  }
+  const { project_id, instance_id, region, instance_name, context } = parsed.data;
+  return { project_id, instance_id, region, instance_name: instance_name ?? null, context: context ?? {} };
+}
+
+/** True for an EventBridge event as it arrives on an SQS target. */
+export function isEventBridgeEnvelope(input: unknown): input is { detail: unknown } {
+  return (
+    typeof input === 'object' &&
+    input !== null &&
+    !Array.isArray(input) &&
+    'detail' in input &&
+    'detail-type' in input &&
+    'source' in input
+  );
+}

@@ -1,0 +1,172 @@
+import { TRANSIENT_BUDGET_SECONDS, decideDelivery, decidePoll, type PollDecision } from '../../lib/watch/decide.js';
+import type { WatchEvent } from '../../lib/watch/outcome.js';
+import { MAX_SQS_DELAY_SECONDS } from '../../lib/watch/schedule.js';
+import { T0, progressReport, watchState } from '../support/factories.js';
+
+const MINUTE_MS = 60_000;
+
+function expectNotify(decision: PollDecision): WatchEvent {
+  if (decision.action !== 'notify') throw new Error(`expected notify, got ${decision.action}`);
+  return decision.event;
+}
+
+function expectPollAgain(decision: PollDecision) {
+  if (decision.action !== 'poll_again') throw new Error(`expected poll_again, got ${decision.action}`);
+  return decision;
+}
+
+describe('decidePoll', () => {
+  it('notifies succeeded with the elapsed time from start_time to end_time', () => {
+    const report = progressReport({ status: 'success', progress: 100, startTimeMs: T0, endTimeMs: T0 + 372_000 });
+    const event = expectNotify(decidePoll(watchState(), { kind: 'progress', report }, T0 + 400_000));
+    expect(event.type).toBe('apig.gateway.creation.succeeded');
+    expect(event.data).toMatchObject({ outcome: 'succeeded', status: 'success', progress: 100, elapsed_ms: 372_000, elapsed: '6m 12s', polls: 1 });
+    expect(event.data.finished_at).toBe(new Date(T0 + 372_000).toISOString());
+  });
+
+  it('compares the status case-insensitively', () => {
+    const report = progressReport({ status: 'SUCCESS', progress: 100 });
+    expect(expectNotify(decidePoll(watchState(), { kind: 'progress', report }, T0)).data.outcome).toBe('succeeded');
+  });
+
+  it('notifies failed with the error code, message and the quota hint for APIC.9218', () => {
+    const report = progressReport({ status: 'failed', progress: 0, errorCode: 'APIC.9218', errorMsg: 'create failed...', endTimeMs: T0 + 220_000 });
+    const event = expectNotify(decidePoll(watchState(), { kind: 'progress', report }, T0 + 230_000));
+    expect(event.data).toMatchObject({ outcome: 'failed', error_code: 'APIC.9218', error_msg: 'create failed...', elapsed: '3m 40s' });
+    expect(event.data.hint).toMatch(/quota increase/);
+  });
+
+  it.each([
+    ['APIC.9219', /sold out/],
+    ['APIC.9206', /support/],
+  ])('gives the hint of %s', (code, hint) => {
+    const report = progressReport({ status: 'failed', progress: 0, errorCode: code });
+    expect(expectNotify(decidePoll(watchState(), { kind: 'progress', report }, T0)).data.hint).toMatch(hint);
+  });
+
+  it('keeps polling while creating even though end_time is already filled in', () => {
+    const report = progressReport({ status: 'creating', progress: 50, endTimeMs: T0 + 1000 });
+    const decision = expectPollAgain(decidePoll(watchState(), { kind: 'progress', report }, T0 + 5 * MINUTE_MS));
+    expect(decision.next.step).toBe(1);
+    expect(decision.next.polls).toBe(1);
+    expect(decision.next.last?.progress).toBe(50);
+    expect(decision.delaySeconds).toBeGreaterThan(0);
+  });
+
+  it('keeps polling an unknown status with a warning until the deadline', () => {
+    const report = progressReport({ status: 'provisioning' });
+    const decision = expectPollAgain(decidePoll(watchState(), { kind: 'progress', report }, T0 + MINUTE_MS));
+    expect(decision.warning).toMatch(/unknown status "provisioning"/);
+    const atDeadline = decidePoll(decision.next, { kind: 'progress', report }, T0 + 7200_000);
+    expect(expectNotify(atDeadline).data.outcome).toBe('timed_out');
+  });
+
+  it('reports timed_out at the deadline with the elapsed time and the last progress', () => {
+    const state = watchState({ deadline_at: T0 + 3600_000 });
+    const report = progressReport({ status: 'creating', progress: 80 });
+    const event = expectNotify(decidePoll(state, { kind: 'progress', report }, T0 + 3600_000));
+    expect(event.data).toMatchObject({ outcome: 'timed_out', progress: 80, elapsed: '1h 00m 00s', finished_at: null });
+  });
+
+  it('never waits past the deadline', () => {
+    const state = watchState({ deadline_at: T0 + 5_000 });
+    const decision = expectPollAgain(decidePoll(state, { kind: 'progress', report: progressReport() }, T0));
+    expect(decision.delaySeconds).toBeLessThanOrEqual(5);
+  });
+
+  it.each(['not_found', 'unauthorized', 'forbidden'] as const)('notifies %s from a terminal error', (outcome) => {
+    const observation = { kind: 'terminal_error', outcome, code: 'APIC.7302', message: 'Instance not found' } as const;
+    const event = expectNotify(decidePoll(watchState(), observation, T0 + MINUTE_MS));
+    expect(event.data).toMatchObject({ outcome, error_code: 'APIC.7302', error_msg: 'Instance not found' });
+  });
+
+  it('retries a throttled call after 2 to 5 seconds', () => {
+    const decision = expectPollAgain(decidePoll(watchState(), { kind: 'transient_error', throttled: true, message: '429' }, T0));
+    expect(decision.delaySeconds).toBeGreaterThanOrEqual(2);
+    expect(decision.delaySeconds).toBeLessThanOrEqual(5);
+  });
+
+  it('backs off exponentially on repeated server errors', () => {
+    let state = watchState();
+    const delays: number[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const decision = expectPollAgain(decidePoll(state, { kind: 'transient_error', throttled: false, message: '500 APIC.9000' }, T0 + i * 1000));
+      delays.push(decision.delaySeconds);
+      state = decision.next;
+    }
+    expect(delays[3]).toBeGreaterThan(delays[0]! * 4);
+    expect(state.transient).toMatchObject({ since: T0, count: 4, last_error: '500 APIC.9000' });
+  });
+
+  it('reports unavailable with the last error once transient errors outlast the budget', () => {
+    const state = watchState({ transient: { since: T0, count: 9, last_error: 'earlier' } });
+    const observation = { kind: 'transient_error', throttled: false, message: 'socket hang up' } as const;
+    const event = expectNotify(decidePoll(state, observation, T0 + TRANSIENT_BUDGET_SECONDS * 1000));
+    expect(event.data).toMatchObject({ outcome: 'unavailable', error_msg: 'socket hang up' });
+  });
+
+  it('forgets a run of transient errors after a good answer', () => {
+    const state = watchState({ transient: { since: T0, count: 3, last_error: '500' } });
+    const decision = expectPollAgain(decidePoll(state, { kind: 'progress', report: progressReport() }, T0 + MINUTE_MS));
+    expect(decision.next.transient).toBeNull();
+  });
+
+  it('keeps every delay within SQS limits, whatever the state', () => {
+    for (let i = 0; i < 300; i += 1) {
+      const progress = [null, 30, 50, 80, 90][i % 5] ?? null;
+      const now = T0 + i * 37_000;
+      const state = watchState({ step: i, marks: progress ? [{ progress, seen_at: T0 + (i % 7) * 10_000 }] : [] });
+      const observation =
+        i % 3 === 0
+          ? ({ kind: 'transient_error', throttled: i % 2 === 0, message: 'x' } as const)
+          : ({ kind: 'progress', report: progressReport({ progress, startTimeMs: T0 - (i % 11) * 60_000 }) } as const);
+      const decision = decidePoll(state, observation, now);
+      if (decision.action === 'poll_again') {
+        expect(decision.delaySeconds).toBeGreaterThanOrEqual(0);
+        expect(decision.delaySeconds).toBeLessThanOrEqual(MAX_SQS_DELAY_SECONDS);
+        expect(Number.isInteger(decision.delaySeconds)).toBe(true);
+      }
+    }
+  });
+
+  it('is pure: the same inputs give the same decision', () => {
+    const observation = { kind: 'progress', report: progressReport({ progress: 50 }) } as const;
+    expect(decidePoll(watchState(), observation, T0 + MINUTE_MS)).toEqual(decidePoll(watchState(), observation, T0 + MINUTE_MS));
+  });
+});
+
+describe('decideDelivery', () => {
+  const event = expectNotify(decidePoll(watchState(), { kind: 'progress', report: progressReport({ status: 'success', progress: 100 }) }, T0));
+
+  it('is done when no target is owed', () => {
+    expect(decideDelivery(watchState(), event, 0, T0, 86_400)).toEqual({ action: 'done' });
+  });
+
+  it('hands owed targets to a later delivery-only step that carries the outcome', () => {
+    const decision = decideDelivery(watchState({ step: 7 }), event, 2, T0, 86_400);
+    if (decision.action !== 'deliver_again') throw new Error(decision.action);
+    expect(decision.next).toMatchObject({ kind: 'deliver', step: 8, event, delivery_rounds: 1, deliver_until: T0 + 86_400_000 });
+    expect(decision.delaySeconds).toBeGreaterThan(0);
+  });
+
+  it('spaces delivery rounds further apart, never beyond SQS limits', () => {
+    let state = watchState();
+    const delays: number[] = [];
+    for (let round = 0; round < 8; round += 1) {
+      const decision = decideDelivery(state, event, 1, T0 + round * 1000, 86_400);
+      if (decision.action !== 'deliver_again') throw new Error(decision.action);
+      delays.push(decision.delaySeconds);
+      state = decision.next;
+    }
+    expect(delays).toEqual([...delays].sort((a, b) => a - b));
+    expect(Math.max(...delays)).toBe(MAX_SQS_DELAY_SECONDS);
+  });
+
+  it('sends the outcome to the dead-letter queue once the budget is spent, ready for a redrive', () => {
+    const state = watchState({ kind: 'deliver', step: 12, event, delivery_rounds: 30, deliver_until: T0 + 1000 });
+    const decision = decideDelivery(state, event, 1, T0 + 1000, 86_400);
+    if (decision.action !== 'dead_letter') throw new Error(decision.action);
+    expect(decision.next).toMatchObject({ kind: 'deliver', step: 13, event, delivery_rounds: 0, deliver_until: null });
+    expect(decision.reason).toMatch(/1 target/);
+  });
+});

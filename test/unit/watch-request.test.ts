@@ -1,0 +1,117 @@
+import { InvalidMessageError, parseWatchRequest } from '../../lib/watch/request.js';
+import { parseMessageBody, startWatch } from '../../lib/watch/state.js';
+import { INSTANCE_ID, PROJECT_ID, T0, watchRequestBody } from '../support/factories.js';
+
+describe('parseWatchRequest', () => {
+  it('accepts the request of DESIGN §2 and normalises it', () => {
+    const request = parseWatchRequest(watchRequestBody());
+    expect(request).toEqual({
+      project_id: PROJECT_ID,
+      instance_id: INSTANCE_ID,
+      region: 'ap-southeast-1',
+      instance_name: 'orders-gw-prod',
+      context: { ticket: 'OPS-1234', env: 'prod' },
+    });
+  });
+
+  it('fills absent optional fields with null and an empty context', () => {
+    const request = parseWatchRequest(watchRequestBody({ instance_name: undefined, context: undefined }));
+    expect(request.instance_name).toBeNull();
+    expect(request.context).toEqual({});
+  });
+
+  it('unwraps the EventBridge envelope an event rule delivers', () => {
+    const envelope = { version: '0', 'detail-type': 'APIG gateway creating', source: 'acme.provisioning', detail: watchRequestBody() };
+    expect(parseWatchRequest(envelope).instance_id).toBe(INSTANCE_ID);
+  });
+
+  it('ignores endpoint-like fields: a message never chooses where credentials go', () => {
+    const request = parseWatchRequest(watchRequestBody({ endpoint: 'https://evil.example', apig_endpoint: 'https://evil.example' }));
+    expect(Object.keys(request).sort()).toEqual(['context', 'instance_id', 'instance_name', 'project_id', 'region']);
+  });
+
+  it.each([
+    ['a slash', `${PROJECT_ID.slice(0, 31)}/`],
+    ['a dot-dot segment', `..${PROJECT_ID.slice(2)}`],
+    ['a percent escape', `%2e${PROJECT_ID.slice(3)}`],
+    ['whitespace', ` ${PROJECT_ID.slice(1)}`],
+    ['upper-case hex', PROJECT_ID.toUpperCase()],
+    ['too short', PROJECT_ID.slice(1)],
+    ['a path traversal', '../../v3/auth/tokens'],
+  ])('rejects a project_id with %s', (_, projectId) => {
+    expect(() => parseWatchRequest(watchRequestBody({ project_id: projectId }))).toThrow(/project_id: must be 32 lowercase hexadecimal/);
+  });
+
+  it('rejects a path-injecting instance_id', () => {
+    expect(() => parseWatchRequest(watchRequestBody({ instance_id: `${INSTANCE_ID.slice(0, 30)}/x` }))).toThrow(/instance_id/);
+  });
+
+  it.each(['AP-SOUTHEAST-1', 'ap', 'ap-southeast-1.evil.com', 'ap-southeast-1/x', 'a-b', `ap-${'x'.repeat(40)}`, 'ap-southeast-1 '])(
+    'rejects the hostile region %j',
+    (region) => {
+      expect(() => parseWatchRequest(watchRequestBody({ region }))).toThrow(/region/);
+    },
+  );
+
+  it('names every missing required field', () => {
+    const error = captureError(() => parseWatchRequest({}));
+    expect(error.problems.join('\n')).toMatch(/project_id/);
+    expect(error.problems.join('\n')).toMatch(/instance_id/);
+    expect(error.problems.join('\n')).toMatch(/region/);
+  });
+
+  it('rejects an instance_name longer than 64 characters', () => {
+    expect(() => parseWatchRequest(watchRequestBody({ instance_name: 'x'.repeat(65) }))).toThrow(/instance_name: must be at most 64/);
+  });
+
+  it('rejects a context with more than 10 entries', () => {
+    const context = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, 'v']));
+    expect(() => parseWatchRequest(watchRequestBody({ context }))).toThrow(/context: must have at most 10 entries/);
+  });
+
+  it('rejects a nested context value', () => {
+    expect(() => parseWatchRequest(watchRequestBody({ context: { env: { nested: 'x' } } }))).toThrow(/context\.env/);
+  });
+});
+
+describe('parseMessageBody', () => {
+  it.each([
+    ['non-JSON', 'not json', /not JSON/],
+    ['null', 'null', /JSON object, got null/],
+    ['an array', '[1,2]', /JSON object, got an array/],
+    ['a number', '42', /JSON object, got number/],
+    ['a string', '"hello"', /JSON object, got string/],
+    ['wrong types', JSON.stringify(watchRequestBody({ project_id: 42 })), /project_id/],
+    ['an unknown version', JSON.stringify({ v: 2 }), /unsupported message version 2/],
+  ])('rejects %s with a reason', (_, body, reason) => {
+    expect(() => parseMessageBody(body)).toThrow(InvalidMessageError);
+    expect(() => parseMessageBody(body)).toThrow(reason);
+  });
+
+  it('reads back a state it wrote', () => {
+    const state = startWatch(parseWatchRequest(watchRequestBody()), T0, 7200);
+    expect(parseMessageBody(JSON.stringify(state))).toEqual({ kind: 'state', state });
+  });
+
+  it('rejects a state whose watch_id does not belong to its instance', () => {
+    const state = startWatch(parseWatchRequest(watchRequestBody()), T0, 7200);
+    const forged = { ...state, watch_id: 'w_00000000000000000000' };
+    expect(() => parseMessageBody(JSON.stringify(forged))).toThrow(/watch_id does not match/);
+  });
+
+  it('validates the request inside a state too', () => {
+    const state = startWatch(parseWatchRequest(watchRequestBody()), T0, 7200);
+    const forged = { ...state, request: { ...state.request, instance_id: '../../x' } };
+    expect(() => parseMessageBody(JSON.stringify(forged))).toThrow(/instance_id/);
+  });
+});
+
+function captureError(action: () => unknown): InvalidMessageError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof InvalidMessageError) return error;
+    throw error;
+  }
+  throw new Error('expected an InvalidMessageError');
+}
