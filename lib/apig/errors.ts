@@ -1,0 +1,157 @@
+import { AbortError, FetchError } from 'node-fetch';
+
+/**
+ * Errors of the APIG area (progress API and IAM). Callers branch on the class —
+ * `ApigRetryableError` (back off and poll again) or `ApigTerminalError` (notify the outcome) —
+ * never on the message.
+ */
+export interface ApigErrorOptions {
+  httpStatus?: number;
+  /** Huawei's `error_code`, e.g. `APIC.9000`. */
+  code?: string;
+  cause?: unknown;
+}
+
+/** Base class of every error the APIG client throws. */
+export class ApigError extends Error {
+  override name = 'ApigError';
+  readonly httpStatus?: number;
+  readonly code?: string;
+
+  constructor(message: string, options: ApigErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.httpStatus = options.httpStatus;
+    this.code = options.code;
+  }
+}
+
+export type RetryableReason = 'throttled' | 'server_error' | 'timeout' | 'network' | 'unexpected_response';
+
+/** A transient failure: the caller's retry policy decides when to try again. */
+export class ApigRetryableError extends ApigError {
+  override name = 'ApigRetryableError';
+  readonly reason: RetryableReason;
+  /** The server's (or Huawei's documented) advice on how long to wait. */
+  readonly retryAfterSeconds?: number;
+
+  constructor(
+    reason: RetryableReason,
+    message: string,
+    options: ApigErrorOptions & { retryAfterSeconds?: number } = {},
+  ) {
+    super(message, options);
+    this.reason = reason;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+export type TerminalOutcome = 'not_found' | 'unauthorized' | 'forbidden';
+
+/** A failure that will not go away by asking again; it ends the watch with `outcome`. */
+export class ApigTerminalError extends ApigError {
+  override name = 'ApigTerminalError';
+  readonly outcome: TerminalOutcome;
+
+  constructor(outcome: TerminalOutcome, message: string, options: ApigErrorOptions = {}) {
+    super(message, options);
+    this.outcome = outcome;
+  }
+}
+
+/** IAM refused the password login. Terminal: repeating a wrong password can lock the account. */
+export class IamAuthError extends ApigTerminalError {
+  override name = 'IamAuthError';
+
+  constructor(message: string, options: ApigErrorOptions = {}) {
+    super('unauthorized', message, options);
+  }
+}
+
+/** Huawei advises waiting 2–5 s after APIG.0308 throttling; the upper end is sure to be past it. */
+export const THROTTLED_RETRY_AFTER_SECONDS = 5;
+
+const THROTTLING_CODES = new Set(['APIG.0308', 'APIG.9008']);
+
+/**
+ * Reads `error_code`/`error_msg` (APIG) or `error.code`/`error.message` (IAM, gateway
+ * front ends) from an error answer; anything else yields an empty result.
+ *
+ * @example
+ * parseErrorBody('{"error_code":"APIC.7302","error_msg":"Instance not found"}')
+ * // { code: 'APIC.7302', message: 'Instance not found' }
+ */
+export function parseErrorBody(text: string): { code?: string; message?: string } {
+  const body = parseJsonLeniently(text);
+  if (typeof body !== 'object' || body === null) return {};
+  const flat = body as { error_code?: unknown; error_msg?: unknown; error?: unknown };
+  const nested = (typeof flat.error === 'object' && flat.error !== null ? flat.error : {}) as {
+    code?: unknown;
+    message?: unknown;
+  };
+  const code = flat.error_code ?? nested.code;
+  const message = flat.error_msg ?? nested.message;
+  return {
+    code: typeof code === 'string' || typeof code === 'number' ? String(code) : undefined,
+    message: typeof message === 'string' ? message : undefined,
+  };
+}
+
+/**
+ * `JSON.parse` that answers `undefined` for text that is not JSON (a proxy's HTML page…),
+ * leaving the verdict to the schema the value goes through next.
+ *
+ * @example
+ * parseJsonLeniently('<html>') // undefined
+ */
+export function parseJsonLeniently(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Classifies an answer that is neither success nor a refusal the caller handles itself:
+ * 429 and Huawei's throttling codes (APIG.9008 arrives as a 500) → `throttled`,
+ * other 5xx → `server_error`, anything else (an unexpected 400, 405…) → `unexpected_response`.
+ *
+ * @example
+ * retryableErrorFromAnswer(500, { code: 'APIC.9000' }, 'APIG progress').reason // 'server_error'
+ */
+export function retryableErrorFromAnswer(
+  httpStatus: number,
+  error: { code?: string; message?: string },
+  what: string,
+): ApigRetryableError {
+  const detail = `${what} answered HTTP ${httpStatus}${error.code ? ` ${error.code}` : ''}${
+    error.message ? `: ${error.message}` : ''
+  }`;
+  const options = { httpStatus, code: error.code };
+  if (httpStatus === 429 || (error.code !== undefined && THROTTLING_CODES.has(error.code))) {
+    return new ApigRetryableError('throttled', detail, {
+      ...options,
+      retryAfterSeconds: THROTTLED_RETRY_AFTER_SECONDS,
+    });
+  }
+  if (httpStatus >= 500) return new ApigRetryableError('server_error', detail, options);
+  return new ApigRetryableError('unexpected_response', detail, options);
+}
+
+/**
+ * Turns what `node-fetch` throws into a retryable error: an abort (our timeout signal)
+ * → `timeout`; a refused, reset or hung-up connection, DNS failure… → `network`.
+ *
+ * @example
+ * errorFromFetchFailure(new AbortError('aborted'), 'APIG progress', 5000).reason // 'timeout'
+ */
+export function errorFromFetchFailure(error: unknown, what: string, timeoutMs: number): ApigRetryableError {
+  if (error instanceof AbortError || (error instanceof Error && error.name === 'TimeoutError')) {
+    return new ApigRetryableError('timeout', `${what} did not answer within ${timeoutMs} ms`, { cause: error });
+  }
+  const code = error instanceof FetchError ? error.code : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ApigRetryableError('network', `${what} failed${code ? ` (${code})` : ''}: ${message}`, {
+    cause: error,
+  });
+}
