@@ -165,6 +165,10 @@ function errorFromAnswer(answer: Answer): ApigError {
         options,
       );
     case 404:
+      // APIG.0101 means the path itself is unknown: a wrong APIG_ENDPOINT, not a missing gateway.
+      if (error.code === 'APIG.0101') {
+        return new ApigRetryableError('unexpected_response', `APIG does not serve the progress API here; check APIG_ENDPOINT (${detail})`, options);
+      }
       return new ApigTerminalError('not_found', `APIG does not know this gateway (${detail})`, options);
     default:
       return retryableErrorFromAnswer(answer.status, error, 'APIG progress request');

@@ -251,6 +251,19 @@ describe('error answers', () => {
     expect(error).toMatchObject({ outcome: 'not_found', code: 'APIC.7302' });
   });
 
+  it('answers a wrong APIG_ENDPOINT (404 APIG.0101: no such API) as retryable, not as a missing gateway', async () => {
+    // Prepare
+    const target = gatewayFactory();
+    const misconfigured = sourceFactory(undefined, { endpoint: `${simulator.url}/not-apig` });
+
+    // Act
+    const error = await failureOf(misconfigured.fetchProgress(target));
+
+    // Assess
+    expect(error).toBeInstanceOf(ApigRetryableError);
+    expect(error).toMatchObject({ reason: 'unexpected_response', code: 'APIG.0101' });
+  });
+
   it('answers unauthorized at once for a 401 with a static token, without asking again', async () => {
     // Prepare
     const target = gatewayFactory();

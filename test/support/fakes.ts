@@ -1,0 +1,120 @@
+import type { ProgressReport, ProgressSource } from '../../lib/apig/types.js';
+import type { Log } from '../../lib/logger.js';
+import type { DeliveryResult, Notifier, Target } from '../../lib/notify/types.js';
+import type { Metrics } from '../../lib/ports.js';
+import type { OutgoingMessage, WatchQueue } from '../../lib/queue/watch-queue.js';
+import type { ClaimResult, StepDecision, StepStore } from '../../lib/store/step-store.js';
+
+/** Small in-memory stand-ins for the use case's ports, for tests of the use case's own logic. */
+
+export interface LogLine {
+  level: keyof Log;
+  message: string;
+  extra: Record<string, unknown>;
+}
+
+export function recordingLog(): Log & { lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const at = (level: keyof Log) => (message: string, extra: Record<string, unknown> = {}) => void lines.push({ level, message, extra });
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+export function recordingMetrics(): Metrics & { counts: Map<string, number> } {
+  const counts = new Map<string, number>();
+  const key = (name: string, dimensions?: Record<string, string>) =>
+    dimensions ? `${name}{${Object.entries(dimensions).map(([k, v]) => `${k}=${v}`).join(',')}}` : name;
+  return {
+    counts,
+    count: (name, value = 1, dimensions) => void counts.set(key(name, dimensions), (counts.get(key(name, dimensions)) ?? 0) + value),
+    milliseconds: () => undefined,
+  };
+}
+
+/** A queue that records each `sendBatch` call and can refuse chosen bodies. */
+export function recordingQueue(refuse: (message: OutgoingMessage) => boolean = () => false): WatchQueue & {
+  batches: OutgoingMessage[][];
+  deadLetters: { body: string; reason: string }[];
+} {
+  const batches: OutgoingMessage[][] = [];
+  const deadLetters: { body: string; reason: string }[] = [];
+  return {
+    batches,
+    deadLetters,
+    async sendBatch(messages) {
+      batches.push(messages);
+      return new Map(messages.filter(refuse).map((message) => [message.id, 'refused by the test']));
+    },
+    async sendToDeadLetter(body, reason) {
+      deadLetters.push({ body, reason });
+    },
+  };
+}
+
+/** The DynamoDB store's semantics (claim with a lease, record, complete) over a Map. */
+export function memoryStepStore(): StepStore {
+  const steps = new Map<string, { lease: string; leaseUntil: number; decision: StepDecision | null; done: boolean }>();
+  const settled = new Map<string, Set<string>>();
+  let leases = 0;
+  const id = (key: { watchId: string; step: number }) => `${key.watchId}#${key.step}`;
+  return {
+    async claim(key, leaseUntilMs, nowMs): Promise<ClaimResult> {
+      const step = steps.get(id(key));
+      if (step?.done) return { status: 'done' };
+      if (step && step.leaseUntil >= nowMs) return { status: 'busy' };
+      const lease = `lease-${(leases += 1)}`;
+      steps.set(id(key), { lease, leaseUntil: leaseUntilMs, decision: step?.decision ?? null, done: false });
+      return { status: 'claimed', lease, decision: step?.decision ?? null };
+    },
+    async recordDecision(key, lease, decision) {
+      const step = steps.get(id(key));
+      if (step?.lease !== lease) throw new Error('lease lost');
+      step.decision = decision;
+    },
+    async complete(key, lease) {
+      const step = steps.get(id(key));
+      if (step?.lease !== lease) throw new Error('lease lost');
+      step.done = true;
+    },
+    async settledTargets(eventId) {
+      return new Set(settled.get(eventId) ?? []);
+    },
+    async recordSettled(eventId, targetId) {
+      settled.set(eventId, new Set([...(settled.get(eventId) ?? []), targetId]));
+    },
+  };
+}
+
+/** A progress source answering `report` after `delayMs`, counting calls and the most in flight at once. */
+export function scriptedProgress(report: () => ProgressReport, delayMs = 0): ProgressSource & { calls: number; maxInFlight: number } {
+  let inFlight = 0;
+  const source = {
+    calls: 0,
+    maxInFlight: 0,
+    async fetchProgress() {
+      source.calls += 1;
+      inFlight += 1;
+      source.maxInFlight = Math.max(source.maxInFlight, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      inFlight -= 1;
+      return report();
+    },
+  };
+  return source;
+}
+
+export function recordingNotifier(answer: (target: Target) => DeliveryResult = () => ({ status: 'delivered', attempts: 1, httpStatus: 200 })): Notifier & {
+  deliveries: { eventId: string; targetId: string }[];
+} {
+  const deliveries: { eventId: string; targetId: string }[] = [];
+  return {
+    deliveries,
+    async deliver(event, target) {
+      deliveries.push({ eventId: event.id, targetId: target.id });
+      return answer(target);
+    },
+  };
+}
+
+export function target(id: string): Target {
+  return { id, type: 'webhook', url: `http://127.0.0.1:9/${id}`, display: `webhook 127.0.0.1 #${id}` };
+}
