@@ -1,0 +1,215 @@
+import type { Outcome, WatchEvent } from '../watch/outcome.js';
+import { fitInto } from './fit.js';
+
+const SECONDS_PER_HOUR = 3600;
+const SECONDS_PER_MINUTE = 60;
+/** Caps on echoed values, so every channel's limit can be met by shortening the error message alone. */
+const GATEWAY_NAME_MAX_CHARS = 100;
+const FACT_VALUE_MAX_CHARS = 200;
+const LABEL_KEY_MAX_CHARS = 50;
+const LABEL_VALUE_MAX_CHARS = 200;
+const MAX_LABELS = 10;
+const ERROR_MESSAGE_MAX_CHARS = 4000;
+
+/** Regions served from Huawei Cloud's European site (`myhuaweicloud.eu`, `console.eu.huaweicloud.com`). */
+const EU_REGION_PREFIX = 'eu-west-1';
+const CONSOLE_ORIGIN = 'https://console.huaweicloud.com';
+const EU_CONSOLE_ORIGIN = 'https://console.eu.huaweicloud.com';
+
+/** How an outcome should feel; each channel maps it onto its own palette. */
+export type Tone = 'good' | 'warning' | 'attention';
+
+/** Hex colour per tone (Slack's palette), for channels that take any colour. */
+export const TONE_COLOURS: Readonly<Record<Tone, string>> = {
+  good: '#2EB67D',
+  warning: '#ECB22E',
+  attention: '#E01E5A',
+};
+
+interface OutcomeText {
+  tone: Tone;
+  emoji: string;
+  headline: string;
+  detail: string;
+}
+
+const OUTCOME_TEXT: Readonly<Record<Outcome, OutcomeText>> = {
+  succeeded: {
+    tone: 'good',
+    emoji: '✅',
+    headline: 'Gateway created',
+    detail: 'The dedicated gateway was created and is ready to use.',
+  },
+  failed: {
+    tone: 'attention',
+    emoji: '❌',
+    headline: 'Gateway creation failed',
+    detail: 'Huawei Cloud reported that creating the dedicated gateway failed.',
+  },
+  not_found: {
+    tone: 'attention',
+    emoji: '❓',
+    headline: 'Gateway not found',
+    detail: 'Huawei Cloud does not know this instance: the instance id is wrong or the gateway was deleted.',
+  },
+  unauthorized: {
+    tone: 'attention',
+    emoji: '🔑',
+    headline: 'Credentials rejected',
+    detail: 'Huawei Cloud rejected the credentials of apig-watch, even with a fresh token: check its AK/SK or IAM settings.',
+  },
+  forbidden: {
+    tone: 'attention',
+    emoji: '⛔',
+    headline: 'Permission missing',
+    detail: 'The credentials of apig-watch lack the permission apig:instance:getCreateProgress.',
+  },
+  timed_out: {
+    tone: 'warning',
+    emoji: '⏱️',
+    headline: 'Gateway still creating at the deadline',
+    detail: 'The gateway was still being created when the watch reached its deadline; apig-watch stopped watching.',
+  },
+  unavailable: {
+    tone: 'warning',
+    emoji: '⚠️',
+    headline: 'Creation progress unavailable',
+    detail: 'The Huawei Cloud API stayed unavailable for longer than the retry budget; the outcome is unknown.',
+  },
+};
+
+const FAILURE_HINTS: Readonly<Record<string, string>> = {
+  'APIC.9218': 'Insufficient quota: ask Huawei Cloud for a quota increase (or delete unused gateways), then create the gateway again.',
+  'APIC.9219': 'Resources are sold out: try another availability zone or another gateway edition (spec).',
+  'APIC.9206': 'The creation failed for another reason: contact Huawei Cloud support with the instance id.',
+};
+
+/** A label and a value, both shown as text (escaped by each renderer). */
+export interface Fact {
+  label: string;
+  value: string;
+}
+
+/** What every channel shows, before markup: one model so all channels say the same thing. */
+export interface Message {
+  tone: Tone;
+  colour: string;
+  emoji: string;
+  /** Ours, e.g. "Gateway created". */
+  headline: string;
+  /** The gateway's name, or its id when unnamed (echoed: escape it). */
+  gateway: string;
+  /** Ours: what happened and what to do. */
+  detail: string;
+  /** Gateway, instance, project, region, status, progress, elapsed, error code (values echoed). */
+  facts: Fact[];
+  /** Huawei's error message, capped; renderers shorten it further to fit their limits. */
+  errorMessage: string | null;
+  hint: string | null;
+  /** The watch request's `context`, at most ten entries (keys and values echoed). */
+  labels: Fact[];
+  consoleUrl: string;
+  consoleLabel: string;
+}
+
+/**
+ * Formats a duration the way every notification shows it.
+ *
+ * @example
+ * formatElapsed(42_000); // → '42s'
+ * formatElapsed(372_000); // → '6m 12s'
+ * formatElapsed(3_725_000); // → '1h 02m 05s'
+ */
+export function formatElapsed(elapsedMs: number): string {
+  const totalSeconds = Math.max(0, Math.round(elapsedMs / 1000));
+  const hours = Math.floor(totalSeconds / SECONDS_PER_HOUR);
+  const minutes = Math.floor((totalSeconds % SECONDS_PER_HOUR) / SECONDS_PER_MINUTE);
+  const seconds = totalSeconds % SECONDS_PER_MINUTE;
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  if (hours > 0) return `${hours}h ${pad(minutes)}m ${pad(seconds)}s`;
+  if (minutes > 0) return `${minutes}m ${pad(seconds)}s`;
+  return `${seconds}s`;
+}
+
+/**
+ * What to do about a failed creation, per Huawei's documented failure codes; `null` for others.
+ *
+ * @example
+ * hintFor('APIC.9219'); // → 'Resources are sold out: try another availability zone …'
+ */
+export function hintFor(errorCode: string | null): string | null {
+  return errorCode === null ? null : (FAILURE_HINTS[errorCode.toUpperCase()] ?? null);
+}
+
+/**
+ * The APIG console for a region (it opens on the region's gateway list). Regions starting with
+ * `eu-west-1` live on Huawei Cloud's European site.
+ *
+ * @example
+ * consoleUrl('ap-southeast-1'); // → 'https://console.huaweicloud.com/apig/?region=ap-southeast-1'
+ */
+export function consoleUrl(region: string): string {
+  const origin = region.startsWith(EU_REGION_PREFIX) ? EU_CONSOLE_ORIGIN : CONSOLE_ORIGIN;
+  return `${origin}/apig/?region=${encodeURIComponent(region)}`;
+}
+
+/**
+ * The message model of an event: what every channel renders, with echoed values on one line
+ * and capped.
+ *
+ * @example
+ * const message = composeMessage(event);
+ * formatTitle(message, escapeSlack); // → '✅ Gateway created: orders-gw-prod'
+ */
+export function composeMessage(event: WatchEvent): Message {
+  const { data } = event;
+  const text = OUTCOME_TEXT[data.outcome];
+  const elapsed = data.elapsed ?? (data.elapsed_ms === null ? null : formatElapsed(data.elapsed_ms));
+  const facts: Array<[string, string | number | null]> = [
+    ['Gateway', data.instance_name],
+    ['Instance ID', data.instance_id],
+    ['Project ID', data.project_id],
+    ['Region', data.region],
+    ['Status', data.status],
+    ['Progress', data.progress === null ? null : `${data.progress}%`],
+    ['Elapsed', elapsed],
+    ['Error code', data.error_code],
+  ];
+  return {
+    tone: text.tone,
+    colour: TONE_COLOURS[text.tone],
+    emoji: text.emoji,
+    headline: text.headline,
+    gateway: oneLine(data.instance_name ?? data.instance_id, GATEWAY_NAME_MAX_CHARS),
+    detail: text.detail,
+    facts: facts.flatMap(([label, value]) =>
+      value === null ? [] : [{ label, value: oneLine(String(value), FACT_VALUE_MAX_CHARS) }],
+    ),
+    errorMessage: data.error_msg === null ? null : oneLine(data.error_msg, ERROR_MESSAGE_MAX_CHARS),
+    hint: data.hint ?? hintFor(data.error_code),
+    labels: Object.entries(data.context)
+      .slice(0, MAX_LABELS)
+      .map(([key, value]) => ({
+        label: oneLine(key, LABEL_KEY_MAX_CHARS),
+        value: oneLine(value, LABEL_VALUE_MAX_CHARS),
+      })),
+    consoleUrl: consoleUrl(data.region),
+    consoleLabel: 'Open in Huawei Cloud console',
+  };
+}
+
+/**
+ * The one-line title every channel leads with; `escape` is applied to the echoed gateway name.
+ *
+ * @example
+ * formatTitle(message, escapeSlack); // → '❌ Gateway creation failed: orders-gw-prod'
+ */
+export function formatTitle(message: Message, escape: (text: string) => string = (text) => text): string {
+  return `${message.emoji} ${message.headline}: ${escape(message.gateway)}`;
+}
+
+/** Echoed text on one line (so it cannot start markup lines), without control characters, capped. */
+function oneLine(text: string, maxChars: number): string {
+  const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
+  return fitInto(flat, maxChars);
+}

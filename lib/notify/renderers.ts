@@ -1,0 +1,36 @@
+import type { WatchEvent } from '../watch/outcome.js';
+import type { RenderedRequest, Renderer, RenderOptions } from './render.js';
+import { renderDingTalkRequest } from './render-dingtalk.js';
+import { renderDiscordRequest } from './render-discord.js';
+import { renderFeishuRequest } from './render-feishu.js';
+import { renderSlackRequest } from './render-slack.js';
+import { renderTeamsRequest } from './render-teams.js';
+import { renderWebhookRequest } from './render-webhook.js';
+import { renderWeComRequest } from './render-wecom.js';
+import type { ChannelType, Target } from './types.js';
+
+/** The renderer of each channel. A new channel adds its file and one line here. */
+export const RENDERERS: Readonly<Record<ChannelType, Renderer>> = {
+  slack: renderSlackRequest,
+  webhook: renderWebhookRequest,
+  feishu: renderFeishuRequest,
+  dingtalk: renderDingTalkRequest,
+  wecom: renderWeComRequest,
+  teams: renderTeamsRequest,
+  discord: renderDiscordRequest,
+};
+
+/**
+ * Renders the request that notifies `target` of `event`, with the target's channel renderer.
+ *
+ * @example
+ * const request = renderNotification(event, target, Date.now(), { webhookSecret: config.webhookSecret });
+ */
+export function renderNotification(
+  event: WatchEvent,
+  target: Target,
+  nowMs: number,
+  options: RenderOptions = {},
+): RenderedRequest {
+  return RENDERERS[target.type](event, target, nowMs, options);
+}

@@ -1,0 +1,303 @@
+import { createHmac } from 'node:crypto';
+import fetch from 'node-fetch';
+import { Webhook } from 'standardwebhooks';
+import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import type { Log } from '../../lib/logger.js';
+import { createNotifier, type NotifierOptions } from '../../lib/notify/deliver.js';
+import { NotifyConfigError } from '../../lib/notify/errors.js';
+import { parseNotifyUrls } from '../../lib/notify/targets.js';
+import type { Target } from '../../lib/notify/types.js';
+import { TEST_WEBHOOK_SECRET, watchEventFactory } from '../support/notify-fixtures.js';
+
+const GIVE_UP_AFTER_MS = 15_000;
+
+let receiver: WebhookReceiver;
+beforeAll(async () => {
+  receiver = await startWebhookReceiver();
+});
+afterAll(async () => {
+  await receiver.close();
+});
+
+/** A log that keeps every line, to check what is (not) logged. */
+function recordingLog(): Log & { lines: string[] } {
+  const lines: string[] = [];
+  const record = (message: string, extra?: Record<string, unknown>) => lines.push(`${message} ${JSON.stringify(extra ?? {})}`);
+  return { lines, debug: record, info: record, warn: record, error: record };
+}
+
+function notifier(options: Partial<NotifierOptions> = {}) {
+  const log = recordingLog();
+  return { log, notifier: createNotifier({ log, requestTimeoutMs: 2000, ...options }) };
+}
+
+/** A target of the receiver, as `NOTIFY_URLS` would name it. */
+function target(entry: string): Target {
+  const [parsed] = parseNotifyUrls(entry.replace('{receiver}', receiver.url));
+  if (parsed === undefined) throw new Error('no target');
+  return parsed;
+}
+
+const giveUpAt = () => Date.now() + GIVE_UP_AFTER_MS;
+
+describe('createNotifier().deliver against a real receiver', () => {
+  it('delivers after 2 attempts when the receiver answers 503 then 200', async () => {
+    // Prepare
+    receiver.script('/hooks/flaky', [{ status: 503, body: 'busy' }]);
+    const { notifier: subject } = notifier();
+
+    // Act
+    const result = await subject.deliver(watchEventFactory(), target('webhook+{receiver}/hooks/flaky'), { giveUpAtMs: giveUpAt() });
+
+    // Assess
+    expect(result).toEqual({ status: 'delivered', attempts: 2, httpStatus: 200 });
+    expect(receiver.received('/hooks/flaky')).toHaveLength(2);
+  });
+
+  it('waits at least Retry-After before retrying a 429', async () => {
+    // Prepare: a generic webhook, which has no minimum spacing of its own to hide the wait.
+    receiver.script('/hooks/throttled-once', [{ status: 429, body: 'rate_limited', headers: { 'retry-after': '1' } }]);
+    const { notifier: subject } = notifier();
+
+    // Act
+    const result = await subject.deliver(watchEventFactory(), target('webhook+{receiver}/hooks/throttled-once'), { giveUpAtMs: giveUpAt() });
+
+    // Assess
+    const [first, second] = receiver.received('/hooks/throttled-once');
+    expect(result).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(second!.receivedAtMs - first!.receivedAtMs).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('retries a request that hangs past the timeout', async () => {
+    // Prepare
+    receiver.script('/hooks/hang', [{ delayMs: 3000 }]);
+    const { notifier: subject, log } = notifier({ requestTimeoutMs: 300 });
+
+    // Act
+    const result = await subject.deliver(watchEventFactory(), target('webhook+{receiver}/hooks/hang'), { giveUpAtMs: giveUpAt() });
+
+    // Assess
+    expect(result).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(log.lines.join('\n')).toContain('no answer within 300 ms');
+  });
+
+  it('retries a connection reset', async () => {
+    // Prepare
+    receiver.script('/hooks/reset', [{ reset: true }]);
+    const { notifier: subject, log } = notifier();
+
+    // Act
+    const result = await subject.deliver(watchEventFactory(), target('webhook+{receiver}/hooks/reset'), { giveUpAtMs: giveUpAt() });
+
+    // Assess
+    expect(result).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(log.lines.join('\n')).toContain('network error ECONNRESET');
+  });
+
+  it('does not count an HTTP 200 with a non-zero errcode as delivered', async () => {
+    // Prepare
+    receiver.script('/dingtalk/keyword', [{ status: 200, body: { errcode: 310000, errmsg: 'keywords not in content' } }]);
+    const { notifier: subject } = notifier();
+
+    // Act
+    const result = await subject.deliver(watchEventFactory(), target('dingtalk+{receiver}/dingtalk/keyword?access_token=t'), { giveUpAtMs: giveUpAt() });
+
+    // Assess
+    expect(result).toEqual({ status: 'rejected', attempts: 1, reason: 'HTTP 200, code 310000: keywords not in content', gone: false });
+    expect(receiver.received('/dingtalk/keyword')).toHaveLength(1);
+  });
+
+  it('retries a rate-limit code in an HTTP 200 answer', async () => {
+    // Prepare
+    receiver.script('/feishu/busy', [{ status: 200, body: { code: 11232, msg: 'frequency limited' } }]);
+    const { notifier: subject } = notifier();
+
+    // Act
+    const result = await subject.deliver(watchEventFactory(), target('feishu+{receiver}/feishu/busy'), { giveUpAtMs: giveUpAt() });
+
+    // Assess
+    expect(result).toMatchObject({ status: 'delivered', attempts: 2 });
+  });
+
+  it.each([
+    ['slack+{receiver}/slack/gone', '/slack/gone', { status: 404, body: 'no_service' }],
+    ['slack+{receiver}/slack/archived', '/slack/archived', { status: 410, body: 'channel_is_archived' }],
+    ['wecom+{receiver}/wecom/gone', '/wecom/gone', { status: 200, body: { errcode: 93000, errmsg: 'invalid webhook url' } }],
+  ])('does not retry a gone target (%s)', async (entry, path, answer) => {
+    // Prepare
+    receiver.script(path, [answer]);
+    const { notifier: subject } = notifier();
+
+    // Act
+    const result = await subject.deliver(watchEventFactory(), target(entry), { giveUpAtMs: giveUpAt() });
+
+    // Assess
+    expect(result).toMatchObject({ status: 'rejected', attempts: 1, gone: true });
+    expect(receiver.received(path)).toHaveLength(1);
+  });
+
+  it('signs generic webhooks so Standard Webhooks verifies them, with one webhook-id across attempts', async () => {
+    // Prepare
+    receiver.script('/hooks/signed', [{ status: 500 }]);
+    const event = watchEventFactory('failed');
+    const { notifier: subject } = notifier({ webhookSecret: TEST_WEBHOOK_SECRET });
+
+    // Act
+    const result = await subject.deliver(event, target('webhook+{receiver}/hooks/signed'), { giveUpAtMs: giveUpAt() });
+
+    // Assess
+    const requests = receiver.received('/hooks/signed');
+    expect(result).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(requests.map((request) => request.headers['webhook-id'])).toEqual([event.id, event.id]);
+    for (const request of requests) {
+      expect(new Webhook(TEST_WEBHOOK_SECRET).verify(request.rawBody, request.headers)).toEqual(event);
+    }
+  });
+
+  it('signs DingTalk in the query and Feishu in the body without ever sending the secret', async () => {
+    // Prepare
+    const secret = 'SECdeadbeefcafe0123456789';
+    const dingtalk = target(`dingtalk+{receiver}/dingtalk/signed?access_token=tok#secret=${secret}`);
+    const feishu = target(`feishu+{receiver}/feishu/signed#secret=${secret}`);
+    const { notifier: subject } = notifier();
+
+    // Act
+    const results = [
+      await subject.deliver(watchEventFactory(), dingtalk, { giveUpAtMs: giveUpAt() }),
+      await subject.deliver(watchEventFactory(), feishu, { giveUpAtMs: giveUpAt() }),
+    ];
+
+    // Assess
+    const [dingtalkRequest] = receiver.received('/dingtalk/signed');
+    const [feishuRequest] = receiver.received('/feishu/signed');
+    const { timestamp, sign } = dingtalkRequest!.query;
+    const feishuBody = feishuRequest!.body as { timestamp: string; sign: string };
+    expect(results.map((result) => result.status)).toEqual(['delivered', 'delivered']);
+    expect(sign).toBe(createHmac('sha256', secret).update(`${timestamp}\n${secret}`).digest('base64'));
+    expect(feishuBody.sign).toBe(createHmac('sha256', `${feishuBody.timestamp}\n${secret}`).update('').digest('base64'));
+    for (const request of [dingtalkRequest!, feishuRequest!]) {
+      expect(JSON.stringify([request.path, request.query, request.headers, request.rawBody])).not.toContain(secret);
+    }
+  });
+
+  it('signs each attempt again with a fresh timestamp', async () => {
+    // Prepare: every backoff sleep moves the notifier's clock a minute on at once.
+    receiver.script('/feishu/resigned', [{ status: 502 }]);
+    let skewMs = 0;
+    const clock = { now: () => Date.now() + skewMs, sleep: async (ms: number) => void (skewMs += Math.max(ms, 60_000)) };
+    const { notifier: subject } = notifier(clock);
+
+    // Act
+    const result = await subject.deliver(watchEventFactory(), target('feishu+{receiver}/feishu/resigned#secret=s'), { giveUpAtMs: clock.now() + 600_000 });
+
+    // Assess
+    const [first, second] = receiver.received('/feishu/resigned').map((request) => Number((request.body as { timestamp: string }).timestamp));
+    expect(result).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(second! - first!).toBeGreaterThanOrEqual(60);
+  });
+
+  it('gives up before giveUpAtMs and reports retry_later with the reason', async () => {
+    // Prepare
+    receiver.script('/hooks/down', Array.from({ length: 10 }, () => ({ status: 503, body: 'down for maintenance' })));
+    const { notifier: subject } = notifier({ maxAttempts: 10 });
+    const giveUpAtMs = Date.now() + 1200;
+
+    // Act
+    const result = await subject.deliver(watchEventFactory(), target('webhook+{receiver}/hooks/down'), { giveUpAtMs });
+
+    // Assess
+    expect(result).toMatchObject({ status: 'retry_later', reason: 'HTTP 503, down for maintenance' });
+    expect(Date.now()).toBeLessThanOrEqual(giveUpAtMs + 100);
+  });
+
+  it('reports retry_later after the last attempt, keeping Retry-After for the caller', async () => {
+    // Prepare
+    receiver.script('/hooks/throttled', [{ status: 429, headers: { 'retry-after': '1' } }, { status: 429, headers: { 'retry-after': '7' } }]);
+    const { notifier: subject } = notifier({ maxAttempts: 2 });
+
+    // Act
+    const result = await subject.deliver(watchEventFactory(), target('webhook+{receiver}/hooks/throttled'), { giveUpAtMs: giveUpAt() });
+
+    // Assess
+    expect(result).toEqual({ status: 'retry_later', attempts: 2, reason: 'HTTP 429', retryAfterSeconds: 7 });
+  });
+
+  it('logs failures by display name and answer, never by URL', async () => {
+    // Prepare
+    receiver.script('/slack/T0SECRET/B0SECRET/tokenSECRET', [{ status: 400, body: 'invalid_payload' }]);
+    const slack = target('slack+{receiver}/slack/T0SECRET/B0SECRET/tokenSECRET');
+    const unreachable = target('webhook+http://127.0.0.1:1/hooks/tokenSECRET');
+    const { notifier: subject, log } = notifier({ maxAttempts: 1 });
+
+    // Act
+    const results = [
+      await subject.deliver(watchEventFactory(), slack, { giveUpAtMs: giveUpAt() }),
+      await subject.deliver(watchEventFactory(), unreachable, { giveUpAtMs: giveUpAt() }),
+    ];
+
+    // Assess
+    const logged = log.lines.join('\n');
+    expect(results).toMatchObject([
+      { status: 'rejected', reason: 'HTTP 400, invalid_payload', gone: false },
+      { status: 'retry_later', reason: 'network error ECONNREFUSED' },
+    ]);
+    expect(logged).toContain(slack.display);
+    expect(logged).toContain('invalid_payload');
+    expect(logged).not.toMatch(/SECRET|\/slack\/|\/hooks\/|http:/);
+  });
+
+  it('spaces two posts to one Slack webhook about a second apart', async () => {
+    // Prepare
+    const slack = target('slack+{receiver}/slack/spaced');
+    const { notifier: subject } = notifier();
+
+    // Act
+    await Promise.all([
+      subject.deliver(watchEventFactory('succeeded'), slack, { giveUpAtMs: giveUpAt() }),
+      subject.deliver(watchEventFactory('failed'), slack, { giveUpAtMs: giveUpAt() }),
+    ]);
+
+    // Assess
+    const [first, second] = receiver.received('/slack/spaced');
+    expect(second!.receivedAtMs - first!.receivedAtMs).toBeGreaterThanOrEqual(900);
+  });
+
+  it('delivers to Teams (202) and Discord (204), whose receivers answer without a body', async () => {
+    // Prepare
+    const { notifier: subject } = notifier();
+
+    // Act
+    const results = [
+      await subject.deliver(watchEventFactory(), target('teams+{receiver}/teams/workflow'), { giveUpAtMs: giveUpAt() }),
+      await subject.deliver(watchEventFactory(), target('discord+{receiver}/discord/webhook'), { giveUpAtMs: giveUpAt() }),
+    ];
+
+    // Assess
+    expect(results).toEqual([
+      { status: 'delivered', attempts: 1, httpStatus: 202 },
+      { status: 'delivered', attempts: 1, httpStatus: 204 },
+    ]);
+  });
+
+  it('refuses a WEBHOOK_SECRET that is not a Standard Webhooks secret', () => {
+    expect(() => notifier({ webhookSecret: 'not base64 !!' })).toThrow(NotifyConfigError);
+  });
+});
+
+describe('startWebhookReceiver', () => {
+  it('resolves waitFor with a request that arrives later, and records path, query and parsed body', async () => {
+    // Prepare
+    const waiting = receiver.waitFor((request) => request.path === '/hooks/later', 2000);
+
+    // Act
+    await fetch(`${receiver.url}/hooks/later?x=1`, { method: 'POST', body: '{"a":1}' });
+    const request = await waiting;
+
+    // Assess
+    expect(request).toMatchObject({ method: 'POST', path: '/hooks/later', query: { x: '1' }, body: { a: 1 }, rawBody: '{"a":1}' });
+  });
+
+  it('rejects waitFor when nothing matching arrives in time', async () => {
+    await expect(receiver.waitFor((request) => request.path === '/never', 50)).rejects.toThrow('no matching request within 50 ms');
+  });
+});

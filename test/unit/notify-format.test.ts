@@ -1,0 +1,180 @@
+import { escapeChatMarkdown, escapeDiscord, escapeMarkdown, escapeSlack } from '../../lib/notify/escape.js';
+import { countUtf8Bytes, fitInto, TRUNCATION_MARKER } from '../../lib/notify/fit.js';
+import { composeMessage, consoleUrl, formatElapsed, formatTitle, hintFor } from '../../lib/notify/format.js';
+import { watchEventFactory } from '../support/notify-fixtures.js';
+
+describe('formatElapsed', () => {
+  it.each([
+    [0, '0s'],
+    [42_000, '42s'],
+    [59_499, '59s'],
+    [59_500, '1m 00s'],
+    [323_750, '5m 24s'],
+    [372_000, '6m 12s'],
+    [3_725_000, '1h 02m 05s'],
+    [93_784_000, '26h 03m 04s'],
+    [-5_000, '0s'],
+  ])('formats %d ms as %s', (elapsedMs, expected) => {
+    expect(formatElapsed(elapsedMs)).toBe(expected);
+  });
+});
+
+describe('hintFor', () => {
+  it.each([
+    ['APIC.9218', /quota increase/],
+    ['APIC.9219', /another availability zone or another gateway edition/],
+    ['APIC.9206', /contact Huawei Cloud support/],
+    ['apic.9218', /quota increase/],
+  ])('explains %s', (code, hint) => {
+    expect(hintFor(code)).toMatch(hint);
+  });
+
+  it('has no hint for an unknown code or no code', () => {
+    expect(hintFor('APIC.1234')).toBeNull();
+    expect(hintFor(null)).toBeNull();
+  });
+});
+
+describe('consoleUrl', () => {
+  it('links the APIG console of the region', () => {
+    expect(consoleUrl('ap-southeast-1')).toBe('https://console.huaweicloud.com/apig/?region=ap-southeast-1');
+  });
+
+  it('links the European site for eu-west-1* regions', () => {
+    expect(consoleUrl('eu-west-101')).toBe('https://console.eu.huaweicloud.com/apig/?region=eu-west-101');
+    expect(consoleUrl('eu-west-0')).toBe('https://console.huaweicloud.com/apig/?region=eu-west-0');
+  });
+});
+
+describe('composeMessage', () => {
+  it('says what failed, with the error code, message and hint', () => {
+    // Prepare
+    const event = watchEventFactory('failed');
+
+    // Act
+    const message = composeMessage(event);
+
+    // Assess
+    expect(formatTitle(message)).toBe('❌ Gateway creation failed: orders-gw-prod');
+    expect(message.tone).toBe('attention');
+    expect(message.facts).toEqual(
+      expect.arrayContaining([
+        { label: 'Error code', value: 'APIC.9218' },
+        { label: 'Elapsed', value: '2m 02s' },
+        { label: 'Progress', value: '0%' },
+        { label: 'Region', value: 'ap-southeast-1' },
+      ]),
+    );
+    expect(message.errorMessage).toBe('create failed...');
+    expect(message.hint).toMatch(/quota increase/);
+    expect(message.labels).toEqual([
+      { label: 'ticket', value: 'OPS-1234' },
+      { label: 'env', value: 'prod' },
+    ]);
+    expect(message.consoleUrl).toBe('https://console.huaweicloud.com/apig/?region=ap-southeast-1');
+  });
+
+  it('gives each outcome its own tone', () => {
+    expect(composeMessage(watchEventFactory('succeeded')).tone).toBe('good');
+    expect(composeMessage(watchEventFactory('timed_out')).tone).toBe('warning');
+    expect(composeMessage(watchEventFactory('forbidden')).detail).toMatch('apig:instance:getCreateProgress');
+  });
+
+  it('fills a missing hint and elapsed text from the code and the milliseconds', () => {
+    // Prepare
+    const event = watchEventFactory('failed', { error_code: 'APIC.9219', hint: null, elapsed: null, elapsed_ms: 61_000 });
+
+    // Act
+    const message = composeMessage(event);
+
+    // Assess
+    expect(message.hint).toMatch(/sold out/);
+    expect(message.facts).toContainEqual({ label: 'Elapsed', value: '1m 01s' });
+  });
+
+  it('names an unnamed gateway by its id and leaves out facts that are null', () => {
+    // Prepare
+    const event = watchEventFactory('not_found', { instance_name: null });
+
+    // Act
+    const message = composeMessage(event);
+
+    // Assess
+    expect(message.gateway).toBe(event.data.instance_id);
+    expect(message.facts.map((fact) => fact.label)).not.toContain('Gateway');
+    expect(message.facts.map((fact) => fact.label)).not.toContain('Progress');
+  });
+
+  it('puts echoed values on one line so they cannot start markup lines', () => {
+    // Prepare
+    const event = watchEventFactory('failed', { instance_name: 'gw\n# heading', error_msg: 'line one\r\n> quoted', context: { 'a\nb': 'c\td' } });
+
+    // Act
+    const message = composeMessage(event);
+
+    // Assess
+    expect(message.gateway).toBe('gw # heading');
+    expect(message.errorMessage).toBe('line one > quoted');
+    expect(message.labels).toEqual([{ label: 'a b', value: 'c d' }]);
+  });
+
+  it('caps echoed values', () => {
+    // Prepare
+    const event = watchEventFactory('failed', { instance_name: 'n'.repeat(500), error_msg: 'e'.repeat(50_000) });
+
+    // Act
+    const message = composeMessage(event);
+
+    // Assess
+    expect(message.gateway.length).toBeLessThanOrEqual(100);
+    expect(message.gateway.endsWith(TRUNCATION_MARKER)).toBe(true);
+    expect(message.errorMessage?.length).toBeLessThanOrEqual(4000);
+  });
+});
+
+describe('fitInto', () => {
+  it('keeps text that fits', () => {
+    expect(fitInto('short', 10)).toBe('short');
+  });
+
+  it('cuts text that does not fit and marks the cut', () => {
+    expect(fitInto('a very long error message', 12)).toBe('a very long…');
+  });
+
+  it('fits what is built, escaping included', () => {
+    // Act
+    const built = fitInto('<<<<<<<<<<', 30, (text) => `x ${escapeSlack(text)}`);
+
+    // Assess
+    expect(built.length).toBeLessThanOrEqual(30);
+    expect(built).toMatch(/^x (&lt;)+…$/);
+  });
+
+  it('counts UTF-8 bytes when asked and never splits a character', () => {
+    // Act
+    const built = fitInto('网关创建失败'.repeat(100), 100, undefined, countUtf8Bytes);
+
+    // Assess
+    expect(countUtf8Bytes(built)).toBeLessThanOrEqual(100);
+    expect(built).not.toContain('\uFFFD');
+    expect(built.endsWith('…')).toBe(true);
+  });
+});
+
+describe('escapers', () => {
+  it('makes Slack mentions and links inert', () => {
+    expect(escapeSlack('<!channel> & <https://x|y>')).toBe('&lt;!channel&gt; &amp; &lt;https://x|y&gt;');
+  });
+
+  it('backslash-escapes inline markdown', () => {
+    expect(escapeMarkdown('*b* _i_ `c` ~s~ [l](u) <t>')).toBe('\\*b\\* \\_i\\_ \\`c\\` \\~s\\~ \\[l\\](u) \\<t\\>');
+  });
+
+  it('turns tag brackets into look-alikes for DingTalk and WeCom', () => {
+    expect(escapeChatMarkdown('<@all> <font color="info">x</font>')).toBe('＜@all＞ ＜font color="info"＞x＜/font＞');
+  });
+
+  it('defuses Discord mentions', () => {
+    expect(escapeDiscord('@everyone @here <@123>')).toBe('@\u200beveryone @\u200bhere \\<@\u200b123\\>');
+  });
+});
