@@ -1,0 +1,513 @@
+/**
+ * The deployment as CloudFormation and Lambda will see it.
+ *
+ * Runs `serverless package` once, offline and without AWS credentials (as CI and a
+ * first-time user do), then checks the generated template and loads the packaged
+ * handler the way the Lambda runtime does.
+ *
+ * Set `APIG_WATCH_LAMBDA_NODE` to a Node binary of the Lambda runtime's major
+ * (`.ci/run` does, with the npm registry's `node@24`) to load the handler under it too.
+ */
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { crc32, inflateRawSync } from 'node:zlib';
+
+const run = promisify(execFile);
+
+const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SERVERLESS_BIN = path.join(PROJECT_DIR, 'node_modules/osls/bin/serverless.js');
+const STAGE = 'ci';
+const PACKAGE_TIMEOUT_MS = 180_000;
+/** osls ends an error report with this line, then waits on esbuild, which never lets go after a failed build. */
+const OSLS_ERROR_FOOTER = /^Docs: +github\.com\/oss-serverless\/osls/m;
+const OSLS_ERROR_GRACE_MS = 2_000;
+const LOAD_TIMEOUT_MS = 20_000;
+/** A guard against bundling something by accident; Lambda's own limit is 50 MB zipped. */
+const MAX_ZIP_BYTES = 5 * 1024 * 1024;
+
+/** Secret-looking values set in the packaging environment: none may reach the artefacts. */
+const LEAK_CANARIES: Record<string, string> = {
+  NOTIFY_URLS: 'https://hooks.slack.com/services/T0CANARY/B0CANARY/notify-urls-must-not-leak',
+  WEBHOOK_SECRET: 'whsec_d2ViaG9vay1zZWNyZXQtbXVzdC1ub3QtbGVhaw==',
+  HUAWEICLOUD_SDK_AK: 'AKMUSTNOTLEAK0000000',
+  HUAWEICLOUD_SDK_SK: 'sk-must-not-leak',
+  HUAWEICLOUD_SDK_SECURITY_TOKEN: 'security-token-must-not-leak',
+  HUAWEICLOUD_IAM_USER: 'iam-user-must-not-leak',
+  HUAWEICLOUD_IAM_PASSWORD: 'iam-password-must-not-leak',
+  HUAWEICLOUD_IAM_DOMAIN: 'iam-domain-must-not-leak',
+  HUAWEICLOUD_AUTH_TOKEN: 'auth-token-must-not-leak',
+};
+const SECRET_VARIABLES = Object.keys(LEAK_CANARIES);
+/** The credential mode on by default (AK/SK) and the targets: references to this stage's parameters. */
+const DEFAULT_SECRET_REFERENCES: Record<string, string> = {
+  NOTIFY_URLS: `ssm:/apig-watch/${STAGE}/notify-urls`,
+  HUAWEICLOUD_SDK_AK: `ssm:/apig-watch/${STAGE}/huaweicloud-sdk-ak`,
+  HUAWEICLOUD_SDK_SK: `ssm:/apig-watch/${STAGE}/huaweicloud-sdk-sk`,
+};
+const REQUIRED_VARIABLES = [
+  'WATCH_QUEUE_URL',
+  'DEAD_LETTER_QUEUE_URL',
+  'WATCH_TABLE_NAME',
+  ...SECRET_VARIABLES,
+  'APIG_ENDPOINT',
+  'IAM_ENDPOINT',
+  'WATCH_TIMEOUT_SECONDS',
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'POWERTOOLS_LOG_LEVEL',
+];
+/** Services whose actions touch data or secrets: never granted on every resource. */
+const SCOPED_SERVICES = ['sqs', 'dynamodb', 'ssm', 'secretsmanager', 'kms'];
+
+// CloudFormation is JSON: properties are read as loosely as the template is written.
+type Properties = Record<string, any>;
+interface CfnResource {
+  Type: string;
+  Properties: Properties;
+}
+interface Template {
+  Resources: Record<string, CfnResource>;
+  Outputs: Record<string, { Value: unknown }>;
+}
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+interface ZipEntry {
+  name: string;
+  data: Buffer;
+}
+
+let packageDir: string;
+let template: Template;
+let templateText: string;
+let zipPath: string;
+let zipEntries: ZipEntry[];
+
+/** The environment of a first-time user or a CI runner: no AWS credentials or profiles at all. */
+function buildPackagingEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...LEAK_CANARIES };
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('AWS_') || name === 'NODE_OPTIONS') delete env[name];
+  }
+  const nowhere = path.join(packageDir, 'no-such-aws-file');
+  return { ...env, AWS_SHARED_CREDENTIALS_FILE: nowhere, AWS_CONFIG_FILE: nowhere, AWS_EC2_METADATA_DISABLED: 'true' };
+}
+
+/** Reads a zip archive (stored or deflated entries, as serverless writes them) and checks each CRC. */
+function readZip(zip: Buffer): ZipEntry[] {
+  const endOfDirectory = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (endOfDirectory < 0) throw new Error('not a zip archive: no end-of-central-directory record');
+  const entryCount = zip.readUInt16LE(endOfDirectory + 10);
+  let header = zip.readUInt32LE(endOfDirectory + 16);
+  const entries: ZipEntry[] = [];
+  for (let i = 0; i < entryCount; i += 1) {
+    const method = zip.readUInt16LE(header + 10);
+    const expectedCrc = zip.readUInt32LE(header + 16);
+    const compressedSize = zip.readUInt32LE(header + 20);
+    const nameLength = zip.readUInt16LE(header + 28);
+    const localHeader = zip.readUInt32LE(header + 42);
+    const name = zip.toString('utf8', header + 46, header + 46 + nameLength);
+    const dataStart = localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
+    const stored = zip.subarray(dataStart, dataStart + compressedSize);
+    if (method !== 0 && method !== 8) throw new Error(`${name}: unsupported compression method ${method}`);
+    const data = method === 8 ? inflateRawSync(stored) : stored;
+    if (crc32(data) >>> 0 !== expectedCrc) throw new Error(`${name}: CRC mismatch`);
+    if (!name.endsWith('/')) entries.push({ name, data });
+    header += 46 + nameLength + zip.readUInt16LE(header + 30) + zip.readUInt16LE(header + 32);
+  }
+  return entries;
+}
+
+function resourcesOfType(type: string): [string, CfnResource][] {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+function resource(logicalId: string, type: string): CfnResource {
+  const found = template.Resources[logicalId];
+  if (found?.Type !== type) throw new Error(`template has no ${type} named ${logicalId}`);
+  return found;
+}
+
+/** The one Lambda function of the service. */
+function pollFunction(): CfnResource {
+  const [only, ...others] = resourcesOfType('AWS::Lambda::Function');
+  if (!only || others.length > 0) throw new Error('expected exactly one Lambda function');
+  return only[1];
+}
+
+function functionEnvironment(): Properties {
+  return pollFunction().Properties.Environment.Variables;
+}
+
+function roleStatements(): Statement[] {
+  const role = resource('IamRoleLambdaExecution', 'AWS::IAM::Role');
+  return role.Properties.Policies.flatMap((policy: Properties) => policy.PolicyDocument.Statement);
+}
+
+function asArray<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/** `handlers/poll.handler` → the packaged module file and the export Lambda will call. */
+function handlerLocation(): { moduleFile: string; exportName: string } {
+  const handler: string = pollFunction().Properties.Handler;
+  const dot = handler.lastIndexOf('.');
+  const modulePath = handler.slice(0, dot);
+  const candidates = ['.mjs', '.js', '.cjs'].map((extension) => modulePath + extension);
+  const moduleFile = candidates.find((candidate) => zipEntries.some((entry) => entry.name === candidate));
+  if (!moduleFile) throw new Error(`none of ${candidates.join(', ')} is in the package`);
+  return { moduleFile, exportName: handler.slice(dot + 1) };
+}
+
+/**
+ * What the Lambda runtime gives the function: the template's environment with the
+ * references it cannot resolve here replaced by plausible literals, plus the runtime's own.
+ */
+function buildLambdaEnv(taskRoot: string): NodeJS.ProcessEnv {
+  const resolved: Record<string, string> = {
+    WATCH_QUEUE_URL: 'https://sqs.ap-southeast-1.amazonaws.com/123456789012/apig-watch-ci-watch',
+    DEAD_LETTER_QUEUE_URL: 'https://sqs.ap-southeast-1.amazonaws.com/123456789012/apig-watch-ci-dead-letter',
+    WATCH_TABLE_NAME: 'apig-watch-ci-watch',
+    NOTIFY_URLS: 'webhook+http://127.0.0.1:9/hook',
+    HUAWEICLOUD_SDK_AK: 'AKTESTTESTTESTTEST00',
+    HUAWEICLOUD_SDK_SK: 'test-secret-key',
+  };
+  const fromTemplate = Object.fromEntries(
+    Object.entries(functionEnvironment()).map(([name, value]) => {
+      const usable = typeof value === 'string' && !/^(ssm|secretsmanager):/.test(value);
+      return [name, resolved[name] ?? (usable ? value : '')];
+    }),
+  );
+  return {
+    ...fromTemplate,
+    PATH: process.env.PATH,
+    TZ: ':UTC',
+    LAMBDA_TASK_ROOT: taskRoot,
+    _HANDLER: pollFunction().Properties.Handler,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${pollFunction().Properties.Runtime}`,
+    AWS_REGION: 'ap-southeast-1',
+    AWS_DEFAULT_REGION: 'ap-southeast-1',
+    AWS_LAMBDA_FUNCTION_NAME: pollFunction().Properties.FunctionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(pollFunction().Properties.MemorySize),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_ACCESS_KEY_ID: 'ASIATESTTESTTESTTEST',
+    AWS_SECRET_ACCESS_KEY: 'test-aws-secret',
+    AWS_SESSION_TOKEN: 'test-aws-session-token',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+/** Node binaries to load the handler with: this one, and the Lambda runtime's major when given. */
+function loaderNodes(): { label: string; bin: string }[] {
+  const bins = [process.execPath, process.env.APIG_WATCH_LAMBDA_NODE].filter((bin): bin is string => !!bin);
+  return bins.map((bin) => ({ bin, label: execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim() }));
+}
+
+/**
+ * Runs the osls CLI and resolves with its output. A failed esbuild build leaves osls running
+ * forever (floydspace/serverless-esbuild#532), so an error report ends the run too.
+ */
+function runServerless(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SERVERLESS_BIN, ...args], { cwd: PROJECT_DIR, env, stdio: 'pipe' });
+    let output = '';
+    let stopping: NodeJS.Timeout | undefined;
+    const stop = (after: number) => setTimeout(() => child.kill('SIGTERM'), after);
+    const timeout = stop(PACKAGE_TIMEOUT_MS);
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (!stopping && OSLS_ERROR_FOOTER.test(output)) stopping = stop(OSLS_ERROR_GRACE_MS);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timeout);
+      clearTimeout(stopping);
+      if (code === 0) resolve(output);
+      else reject(new Error(`serverless ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${output}`));
+    });
+  });
+}
+
+beforeAll(async () => {
+  packageDir = await mkdtemp(path.join(tmpdir(), 'apig-watch-package-'));
+  const started = performance.now();
+  await runServerless(['package', '--stage', STAGE, '--package', packageDir], buildPackagingEnv());
+  const packagingSeconds = (performance.now() - started) / 1000;
+
+  templateText = await readFile(path.join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8');
+  template = JSON.parse(templateText) as Template;
+  zipPath = path.join(packageDir, path.basename(pollFunction().Properties.Code.S3Key));
+  zipEntries = readZip(await readFile(zipPath));
+  console.info(`serverless package --stage ${STAGE}: ${packagingSeconds.toFixed(1)} s`);
+}, PACKAGE_TIMEOUT_MS + 10_000);
+
+afterAll(async () => {
+  if (packageDir) await rm(packageDir, { recursive: true, force: true });
+});
+
+describe('the poll function', () => {
+  test('runs on nodejs24.x, arm64, with the handler handlers/poll.handler', () => {
+    const { Properties } = pollFunction();
+    expect(Properties.Runtime).toBe('nodejs24.x');
+    expect(Properties.Architectures).toEqual(['arm64']);
+    expect(Properties.Handler).toBe('handlers/poll.handler');
+  });
+
+  test('has every configuration variable in its environment', () => {
+    const environment = functionEnvironment();
+    expect(Object.keys(environment)).toEqual(expect.arrayContaining(REQUIRED_VARIABLES));
+    expect(environment.WATCH_QUEUE_URL).toEqual({ Ref: 'WatchQueue' });
+    expect(environment.DEAD_LETTER_QUEUE_URL).toEqual({ Ref: 'DeadLetterQueue' });
+    expect(environment.WATCH_TABLE_NAME).toEqual({ Ref: 'WatchTable' });
+    expect(environment.POWERTOOLS_METRICS_NAMESPACE).toBe('ApigWatch');
+  });
+
+  test('enables source maps exactly when the package ships one', () => {
+    const shipsSourceMap = zipEntries.some((entry) => entry.name.endsWith('.map'));
+    const nodeOptions: string = functionEnvironment().NODE_OPTIONS ?? '';
+    expect(nodeOptions.includes('--enable-source-maps')).toBe(shipsSourceMap);
+  });
+});
+
+describe('secrets', () => {
+  test('are run-time references to this stage’s parameters, or empty', () => {
+    const environment = functionEnvironment();
+    for (const name of SECRET_VARIABLES) {
+      expect([name, environment[name]]).toEqual([
+        name,
+        expect.stringMatching(new RegExp(`^$|^ssm:/apig-watch/${STAGE}/|^secretsmanager:apig-watch/${STAGE}/`)),
+      ]);
+    }
+    for (const [name, reference] of Object.entries(DEFAULT_SECRET_REFERENCES)) {
+      expect([name, environment[name]]).toEqual([name, reference]);
+    }
+  });
+
+  test('never appear in plain text in the template, the deployment state or the bundle', async () => {
+    const state = await readFile(path.join(packageDir, 'serverless-state.json'), 'utf8');
+    const bundle = zipEntries.map((entry) => entry.data.toString('utf8')).join('\n');
+    for (const [name, canary] of Object.entries(LEAK_CANARIES)) {
+      expect([name, templateText.includes(canary)]).toEqual([name, false]);
+      expect([name, state.includes(canary)]).toEqual([name, false]);
+      expect([name, bundle.includes(canary)]).toEqual([name, false]);
+    }
+  });
+});
+
+describe('the SQS event source', () => {
+  function eventSourceMapping(): Properties {
+    const [only, ...others] = resourcesOfType('AWS::Lambda::EventSourceMapping');
+    if (!only || others.length > 0) throw new Error('expected exactly one event source mapping');
+    return only[1].Properties;
+  }
+
+  test('reads the watch queue in batches of at most 10', () => {
+    const mapping = eventSourceMapping();
+    expect(mapping.EventSourceArn).toEqual({ 'Fn::GetAtt': ['WatchQueue', 'Arn'] });
+    expect(mapping.BatchSize).toBeLessThanOrEqual(10);
+  });
+
+  test('reports failures per record (ReportBatchItemFailures)', () => {
+    expect(eventSourceMapping().FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+  });
+
+  test('caps concurrent pollers with ScalingConfig.MaximumConcurrency', () => {
+    const maximumConcurrency = eventSourceMapping().ScalingConfig?.MaximumConcurrency;
+    expect(maximumConcurrency).toBeGreaterThanOrEqual(2);
+    expect(maximumConcurrency).toBeLessThanOrEqual(1000);
+  });
+});
+
+describe('the queues', () => {
+  test('redrive the watch queue to the dead-letter queue after at least 3 receives', () => {
+    const { RedrivePolicy } = resource('WatchQueue', 'AWS::SQS::Queue').Properties;
+    expect(RedrivePolicy.deadLetterTargetArn).toEqual({ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] });
+    expect(Number(RedrivePolicy.maxReceiveCount)).toBeGreaterThanOrEqual(3);
+  });
+
+  test('hide a received batch for at least 6 × the function timeout (plus the batching window)', () => {
+    const visibilityTimeout = Number(resource('WatchQueue', 'AWS::SQS::Queue').Properties.VisibilityTimeout);
+    const [, mapping] = resourcesOfType('AWS::Lambda::EventSourceMapping')[0] ?? [];
+    const batchingWindow = Number(mapping?.Properties.MaximumBatchingWindowInSeconds ?? 0);
+    expect(visibilityTimeout).toBeGreaterThanOrEqual(6 * Number(pollFunction().Properties.Timeout) + batchingWindow);
+  });
+
+  test('encrypt at rest, and keep dead letters for 14 days', () => {
+    const watchQueue = resource('WatchQueue', 'AWS::SQS::Queue').Properties;
+    const deadLetterQueue = resource('DeadLetterQueue', 'AWS::SQS::Queue').Properties;
+    expect(watchQueue.SqsManagedSseEnabled).toBe(true);
+    expect(deadLetterQueue.SqsManagedSseEnabled).toBe(true);
+    expect(Number(deadLetterQueue.MessageRetentionPeriod)).toBe(14 * 24 * 3600);
+  });
+
+  test('raise an alarm as soon as the dead-letter queue holds a message', () => {
+    const alarms = resourcesOfType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    const deadLetterAlarm = alarms.find((alarm) =>
+      alarm.Dimensions?.some((dimension: Properties) => dimension.Value?.['Fn::GetAtt']?.[0] === 'DeadLetterQueue'),
+    );
+    expect(deadLetterAlarm).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+});
+
+describe('the watch table', () => {
+  test('is on-demand, keyed by pk (string), and expires items through expires_at', () => {
+    const table = resource('WatchTable', 'AWS::DynamoDB::Table').Properties;
+    expect(table.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
+    expect(table.AttributeDefinitions).toEqual([{ AttributeName: 'pk', AttributeType: 'S' }]);
+    expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expires_at', Enabled: true });
+  });
+});
+
+describe('the execution role', () => {
+  function statementsAllowing(action: string): Statement[] {
+    return roleStatements().filter((statement) => asArray(statement.Action).includes(action));
+  }
+
+  test('grants no queue, table, parameter, secret or key action on every resource', () => {
+    const onEveryResource = roleStatements().filter((statement) => asArray(statement.Resource).includes('*'));
+    const actions = onEveryResource.flatMap((statement) => asArray(statement.Action));
+    expect(actions.filter((action) => SCOPED_SERVICES.includes(action.split(':')[0] ?? ''))).toEqual([]);
+    // Only CloudWatch metrics need '*'; the function writes its metrics as log lines instead.
+    expect(actions.filter((action) => action !== 'cloudwatch:PutMetricData')).toEqual([]);
+  });
+
+  test('names every action it grants (no wildcard actions)', () => {
+    const actions = roleStatements().flatMap((statement) => asArray(statement.Action));
+    expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+  });
+
+  test('allows sqs:SendMessage only on its own watch and dead-letter queues', () => {
+    const resources = statementsAllowing('sqs:SendMessage').flatMap((statement) => asArray(statement.Resource));
+    expect(resources).toEqual(
+      expect.arrayContaining([{ 'Fn::GetAtt': ['WatchQueue', 'Arn'] }, { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }]),
+    );
+    expect(resources).toHaveLength(2);
+  });
+
+  test('allows receiving and deleting only on the watch queue', () => {
+    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage']) {
+      const resources = statementsAllowing(action).flatMap((statement) => asArray(statement.Resource));
+      expect(resources).toEqual([{ 'Fn::GetAtt': ['WatchQueue', 'Arn'] }]);
+    }
+  });
+
+  test('allows only item reads and writes, only on the watch table', () => {
+    const dynamodbActions = roleStatements()
+      .flatMap((statement) => asArray(statement.Action))
+      .filter((action) => action.startsWith('dynamodb:'));
+    expect(dynamodbActions.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    const resources = statementsAllowing('dynamodb:GetItem').flatMap((statement) => asArray(statement.Resource));
+    expect(resources).toEqual([{ 'Fn::GetAtt': ['WatchTable', 'Arn'] }]);
+  });
+
+  test('reads parameters and secrets only under apig-watch/<stage>/', () => {
+    const ssm = statementsAllowing('ssm:GetParameter').flatMap((statement) => asArray(statement.Resource));
+    const secrets = statementsAllowing('secretsmanager:GetSecretValue').flatMap((statement) =>
+      asArray(statement.Resource),
+    );
+    expect(ssm).toEqual([
+      { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/apig-watch/${STAGE}/*` },
+    ]);
+    expect(secrets).toEqual([
+      {
+        'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:apig-watch/${STAGE}/*`,
+      },
+    ]);
+  });
+});
+
+describe('the stack', () => {
+  test('outputs the queue URLs and ARN and the table name', () => {
+    expect(template.Outputs).toMatchObject({
+      WatchQueueUrl: { Value: { Ref: 'WatchQueue' } },
+      WatchQueueArn: { Value: { 'Fn::GetAtt': ['WatchQueue', 'Arn'] } },
+      DeadLetterQueueUrl: { Value: { Ref: 'DeadLetterQueue' } },
+      WatchTableName: { Value: { Ref: 'WatchTable' } },
+    });
+  });
+});
+
+describe('the packaged handler', () => {
+  test('is a small bundle: no tests, no TypeScript sources, no development dependencies', async () => {
+    const packageJson = JSON.parse(await readFile(path.join(PROJECT_DIR, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    const devDependencies = Object.keys(packageJson.devDependencies);
+    const names = zipEntries.map((entry) => entry.name);
+    const { size } = await stat(zipPath);
+    const listing = zipEntries.map((entry) => `${entry.name} ${(entry.data.length / 1024).toFixed(0)} KB`);
+    console.info(`${path.basename(zipPath)}: ${(size / 1024).toFixed(0)} KB zipped\n  ${listing.join('\n  ')}`);
+
+    expect(names.filter((name) => /(^|\/)(test|tests|__tests__)\/|\.test\.[cm]?[jt]s$/.test(name))).toEqual([]);
+    expect(names.filter((name) => /\.[cm]?ts$/.test(name) && !name.endsWith('.d.ts'))).toEqual([]);
+    expect(
+      names.filter((name) => devDependencies.some((dependency) => name.includes(`node_modules/${dependency}/`))),
+    ).toEqual([]);
+    expect(size).toBeLessThan(MAX_ZIP_BYTES);
+  });
+
+  test('gives the CommonJS code it bundles a real require (the createRequire banner)', () => {
+    const { moduleFile } = handlerLocation();
+    const bundle = zipEntries.find((entry) => entry.name === moduleFile)?.data.toString('utf8') ?? '';
+    // esbuild's stand-in throws `Dynamic require of "…" is not supported` in an ES module unless a
+    // real `require` is in scope. Its calls may sit on paths a plain load never takes (a first
+    // fetch, a fallback), so the load test below cannot be relied on to catch a missing banner.
+    if (bundle.includes('Dynamic require of')) {
+      expect(bundle).toMatch(
+        /^import\s*\{\s*createRequire\s*\}\s*from\s*['"]node:module['"];\s*const require\s*=\s*createRequire\(import\.meta\.url\);/,
+      );
+    }
+  });
+
+  describe.each(loaderNodes())('under Node $label', ({ bin, label }) => {
+    test('loads from an ES-module entry in a fresh process, as the Lambda runtime loads it', async () => {
+      const taskRoot = await mkdtemp(path.join(packageDir, 'task-root-'));
+      for (const entry of zipEntries) {
+        await mkdir(path.join(taskRoot, path.dirname(entry.name)), { recursive: true });
+        await writeFile(path.join(taskRoot, entry.name), entry.data);
+      }
+      const { moduleFile, exportName } = handlerLocation();
+      // An ES-module entry has no global `require`, unlike `node -e "import(…)"`, so a bundle
+      // missing the createRequire banner fails here just as it does in Lambda.
+      await writeFile(
+        path.join(taskRoot, 'load.mjs'),
+        `import * as handlerModule from './${moduleFile}';\n` +
+          `process.stdout.write(typeof handlerModule[${JSON.stringify(exportName)}]);\n`,
+      );
+
+      const loaded = await run(bin, ['load.mjs'], {
+        cwd: taskRoot,
+        env: buildLambdaEnv(taskRoot),
+        timeout: LOAD_TIMEOUT_MS,
+      }).catch((error: { stdout?: string; stderr?: string }) => ({
+        stdout: error.stdout ?? '',
+        stderr: `${label}: ${error.stderr ?? String(error)}`,
+      }));
+
+      expect(loaded).toMatchObject({ stdout: 'function' });
+    });
+
+    if (bin !== process.execPath) {
+      test('is the Lambda runtime’s major version', () => {
+        const runtimeMajor = /^nodejs(\d+)\.x$/.exec(pollFunction().Properties.Runtime)?.[1];
+        expect(label).toMatch(new RegExp(`^v${runtimeMajor}\\.`));
+      });
+    }
+  });
+});
