@@ -44,6 +44,8 @@ export interface Settings {
   deliveryBudgetSeconds: number;
   /** Demo only: how much faster than real time the watcher's clock and delays run. */
   timeScale: number;
+  /** True when `AWS_ENDPOINT_URL_SQS` (or `AWS_ENDPOINT_URL`) points the SDK at a local SQS. */
+  sqsEndpointOverridden: boolean;
 }
 
 /** Everything the poller needs at run time, secrets resolved. */
@@ -77,6 +79,7 @@ export function readSettings(env: Environment): Settings {
     watchTimeoutSeconds: positiveNumber(env, 'WATCH_TIMEOUT_SECONDS', DEFAULT_WATCH_TIMEOUT_SECONDS),
     deliveryBudgetSeconds: positiveNumber(env, 'DELIVERY_RETRY_HOURS', DEFAULT_DELIVERY_RETRY_HOURS) * 3600,
     timeScale: positiveNumber(env, 'APIG_WATCH_TIME_SCALE', 1),
+    sqsEndpointOverridden: Boolean(env.AWS_ENDPOINT_URL_SQS?.trim() || env.AWS_ENDPOINT_URL?.trim()),
   };
 }
 
@@ -105,7 +108,7 @@ export async function resolveRuntimeConfig(
   try {
     targets = parseNotifyUrls(values.NOTIFY_URLS ?? '');
   } catch (error) {
-    throw new ConfigError(`NOTIFY_URLS: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
   }
   return {
     apig: {

@@ -11,7 +11,7 @@ import { startLocalEventSource, type SqsHandler } from '../lib/dev/local-event-s
 import { startWebhookReceiver } from '../lib/dev/webhook-receiver.js';
 import { scaledClock } from '../lib/runtime/time-scale.js';
 
-const TIME_SCALE = 40;
+const TIME_SCALE = 20;
 const GIVE_UP_AFTER_MS = 120_000;
 const MINUTE_MS = 60_000;
 

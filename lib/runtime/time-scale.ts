@@ -14,7 +14,8 @@ export function scaledClock(scale: number, originMs: number): Clock {
 }
 
 /**
- * A queue whose delays are shortened by `scale`, to match `scaledClock` in the demo.
+ * A queue whose delays are shortened by `scale`, to match `scaledClock` in the demo. Rounded up:
+ * SQS counts whole seconds, and a delay must never become 0 (that would poll in a tight loop).
  *
  * @example
  * const queue = scaledDelays(createSqsWatchQueue(sqs, url, dlqUrl), 30);
@@ -23,7 +24,7 @@ export function scaledDelays(queue: WatchQueue, scale: number): WatchQueue {
   if (scale === 1) return queue;
   return {
     sendBatch: (messages) =>
-      queue.sendBatch(messages.map((message) => ({ ...message, delaySeconds: Math.round(message.delaySeconds / scale) }))),
+      queue.sendBatch(messages.map((message) => ({ ...message, delaySeconds: Math.ceil(message.delaySeconds / scale) }))),
     sendToDeadLetter: (body, reason) => queue.sendToDeadLetter(body, reason),
   };
 }

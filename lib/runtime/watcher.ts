@@ -29,7 +29,7 @@ export interface Watcher {
 export function createWatcher(env: Record<string, string | undefined>, deps: { log: Log; metrics: Metrics }): Watcher {
   const settings = readSettings(env);
   const clock = scaledClock(settings.timeScale, Number(env.APIG_WATCH_TIME_ORIGIN_MS) || Date.now());
-  const queue = scaledDelays(createSqsWatchQueue(new SQSClient({}), settings.watchQueueUrl, settings.deadLetterQueueUrl), settings.timeScale);
+  const queue = scaledDelays(createSqsWatchQueue(sqsClient(settings), settings.watchQueueUrl, settings.deadLetterQueueUrl), settings.timeScale);
   const store = createDynamoStepStore(new DynamoDBClient({}), settings.tableName);
   const currentPorts = cachedPorts(settings, deps.log);
 
@@ -39,6 +39,15 @@ export function createWatcher(env: Record<string, string | undefined>, deps: { l
       return processBatch(records, ports, settings, invocationDeadlineMs);
     },
   };
+}
+
+/**
+ * In AWS the SDK sends to the queue URL's own host. With a local endpoint configured
+ * (`AWS_ENDPOINT_URL_SQS`, e.g. fauxqs) it must send there instead: local queue URLs name hosts
+ * such as `sqs.us-east-1.localhost` that need not resolve.
+ */
+function sqsClient(settings: Settings): SQSClient {
+  return new SQSClient({ useQueueUrlAsEndpoint: !settings.sqsEndpointOverridden });
 }
 
 /** The ports that depend on secrets, rebuilt only when a secret's value has changed. */
