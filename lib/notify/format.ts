@@ -1,8 +1,7 @@
 import type { Outcome, WatchEvent } from '../watch/outcome.js';
+import { formatElapsed } from '../watch/event.js';
 import { fitInto } from './fit.js';
 
-const SECONDS_PER_HOUR = 3600;
-const SECONDS_PER_MINUTE = 60;
 /** Caps on echoed values, so every channel's limit can be met by shortening the error message alone. */
 const GATEWAY_NAME_MAX_CHARS = 100;
 const FACT_VALUE_MAX_CHARS = 200;
@@ -78,13 +77,6 @@ const OUTCOME_TEXT: Readonly<Record<Outcome, OutcomeText>> = {
   },
 };
 
-const FAILURE_HINTS: Readonly<Record<string, string>> = {
-  'APIC.9218': 'Insufficient quota: ask Huawei Cloud for a quota increase (or delete unused gateways), then create the gateway again.',
-  'APIC.9219': 'Resources are sold out: try another availability zone or another gateway edition (spec).',
-  'APIC.9206': 'The creation failed for another reason: contact Huawei Cloud support with the instance id.',
-};
-
-/** A label and a value, both shown as text (escaped by each renderer). */
 export interface Fact {
   label: string;
   value: string;
@@ -110,35 +102,6 @@ export interface Message {
   labels: Fact[];
   consoleUrl: string;
   consoleLabel: string;
-}
-
-/**
- * Formats a duration the way every notification shows it.
- *
- * @example
- * formatElapsed(42_000); // → '42s'
- * formatElapsed(372_000); // → '6m 12s'
- * formatElapsed(3_725_000); // → '1h 02m 05s'
- */
-export function formatElapsed(elapsedMs: number): string {
-  const totalSeconds = Math.max(0, Math.round(elapsedMs / 1000));
-  const hours = Math.floor(totalSeconds / SECONDS_PER_HOUR);
-  const minutes = Math.floor((totalSeconds % SECONDS_PER_HOUR) / SECONDS_PER_MINUTE);
-  const seconds = totalSeconds % SECONDS_PER_MINUTE;
-  const pad = (value: number): string => String(value).padStart(2, '0');
-  if (hours > 0) return `${hours}h ${pad(minutes)}m ${pad(seconds)}s`;
-  if (minutes > 0) return `${minutes}m ${pad(seconds)}s`;
-  return `${seconds}s`;
-}
-
-/**
- * What to do about a failed creation, per Huawei's documented failure codes; `null` for others.
- *
- * @example
- * hintFor('APIC.9219'); // → 'Resources are sold out: try another availability zone …'
- */
-export function hintFor(errorCode: string | null): string | null {
-  return errorCode === null ? null : (FAILURE_HINTS[errorCode.toUpperCase()] ?? null);
 }
 
 /**
@@ -186,7 +149,7 @@ export function composeMessage(event: WatchEvent): Message {
       value === null ? [] : [{ label, value: oneLine(String(value), FACT_VALUE_MAX_CHARS) }],
     ),
     errorMessage: data.error_msg === null ? null : oneLine(data.error_msg, ERROR_MESSAGE_MAX_CHARS),
-    hint: data.hint ?? hintFor(data.error_code),
+    hint: data.hint,
     labels: Object.entries(data.context)
       .slice(0, MAX_LABELS)
       .map(([key, value]) => ({

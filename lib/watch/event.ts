@@ -2,31 +2,23 @@ import type { Outcome, WatchEvent } from './outcome.js';
 import type { WatchState } from './state.js';
 
 /** What Huawei's failure codes mean for the person reading the notification (DESIGN §4). */
-const FAILURE_HINTS: Record<string, string> = {
-  'APIC.9218': 'insufficient quota: ask for a quota increase',
-  'APIC.9219': 'resources sold out: try another availability zone or gateway specification',
-  'APIC.9206': 'creation failed for another reason: contact Huawei Cloud support',
+const FAILURE_HINTS: Readonly<Record<string, string>> = {
+  'APIC.9218': 'Insufficient quota: ask Huawei Cloud for a quota increase (or delete unused gateways), then create the gateway again.',
+  'APIC.9219': 'Resources are sold out: try another availability zone or another gateway edition (spec).',
+  'APIC.9206': 'The creation failed for another reason: contact Huawei Cloud support with the instance id.',
 };
-
-const OUTCOME_HINTS: Partial<Record<Outcome, string>> = {
-  not_found: 'the instance id is wrong or the gateway was deleted',
-  unauthorized: 'check the Huawei Cloud credentials the watcher uses',
-  forbidden: 'grant the permission apig:instance:getCreateProgress to the watcher\'s IAM user',
-  timed_out: 'the gateway is still being created; check it in the console',
-  unavailable: 'Huawei Cloud kept answering with errors; the gateway may still be creating',
-};
+const UNKNOWN_FAILURE_HINT = 'See the error message; if it does not say what to change, contact Huawei Cloud support with the instance id.';
 
 /**
- * The hint for a failed creation or an outcome that needs an action, or `null`.
+ * The hint of a failed creation, by Huawei's error code (case-insensitive); `null` for other
+ * outcomes, whose notification text already says what to do.
  *
  * @example
- * hintFor('failed', 'APIC.9218') // 'insufficient quota: ask for a quota increase'
+ * hintFor('failed', 'APIC.9218') // 'Insufficient quota: ask Huawei Cloud for a quota increase …'
  */
 export function hintFor(outcome: Outcome, errorCode: string | null): string | null {
-  if (outcome === 'failed') {
-    return (errorCode && FAILURE_HINTS[errorCode]) ?? 'creation failed: see the error message, or contact Huawei Cloud support';
-  }
-  return OUTCOME_HINTS[outcome] ?? null;
+  if (outcome !== 'failed') return null;
+  return (errorCode && FAILURE_HINTS[errorCode.toUpperCase()]) || UNKNOWN_FAILURE_HINT;
 }
 
 /**
