@@ -94,16 +94,15 @@ export async function resolveRuntimeConfig(
   readSecret: (source: Exclude<SecretSource, { from: 'value' }>) => Promise<string>,
 ): Promise<RuntimeConfig> {
   const values: Partial<Record<SecretVariable, string>> = {};
-  await Promise.all(
-    Object.entries(settings.secrets).map(async ([name, source]) => {
-      try {
-        const value = source.from === 'value' ? source.value : await readSecret(source);
-        if (value.trim() !== '') values[name as SecretVariable] = value.trim();
-      } catch (error) {
-        throw new ConfigError(`${name}: could not read ${source.from === 'value' ? 'it' : `${source.from} ${source.name}`} (${error instanceof Error ? error.message : String(error)})`);
-      }
-    }),
-  );
+  // One after another: a handful of cached reads at most, and the SDK clients load only once.
+  for (const [name, source] of Object.entries(settings.secrets)) {
+    try {
+      const value = source.from === 'value' ? source.value : await readSecret(source);
+      if (value.trim() !== '') values[name as SecretVariable] = value.trim();
+    } catch (error) {
+      throw new ConfigError(`${name}: could not read ${source.from === 'value' ? 'it' : `${source.from} ${source.name}`} (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
   let targets: Target[];
   try {
     targets = parseNotifyUrls(values.NOTIFY_URLS ?? '');

@@ -1,0 +1,83 @@
+import { ConfigError, credentialsFrom, readSettings, resolveRuntimeConfig, secretSource } from '../../lib/config.js';
+
+const BASE = { WATCH_QUEUE_URL: 'https://sqs/q', DEAD_LETTER_QUEUE_URL: 'https://sqs/dlq', WATCH_TABLE_NAME: 'watch' };
+const noReferences = async () => {
+  throw new Error('no reference expected');
+};
+
+describe('readSettings', () => {
+  it.each(['WATCH_QUEUE_URL', 'DEAD_LETTER_QUEUE_URL', 'WATCH_TABLE_NAME'])('fails fast naming a missing %s', (name) => {
+    expect(() => readSettings({ ...BASE, [name]: '' })).toThrow(new ConfigError(`${name} is required`));
+  });
+
+  it('defaults the watch timeout to 7200 s and the endpoints to Huawei\'s templates', () => {
+    const settings = readSettings(BASE);
+    expect(settings.watchTimeoutSeconds).toBe(7200);
+    expect(settings.apigEndpoint).toBe('https://apig.{region}.myhuaweicloud.com');
+    expect(settings.iamEndpoint).toBe('https://iam.{region}.myhuaweicloud.com');
+    expect(settings.deliveryBudgetSeconds).toBe(24 * 3600);
+  });
+
+  it('reads WATCH_TIMEOUT_SECONDS and rejects a value that is not a positive number', () => {
+    expect(readSettings({ ...BASE, WATCH_TIMEOUT_SECONDS: '600' }).watchTimeoutSeconds).toBe(600);
+    expect(() => readSettings({ ...BASE, WATCH_TIMEOUT_SECONDS: 'two hours' })).toThrow(/WATCH_TIMEOUT_SECONDS must be a positive number/);
+  });
+
+  it('accepts endpoint overrides with {region} and rejects a non-URL', () => {
+    expect(readSettings({ ...BASE, APIG_ENDPOINT: 'https://apig.{region}.example.com/' }).apigEndpoint).toBe('https://apig.{region}.example.com');
+    expect(() => readSettings({ ...BASE, IAM_ENDPOINT: 'iam.example.com' })).toThrow(/IAM_ENDPOINT must be a URL/);
+  });
+
+  it('keeps secret references as references until run time', () => {
+    const settings = readSettings({ ...BASE, NOTIFY_URLS: 'ssm:/apig-watch/prod/notify-urls', HUAWEICLOUD_SDK_SK: 'secretsmanager:apig-watch/prod/sk' });
+    expect(settings.secrets.NOTIFY_URLS).toEqual({ from: 'ssm', name: '/apig-watch/prod/notify-urls' });
+    expect(settings.secrets.HUAWEICLOUD_SDK_SK).toEqual({ from: 'secretsmanager', name: 'apig-watch/prod/sk' });
+  });
+});
+
+describe('secretSource', () => {
+  it('treats an empty value as unset and anything without a prefix as the value itself', () => {
+    expect(secretSource('  ')).toBeNull();
+    expect(secretSource(undefined)).toBeNull();
+    expect(secretSource('plain')).toEqual({ from: 'value', value: 'plain' });
+  });
+});
+
+describe('credentialsFrom', () => {
+  it('prefers AK/SK, with the security token of temporary credentials', () => {
+    expect(credentialsFrom({ HUAWEICLOUD_SDK_AK: 'ak', HUAWEICLOUD_SDK_SK: 'sk', HUAWEICLOUD_SDK_SECURITY_TOKEN: 'st', HUAWEICLOUD_AUTH_TOKEN: 't' })).toEqual({
+      mode: 'aksk',
+      accessKey: 'ak',
+      secretKey: 'sk',
+      securityToken: 'st',
+    });
+  });
+
+  it('uses the IAM password mode next, the domain defaulting to the user', () => {
+    expect(credentialsFrom({ HUAWEICLOUD_IAM_USER: 'u', HUAWEICLOUD_IAM_PASSWORD: 'p' })).toEqual({ mode: 'password', user: 'u', password: 'p', domain: 'u' });
+  });
+
+  it('uses a ready token last', () => {
+    expect(credentialsFrom({ HUAWEICLOUD_AUTH_TOKEN: 't' })).toEqual({ mode: 'token', token: 't' });
+  });
+
+  it('names both variables when only half of a pair is set', () => {
+    expect(() => credentialsFrom({ HUAWEICLOUD_SDK_AK: 'ak' })).toThrow(/HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK/);
+    expect(() => credentialsFrom({ HUAWEICLOUD_IAM_PASSWORD: 'p' })).toThrow(/HUAWEICLOUD_IAM_USER and HUAWEICLOUD_IAM_PASSWORD/);
+  });
+
+  it('names every way to configure credentials when none is set', () => {
+    expect(() => credentialsFrom({})).toThrow(/HUAWEICLOUD_SDK_AK.*HUAWEICLOUD_IAM_USER.*HUAWEICLOUD_AUTH_TOKEN/);
+  });
+});
+
+describe('resolveRuntimeConfig', () => {
+  it('reports a bad NOTIFY_URLS entry without echoing the URL, which is a secret', async () => {
+    const secretUrl = 'ftp://hooks.example.com/T0/B0/secret-path';
+    const settings = readSettings({ ...BASE, NOTIFY_URLS: secretUrl, HUAWEICLOUD_AUTH_TOKEN: 't' });
+    const failure = resolveRuntimeConfig(settings, noReferences);
+    await expect(failure).rejects.toThrow(ConfigError);
+    await expect(failure).rejects.toThrow(/NOTIFY_URLS/);
+    await expect(failure).rejects.not.toThrow(/secret-path/);
+  });
+});
