@@ -114,7 +114,8 @@ async function processRecord(
     messageId: record.messageId,
   });
   const key: StepKey = { watchId: state.watch_id, step: state.step };
-  const claim = await store.claim(key, invocationDeadlineMs + INVOCATION_SAFETY_MARGIN_MS, clock.now());
+  // Leases run on real time, like the invocation deadline: `clock` may be scaled (demo, tests).
+  const claim = await store.claim(key, invocationDeadlineMs + INVOCATION_SAFETY_MARGIN_MS, Date.now());
   if (claim.status === 'done') {
     log.info(state.step === 0 ? 'this gateway is already watched; the request joins that watch' : 'duplicate of a completed step dropped');
     metrics.count('DuplicatesDropped');
