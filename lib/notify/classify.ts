@@ -26,6 +26,8 @@ const BODY_CODE_CHANNELS: Partial<Record<ChannelType, { rateLimited: readonly nu
   // 11232: message frequency limited; 9499: too many requests.
   feishu: { rateLimited: [11232, 9499], gone: [] },
 };
+/** DingTalk and WeCom allow 20 messages a minute: after a rate-limit code, wait one slot. */
+const RATE_LIMITED_RETRY_MS = 3_000;
 /** Words of a body-level error that mean "too fast", whatever the code. */
 const RATE_LIMIT_WORDS = /frequen|too (many|fast)|rate ?limit/i;
 
@@ -42,13 +44,13 @@ const HTTP_REQUEST_TIMEOUT = 408;
 const HTTP_TOO_MANY_REQUESTS = 429;
 
 /**
- * Classifies a receiver's answer: delivered, worth retrying (5xx, 429, 408, rate-limit body codes),
- * or rejected (other answers, with `gone` when the channel no longer exists). DingTalk, WeCom and
+ * Classifies a receiver's answer: delivered, worth retrying (5xx, 429, 408, and any non-zero body
+ * code), or rejected (other 4xx, with `gone` when the channel no longer exists). DingTalk, WeCom and
  * Feishu answer HTTP 200 with an error code: only code 0 is a delivery.
  *
  * @example
  * classifyAnswer('dingtalk', { status: 200, body: '{"errcode":310000,"errmsg":"keywords not in content"}', retryAfter: null }, Date.now());
- * // → { kind: 'rejected', reason: 'HTTP 200, code 310000: keywords not in content', gone: false }
+ * // → { kind: 'retry', reason: 'HTTP 200, code 310000: keywords not in content' }
  */
 export function classifyAnswer(type: ChannelType, answer: Answer, nowMs: number): Verdict {
   const { status } = answer;
@@ -66,13 +68,14 @@ export function classifyAnswer(type: ChannelType, answer: Answer, nowMs: number)
 
 function classifyBodyCode(answer: Answer, codes: { rateLimited: readonly number[]; gone: readonly number[] }): Verdict {
   const result = readBodyCode(answer.body);
-  if (result === undefined) {
-    return { kind: 'rejected', reason: describe(answer.status, `unexpected answer: ${excerpt(answer.body)}`), gone: false };
-  }
+  if (result === undefined) return { kind: 'retry', reason: describe(answer.status, `unexpected answer: ${excerpt(answer.body)}`) };
   if (result.code === 0) return { kind: 'delivered', httpStatus: answer.status };
   const reason = describe(answer.status, `code ${result.code}: ${excerpt(result.message)}`);
-  if (codes.rateLimited.includes(result.code) || RATE_LIMIT_WORDS.test(result.message)) return { kind: 'retry', reason };
-  return { kind: 'rejected', reason, gone: codes.gone.includes(result.code) };
+  if (codes.gone.includes(result.code)) return { kind: 'rejected', reason, gone: true };
+  // Any other code is a failure to retry (within the invocation, then through the queue until the
+  // delivery budget is spent): robots' security settings (keywords, IP lists) get fixed by people.
+  const retryAfterMs = codes.rateLimited.includes(result.code) || RATE_LIMIT_WORDS.test(result.message) ? RATE_LIMITED_RETRY_MS : undefined;
+  return { kind: 'retry', reason, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
 }
 
 /** `errcode`/`errmsg` (DingTalk, WeCom), `code`/`msg` or `StatusCode`/`StatusMessage` (Feishu). */

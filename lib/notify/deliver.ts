@@ -55,8 +55,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
     let attempts = 0;
     let last: { reason: string; retryAfterMs?: number } = { reason: 'no time left to post before giving up' };
     while (attempts < maxAttempts) {
-      const waitMs = spacing.reserve(target.id, target.type, now());
-      if (now() + waitMs >= giveUpAtMs) break;
+      const waitMs = spacing.reserve(target.id, target.type, now(), giveUpAtMs);
+      if (waitMs === null) break;
       if (waitMs > 0) await sleep(waitMs);
       const timeoutMs = Math.min(requestTimeoutMs, giveUpAtMs - now());
       if (timeoutMs <= 0) break;

@@ -16,14 +16,17 @@ export const MIN_POST_SPACING_MS: Readonly<Record<ChannelType, number>> = {
 
 /** Hands out post times per target, each at least its channel's spacing after the previous one. */
 export interface PostSpacing {
-  /** Reserves the next slot of `targetId` and returns how long to wait for it (0 when free now). */
-  reserve(targetId: string, type: ChannelType, nowMs: number): number;
+  /**
+   * Reserves the next slot of `targetId` and returns how long to wait for it (0 when free now), or
+   * `null` — taking nothing — when that slot is not before `latestMs`.
+   */
+  reserve(targetId: string, type: ChannelType, nowMs: number, latestMs?: number): number | null;
 }
 
 /**
  * A per-target spacing keeper. Reservations queue: concurrent deliveries to one target in the same
- * batch go out one spacing apart, not all at once. A slot reserved but not used stays taken, which
- * errs on the slow side.
+ * batch go out one spacing apart, not all at once. A slot too late to use is not taken, so a
+ * delivery that gives up does not push back the next one.
  *
  * @example
  * const spacing = createPostSpacing();
@@ -33,8 +36,9 @@ export interface PostSpacing {
 export function createPostSpacing(spacingMs: Readonly<Record<ChannelType, number>> = MIN_POST_SPACING_MS): PostSpacing {
   const nextFreeMs = new Map<string, number>();
   return {
-    reserve(targetId, type, nowMs) {
+    reserve(targetId, type, nowMs, latestMs = Number.POSITIVE_INFINITY) {
       const slotMs = Math.max(nowMs, nextFreeMs.get(targetId) ?? nowMs);
+      if (slotMs >= latestMs) return null;
       nextFreeMs.set(targetId, slotMs + spacingMs[type]);
       return slotMs - nowMs;
     },

@@ -94,17 +94,18 @@ describe('createNotifier().deliver against a real receiver', () => {
     expect(log.lines.join('\n')).toContain('network error ECONNRESET');
   });
 
-  it('does not count an HTTP 200 with a non-zero errcode as delivered', async () => {
+  it('does not count an HTTP 200 with a non-zero errcode as delivered, and retries it', async () => {
     // Prepare
     receiver.script('/dingtalk/keyword', [{ status: 200, body: { errcode: 310000, errmsg: 'keywords not in content' } }]);
-    const { notifier: subject } = notifier();
+    const { notifier: subject, log } = notifier();
 
     // Act
     const result = await subject.deliver(watchEventFactory(), target('dingtalk+{receiver}/dingtalk/keyword?access_token=t'), { giveUpAtMs: giveUpAt() });
 
     // Assess
-    expect(result).toEqual({ status: 'rejected', attempts: 1, reason: 'HTTP 200, code 310000: keywords not in content', gone: false });
-    expect(receiver.received('/dingtalk/keyword')).toHaveLength(1);
+    expect(result).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(receiver.received('/dingtalk/keyword')).toHaveLength(2);
+    expect(log.lines.join('\n')).toContain('code 310000: keywords not in content');
   });
 
   it('retries a rate-limit code in an HTTP 200 answer', async () => {

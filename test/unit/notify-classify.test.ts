@@ -23,13 +23,13 @@ describe('classifyAnswer', () => {
     ['wecom', '{"errcode":40008,"errmsg":"invalid message type"}', 'HTTP 200, code 40008: invalid message type'],
     ['feishu', '{"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time"}', 'HTTP 200, code 19021: sign match fail'],
     ['dingtalk', '<html>proxy</html>', 'HTTP 200, unexpected answer: <html>proxy</html>'],
-  ] as const)('counts a %s HTTP 200 with a non-zero code as rejected', (type, body, reason) => {
+  ] as const)('counts a %s HTTP 200 with a non-zero code as not delivered, to retry', (type, body, reason) => {
     // Act
     const verdict = classifyAnswer(type, answer(200, body), NOW_MS);
 
     // Assess
-    expect(verdict).toMatchObject({ kind: 'rejected', gone: false });
-    expect(verdict.kind === 'rejected' && verdict.reason).toContain(reason);
+    expect(verdict).toMatchObject({ kind: 'retry' });
+    expect(verdict.kind === 'retry' && verdict.reason).toContain(reason);
   });
 
   it.each([
@@ -120,5 +120,19 @@ describe('createPostSpacing', () => {
 
     // Assess
     expect(waits).toEqual([0, 0, 0, 0]);
+  });
+
+  it('does not take a slot that is too late to use, so giving up does not delay the next post', () => {
+    // Prepare
+    const spacing = createPostSpacing();
+    spacing.reserve('a', 'dingtalk', 0);
+
+    // Act
+    const tooLate = spacing.reserve('a', 'dingtalk', 1000, 2000);
+    const next = spacing.reserve('a', 'dingtalk', 1000);
+
+    // Assess
+    expect(tooLate).toBeNull();
+    expect(next).toBe(2000);
   });
 });
