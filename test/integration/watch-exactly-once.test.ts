@@ -1,0 +1,146 @@
+import type { SqsHandler } from '../../lib/dev/local-event-source.js';
+import type { ReceivedRequest } from '../../lib/dev/webhook-receiver.js';
+import type { WatchState } from '../../lib/watch/state.js';
+import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
+import {
+  MINUTE_MS,
+  instanceIdFor,
+  startPipeline,
+  webhookEvent,
+  type Pipeline,
+  type PipelineOptions,
+  type TestWatcher,
+} from '../support/pipeline.js';
+
+/**
+ * DESIGN §1: a redelivered or duplicated message neither forks the polling chain nor notifies
+ * twice. Steps are keyed by watch and step number (rule 1), so every check here counts Huawei
+ * polls against the chain's own count (`data.polls`) and posts per target.
+ */
+
+const TARGET_PATHS = ['/hooks/first', '/hooks/second'] as const;
+const CREATION = {
+  steps: [
+    { atMs: 0, progress: 30 },
+    { atMs: 2 * MINUTE_MS, progress: 80 },
+  ],
+  finish: { atMs: 3 * MINUTE_MS, status: 'success' as const },
+};
+
+let pipeline: Pipeline;
+afterEach(async () => {
+  await pipeline?.stop();
+});
+
+async function startWatcher(options: PipelineOptions = {}): Promise<TestWatcher> {
+  pipeline = await startPipeline(options);
+  return pipeline.watcher({ NOTIFY_URLS: TARGET_PATHS.map((path) => `webhook+${pipeline.receiver.url}${path}`).join(',') });
+}
+
+/** Waits for the outcome at every target and for the queue to fall quiet; returns the posts per target. */
+async function settledPosts(instanceId: string): Promise<ReceivedRequest[][]> {
+  const about = (request: ReceivedRequest) => webhookEvent(request).data.instance_id === instanceId;
+  for (const path of TARGET_PATHS) await pipeline.receiver.waitFor((request) => request.path === path && about(request), 20_000);
+  await pipeline.waitForQuiet(20_000, 1_500);
+  return TARGET_PATHS.map((path) => pipeline.receiver.received(path).filter(about));
+}
+
+function stateOf(body: string): WatchState | null {
+  const parsed = JSON.parse(body) as Partial<WatchState>;
+  return parsed.v === 1 ? (parsed as WatchState) : null;
+}
+
+describe('exactly once (DESIGN §1)', () => {
+  it('joins a second request for a gateway already watched: one poll per step, one notification per target', async () => {
+    // Prepare
+    const { handler } = await startWatcher();
+    pipeline.run(handler);
+    const instanceId = instanceIdFor(1);
+    pipeline.addGateway(instanceId, CREATION);
+    const request = watchRequestBody({ instance_id: instanceId });
+
+    // Act: the same request twice, as two messages in one batch.
+    await pipeline.send(request, request);
+
+    // Assess
+    const [first, second] = await settledPosts(instanceId);
+    expect([first!.length, second!.length]).toEqual([1, 1]);
+    expect(pipeline.progressRequests(instanceId)).toHaveLength(webhookEvent(first![0]!).data.polls);
+  });
+
+  it('drops a duplicated successor (same body, new message id): no extra Huawei poll, no extra notification', async () => {
+    // Prepare: once step 1 has been processed, its message body is sent again.
+    const watcher = await startWatcher();
+    let copied: string | undefined;
+    const copyingStepOne: SqsHandler = async (event, context) => {
+      const response = await watcher.handler(event, context);
+      const stepOne = event.Records.find((record) => stateOf(record.body)?.step === 1);
+      if (stepOne && copied === undefined) {
+        copied = stepOne.body;
+        await pipeline.send(stepOne.body);
+      }
+      return response;
+    };
+    const run = pipeline.run(copyingStepOne);
+    const instanceId = instanceIdFor(2);
+    pipeline.addGateway(instanceId, CREATION);
+
+    // Act
+    await pipeline.send(watchRequestBody({ instance_id: instanceId }));
+
+    // Assess
+    const [first, second] = await settledPosts(instanceId);
+    expect(copied).toBeDefined();
+    expect(run.bodies().filter((body) => body === copied)).toHaveLength(2);
+    expect([first!.length, second!.length]).toEqual([1, 1]);
+    expect(pipeline.progressRequests(instanceId)).toHaveLength(webhookEvent(first![0]!).data.polls);
+    expect(watcher.metrics.counts.get('DuplicatesDropped')).toBe(1);
+  });
+
+  it('does not notify again when a processed record is delivered again (its delete was lost)', async () => {
+    // Prepare: the event source is told every record failed the first time it sees it, after the
+    // watcher has fully processed it, so each one reappears after the visibility timeout.
+    const watcher = await startWatcher({ visibilityTimeoutSeconds: 1 });
+    const seen = new Set<string>();
+    const losingTheFirstDelete: SqsHandler = async (event, context) => {
+      const response = await watcher.handler(event, context);
+      const firstTime = event.Records.filter((record) => !seen.has(record.messageId));
+      for (const record of firstTime) seen.add(record.messageId);
+      return { batchItemFailures: [...(response?.batchItemFailures ?? []), ...firstTime.map((record) => ({ itemIdentifier: record.messageId }))] };
+    };
+    const run = pipeline.run(losingTheFirstDelete);
+    const instanceId = instanceIdFor(3);
+    pipeline.addGateway(instanceId, CREATION);
+
+    // Act
+    await pipeline.send(watchRequestBody({ instance_id: instanceId }));
+
+    // Assess
+    const [first, second] = await settledPosts(instanceId);
+    const steps = seen.size;
+    expect([first!.length, second!.length]).toEqual([1, 1]);
+    expect(run.bodies()).toHaveLength(2 * steps);
+    expect(pipeline.progressRequests(instanceId)).toHaveLength(webhookEvent(first![0]!).data.polls);
+    expect(watcher.metrics.counts.get('DuplicatesDropped')).toBe(steps);
+  });
+
+  it('retries, rather than processes, a copy of a step that another invocation is still polling', async () => {
+    // Prepare: Huawei takes 3 s to answer the first poll; the queue shows the message again after
+    // 1 s, so a second invocation receives it while the first still holds the step.
+    const { handler } = await startWatcher({ visibilityTimeoutSeconds: 1, maxReceiveCount: 10 });
+    const run = pipeline.run(handler, { concurrency: 2 });
+    const instanceId = instanceIdFor(4);
+    pipeline.addGateway(instanceId, CREATION);
+    pipeline.simulator.fail(PROJECT_ID, instanceId, [{ delayMs: 3000 }]);
+
+    // Act
+    await pipeline.send(watchRequestBody({ instance_id: instanceId }));
+
+    // Assess
+    const [first, second] = await settledPosts(instanceId);
+    expect([first!.length, second!.length]).toEqual([1, 1]);
+    expect(run.invocations.some((invocation) => invocation.failedMessageIds.length > 0)).toBe(true);
+    expect(pipeline.progressRequests(instanceId)).toHaveLength(webhookEvent(first![0]!).data.polls);
+    expect(await pipeline.deadLetters(0, 0)).toEqual([]); // no copy ran out of receives
+  });
+});
