@@ -4,7 +4,7 @@ import { createProgressSource } from '../apig/progress-client.js';
 import { readSettings, resolveRuntimeConfig, type RuntimeConfig, type Settings } from '../config.js';
 import type { Log } from '../logger.js';
 import { createNotifier } from '../notify/deliver.js';
-import type { Metrics } from '../ports.js';
+import type { Clock, Metrics } from '../ports.js';
 import { createSqsWatchQueue } from '../queue/watch-queue.js';
 import { createDynamoStepStore } from '../store/step-store.js';
 import { processBatch, type IncomingRecord, type WatchPorts } from '../watch/process-batch.js';
@@ -31,7 +31,7 @@ export function createWatcher(env: Record<string, string | undefined>, deps: { l
   const clock = scaledClock(settings.timeScale, Number(env.APIG_WATCH_TIME_ORIGIN_MS) || Date.now());
   const queue = scaledDelays(createSqsWatchQueue(sqsClient(settings), settings.watchQueueUrl, settings.deadLetterQueueUrl), settings.timeScale);
   const store = createDynamoStepStore(new DynamoDBClient({}), settings.tableName);
-  const currentPorts = cachedPorts(settings, deps.log);
+  const currentPorts = cachedPorts(settings, clock, deps.log);
 
   return {
     async processBatch(records, invocationDeadlineMs) {
@@ -51,7 +51,7 @@ function sqsClient(settings: Settings): SQSClient {
 }
 
 /** The ports that depend on secrets, rebuilt only when a secret's value has changed. */
-function cachedPorts(settings: Settings, log: Log) {
+function cachedPorts(settings: Settings, clock: Clock, log: Log) {
   let cached: { fingerprint: string; readAtMs: number; ports: Pick<WatchPorts, 'progressSource' | 'notifier' | 'targets'> } | undefined;
   return async () => {
     if (cached && Date.now() - cached.readAtMs < RUNTIME_CONFIG_TTL_MS) return cached.ports;
@@ -59,16 +59,17 @@ function cachedPorts(settings: Settings, log: Log) {
     const fingerprint = JSON.stringify(config);
     if (cached?.fingerprint !== fingerprint) {
       if (config.targets.length === 0) log.warn('NOTIFY_URLS names no target: outcomes will only be logged');
-      cached = { fingerprint, readAtMs: Date.now(), ports: buildPorts(config, log) };
+      cached = { fingerprint, readAtMs: Date.now(), ports: buildPorts(config, clock, log) };
     }
     cached.readAtMs = Date.now();
     return cached.ports;
   };
 }
 
-function buildPorts(config: RuntimeConfig, log: Log) {
+/** Huawei requests are signed and tokens expire on the watcher's clock (scaled in the demo and tests). */
+function buildPorts(config: RuntimeConfig, clock: Clock, log: Log) {
   return {
-    progressSource: createProgressSource(config.apig, { log }),
+    progressSource: createProgressSource(config.apig, { log, now: clock.now }),
     notifier: createNotifier({ webhookSecret: config.webhookSecret, log }),
     targets: config.targets,
   };

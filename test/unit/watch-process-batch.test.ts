@@ -13,6 +13,9 @@ import {
 
 const SETTINGS = { watchTimeoutSeconds: 7200, deliveryBudgetSeconds: 86_400 };
 const hex = (n: number) => n.toString(16).padStart(32, '0');
+/** Invocation deadlines are real time (leases are): one still ahead, and one already past. */
+const inAMinute = () => Date.now() + 60_000;
+const alreadyOver = () => Date.now() - 10_000;
 
 function ports(overrides: Partial<WatchPorts> = {}): WatchPorts & { queue: ReturnType<typeof recordingQueue> } {
   return {
@@ -36,7 +39,7 @@ describe('processBatch', () => {
   it('sends the successors of a whole batch in one SendMessageBatch', async () => {
     const p = ports();
     const records = Array.from({ length: 10 }, (_, n) => requestRecord(n));
-    const { failedMessageIds } = await processBatch(records, p, SETTINGS, T0 + 60_000);
+    const { failedMessageIds } = await processBatch(records, p, SETTINGS, inAMinute());
     expect(failedMessageIds).toEqual([]);
     expect(p.queue.batches).toHaveLength(1);
     expect(p.queue.batches[0]).toHaveLength(10);
@@ -44,7 +47,7 @@ describe('processBatch', () => {
 
   it('processes the records of a batch concurrently', async () => {
     const progressSource = scriptedProgress(() => progressReport(), 50);
-    await processBatch(Array.from({ length: 10 }, (_, n) => requestRecord(n)), ports({ progressSource }), SETTINGS, T0 + 60_000);
+    await processBatch(Array.from({ length: 10 }, (_, n) => requestRecord(n)), ports({ progressSource }), SETTINGS, inAMinute());
     expect(progressSource.maxInFlight).toBe(10);
   });
 
@@ -53,9 +56,9 @@ describe('processBatch', () => {
     const queue = recordingQueue((message) => message.body.includes(refused));
     const store = memoryStepStore();
     const p = ports({ queue, store });
-    const { failedMessageIds } = await processBatch([requestRecord(1), requestRecord(3), requestRecord(5)], p, SETTINGS, T0 + 60_000);
+    const { failedMessageIds } = await processBatch([requestRecord(1), requestRecord(3), requestRecord(5)], p, SETTINGS, alreadyOver());
     expect(failedMessageIds).toEqual(['m3']);
-    const retry = await processBatch([requestRecord(3)], { ...p, queue: recordingQueue(), clock: { now: () => T0 + 120_000 } }, SETTINGS, T0 + 180_000);
+    const retry = await processBatch([requestRecord(3)], { ...p, queue: recordingQueue(), clock: { now: () => T0 + 120_000 } }, SETTINGS, inAMinute());
     expect(retry.failedMessageIds).toEqual([]);
   });
 
@@ -63,9 +66,9 @@ describe('processBatch', () => {
     const progressSource = scriptedProgress(() => progressReport());
     const failingOnce = recordingQueue(() => true);
     const store = memoryStepStore();
-    await processBatch([requestRecord(1)], ports({ progressSource, queue: failingOnce, store }), SETTINGS, T0 + 1000);
+    await processBatch([requestRecord(1)], ports({ progressSource, queue: failingOnce, store }), SETTINGS, alreadyOver());
     const queue = recordingQueue();
-    await processBatch([requestRecord(1)], ports({ progressSource, queue, store, clock: { now: () => T0 + 10_000 } }), SETTINGS, T0 + 70_000);
+    await processBatch([requestRecord(1)], ports({ progressSource, queue, store, clock: { now: () => T0 + 10_000 } }), SETTINGS, inAMinute());
     expect(progressSource.calls).toBe(1);
     expect(queue.batches[0]?.[0]?.body).toBe(failingOnce.batches[0]?.[0]?.body);
   });
@@ -73,9 +76,9 @@ describe('processBatch', () => {
   it('drops a duplicate of a completed step', async () => {
     const store = memoryStepStore();
     const progressSource = scriptedProgress(() => progressReport());
-    await processBatch([requestRecord(1)], ports({ store, progressSource }), SETTINGS, T0 + 1000);
+    await processBatch([requestRecord(1)], ports({ store, progressSource }), SETTINGS, inAMinute());
     const queue = recordingQueue();
-    const again = await processBatch([requestRecord(1, 'other-id')], ports({ store, progressSource, queue }), SETTINGS, T0 + 1000);
+    const again = await processBatch([requestRecord(1, 'other-id')], ports({ store, progressSource, queue }), SETTINGS, inAMinute());
     expect(again.failedMessageIds).toEqual([]);
     expect(queue.batches[0]).toEqual([]);
     expect(progressSource.calls).toBe(1);
@@ -84,8 +87,8 @@ describe('processBatch', () => {
   it('fails, rather than drops, a copy of a step another attempt is processing', async () => {
     const store = memoryStepStore();
     const state = startWatch(watchRequest(), T0, 7200);
-    await store.claim({ watchId: state.watch_id, step: 0 }, T0 + 60_000, T0);
-    const { failedMessageIds } = await processBatch([{ messageId: 'dup', body: JSON.stringify(state) }], ports({ store }), SETTINGS, T0 + 1000);
+    await store.claim({ watchId: state.watch_id, step: 0 }, inAMinute(), Date.now());
+    const { failedMessageIds } = await processBatch([{ messageId: 'dup', body: JSON.stringify(state) }], ports({ store }), SETTINGS, inAMinute());
     expect(failedMessageIds).toEqual(['dup']);
   });
 
@@ -97,20 +100,20 @@ describe('processBatch', () => {
     const store = memoryStepStore();
     const success = scriptedProgress(() => progressReport({ status: 'success', progress: 100 }));
     const queue = recordingQueue();
-    await processBatch([requestRecord(1)], ports({ notifier, store, progressSource: success, queue }), SETTINGS, T0 + 60_000);
+    await processBatch([requestRecord(1)], ports({ notifier, store, progressSource: success, queue }), SETTINGS, inAMinute());
     expect(notifier.deliveries.map((d) => d.targetId)).toEqual(['a', 'b']);
     const deliverMessage = queue.batches[0]?.[0];
     expect(JSON.parse(deliverMessage!.body)).toMatchObject({ kind: 'deliver', step: 1 });
 
     answerB = 'delivered';
-    await processBatch([{ messageId: 'd1', body: deliverMessage!.body }], ports({ notifier, store, progressSource: success }), SETTINGS, T0 + 60_000);
+    await processBatch([{ messageId: 'd1', body: deliverMessage!.body }], ports({ notifier, store, progressSource: success }), SETTINGS, inAMinute());
     expect(notifier.deliveries.map((d) => d.targetId)).toEqual(['a', 'b', 'b']);
     expect(success.calls).toBe(1);
   });
 
   it('moves an invalid record to the dead-letter queue with its reason, and processes the rest of the batch', async () => {
     const p = ports();
-    const { failedMessageIds } = await processBatch([{ messageId: 'bad', body: '{"project_id":"../x"}' }, requestRecord(2)], p, SETTINGS, T0 + 60_000);
+    const { failedMessageIds } = await processBatch([{ messageId: 'bad', body: '{"project_id":"../x"}' }, requestRecord(2)], p, SETTINGS, inAMinute());
     expect(failedMessageIds).toEqual([]);
     expect(p.queue.deadLetters).toHaveLength(1);
     expect(p.queue.deadLetters[0]?.reason).toMatch(/project_id/);
