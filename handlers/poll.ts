@@ -1,22 +1,19 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { logThrough } from '../lib/runtime/powertools-log.js';
 import { createWatcher } from '../lib/runtime/watcher.js';
 
 const logger = new Logger({ serviceName: 'apig-watch' });
-const metrics = new Metrics({ namespace: 'ApigWatch', serviceName: 'apig-watch' });
+// Metrics' own warnings (e.g. "No application metrics to publish" after an invocation that only
+// dropped a duplicate) go through the logger: structured, and subject to POWERTOOLS_LOG_LEVEL.
+const metrics = new Metrics({ namespace: 'ApigWatch', serviceName: 'apig-watch', logger });
 
 const watcher = createWatcher(process.env, {
-  log: {
-    debug: (message, extra = {}) => logger.debug(message, extra as LogAttributes),
-    info: (message, extra = {}) => logger.info(message, extra as LogAttributes),
-    warn: (message, extra = {}) => logger.warn(message, extra as LogAttributes),
-    error: (message, extra = {}) => logger.error(message, extra as LogAttributes),
-  },
+  log: logThrough(logger),
   metrics: {
     count: (name, value = 1, dimensions) => emit(name, MetricUnit.Count, value, dimensions),
     milliseconds: (name, value, dimensions) => emit(name, MetricUnit.Milliseconds, value, dimensions),

@@ -64,11 +64,7 @@ type Environment = Record<string, string | undefined>;
  * const settings = readSettings(process.env);
  */
 export function readSettings(env: Environment): Settings {
-  const secrets: Settings['secrets'] = {};
-  for (const name of SECRET_VARIABLES) {
-    const source = secretSource(env[name]);
-    if (source) secrets[name] = source;
-  }
+  const secrets = secretSources(env);
   return {
     watchQueueUrl: required(env, 'WATCH_QUEUE_URL'),
     deadLetterQueueUrl: required(env, 'DEAD_LETTER_QUEUE_URL'),
@@ -79,8 +75,52 @@ export function readSettings(env: Environment): Settings {
     watchTimeoutSeconds: positiveNumber(env, 'WATCH_TIMEOUT_SECONDS', DEFAULT_WATCH_TIMEOUT_SECONDS),
     deliveryBudgetSeconds: positiveNumber(env, 'DELIVERY_RETRY_HOURS', DEFAULT_DELIVERY_RETRY_HOURS) * 3600,
     timeScale: positiveNumber(env, 'APIG_WATCH_TIME_SCALE', 1),
-    sqsEndpointOverridden: Boolean(env.AWS_ENDPOINT_URL_SQS?.trim() || env.AWS_ENDPOINT_URL?.trim()),
+    sqsEndpointOverridden: sqsEndpointOverridden(env),
   };
+}
+
+/** What the `apig-watch` CLI reads: the poller's settings without the queue, dead-letter queue and table. */
+export interface CliSettings extends Pick<Settings, 'secrets' | 'apigEndpoint' | 'iamEndpoint' | 'watchTimeoutSeconds' | 'timeScale' | 'sqsEndpointOverridden'> {
+  /** `APIG_WATCH_TIME_ORIGIN_MS`: where a scaled clock starts (shared with a simulator); `null` = now. */
+  timeOriginMs: number | null;
+  /** `WATCH_QUEUE_URL`, optional here: `apig-watch start` may be given the queue another way. */
+  watchQueueUrl: string | null;
+}
+
+/**
+ * Reads the environment of the `apig-watch` CLI: the same variables as the poller (DESIGN §3), but
+ * nothing it needs only in AWS is required. Throws `ConfigError` naming the variable.
+ *
+ * @example
+ * const settings = readCliSettings(process.env);
+ */
+export function readCliSettings(env: Environment): CliSettings {
+  return {
+    secrets: secretSources(env),
+    apigEndpoint: endpointTemplate(env, 'APIG_ENDPOINT', DEFAULT_APIG_ENDPOINT),
+    iamEndpoint: endpointTemplate(env, 'IAM_ENDPOINT', DEFAULT_IAM_ENDPOINT),
+    watchTimeoutSeconds: positiveNumber(env, 'WATCH_TIMEOUT_SECONDS', DEFAULT_WATCH_TIMEOUT_SECONDS),
+    timeScale: positiveNumber(env, 'APIG_WATCH_TIME_SCALE', 1),
+    timeOriginMs: env.APIG_WATCH_TIME_ORIGIN_MS?.trim() ? positiveNumber(env, 'APIG_WATCH_TIME_ORIGIN_MS', 1) : null,
+    watchQueueUrl: env.WATCH_QUEUE_URL?.trim() || null,
+    sqsEndpointOverridden: sqsEndpointOverridden(env),
+  };
+}
+
+/** What the HTTP start endpoint (`handlers/start-watch.ts`) reads: only where to send requests. */
+export interface StartWatchSettings {
+  watchQueueUrl: string;
+  sqsEndpointOverridden: boolean;
+}
+
+/**
+ * Reads the start endpoint's environment at cold start. Throws `ConfigError` naming the variable.
+ *
+ * @example
+ * const { watchQueueUrl } = readStartWatchSettings(process.env);
+ */
+export function readStartWatchSettings(env: Environment): StartWatchSettings {
+  return { watchQueueUrl: required(env, 'WATCH_QUEUE_URL'), sqsEndpointOverridden: sqsEndpointOverridden(env) };
 }
 
 /**
@@ -93,16 +133,7 @@ export async function resolveRuntimeConfig(
   settings: Pick<Settings, 'secrets' | 'apigEndpoint' | 'iamEndpoint'>,
   readSecret: (source: Exclude<SecretSource, { from: 'value' }>) => Promise<string>,
 ): Promise<RuntimeConfig> {
-  const values: Partial<Record<SecretVariable, string>> = {};
-  // One after another: a handful of cached reads at most, and the SDK clients load only once.
-  for (const [name, source] of Object.entries(settings.secrets)) {
-    try {
-      const value = source.from === 'value' ? source.value : await readSecret(source);
-      if (value.trim() !== '') values[name as SecretVariable] = value.trim();
-    } catch (error) {
-      throw new ConfigError(`${name}: could not read ${source.from === 'value' ? 'it' : `${source.from} ${source.name}`} (${error instanceof Error ? error.message : String(error)})`);
-    }
-  }
+  const values = await resolveSecretValues(settings.secrets, readSecret);
   let targets: Target[];
   try {
     targets = parseNotifyUrls(values.NOTIFY_URLS ?? '');
@@ -119,6 +150,30 @@ export async function resolveRuntimeConfig(
     targets,
     webhookSecret: values.WEBHOOK_SECRET,
   };
+}
+
+/**
+ * Reads each configured secret (references through `readSecret`), trimmed; empty values are left out.
+ * Throws `ConfigError` naming the variable (and the reference), never the value.
+ *
+ * @example
+ * const { NOTIFY_URLS } = await resolveSecretValues(settings.secrets, readSecretReference);
+ */
+export async function resolveSecretValues(
+  secrets: Settings['secrets'],
+  readSecret: (source: Exclude<SecretSource, { from: 'value' }>) => Promise<string>,
+): Promise<Partial<Record<SecretVariable, string>>> {
+  const values: Partial<Record<SecretVariable, string>> = {};
+  // One after another: a handful of cached reads at most, and the SDK clients load only once.
+  for (const [name, source] of Object.entries(secrets)) {
+    try {
+      const value = source.from === 'value' ? source.value : await readSecret(source);
+      if (value.trim() !== '') values[name as SecretVariable] = value.trim();
+    } catch (error) {
+      throw new ConfigError(`${name}: could not read ${source.from === 'value' ? 'it' : `${source.from} ${source.name}`} (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+  return values;
 }
 
 /** Picks the credential mode: AK/SK first, then an IAM password, then a ready token. */
@@ -146,6 +201,19 @@ export function secretSource(raw: string | undefined): SecretSource | null {
   if (value.startsWith('ssm:')) return { from: 'ssm', name: value.slice('ssm:'.length) };
   if (value.startsWith('secretsmanager:')) return { from: 'secretsmanager', name: value.slice('secretsmanager:'.length) };
   return { from: 'value', value };
+}
+
+function secretSources(env: Environment): Settings['secrets'] {
+  const secrets: Settings['secrets'] = {};
+  for (const name of SECRET_VARIABLES) {
+    const source = secretSource(env[name]);
+    if (source) secrets[name] = source;
+  }
+  return secrets;
+}
+
+function sqsEndpointOverridden(env: Environment): boolean {
+  return Boolean(env.AWS_ENDPOINT_URL_SQS?.trim() || env.AWS_ENDPOINT_URL?.trim());
 }
 
 function required(env: Environment, name: string): string {

@@ -2,18 +2,32 @@
  * `npm start`: the whole watcher on an embedded default. fauxqs plays SQS, dynalite plays DynamoDB,
  * the project's simulator plays Huawei Cloud, a loopback receiver plays Slack and a signed webhook,
  * and the real poll handler runs under a local event-source loop — the code path Lambda runs.
- * Creations are time-compressed (TIME_SCALE× real time). Exits 0 once every watch is notified.
+ * Creations are time-compressed (TIME_SCALE× real time).
+ *
+ * On a terminal, each watch is a live row (progress bar, status, elapsed) and each notification is
+ * shown as it arrives, as its reader would see it; elsewhere (a pipe, CI) the same as plain lines.
+ * Ends with a summary table and exits 0 once every watch is notified.
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { Webhook } from 'standardwebhooks';
+import { createLiveBoard, type BoardRow } from '../lib/cli/live-board.js';
+import { slackMessageText } from '../lib/cli/slack-text.js';
+import { rowOfOutcome, rowOfState } from '../lib/cli/watch-rows.js';
 import { startApigSimulator, type SimulatedGateway } from '../lib/dev/apig-simulator.js';
 import { startLocalAws } from '../lib/dev/local-aws.js';
 import { startLocalEventSource, type SqsHandler } from '../lib/dev/local-event-source.js';
-import { startWebhookReceiver } from '../lib/dev/webhook-receiver.js';
+import { startWebhookReceiver, type ReceivedRequest } from '../lib/dev/webhook-receiver.js';
 import { scaledClock } from '../lib/runtime/time-scale.js';
+import { formatElapsed } from '../lib/watch/event.js';
+import type { WatchEvent } from '../lib/watch/outcome.js';
+import { parseMessageBody } from '../lib/watch/state.js';
 
 const TIME_SCALE = 20;
 const GIVE_UP_AFTER_MS = 120_000;
+const RECEIVER_POLL_MS = 100;
 const MINUTE_MS = 60_000;
+const WEBHOOK_SECRET = `whsec_${Buffer.from('apig-watch demo secret').toString('base64')}`;
+const CHANNELS = ['slack', 'webhook'] as const;
 
 interface DemoWatch {
   name: string;
@@ -54,8 +68,10 @@ const WATCHES: DemoWatch[] = [
 ];
 
 async function main(): Promise<number> {
-  const origin = Date.now();
-  const clock = scaledClock(TIME_SCALE, origin);
+  // A demo reader cannot act on the AWS SDK's notice that its 2027 releases need Node 22.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const startedMs = Date.now();
+  const clock = scaledClock(TIME_SCALE, startedMs);
   const aws = await startLocalAws({ visibilityTimeoutSeconds: 2 });
   const simulator = await startApigSimulator({ now: clock.now });
   const receiver = await startWebhookReceiver();
@@ -64,34 +80,48 @@ async function main(): Promise<number> {
   }
 
   Object.assign(process.env, aws.env, {
-    NOTIFY_URLS: `slack+${receiver.url}/slack,webhook+${receiver.url}/webhook`,
-    WEBHOOK_SECRET: 'whsec_' + Buffer.from('apig-watch demo secret').toString('base64'),
+    NOTIFY_URLS: CHANNELS.map((channel) => `${channel}+${receiver.url}/${channel}`).join(','),
+    WEBHOOK_SECRET,
     HUAWEICLOUD_SDK_AK: 'SIMULATORACCESSKEY00',
     HUAWEICLOUD_SDK_SK: 'simulator-secret-key',
     APIG_ENDPOINT: simulator.url,
     IAM_ENDPOINT: simulator.url,
     APIG_WATCH_TIME_SCALE: String(TIME_SCALE),
-    APIG_WATCH_TIME_ORIGIN_MS: String(origin),
+    APIG_WATCH_TIME_ORIGIN_MS: String(startedMs),
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   const { handler } = (await import('../handlers/poll.js')) as { handler: SqsHandler };
 
-  const names = new Map(WATCHES.map((watch) => [watch.instanceId, watch.name]));
-  const say = (line: string) => console.log(`[${new Date(clock.now() - origin).toISOString().slice(11, 19)} sim] ${line}`);
-  say(`SQS (fauxqs) ${aws.queueUrl}`);
-  say(`Huawei APIG simulator ${simulator.url} · receiver ${receiver.url} · time runs ${TIME_SCALE}× faster`);
+  const board = createLiveBoard(process.stdout, { now: clock.now, color: process.stdout.isTTY === true && !process.env.NO_COLOR });
+  const stamp = () => `[${formatClock(clock.now() - startedMs)}]`;
+  board.log([
+    `apig-watch demo · time runs ${TIME_SCALE}× faster`,
+    `  SQS (fauxqs) ${aws.queueUrl}`,
+    `  Huawei APIG simulator ${simulator.url} · webhook receiver ${receiver.url}`,
+    '',
+  ]);
+
+  const rows = new Map<string, BoardRow>();
+  const outcomes = new Map<string, WatchEvent>();
+  const watchOf = new Map(WATCHES.map((watch) => [watch.instanceId, watch]));
+  const show = (instanceId: string, row: BoardRow) => {
+    rows.set(instanceId, row);
+    board.update(instanceId, row);
+  };
+  for (const watch of WATCHES) show(watch.instanceId, { label: watch.name, status: 'requested', progress: null, startedAtMs: clock.now(), tone: 'active' });
 
   const source = startLocalEventSource({
     sqs: aws.sqs,
     queueUrl: aws.queueUrl,
     handler,
     onInvocation: (event) => {
+      // The record being processed carries the state its poll starts from: what was seen last.
       for (const record of event.Records) {
-        const state = JSON.parse(record.body) as { instance_id?: string; request?: { instance_id: string }; last?: { status: string; progress: number | null } | null; polls?: number; kind?: string };
-        const instanceId = state.request?.instance_id ?? state.instance_id ?? '?';
-        const seen = state.last ? `${state.last.status} ${state.last.progress ?? '-'}%` : 'first poll';
-        say(`${(names.get(instanceId) ?? instanceId).padEnd(20)} ${state.kind === 'deliver' ? 'delivering again' : seen}${state.polls ? ` (after ${state.polls} polls)` : ''}`);
+        const message = safely(() => parseMessageBody(record.body));
+        if (message?.kind !== 'state') continue;
+        const watch = watchOf.get(message.state.request.instance_id);
+        if (watch && !outcomes.has(watch.instanceId)) show(watch.instanceId, rowOfState(watch.name, message.state));
       }
     },
   });
@@ -99,32 +129,89 @@ async function main(): Promise<number> {
   for (const watch of WATCHES) {
     const body = { project_id: watch.projectId, instance_id: watch.instanceId, region: 'ap-southeast-1', instance_name: watch.name, context: { ticket: 'OPS-1234' } };
     await aws.sqs.send(new SendMessageCommand({ QueueUrl: aws.queueUrl, MessageBody: JSON.stringify(body) }));
-    say(`watch requested for ${watch.name}`);
   }
 
-  const expected = WATCHES.length * 2;
+  const expected = WATCHES.length * CHANNELS.length;
   let shown = 0;
   const deadline = Date.now() + GIVE_UP_AFTER_MS;
-  while (Date.now() < deadline && receiver.received().length < expected) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  while (Date.now() < deadline && shown < expected) {
+    await new Promise((resolve) => setTimeout(resolve, RECEIVER_POLL_MS));
     for (const request of receiver.received().slice(shown)) {
       shown += 1;
-      const body = request.body as { text?: string; type?: string; data?: { instance_name: string } };
-      if (request.path.startsWith('/slack')) say(`Slack   ← ${body.text}`);
-      else say(`webhook ← ${body.type} (${body.data?.instance_name}) webhook-id ${request.headers['webhook-id']}`);
+      if (request.path === '/webhook') {
+        const event = request.body as WatchEvent;
+        const watch = watchOf.get(event.data.instance_id);
+        if (watch) {
+          outcomes.set(watch.instanceId, event);
+          show(watch.instanceId, rowOfOutcome(watch.name, event, rows.get(watch.instanceId)));
+        }
+      }
+      board.log(describeNotification(request, stamp()));
     }
   }
+  board.close();
 
   const received = receiver.received();
   source.stop();
   await source.done;
   await Promise.all([simulator.close(), receiver.close(), aws.stop()]);
+  console.log(`\n${summaryTable(received, outcomes)}`);
   if (received.length !== expected) {
-    console.error(`expected ${expected} notifications, received ${received.length}`);
+    console.error(`\nexpected ${expected} notifications, received ${received.length}`);
     return 1;
   }
-  console.log(`\nAll ${WATCHES.length} watches notified: ${received.length} notifications, ${simulator.stats().requests} calls to the simulated Huawei API.`);
+  console.log(
+    `\nAll ${WATCHES.length} watches notified: ${received.length} notifications, ${simulator.stats().requests} calls to the simulated Huawei API, ` +
+      `${formatElapsed(Date.now() - startedMs)} of real time.`,
+  );
   return 0;
+}
+
+/** A received notification as its reader sees it: the Slack message as text, the webhook as its verified event. */
+function describeNotification(request: ReceivedRequest, stamp: string): string[] {
+  if (request.path === '/slack') {
+    const [title = '', ...rest] = slackMessageText(request.body);
+    return [`${stamp} Slack ← ${title}`, ...rest.map((line) => `          │ ${line}`), ''];
+  }
+  const event = request.body as WatchEvent;
+  let signature: string;
+  try {
+    new Webhook(WEBHOOK_SECRET).verify(request.rawBody, request.headers);
+    signature = 'signature verified';
+  } catch {
+    signature = 'SIGNATURE INVALID';
+  }
+  return [`${stamp} webhook ← ${event.type} (${event.data.instance_name}) · webhook-id ${request.headers['webhook-id']} · ${signature}`, ''];
+}
+
+function summaryTable(received: ReceivedRequest[], outcomes: Map<string, WatchEvent>): string {
+  const delivered = (watch: DemoWatch, channel: string) =>
+    received.some((request) => request.path === `/${channel}` && JSON.stringify(request.body).includes(watch.instanceId)) ? '✔' : '✖';
+  const table = [
+    ['gateway', 'outcome', 'elapsed', 'polls', 'error', ...CHANNELS],
+    ...WATCHES.map((watch) => {
+      const data = outcomes.get(watch.instanceId)?.data;
+      return [watch.name, data?.outcome ?? '—', data?.elapsed ?? '—', String(data?.polls ?? '—'), data?.error_code ?? '', ...CHANNELS.map((channel) => delivered(watch, channel))];
+    }),
+  ];
+  const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => [...row[column]!].length)));
+  return table.map((row) => `  ${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}`.trimEnd()).join('\n');
+}
+
+function safely<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Simulated time since the start, `mm:ss` (or `h:mm:ss`). */
+function formatClock(ms: number): string {
+  const total = Math.floor(ms / 1000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const hours = Math.floor(total / 3600);
+  return `${hours > 0 ? `${hours}:` : ''}${two(Math.floor((total % 3600) / 60))}:${two(total % 60)}`;
 }
 
 main().then(

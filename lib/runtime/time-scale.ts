@@ -28,3 +28,14 @@ export function scaledDelays(queue: WatchQueue, scale: number): WatchQueue {
     sendToDeadLetter: (body, reason) => queue.sendToDeadLetter(body, reason),
   };
 }
+
+/**
+ * Waits `ms` of scaled time (`ms / scale` of real time), to match `scaledClock` where nothing goes
+ * through SQS (the CLI's direct watch). Never rounded to whole seconds.
+ *
+ * @example
+ * await scaledSleep(20)(30_000); // 1.5 s of real time
+ */
+export function scaledSleep(scale: number): (ms: number) => Promise<void> {
+  return (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms / scale)));
+}

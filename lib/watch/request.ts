@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 
 /** Huawei project and instance ids: 32 lowercase hex characters, so nothing can bend the request path. */
 const HUAWEI_ID_PATTERN = /^[0-9a-f]{32}$/;
@@ -53,23 +53,45 @@ export interface WatchRequest {
   context: Record<string, string>;
 }
 
+/** One problem of one field, e.g. `{ field: 'instance_id', message: 'must be 32 lowercase …' }`. */
+export interface FieldProblem {
+  /** Dotted path of the field (`context.ticket`), or `(message)` for the whole message. */
+  field: string;
+  message: string;
+}
+
 /** Raised for a message that can never be processed; the reason is safe to log. */
 export class InvalidMessageError extends Error {
   override readonly name = 'InvalidMessageError';
   constructor(
     message: string,
     readonly problems: string[] = [],
+    /** The same problems by field, for callers that answer them (the HTTP start endpoint, the CLI). */
+    readonly fields: FieldProblem[] = [],
   ) {
     super(problems.length > 0 ? `${message}: ${problems.join('; ')}` : message);
   }
 }
 
+/**
+ * The problems of a failed zod parse by field (at most 10).
+ *
+ * @example
+ * fieldProblemsOf(parsed.error.issues) // [{ field: 'instance_id', message: 'must be 32 lowercase …' }]
+ */
+export function fieldProblemsOf(issues: readonly z.core.$ZodIssue[]): FieldProblem[] {
+  return issues.slice(0, 10).map((issue) => ({
+    field: issue.path.map(String).join('.') || '(message)',
+    message:
+      issue.code === 'invalid_type' && issue.message === 'Invalid input'
+        ? `expected ${(issue as { expected?: string }).expected ?? 'another type'}`
+        : issue.message,
+  }));
+}
+
 /** Human-readable problems of a failed zod parse, e.g. `instance_id: must be 32 lowercase …`. */
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.slice(0, 10).map((issue) => {
-    const path = issue.path.map(String).join('.') || '(message)';
-    return `${path}: ${issue.code === 'invalid_type' && issue.message === 'Invalid input' ? `expected ${(issue as { expected?: string }).expected ?? 'another type'}` : issue.message}`;
-  });
+  return fieldProblemsOf(issues).map(({ field, message }) => `${field}: ${message}`);
 }
 
 /**
@@ -84,7 +106,8 @@ export function parseWatchRequest(input: unknown): WatchRequest {
   const candidate = isEventBridgeEnvelope(input) ? input.detail : input;
   const parsed = watchRequestSchema.safeParse(candidate);
   if (!parsed.success) {
-    throw new InvalidMessageError('invalid watch request', describeIssues(parsed.error.issues));
+    const fields = fieldProblemsOf(parsed.error.issues);
+    throw new InvalidMessageError('invalid watch request', fields.map(({ field, message }) => `${field}: ${message}`), fields);
   }
   const { project_id, instance_id, region, instance_name, context } = parsed.data;
   return { project_id, instance_id, region, instance_name: instance_name ?? null, context: context ?? {} };

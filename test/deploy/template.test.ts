@@ -134,11 +134,14 @@ function resource(logicalId: string, type: string): CfnResource {
   return found;
 }
 
-/** The one Lambda function of the service. */
+/** The SQS-triggered poller. */
 function pollFunction(): CfnResource {
-  const [only, ...others] = resourcesOfType('AWS::Lambda::Function');
-  if (!only || others.length > 0) throw new Error('expected exactly one Lambda function');
-  return only[1];
+  return resource('PollLambdaFunction', 'AWS::Lambda::Function');
+}
+
+/** The HTTP start endpoint (`POST /watches`). */
+function startWatchFunction(): CfnResource {
+  return resource('StartWatchLambdaFunction', 'AWS::Lambda::Function');
 }
 
 function functionEnvironment(): Properties {
@@ -155,12 +158,12 @@ function asArray<T>(value: T | T[]): T[] {
 }
 
 /** `handlers/poll.handler` → the packaged module file and the export Lambda will call. */
-function handlerLocation(): { moduleFile: string; exportName: string } {
-  const handler: string = pollFunction().Properties.Handler;
+function handlerLocation(fn: CfnResource = pollFunction(), entries: ZipEntry[] = zipEntries): { moduleFile: string; exportName: string } {
+  const handler: string = fn.Properties.Handler;
   const dot = handler.lastIndexOf('.');
   const modulePath = handler.slice(0, dot);
   const candidates = ['.mjs', '.js', '.cjs'].map((extension) => modulePath + extension);
-  const moduleFile = candidates.find((candidate) => zipEntries.some((entry) => entry.name === candidate));
+  const moduleFile = candidates.find((candidate) => entries.some((entry) => entry.name === candidate));
   if (!moduleFile) throw new Error(`none of ${candidates.join(', ')} is in the package`);
   return { moduleFile, exportName: handler.slice(dot + 1) };
 }
@@ -509,5 +512,134 @@ describe('the packaged handler', () => {
         expect(label).toMatch(new RegExp(`^v${runtimeMajor}\\.`));
       });
     }
+  });
+});
+
+describe('the start endpoint (POST /watches)', () => {
+  function startWatchRoleStatements(): Statement[] {
+    const role = resource(startWatchFunction().Properties.Role['Fn::GetAtt'][0], 'AWS::IAM::Role');
+    return role.Properties.Policies.flatMap((policy: Properties) => policy.PolicyDocument.Statement);
+  }
+
+  test('is the route POST /watches of an HTTP API, IAM (SigV4) authorised', () => {
+    const routes = resourcesOfType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
+    expect(routes).toEqual([expect.objectContaining({ RouteKey: 'POST /watches', AuthorizationType: 'AWS_IAM' })]);
+    const [api] = resourcesOfType('AWS::ApiGatewayV2::Api');
+    expect(api?.[1].Properties.ProtocolType).toBe('HTTP');
+  });
+
+  test('outputs the API\'s URL (HttpApiUrl), to which callers POST /watches', () => {
+    expect(template.Outputs.HttpApiUrl?.Value).toEqual({ 'Fn::Join': ['', expect.arrayContaining([{ Ref: 'HttpApi' }])] });
+  });
+
+  test('invokes handlers/start-watch.handler with payload format 2.0', () => {
+    const [integration] = resourcesOfType('AWS::ApiGatewayV2::Integration');
+    expect(integration?.[1].Properties).toMatchObject({
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: { 'Fn::GetAtt': ['StartWatchLambdaFunction', 'Arn'] },
+      PayloadFormatVersion: '2.0',
+    });
+    expect(startWatchFunction().Properties).toMatchObject({ Handler: 'handlers/start-watch.handler', Runtime: 'nodejs24.x' });
+  });
+
+  test('runs with a role of its own that may only send to the watch queue and write its own logs', () => {
+    expect(startWatchFunction().Properties.Role).not.toEqual({ 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] });
+    const statements = startWatchRoleStatements();
+    const grants = statements.flatMap((statement) => asArray(statement.Action).map((action) => [action, statement.Resource]));
+    expect(grants).toEqual(
+      expect.arrayContaining([
+        ['sqs:SendMessage', { 'Fn::GetAtt': ['WatchQueue', 'Arn'] }],
+        ['logs:CreateLogStream', { 'Fn::GetAtt': ['StartWatchLogGroup', 'Arn'] }],
+        ['logs:PutLogEvents', { 'Fn::GetAtt': ['StartWatchLogGroup', 'Arn'] }],
+      ]),
+    );
+    expect(grants).toHaveLength(3);
+    expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
+  });
+
+  test('loads from its packaged bundle in a fresh process', async () => {
+    const entries = readZip(await readFile(path.join(packageDir, path.basename(startWatchFunction().Properties.Code.S3Key))));
+    const taskRoot = await mkdtemp(path.join(packageDir, 'start-watch-root-'));
+    for (const entry of entries) {
+      await mkdir(path.join(taskRoot, path.dirname(entry.name)), { recursive: true });
+      await writeFile(path.join(taskRoot, entry.name), entry.data);
+    }
+    const { moduleFile, exportName } = handlerLocation(startWatchFunction(), entries);
+    await writeFile(
+      path.join(taskRoot, 'load.mjs'),
+      `import * as handlerModule from './${moduleFile}';\nprocess.stdout.write(typeof handlerModule[${JSON.stringify(exportName)}]);\n`,
+    );
+
+    const loaded = await run(process.execPath, ['load.mjs'], { cwd: taskRoot, env: buildLambdaEnv(taskRoot), timeout: LOAD_TIMEOUT_MS });
+
+    expect(loaded.stdout).toBe('function');
+  });
+});
+
+/** Evaluates the `Fn::Not` / `Fn::Equals` condition expressions this template uses. */
+function evaluateCondition(expression: Properties): boolean {
+  if ('Fn::Not' in expression) return !evaluateCondition(expression['Fn::Not'][0]);
+  if ('Fn::Equals' in expression) return expression['Fn::Equals'][0] === expression['Fn::Equals'][1];
+  throw new Error(`unexpected condition ${JSON.stringify(expression)}`);
+}
+
+describe('the EventBridge rule for provisioning events', () => {
+  const SOURCE = 'com.example.provisioning';
+  let withRule: Template;
+
+  beforeAll(async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'apig-watch-package-events-'));
+    try {
+      await runServerless(
+        ['package', '--stage', STAGE, '--package', dir, `--param=watch-events-source=${SOURCE}`, '--param=watch-events-bus=provisioning'],
+        buildPackagingEnv(),
+      );
+      withRule = JSON.parse(await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, PACKAGE_TIMEOUT_MS + 10_000);
+
+  function conditional(of: Template, logicalId: string): { created: boolean; resource: CfnResource } {
+    const found = of.Resources[logicalId] as CfnResource & { Condition?: string };
+    if (!found) throw new Error(`no ${logicalId}`);
+    const conditions = (of as Template & { Conditions: Record<string, Properties> }).Conditions;
+    return { created: found.Condition === undefined || evaluateCondition(conditions[found.Condition]!), resource: found };
+  }
+
+  test('is not created when the watch-events-source param is empty (the default)', () => {
+    expect(conditional(template, 'WatchRequestEventRule').created).toBe(false);
+    expect(conditional(template, 'WatchRequestEventQueuePolicy').created).toBe(false);
+  });
+
+  test('with the param set, routes that source and detail-type on the named bus to the watch queue', () => {
+    const { created, resource: rule } = conditional(withRule, 'WatchRequestEventRule');
+    expect(created).toBe(true);
+    expect(rule.Type).toBe('AWS::Events::Rule');
+    expect(rule.Properties).toMatchObject({
+      EventBusName: 'provisioning',
+      EventPattern: { source: [SOURCE], 'detail-type': ['APIG Gateway Creation Started'] },
+      State: 'ENABLED',
+    });
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': ['WatchQueue', 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
+      }),
+    ]);
+  });
+
+  test('with the param set, lets only that rule send to the queues (events.amazonaws.com, aws:SourceArn)', () => {
+    const { created, resource: policy } = conditional(withRule, 'WatchRequestEventQueuePolicy');
+    expect(created).toBe(true);
+    expect(policy.Properties.Queues).toEqual([{ Ref: 'WatchQueue' }, { Ref: 'DeadLetterQueue' }]);
+    const statements: Properties[] = policy.Properties.PolicyDocument.Statement;
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['WatchRequestEventRule', 'Arn'] } } },
+    });
   });
 });

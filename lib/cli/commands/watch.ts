@@ -1,0 +1,90 @@
+import { createProgressSource } from '../../apig/progress-client.js';
+import { APIG_REQUEST_TIMEOUT_MS, credentialsFrom, readCliSettings, resolveSecretValues } from '../../config.js';
+import { SILENT_LOG } from '../../logger.js';
+import { createNotifier } from '../../notify/deliver.js';
+import type { Notifier, Target } from '../../notify/types.js';
+import { readSecretReference } from '../../runtime/secrets.js';
+import { scaledClock, scaledSleep } from '../../runtime/time-scale.js';
+import type { WatchEvent } from '../../watch/outcome.js';
+import { startWatch } from '../../watch/state.js';
+import { deliverToAll } from '../deliver-all.js';
+import { EXIT_CODES, exitCodeForOutcome } from '../exit-codes.js';
+import { wantsColor, type CliIo } from '../io.js';
+import { lineLog } from '../line-log.js';
+import { createLiveBoard, type BoardRow, type Screen } from '../live-board.js';
+import { notifyTargets, type NotifyOptions } from '../notify-options.js';
+import { describeDelivery, describeOutcome } from '../outcome-text.js';
+import { watchRequestFromOptions, type RequestOptions } from '../request-options.js';
+import { watchCreation, type PollUpdate } from '../watch-creation.js';
+import { rowOfOutcome, rowOfState } from '../watch-rows.js';
+
+export interface WatchCommandOptions extends RequestOptions, NotifyOptions {
+  /** Seconds; the shortest wait between two polls. */
+  interval?: number;
+  /** Seconds; overrides `WATCH_TIMEOUT_SECONDS`. */
+  timeout?: number;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+const ROW_KEY = 'watch';
+
+/**
+ * `apig-watch watch`: watches one creation from this machine, with the poller's client, policy,
+ * renderers and delivery but no AWS, then notifies every target once. Human output goes to stdout
+ * (to stderr with `--json`, whose event is then stdout's only line). Resolves with the exit code.
+ *
+ * @example
+ * const code = await runWatch({ projectId, instanceId, region: 'ap-southeast-1', json: true }, processIo());
+ */
+export async function runWatch(options: WatchCommandOptions, io: CliIo): Promise<number> {
+  const request = watchRequestFromOptions(options);
+  const settings = readCliSettings(io.env);
+  const human: Screen = options.json ? io.stderr : io.stdout;
+  const clock = scaledClock(settings.timeScale, settings.timeOriginMs ?? Date.now());
+  const board = createLiveBoard(human, { now: clock.now, color: wantsColor(human, io.env) });
+  const log = options.verbose ? lineLog((line) => (human.isTTY ? board.log(line) : io.stderr.write(`${line}\n`))) : SILENT_LOG;
+  const stopListening = io.onInterrupt(() => {
+    board.close();
+    io.stderr.write('apig-watch: stopped watching; the gateway may still be being created\n');
+    io.exit(EXIT_CODES.interrupted);
+  });
+  try {
+    const values = await resolveSecretValues(settings.secrets, readSecretReference);
+    const progressSource = createProgressSource(
+      { credentials: credentialsFrom(values), apigEndpoint: settings.apigEndpoint, iamEndpoint: settings.iamEndpoint, requestTimeoutMs: APIG_REQUEST_TIMEOUT_MS },
+      // The watch's clock signs too (X-Sdk-Date), so a time-scaled simulator sharing it accepts the signature.
+      { log, now: clock.now },
+    );
+    const targets = notifyTargets(values.NOTIFY_URLS, options);
+    const notifier = createNotifier({ webhookSecret: values.WEBHOOK_SECRET, log });
+    if (settings.timeScale !== 1) io.stderr.write(`apig-watch: time runs ${settings.timeScale}× faster (APIG_WATCH_TIME_SCALE)\n`);
+
+    const first = startWatch(request, clock.now(), options.timeout ?? settings.watchTimeoutSeconds);
+    const label = request.instance_name ?? request.instance_id;
+    let row: BoardRow = { label, status: 'starting', progress: null, startedAtMs: first.requested_at, tone: 'active' };
+    board.update(ROW_KEY, row);
+    const onPoll = ({ state, delaySeconds, warning }: PollUpdate) =>
+      board.update(ROW_KEY, (row = rowOfState(label, state, { nextPollAtMs: clock.now() + delaySeconds * 1000, note: warning })));
+    const event = await watchCreation(first, { progressSource, clock, sleep: scaledSleep(settings.timeScale), onPoll }, { minIntervalSeconds: options.interval });
+    board.update(ROW_KEY, rowOfOutcome(label, event, row));
+    board.close();
+
+    human.write(`\n${describeOutcome(event).join('\n')}\n`);
+    await notifyAll(event, targets, notifier, human);
+    if (options.json) io.stdout.write(`${JSON.stringify(event)}\n`);
+    return exitCodeForOutcome(event.data.outcome);
+  } finally {
+    board.close();
+    stopListening();
+  }
+}
+
+async function notifyAll(event: WatchEvent, targets: Target[], notifier: Notifier, human: Screen): Promise<void> {
+  if (targets.length === 0) {
+    human.write('No notification targets (NOTIFY_URLS, --notify): nothing sent.\n');
+    return;
+  }
+  const results = await deliverToAll(event, targets, notifier);
+  human.write(`Notifications:\n${targets.map((target, index) => `  ${describeDelivery(target, results[index]!)}`).join('\n')}\n`);
+}

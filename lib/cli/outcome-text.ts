@@ -1,0 +1,45 @@
+import { composeMessage, formatTitle } from '../notify/format.js';
+import type { DeliveryResult, Target } from '../notify/types.js';
+import type { WatchEvent } from '../watch/outcome.js';
+
+/** Facts worth repeating in a terminal (the ids were on the command line). */
+const TERMINAL_FACTS = new Set(['Status', 'Progress', 'Elapsed', 'Error code']);
+
+/**
+ * An outcome as terminal text, from the same message model every notification channel renders.
+ *
+ * @example
+ * describeOutcome(event)
+ * // ['❌ Gateway creation failed: payments-gw', '   Huawei Cloud reported …', '   Status failed · Progress 0% · Elapsed 3m 40s · Error code APIC.9218 · 9 polls', …]
+ */
+export function describeOutcome(event: WatchEvent): string[] {
+  const message = composeMessage(event);
+  const facts = message.facts.filter((fact) => TERMINAL_FACTS.has(fact.label)).map((fact) => `${fact.label} ${fact.value}`);
+  const polls = event.data.polls === 1 ? '1 poll' : `${event.data.polls} polls`;
+  return [
+    formatTitle(message),
+    `   ${message.detail}`,
+    `   ${[...facts, polls].join(' · ')}`,
+    ...(message.errorMessage === null ? [] : [`   Error: ${message.errorMessage}`]),
+    ...(message.hint === null ? [] : [`   Hint: ${message.hint}`]),
+  ];
+}
+
+/**
+ * What one target answered, for a terminal: `✔ slack hooks.slack.com #3f2a9c: delivered (HTTP 200)`.
+ *
+ * @example
+ * describeDelivery(target, { status: 'rejected', attempts: 1, reason: 'HTTP 404: channel_not_found', gone: true })
+ * // '✖ slack hooks.slack.com #3f2a9c: rejected: HTTP 404: channel_not_found (the channel is gone)'
+ */
+export function describeDelivery(target: Target, result: DeliveryResult): string {
+  const attempts = result.attempts === 1 ? '' : `, ${result.attempts} attempts`;
+  switch (result.status) {
+    case 'delivered':
+      return `✔ ${target.display}: delivered (HTTP ${result.httpStatus}${attempts})`;
+    case 'rejected':
+      return `✖ ${target.display}: rejected: ${result.reason}${result.gone ? ' (the channel is gone)' : ''}`;
+    case 'retry_later':
+      return `✖ ${target.display}: retry_later: ${result.reason}${attempts ? ` (${result.attempts} attempts)` : ''}`;
+  }
+}

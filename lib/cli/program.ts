@@ -1,0 +1,105 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { OUTCOMES } from '../watch/outcome.js';
+import type { SimulateOptions } from './commands/simulate.js';
+import type { StartCommandOptions } from './commands/start.js';
+import type { TestNotifyOptions } from './commands/test-notify.js';
+import type { WatchCommandOptions } from './commands/watch.js';
+import type { CliIo } from './io.js';
+import { withNotifyOptions, withRequestOptions } from './options.js';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  succeeded (watch: the gateway was created)
+  1  the creation failed (watch); a target did not take the sample (test-notify)
+  2  invalid usage or input: the message names the bad argument or variable
+  3  still creating at the deadline (watch --timeout, WATCH_TIMEOUT_SECONDS)
+  4  could not watch or start: not_found, unauthorized, forbidden, unavailable (Huawei or AWS)
+  130  stopped with Ctrl-C`;
+
+const ENVIRONMENT_HELP = `
+Environment (as the Lambda, see README):
+  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK[, HUAWEICLOUD_SDK_SECURITY_TOKEN]   AK/SK signing, or
+  HUAWEICLOUD_IAM_USER, HUAWEICLOUD_IAM_PASSWORD[, HUAWEICLOUD_IAM_DOMAIN]  an IAM token, or
+  HUAWEICLOUD_AUTH_TOKEN                                                    a ready X-Auth-Token
+  APIG_ENDPOINT, IAM_ENDPOINT   endpoint templates ({region} substituted)
+  NOTIFY_URLS, WEBHOOK_SECRET   notification targets and the generic webhook's signing secret
+  WATCH_TIMEOUT_SECONDS         default --timeout (7200)`;
+
+/**
+ * The `apig-watch` command line. Each action loads its command module when it runs (so `--help`
+ * loads no AWS SDK) and stores its exit code through `setExitCode`; errors propagate to the
+ * caller (`runCli`), which turns them into messages and exit codes.
+ *
+ * @example
+ * let code = 0;
+ * await buildProgram(io, (c) => (code = c), '0.1.0').parseAsync(process.argv);
+ */
+export function buildProgram(io: CliIo, setExitCode: (code: number) => void, version: string): Command {
+  const program = new Command('apig-watch')
+    .description('Watch the creation of a Huawei Cloud API Gateway dedicated gateway and notify webhooks once it ends.')
+    .version(version)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+    })
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', EXIT_CODES_HELP);
+
+  withNotifyOptions(withRequestOptions(program.command('watch')))
+    .description('watch one creation from this machine (no AWS): poll, show progress, notify once it ends')
+    .addOption(new Option('--interval <seconds>', 'never wait less than this between two polls').argParser(positiveNumber))
+    .addOption(new Option('--timeout <seconds>', 'give up (timed_out, exit 3) after this long (default: WATCH_TIMEOUT_SECONDS or 7200)').argParser(positiveNumber))
+    .option('--json', 'print the final event (the generic webhook event) as the last line of stdout; progress goes to stderr')
+    .option('--verbose', 'log requests, retries and deliveries to stderr')
+    .addHelpText('after', `${ENVIRONMENT_HELP}\n${EXIT_CODES_HELP}`)
+    .action(async (options: WatchCommandOptions) => {
+      const { runWatch } = await import('./commands/watch.js');
+      setExitCode(await runWatch(options, io));
+    });
+
+  withRequestOptions(program.command('start'))
+    .description('start a watch in the deployed apig-watch (sends the watch request to its SQS queue); prints the watch id')
+    .option('--queue-url <url>', 'the watch queue (default: WATCH_QUEUE_URL, or the WatchQueueUrl output of --stack)')
+    .option('--stack <name>', 'the deployed CloudFormation stack to read the queue from, e.g. apig-watch-prod')
+    .option('--aws-region <region>', 'AWS region of the queue and stack (default: the AWS SDK\'s, e.g. AWS_REGION)')
+    .addHelpText('after', '\nAWS credentials are the AWS SDK\'s own (environment, profile, SSO…); the caller needs sqs:SendMessage on the queue.')
+    .action(async (options: StartCommandOptions) => {
+      const { runStart } = await import('./commands/start.js');
+      setExitCode(await runStart(options, io));
+    });
+
+  withNotifyOptions(program.command('test-notify'))
+    .description('send a sample notification to every configured target and print what each answered')
+    .addOption(new Option('--outcome <outcome>', 'the outcome the sample reports').choices(OUTCOMES).default('succeeded'))
+    .option('--verbose', 'log each attempt to stderr')
+    .addHelpText('after', '\nReads NOTIFY_URLS and WEBHOOK_SECRET only. Exit 0 when every target took it, 1 otherwise, 2 without targets.')
+    .action(async (options: TestNotifyOptions) => {
+      const { runTestNotify } = await import('./commands/test-notify.js');
+      setExitCode(await runTestNotify(options, io));
+    });
+
+  program
+    .command('simulate')
+    .description('run the Huawei APIG simulator with a few scripted gateways, until Ctrl-C')
+    .addOption(new Option('--port <port>', 'port on 127.0.0.1 (0: any free port)').argParser(port).default(8080))
+    .addHelpText('after', '\nWith APIG_WATCH_TIME_SCALE=20 the scripted creations run 20 times faster (export what it prints).')
+    .action(async (options: SimulateOptions) => {
+      const { runSimulate } = await import('./commands/simulate.js');
+      setExitCode(await runSimulate(options, io));
+    });
+
+  return program;
+}
+
+function positiveNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('must be a positive number of seconds');
+  return number;
+}
+
+function port(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new InvalidArgumentError('must be a port number (0–65535)');
+  return number;
+}

@@ -1,0 +1,53 @@
+import type { ProgressSource } from '../apig/types.js';
+import type { Clock } from '../ports.js';
+import { decidePoll } from '../watch/decide.js';
+import type { WatchEvent } from '../watch/outcome.js';
+import { observe } from '../watch/process-batch.js';
+import type { WatchState } from '../watch/state.js';
+
+/** What one poll that did not end the watch saw, and how long until the next. */
+export interface PollUpdate {
+  /** The state after the poll: `last` is what Huawei answered, `transient` a run of errors. */
+  state: WatchState;
+  delaySeconds: number;
+  /** E.g. an unknown status; polling goes on. */
+  warning?: string;
+}
+
+export interface WatchCreationPorts {
+  progressSource: ProgressSource;
+  clock: Clock;
+  /** Waits this many ms of the clock's time (the CLI scales it with `APIG_WATCH_TIME_SCALE`). */
+  sleep: (ms: number) => Promise<void>;
+  onPoll?: (update: PollUpdate) => void;
+}
+
+export interface WatchCreationOptions {
+  /** `--interval`: the shortest wait between two polls, in seconds; the schedule's own is used when longer. */
+  minIntervalSeconds?: number;
+}
+
+/**
+ * Watches one creation in this process, with the poller's own policy and no queue: fetch →
+ * `decidePoll` → wait `delaySeconds` (at least `minIntervalSeconds`) → … until an outcome.
+ *
+ * @example
+ * const event = await watchCreation(startWatch(request, clock.now(), 7200), { progressSource, clock, sleep });
+ * event.data.outcome // 'succeeded'
+ */
+export async function watchCreation(
+  first: WatchState,
+  ports: WatchCreationPorts,
+  options: WatchCreationOptions = {},
+): Promise<WatchEvent> {
+  let state = first;
+  for (;;) {
+    const observation = await observe(state, ports.progressSource);
+    const decision = decidePoll(state, observation, ports.clock.now());
+    if (decision.action === 'notify') return decision.event;
+    const delaySeconds = Math.max(decision.delaySeconds, options.minIntervalSeconds ?? 0);
+    ports.onPoll?.({ state: decision.next, delaySeconds, warning: decision.warning });
+    await ports.sleep(delaySeconds * 1000);
+    state = decision.next;
+  }
+}

@@ -1,0 +1,54 @@
+import type { Outcome, WatchEvent } from '../watch/outcome.js';
+import type { WatchState } from '../watch/state.js';
+import type { BoardRow, RowTone } from './live-board.js';
+
+const OUTCOME_TONES: Readonly<Record<Outcome, RowTone>> = {
+  succeeded: 'good',
+  failed: 'bad',
+  not_found: 'bad',
+  unauthorized: 'bad',
+  forbidden: 'bad',
+  timed_out: 'warn',
+  unavailable: 'warn',
+};
+
+/**
+ * The board row of a watch still going, from its state: what Huawei answered last, a run of
+ * transient errors as the note, and (when known) when the next poll is due.
+ *
+ * @example
+ * board.update(id, rowOfState('orders-gw', decision.next, { nextPollAtMs: now + delay * 1000 }));
+ */
+export function rowOfState(label: string, state: WatchState, extra: { nextPollAtMs?: number; note?: string } = {}): BoardRow {
+  const { last, transient } = state;
+  return {
+    label,
+    status: state.kind === 'deliver' ? 'notifying' : (last?.status ?? 'waiting'),
+    progress: last?.progress ?? null,
+    startedAtMs: last?.start_time_ms ?? state.requested_at,
+    tone: 'active',
+    note: transient ? `retrying after: ${transient.last_error}` : extra.note,
+    nextPollAtMs: extra.nextPollAtMs ?? null,
+  };
+}
+
+/**
+ * The final row of a watch, from its outcome event. A failed answer says progress 0 (DESIGN §4):
+ * the bar keeps the progress seen before, when there was a row before.
+ *
+ * @example
+ * board.update(id, rowOfOutcome('orders-gw', event, previousRow));
+ */
+export function rowOfOutcome(label: string, event: WatchEvent, previous?: BoardRow): BoardRow {
+  const { data } = event;
+  const completed = data.outcome === 'succeeded' || data.outcome === 'failed';
+  const endedAtMs = Date.parse(data.finished_at ?? event.timestamp);
+  return {
+    label,
+    status: completed ? (data.status ?? data.outcome) : data.outcome,
+    progress: data.outcome === 'failed' ? (previous?.progress ?? data.progress) : data.progress,
+    startedAtMs: data.started_at === null ? endedAtMs : Date.parse(data.started_at),
+    endedAtMs,
+    tone: OUTCOME_TONES[data.outcome],
+  };
+}

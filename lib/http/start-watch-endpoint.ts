@@ -1,0 +1,85 @@
+import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Log } from '../logger.js';
+import type { WatchRequestSender } from '../queue/watch-request-sender.js';
+import { InvalidMessageError, parseWatchRequest, type FieldProblem, type WatchRequest } from '../watch/request.js';
+
+/** A watch request is a few hundred bytes; anything much larger is refused before parsing. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Field of the problems that concern the body as a whole rather than one of its fields. */
+const BODY_FIELD = '(body)';
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+export interface StartWatchPorts {
+  sender: WatchRequestSender;
+  log: Log;
+}
+
+/**
+ * `POST /watches` (API Gateway HTTP API, IAM-authorised, payload format 2.0): validates the body
+ * with the watch request schema (DESIGN §2, EventBridge envelope included), sends it to the watch
+ * queue and answers `202 {"watch_id"}`. Bad input of any kind is a `400 {"errors": [{field, message}]}`;
+ * only a queue that refuses the message is a 5xx.
+ *
+ * @example
+ * const response = await answerStartWatch(event, { sender, log });
+ * // { statusCode: 202, body: '{"watch_id":"w_5d1c0e…"}' }
+ */
+export async function answerStartWatch(
+  event: APIGatewayProxyEventV2WithIAMAuthorizer,
+  ports: StartWatchPorts,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const caller = event.requestContext.authorizer?.iam?.userArn;
+  const parsed = readWatchRequest(event);
+  if ('errors' in parsed) {
+    ports.log.info('watch request refused', { caller, errors: parsed.errors });
+    return answer(parsed.status, { errors: parsed.errors });
+  }
+  const { request } = parsed;
+  try {
+    const { watchId, messageId } = await ports.sender.send(request);
+    ports.log.info('watch requested', {
+      caller,
+      watch_id: watchId,
+      messageId,
+      project_id: request.project_id,
+      instance_id: request.instance_id,
+      region: request.region,
+    });
+    return answer(202, { watch_id: watchId });
+  } catch (error) {
+    ports.log.error('the watch queue did not take the request', { caller, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    return answer(503, { errors: [{ field: BODY_FIELD, message: 'the watch queue did not take the request; try again' }] });
+  }
+}
+
+type ReadResult = { request: WatchRequest } | { status: 400 | 413; errors: FieldProblem[] };
+
+function readWatchRequest(event: APIGatewayProxyEventV2WithIAMAuthorizer): ReadResult {
+  const text = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
+    return { status: 413, errors: [{ field: BODY_FIELD, message: `must be at most ${MAX_BODY_BYTES} bytes` }] };
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch {
+    return refuse('must be a JSON object (the watch request)');
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return refuse('must be a JSON object (the watch request)');
+  try {
+    return { request: parseWatchRequest(input) };
+  } catch (error) {
+    if (error instanceof InvalidMessageError) return { status: 400, errors: error.fields };
+    throw error;
+  }
+}
+
+function refuse(message: string): ReadResult {
+  return { status: 400, errors: [{ field: BODY_FIELD, message }] };
+}
+
+function answer(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: JSON_HEADERS, body: JSON.stringify(body) };
+}

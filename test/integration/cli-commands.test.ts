@@ -1,0 +1,132 @@
+/**
+ * `apig-watch test-notify`, `start` and `simulate` as subprocesses, against a webhook receiver,
+ * fauxqs and each other on loopback.
+ */
+import { PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { once } from 'node:events';
+import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import { watchIdFor } from '../../lib/watch/state.js';
+import { cleanEnv, runApigWatch, spawnApigWatch } from '../support/cli-process.js';
+import { startCloudFormationStandIn } from '../support/cloudformation-stand-in.js';
+import { INSTANCE_ID, PROJECT_ID } from '../support/factories.js';
+
+let receiver: WebhookReceiver;
+let aws: LocalAws;
+
+beforeAll(async () => {
+  [receiver, aws] = await Promise.all([startWebhookReceiver(), startLocalAws()]);
+});
+
+afterAll(async () => {
+  await Promise.all([receiver.close(), aws.stop()]);
+});
+
+describe('apig-watch test-notify', () => {
+  it('sends the sample to every target, prints each answer, and exits 1 when one target rejects it', async () => {
+    // Prepare: a Slack target that answers like an archived channel, a DingTalk one that takes it.
+    receiver.script('/test-notify/slack', [{ status: 410, body: 'channel_is_archived' }]);
+    const env = cleanEnv({ NOTIFY_URLS: `slack+${receiver.url}/test-notify/slack` });
+
+    // Act
+    const run = await runApigWatch(['test-notify', '--outcome', 'failed', '--notify', `dingtalk+${receiver.url}/dingtalk/test-notify`], env);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/✖ slack 127\.0\.0\.1:\d+ #\w+: rejected: HTTP 410.*channel_is_archived \(the channel is gone\)/);
+    expect(run.stdout).toMatch(/✔ dingtalk 127\.0\.0\.1:\d+ #\w+: delivered \(HTTP 200\)/);
+    expect(run.stderr).toContain('1 of 2 target(s) did not take the notification');
+    const [dingtalk] = receiver.received('/dingtalk/test-notify');
+    expect(JSON.stringify(dingtalk?.body)).toContain('APIC.9218');
+  });
+
+  it('exits 0 when every target takes it, and --notify-only leaves NOTIFY_URLS out', async () => {
+    const env = cleanEnv({ NOTIFY_URLS: `webhook+${receiver.url}/test-notify/ignored` });
+
+    const run = await runApigWatch(['test-notify', '--notify-only', '--notify', `webhook+${receiver.url}/test-notify/only`], env);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Sending a sample "succeeded" notification \(apig\.gateway\.creation\.succeeded\) to 1 target/);
+    expect(receiver.received('/test-notify/only')).toHaveLength(1);
+    expect(receiver.received('/test-notify/ignored')).toHaveLength(0);
+  });
+});
+
+describe('apig-watch start', () => {
+  afterEach(async () => {
+    await aws.sqs.send(new PurgeQueueCommand({ QueueUrl: aws.queueUrl }));
+  });
+
+  function awsEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const names = ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL_SQS'];
+    return cleanEnv({ ...Object.fromEntries(names.map((name) => [name, aws.env[name] ?? ''])), ...overrides });
+  }
+
+  it('sends the watch request to the queue and prints the watch id', async () => {
+    // Act
+    const run = await runApigWatch(
+      ['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1', '--name', 'orders-gw', '--context', 'ticket=OPS-1234'],
+      awsEnv({ WATCH_QUEUE_URL: aws.queueUrl }),
+    );
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${watchIdFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID })}\n`);
+    const { Messages = [] } = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: aws.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    expect(Messages.map((message) => JSON.parse(message.Body ?? ''))).toEqual([
+      { project_id: PROJECT_ID, instance_id: INSTANCE_ID, region: 'ap-southeast-1', instance_name: 'orders-gw', context: { ticket: 'OPS-1234' } },
+    ]);
+  });
+
+  it('reads the queue URL from the WatchQueueUrl output of --stack', async () => {
+    const cloudFormation = await startCloudFormationStandIn({ 'apig-watch-ci': { WatchQueueUrl: aws.queueUrl, HttpApiUrl: 'https://example.invalid' } });
+    try {
+      const args = ['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1', '--stack'];
+      const env = awsEnv({ AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.url });
+
+      const found = await runApigWatch([...args, 'apig-watch-ci'], env);
+      const missing = await runApigWatch([...args, 'apig-watch-nope'], env);
+
+      expect(found.code).toBe(0);
+      const { Messages = [] } = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: aws.queueUrl, WaitTimeSeconds: 1 }));
+      expect(Messages).toHaveLength(1);
+      expect(missing.code).toBe(4);
+      expect(missing.stderr).toContain('could not read the outputs of stack apig-watch-nope: ValidationError: Stack with id apig-watch-nope does not exist');
+    } finally {
+      await cloudFormation.close();
+    }
+  });
+
+  it('exits 4 when the queue does not take the message', async () => {
+    const missingQueue = aws.queueUrl.replace(/apig-watch$/, 'no-such-queue');
+
+    const run = await runApigWatch(['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1', '--queue-url', missingQueue], awsEnv());
+
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain(`could not send the watch request to ${missingQueue}`);
+  });
+});
+
+describe('apig-watch simulate', () => {
+  it('serves the scripted gateways until Ctrl-C, printing the environment a watch needs', async () => {
+    // Prepare
+    const simulate = spawnApigWatch(['simulate', '--port', '0'], cleanEnv());
+    let output = '';
+    simulate.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    while (!output.includes('typo-gw')) await once(simulate.stdout!, 'data');
+    const exports = Object.fromEntries([...output.matchAll(/(\w+)=(\S+)/g)].map(([, name, value]) => [name!, value!]));
+    const typo = /--project-id (\w+) --instance-id (\w+) --region ([\w-]+) --name typo-gw/.exec(output);
+
+    // Act
+    const watch = await runApigWatch(['watch', '--project-id', typo![1]!, '--instance-id', typo![2]!, '--region', typo![3]!, '--json'], cleanEnv(exports));
+    const exited = once(simulate, 'exit');
+    simulate.kill('SIGINT');
+    const [code] = (await exited) as [number | null];
+
+    // Assess
+    expect(exports).toMatchObject({ APIG_ENDPOINT: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), HUAWEICLOUD_SDK_AK: expect.any(String) });
+    expect(watch.code).toBe(4);
+    expect(watch.stdout).toContain('"outcome":"not_found"');
+    expect(code).toBe(0);
+  });
+});

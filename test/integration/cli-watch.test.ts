@@ -1,0 +1,200 @@
+/**
+ * `apig-watch watch` run as a user runs it: a subprocess of `bin/apig-watch.js`, its output piped
+ * (not a TTY), against the Huawei APIG simulator and a webhook receiver on loopback. Time runs
+ * 100× faster for both (APIG_WATCH_TIME_SCALE with a shared APIG_WATCH_TIME_ORIGIN_MS), so a
+ * creation of a little over three minutes, Huawei's fastest, takes two seconds.
+ */
+import { once } from 'node:events';
+import { Webhook } from 'standardwebhooks';
+import { startApigSimulator, type ApigSimulator } from '../../lib/dev/apig-simulator.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import { scaledClock } from '../../lib/runtime/time-scale.js';
+import type { WatchEvent } from '../../lib/watch/outcome.js';
+import { cleanEnv, lastLine, runApigWatch, spawnApigWatch } from '../support/cli-process.js';
+import { PROJECT_ID } from '../support/factories.js';
+
+const TIME_SCALE = 100;
+const SECOND_MS = 1000;
+const ORIGIN_MS = Date.now();
+const WEBHOOK_SECRET = `whsec_${Buffer.from('apig-watch cli test secret').toString('base64')}`;
+// eslint-disable-next-line no-control-regex
+const ANSI_ESCAPE = /\u001b\[/;
+
+let simulator: ApigSimulator;
+let receiver: WebhookReceiver;
+let gateways = 0;
+
+beforeAll(async () => {
+  simulator = await startApigSimulator({ now: scaledClock(TIME_SCALE, ORIGIN_MS).now });
+  receiver = await startWebhookReceiver();
+});
+
+afterAll(async () => {
+  await Promise.all([simulator.close(), receiver.close()]);
+});
+
+/** A new instance id per test, so no two tests share a gateway. */
+function newInstanceId(): string {
+  gateways += 1;
+  return gateways.toString(16).padStart(32, 'e');
+}
+
+/** A gateway that goes through Huawei's progress steps in 160 s and ends with `finish` (simulated time). */
+function addGateway(finish: { atMs: number; status: 'success' | 'failed'; errorCode?: string } | null): string {
+  const instanceId = newInstanceId();
+  simulator.addGateway({
+    projectId: PROJECT_ID,
+    instanceId,
+    steps: [
+      { atMs: 0, progress: 30 },
+      { atMs: 60 * SECOND_MS, progress: 50 },
+      { atMs: 120 * SECOND_MS, progress: 80 },
+      { atMs: 160 * SECOND_MS, progress: 90 },
+    ],
+    finish,
+  });
+  return instanceId;
+}
+
+function cliEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return cleanEnv({
+    APIG_ENDPOINT: simulator.url,
+    IAM_ENDPOINT: simulator.url,
+    HUAWEICLOUD_SDK_AK: 'SIMULATORACCESSKEY00',
+    HUAWEICLOUD_SDK_SK: 'simulator-secret-key',
+    WEBHOOK_SECRET,
+    APIG_WATCH_TIME_SCALE: String(TIME_SCALE),
+    APIG_WATCH_TIME_ORIGIN_MS: String(ORIGIN_MS),
+    ...overrides,
+  });
+}
+
+function watchArgs(instanceId: string, ...more: string[]): string[] {
+  return ['watch', '--project-id', PROJECT_ID, '--instance-id', instanceId, '--region', 'ap-southeast-1', '--interval', '1', ...more];
+}
+
+describe('apig-watch watch', () => {
+  it('exits 0 when the gateway is created, prints the event as the last line with --json, and notifies NOTIFY_URLS and --notify', async () => {
+    // Prepare
+    const instanceId = addGateway({ atMs: 200 * SECOND_MS, status: 'success' });
+    const env = cliEnv({ NOTIFY_URLS: `webhook+${receiver.url}/cli/from-env` });
+
+    // Act
+    const run = await runApigWatch(watchArgs(instanceId, '--name', 'orders-gw', '--notify', `webhook+${receiver.url}/cli/from-flag`, '--json'), env);
+
+    // Assess
+    expect(run).toMatchObject({ code: 0 });
+    const event = JSON.parse(lastLine(run.stdout)) as WatchEvent;
+    expect(event).toMatchObject({
+      type: 'apig.gateway.creation.succeeded',
+      data: { outcome: 'succeeded', instance_id: instanceId, instance_name: 'orders-gw', status: 'success', progress: 100 },
+    });
+    expect(run.stdout.trimEnd().split('\n')).toHaveLength(1); // with --json, the human view is on stderr
+    expect(run.stderr).toContain('Gateway created: orders-gw');
+    for (const path of ['/cli/from-env', '/cli/from-flag']) {
+      const [delivered, ...more] = receiver.received(path);
+      expect(more).toHaveLength(0);
+      expect(delivered?.body).toEqual(event);
+      expect(() => new Webhook(WEBHOOK_SECRET).verify(delivered!.rawBody, delivered!.headers)).not.toThrow();
+      expect(delivered?.headers['webhook-id']).toBe(event.id);
+    }
+  });
+
+  it('prints one plain line per change, without escape sequences, when stdout is not a TTY', async () => {
+    // Prepare
+    const instanceId = addGateway({ atMs: 200 * SECOND_MS, status: 'success' });
+
+    // Act
+    const run = await runApigWatch(watchArgs(instanceId, '--name', 'plain-gw'), cliEnv());
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toMatch(ANSI_ESCAPE);
+    const rows = run.stdout.split('\n').filter((line) => line.startsWith('plain-gw  '));
+    expect(rows[0]).toBe('plain-gw  starting  elapsed 0s');
+    expect(rows).toContainEqual(expect.stringMatching(/^plain-gw {2}creating {2}\d+% {2}elapsed \d/));
+    expect(rows.at(-1)).toMatch(/^plain-gw {2}success {2}100% {2}elapsed \d/);
+    const changes = rows.map((line) => line.replace(/ {2}elapsed .*$/, ''));
+    expect(new Set(changes).size).toBe(changes.length);
+    expect(run.stdout).toContain('✅ Gateway created: plain-gw');
+    expect(run.stdout).toContain('No notification targets');
+  });
+
+  it('exits 1 when the creation fails, with Huawei\'s error code and the hint', async () => {
+    const instanceId = addGateway({ atMs: 150 * SECOND_MS, status: 'failed', errorCode: 'APIC.9218' });
+
+    const run = await runApigWatch(watchArgs(instanceId, '--name', 'failing-gw'), cliEnv());
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('❌ Gateway creation failed: failing-gw');
+    expect(run.stdout).toContain('Error code APIC.9218');
+    expect(run.stdout).toMatch(/Hint: .*quota/i);
+  });
+
+  it('exits 3 when the gateway is still being created at --timeout', async () => {
+    const instanceId = addGateway(null);
+
+    const run = await runApigWatch(watchArgs(instanceId, '--timeout', '100', '--json'), cliEnv());
+
+    expect(run.code).toBe(3);
+    expect(JSON.parse(lastLine(run.stdout))).toMatchObject({ data: { outcome: 'timed_out', status: 'creating', progress: expect.any(Number) } });
+  });
+
+  it('stops on Ctrl-C with exit 130 and says the gateway may still be being created', async () => {
+    // Prepare
+    const watch = spawnApigWatch(watchArgs(addGateway(null)), cliEnv());
+    let stderr = '';
+    watch.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    await once(watch.stdout!, 'data');
+
+    // Act
+    const exited = once(watch, 'exit');
+    watch.kill('SIGINT');
+    const [code] = (await exited) as [number | null];
+
+    // Assess
+    expect(code).toBe(130);
+    expect(stderr).toContain('stopped watching; the gateway may still be being created');
+  });
+
+  describe('exits 4 when it cannot watch', () => {
+    it('not_found: Huawei does not know the instance', async () => {
+      const run = await runApigWatch(watchArgs(newInstanceId(), '--json'), cliEnv());
+
+      expect(run.code).toBe(4);
+      expect(JSON.parse(lastLine(run.stdout))).toMatchObject({ data: { outcome: 'not_found', error_code: 'APIC.7302' } });
+    });
+
+    it('unauthorized: Huawei refuses the AK/SK signature', async () => {
+      const instanceId = addGateway({ atMs: 0, status: 'success' });
+
+      const run = await runApigWatch(watchArgs(instanceId, '--json'), cliEnv({ HUAWEICLOUD_SDK_SK: 'not-the-secret-key' }));
+
+      expect(run.code).toBe(4);
+      expect(JSON.parse(lastLine(run.stdout))).toMatchObject({ data: { outcome: 'unauthorized' } });
+    });
+
+    it('forbidden: the credentials lack apig:instance:getCreateProgress', async () => {
+      const instanceId = addGateway({ atMs: 0, status: 'success' });
+      simulator.fail(PROJECT_ID, instanceId, [{ status: 403 }]);
+
+      const run = await runApigWatch(watchArgs(instanceId, '--json'), cliEnv());
+
+      expect(run.code).toBe(4);
+      expect(JSON.parse(lastLine(run.stdout))).toMatchObject({ data: { outcome: 'forbidden', error_code: 'APIC.7106' } });
+    });
+
+    it('unavailable: Huawei answers 500 for longer than the retry budget', async () => {
+      // 600× faster: the 10-minute budget of transient errors passes in about a second. The clock
+      // is then not the simulator's, so a static token stands in for the time-stamped signature.
+      const instanceId = addGateway({ atMs: 0, status: 'success' });
+      simulator.fail(PROJECT_ID, instanceId, Array.from({ length: 60 }, () => ({ status: 500 })));
+      const env = cliEnv({ APIG_WATCH_TIME_SCALE: '600', HUAWEICLOUD_SDK_AK: '', HUAWEICLOUD_SDK_SK: '', HUAWEICLOUD_AUTH_TOKEN: 'simulator-token' });
+
+      const run = await runApigWatch(watchArgs(instanceId, '--json'), env);
+
+      expect(run.code).toBe(4);
+      expect(JSON.parse(lastLine(run.stdout))).toMatchObject({ data: { outcome: 'unavailable', error_msg: expect.stringContaining('APIC.9000') } });
+    });
+  });
+});
