@@ -1,7 +1,7 @@
 import type { ProgressReport } from '../apig/types.js';
 import { buildOutcomeEvent } from './event.js';
 import type { Outcome, WatchEvent } from './outcome.js';
-import { nextPollDelaySeconds, transientRetryDelaySeconds, MAX_SQS_DELAY_SECONDS } from './schedule.js';
+import { adaptiveSchedule, nextPollDelaySeconds, transientRetryDelaySeconds, MAX_SQS_DELAY_SECONDS, type PollSchedule } from './schedule.js';
 import type { LastSeen, WatchState } from './state.js';
 
 /** How long Huawei may keep failing with transient errors before the watch reports `unavailable`. */
@@ -26,13 +26,19 @@ export type DeliveryDecision =
 
 /**
  * The whole polling policy: given the watch state, what one poll observed and the time, either poll
- * again after a delay or notify an outcome. Pure: no I/O, no clock, no randomness.
+ * again after a delay or notify an outcome. Pure: no I/O, no clock, no randomness. `schedule` spaces
+ * the polls of a gateway still being created (the adaptive schedule unless another is given).
  *
  * @example
  * const decision = decidePoll(state, { kind: 'progress', report }, Date.now());
  * if (decision.action === 'poll_again') await queue.send(decision.next, decision.delaySeconds);
  */
-export function decidePoll(state: WatchState, observation: Observation, nowMs: number): PollDecision {
+export function decidePoll(
+  state: WatchState,
+  observation: Observation,
+  nowMs: number,
+  schedule: PollSchedule = adaptiveSchedule,
+): PollDecision {
   const polled: WatchState = { ...state, polls: state.polls + 1 };
   switch (observation.kind) {
     case 'terminal_error':
@@ -40,18 +46,18 @@ export function decidePoll(state: WatchState, observation: Observation, nowMs: n
     case 'transient_error':
       return decideAfterTransientError(polled, observation, nowMs);
     case 'progress':
-      return decideAfterProgress(polled, observation.report, nowMs);
+      return decideAfterProgress(polled, observation.report, nowMs, schedule);
   }
 }
 
-function decideAfterProgress(state: WatchState, report: ProgressReport, nowMs: number): PollDecision {
-  const seen: WatchState = { ...state, last: lastSeenFrom(report), marks: markProgress(state, report, nowMs), transient: null };
+function decideAfterProgress(state: WatchState, report: ProgressReport, nowMs: number, schedule: PollSchedule): PollDecision {
+  const seen: WatchState = { ...state, last: lastSeenFrom(report, nowMs), marks: markProgress(state, report, nowMs), transient: null };
   const status = report.status.toLowerCase();
   if (status === 'success') return notify(seen, 'succeeded', null, null, nowMs);
   if (status === 'failed') return notify(seen, 'failed', report.errorCode, report.errorMsg, nowMs);
   if (nowMs >= state.deadline_at) return notify(seen, 'timed_out', null, null, nowMs);
   const warning = status === 'creating' ? undefined : `unknown status ${JSON.stringify(report.status)}: polling on until the deadline`;
-  return pollAgain(seen, nextPollDelaySeconds(seen, nowMs), warning);
+  return pollAgain(seen, nextPollDelaySeconds(seen, nowMs, schedule), warning);
 }
 
 function decideAfterTransientError(
@@ -80,7 +86,7 @@ function notify(state: WatchState, outcome: Outcome, code: string | null, messag
   return { action: 'notify', event: buildOutcomeEvent(state, { outcome, errorCode: code, errorMsg: message }, nowMs) };
 }
 
-function lastSeenFrom(report: ProgressReport): LastSeen {
+function lastSeenFrom(report: ProgressReport, nowMs: number): LastSeen {
   return {
     status: report.status.toLowerCase(),
     progress: report.progress,
@@ -88,13 +94,14 @@ function lastSeenFrom(report: ProgressReport): LastSeen {
     end_time_ms: report.endTimeMs,
     error_code: report.errorCode,
     error_msg: report.errorMsg,
+    seen_at: nowMs,
   };
 }
 
 function markProgress(state: WatchState, report: ProgressReport, nowMs: number): WatchState['marks'] {
   const progress = report.progress;
   if (progress === null || state.marks.some((mark) => mark.progress === progress)) return state.marks;
-  return [...state.marks, { progress, seen_at: nowMs }].slice(-10);
+  return [...state.marks, { progress, seen_at: nowMs, after: state.last === null ? null : state.last.seen_at }].slice(-10);
 }
 
 /**

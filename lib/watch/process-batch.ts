@@ -6,6 +6,7 @@ import type { Clock, Metrics } from '../ports.js';
 import type { OutgoingMessage, WatchQueue } from '../queue/watch-queue.js';
 import type { StepDecision, StepKey, StepStore } from '../store/step-store.js';
 import { decideDelivery, decidePoll, type Observation } from './decide.js';
+import type { PollSchedule } from './schedule.js';
 import type { WatchEvent } from './outcome.js';
 import { InvalidMessageError } from './request.js';
 import { parseMessageBody, startWatch, type WatchState } from './state.js';
@@ -25,6 +26,8 @@ export interface WatchPorts {
 export interface WatchSettings {
   watchTimeoutSeconds: number;
   deliveryBudgetSeconds: number;
+  /** How polls of a gateway still being created are spaced; the adaptive schedule by default. */
+  pollSchedule?: PollSchedule;
 }
 
 /** One SQS record, as much of it as the use case needs. */
@@ -131,7 +134,7 @@ async function processRecord(
     metrics.count('WatchesStarted');
   }
 
-  const decision = claim.decision ?? (await decideStep(state, key, lease, ports, log));
+  const decision = claim.decision ?? (await decideStep(state, key, lease, ports, settings.pollSchedule, log));
   if (decision.kind === 'successor') {
     return { kind: 'successor', message: { body: decision.body, delaySeconds: decision.delaySeconds }, onSent: () => store.complete(key, lease), log };
   }
@@ -139,11 +142,18 @@ async function processRecord(
 }
 
 /** Polls Huawei (for a poll step), decides, and records the decision before acting on it. */
-async function decideStep(state: WatchState, key: StepKey, lease: string, ports: WatchPorts, log: Log): Promise<StepDecision> {
+async function decideStep(
+  state: WatchState,
+  key: StepKey,
+  lease: string,
+  ports: WatchPorts,
+  schedule: PollSchedule | undefined,
+  log: Log,
+): Promise<StepDecision> {
   if (state.kind === 'deliver' && state.event !== null) return { kind: 'terminal', event: JSON.stringify(state.event) };
   const observation = await observe(state, ports.progressSource);
   ports.metrics.count('Polls');
-  const decision = decidePoll(state, observation, ports.clock.now());
+  const decision = decidePoll(state, observation, ports.clock.now(), schedule);
   let recorded: StepDecision;
   if (decision.action === 'poll_again') {
     if (decision.warning) log.warn(decision.warning);
@@ -164,7 +174,14 @@ async function decideStep(state: WatchState, key: StepKey, lease: string, ports:
   return recorded;
 }
 
-async function observe(state: WatchState, progressSource: ProgressSource): Promise<Observation> {
+/**
+ * Polls Huawei once for a watch and turns the answer or the error into an `Observation` for
+ * `decidePoll`; errors that are not the APIG client's are thrown.
+ *
+ * @example
+ * const decision = decidePoll(state, await observe(state, progressSource), Date.now());
+ */
+export async function observe(state: WatchState, progressSource: ProgressSource): Promise<Observation> {
   const { project_id, instance_id, region } = state.request;
   try {
     return { kind: 'progress', report: await progressSource.fetchProgress({ projectId: project_id, instanceId: instance_id, region }) };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { OUTCOMES, type WatchEvent } from './outcome.js';
 import {
   InvalidMessageError,
@@ -20,12 +20,19 @@ export interface LastSeen {
   end_time_ms: number | null;
   error_code: string | null;
   error_msg: string | null;
+  /** When this answer came; absent in states written before it was recorded. */
+  seen_at?: number;
 }
 
-/** When each progress value was first seen, for the schedule's estimate of the finish. */
+/**
+ * When each progress value was first seen, for the schedule's estimate of the finish: the step
+ * happened after `after` (the answer before, which did not show it yet) and by `seen_at`.
+ */
 export interface ProgressMark {
   progress: number;
   seen_at: number;
+  /** `null`: seen in the watch's first answer. Absent in states written before it was recorded. */
+  after?: number | null;
 }
 
 /** A run of transient errors (5xx, 429, timeouts, resets), reset by any good answer. */
@@ -101,9 +108,10 @@ const stateSchema = z.object({
       end_time_ms: nullableNumber,
       error_code: nullableString,
       error_msg: nullableString,
+      seen_at: z.optional(epochMs),
     }),
   ),
-  marks: z.array(z.object({ progress: z.number(), seen_at: epochMs })).check(z.maxLength(20)),
+  marks: z.array(z.object({ progress: z.number(), seen_at: epochMs, after: z.optional(z.nullable(epochMs)) })).check(z.maxLength(20)),
   transient: z.nullable(z.object({ since: epochMs, count: z.number(), last_error: z.string() })),
   event: z.nullable(eventSchema),
   delivery_rounds: z.number().check(z.int(), z.gte(0)),

@@ -1,0 +1,197 @@
+/**
+ * Item 1, polling efficiency: replays creation traces through the real use case (`processBatch`
+ * with the real `decide` policy and step store semantics) on a virtual clock, once per schedule.
+ *
+ * Progress comes from an in-memory source that answers what Huawei (and the simulator) would
+ * answer at the virtual time (`progressAt`). The replay is about policy, so nothing real-time may
+ * leak in: with the simulator over HTTP, each of the ~60 000 polls of a bench run would cost a
+ * loopback round trip for no added insight (the HTTP client and the simulator are measured in the
+ * pipeline, concurrency and throttling items). No time passes while a batch is processed, so the
+ * lag measured is the schedule's alone; Lambda and SQS add their own (well under a second).
+ */
+import { NO_METRICS } from '../lib/ports.js';
+import { SILENT_LOG } from '../lib/logger.js';
+import type { Target } from '../lib/notify/types.js';
+import type { PollSchedule } from '../lib/watch/schedule.js';
+import { processBatch, type WatchPorts } from '../lib/watch/process-batch.js';
+import { memoryStepStore } from '../test/support/fakes.js';
+import { mean, median, percentile, round } from './stats.js';
+import { progressAt, type Trace } from './traces.js';
+
+const T0 = Date.UTC(2026, 10, 28, 10, 0, 0);
+/** Creations start one second apart: the replay interleaves them as a real queue would. */
+const CREATION_SPACING_MS = 1000;
+const SETTINGS = { watchTimeoutSeconds: 7200, deliveryBudgetSeconds: 86_400 };
+const TARGET: Target = { id: 'bench', type: 'webhook', url: 'http://127.0.0.1:9/bench', display: 'webhook bench' };
+
+/** What one watch of one trace cost and how late it told. */
+export interface WatchResult {
+  status: 'success' | 'failed';
+  polls: number;
+  lagSeconds: number;
+  longestIntervalSeconds: number;
+}
+
+/** The figures of one schedule on one trace set (one run). */
+export interface EfficiencyFigures extends Record<string, number> {
+  pollsPerWatch: number;
+  successLagP50: number;
+  successLagP95: number;
+  successLagMax: number;
+  failureLagP50: number;
+  failureLagP95: number;
+  failureLagMax: number;
+  longestIntervalSeconds: number;
+}
+
+interface Pending {
+  dueMs: number;
+  sequence: number;
+  body: string;
+}
+
+/**
+ * Replays every trace through `processBatch` under `schedule` (the adaptive one when undefined).
+ * `run` varies the project ids, hence the watch ids and the schedule's jitter, between runs.
+ *
+ * @example
+ * const results = await replayTraces(traces, () => 20, 0); // fixed 20 s polling
+ */
+export async function replayTraces(traces: readonly Trace[], schedule: PollSchedule | undefined, run: number): Promise<WatchResult[]> {
+  let nowMs = T0;
+  let sequence = 0;
+  const pending: Pending[] = [];
+  const enqueue = (body: string, dueMs: number) => pending.push({ dueMs, sequence: (sequence += 1), body });
+  const polls = new Map<string, number[]>();
+  const notified = new Map<string, number>();
+  const byInstance = new Map<string, { trace: Trace; startMs: number }>();
+
+  traces.forEach((trace, index) => {
+    const startMs = T0 + index * CREATION_SPACING_MS;
+    const instanceId = index.toString(16).padStart(32, '0');
+    byInstance.set(instanceId, { trace, startMs });
+    const request = { project_id: run.toString(16).padStart(32, 'b'), instance_id: instanceId, region: 'ap-southeast-1', instance_name: trace.id };
+    enqueue(JSON.stringify(request), startMs + trace.watchDelayMs);
+  });
+
+  const ports: WatchPorts = {
+    progressSource: {
+      async fetchProgress({ instanceId }) {
+        const creation = byInstance.get(instanceId);
+        if (creation === undefined) throw new Error(`no trace for instance ${instanceId}`);
+        polls.set(instanceId, [...(polls.get(instanceId) ?? []), nowMs]);
+        return progressAt(creation.trace, nowMs - creation.startMs, creation.startMs);
+      },
+    },
+    queue: {
+      async sendBatch(messages) {
+        for (const message of messages) enqueue(message.body, nowMs + message.delaySeconds * 1000);
+        return new Map();
+      },
+      async sendToDeadLetter(_body, reason) {
+        throw new Error(`the replay dead-lettered a watch: ${reason}`);
+      },
+    },
+    store: memoryStepStore(),
+    notifier: {
+      async deliver(event) {
+        notified.set(event.data.instance_id, nowMs);
+        return { status: 'delivered', attempts: 1, httpStatus: 200 };
+      },
+    },
+    targets: [TARGET],
+    clock: { now: () => nowMs },
+    log: SILENT_LOG,
+    metrics: NO_METRICS,
+  };
+  const settings = { ...SETTINGS, pollSchedule: schedule };
+
+  while (pending.length > 0) {
+    let next = 0;
+    for (let i = 1; i < pending.length; i += 1) {
+      const candidate = pending[i] as Pending;
+      const best = pending[next] as Pending;
+      if (candidate.dueMs < best.dueMs || (candidate.dueMs === best.dueMs && candidate.sequence < best.sequence)) next = i;
+    }
+    const [message] = pending.splice(next, 1) as [Pending];
+    nowMs = message.dueMs;
+    const { failedMessageIds } = await processBatch([{ messageId: String(message.sequence), body: message.body }], ports, settings, nowMs + 60_000);
+    if (failedMessageIds.length > 0) throw new Error('the replay failed a record');
+  }
+
+  return [...byInstance].map(([instanceId, { trace, startMs }]) => {
+    const times = polls.get(instanceId) ?? [];
+    const notifiedMs = notified.get(instanceId);
+    if (notifiedMs === undefined) throw new Error(`trace ${trace.id} was never notified`);
+    const gaps = times.slice(1).map((time, i) => (time - (times[i] as number)) / 1000);
+    return {
+      status: trace.finish.status,
+      polls: times.length,
+      lagSeconds: (notifiedMs - (startMs + trace.finish.atMs)) / 1000,
+      longestIntervalSeconds: Math.max(0, ...gaps),
+    };
+  });
+}
+
+/** Polls per watch and lag percentiles, successes and failures apart. */
+export function efficiencyFigures(results: readonly WatchResult[]): EfficiencyFigures {
+  const lags = (status: WatchResult['status']) => results.filter((result) => result.status === status).map((result) => result.lagSeconds);
+  const success = lags('success');
+  const failure = lags('failed');
+  return {
+    pollsPerWatch: mean(results.map((result) => result.polls)),
+    successLagP50: percentile(success, 50),
+    successLagP95: percentile(success, 95),
+    successLagMax: Math.max(...success),
+    failureLagP50: percentile(failure, 50),
+    failureLagP95: percentile(failure, 95),
+    failureLagMax: Math.max(...failure),
+    longestIntervalSeconds: Math.max(...results.map((result) => result.longestIntervalSeconds)),
+  };
+}
+
+export interface ScheduleUnderTest {
+  name: string;
+  schedule: PollSchedule | undefined;
+}
+
+/** Fixed-interval polling, the baselines: a schedule swapped in, as `processBatch` allows. */
+export function fixedInterval(seconds: number): PollSchedule {
+  return () => seconds;
+}
+
+export const SCHEDULES: readonly ScheduleUnderTest[] = [
+  { name: 'adaptive', schedule: undefined },
+  { name: 'fixed 20 s', schedule: fixedInterval(20) },
+  { name: 'fixed 60 s', schedule: fixedInterval(60) },
+];
+
+export interface EfficiencyRow extends EfficiencyFigures {
+  /** Polls as a share of fixed-20 s polling on the same traces, in %. */
+  pollsVsFixed20Percent: number;
+}
+
+/**
+ * Every schedule on one trace set, `runs` times (jitter differs between runs); per schedule the
+ * median of each figure over the runs.
+ *
+ * @example
+ * const rows = await measureEfficiency(traces, 3); // { adaptive: {…}, 'fixed 20 s': {…}, … }
+ */
+export async function measureEfficiency(traces: readonly Trace[], runs: number): Promise<Record<string, EfficiencyRow>> {
+  const perRun: Record<string, EfficiencyRow[]> = {};
+  for (let run = 0; run < runs; run += 1) {
+    const figures = new Map<string, EfficiencyFigures>();
+    for (const { name, schedule } of SCHEDULES) figures.set(name, efficiencyFigures(await replayTraces(traces, schedule, run)));
+    const fixed20 = figures.get('fixed 20 s') as EfficiencyFigures;
+    for (const [name, figure] of figures) {
+      (perRun[name] ??= []).push({ ...figure, pollsVsFixed20Percent: (100 * figure.pollsPerWatch) / fixed20.pollsPerWatch });
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(perRun).map(([name, rows]) => [
+      name,
+      Object.fromEntries(Object.keys(rows[0] as EfficiencyRow).map((key) => [key, round(median(rows.map((row) => row[key] as number)), 1)])) as EfficiencyRow,
+    ]),
+  );
+}

@@ -1,0 +1,263 @@
+/**
+ * Item 2, pipeline overhead: N watches through the real handler path (`handlers/poll.ts`, middy,
+ * Powertools, `createWatcher`) driven by a local event source on fauxqs, with dynalite, the APIG
+ * simulator and a webhook receiver on loopback. Then, in the same run and process, the floor: the
+ * calls any sound design must make for the same work, made bare — per poll one signed GET and one
+ * conditional write, per 10 polls one `SendMessageBatch`, per watch one post per target — with the
+ * same concurrency.
+ *
+ * Two processes per run: the servers, and the handler with its event source, so the handler's
+ * peak RSS is its own.
+ */
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import http from 'node:http';
+import fetch from 'node-fetch';
+import { startLocalEventSource, type SqsHandler } from '../lib/dev/local-event-source.js';
+import { signRequest } from '../lib/apig/signing.js';
+import { callsOf, countCalls, portOf } from './call-counter.js';
+import { startChild, type Channel, type Message } from './children.js';
+import {
+  LOCAL_CREDENTIALS,
+  PROJECT_ID,
+  SIMULATOR_ACCESS_KEY,
+  SIMULATOR_SECRET_KEY,
+  instanceIdFor,
+  localSqsClient,
+  sendWatchRequests,
+  shortCreations,
+  startLocalStack,
+  type StackEndpoints,
+} from './local-stack.js';
+import { medianOfRuns, round } from './stats.js';
+
+export interface PipelineOptions {
+  watches: number;
+  runs: number;
+  /** 4–5 minute creations at this scale take 4–5 s; every delay becomes SQS's 1 s minimum. */
+  timeScale: number;
+  /** Concurrent invocations, as the event source mapping's `maximumConcurrency` (serverless.yml: 5). */
+  concurrency: number;
+  targets: number;
+}
+
+export const PIPELINE_DEFAULTS: PipelineOptions = { watches: 300, runs: 3, timeScale: 60, concurrency: 5, targets: 2 };
+
+export interface PipelineFigures extends Record<string, number> {
+  watches: number;
+  polls: number;
+  wallSeconds: number;
+  pollsPerSecond: number;
+  floorWallSeconds: number;
+  floorPollsPerSecond: number;
+  /** Pipeline wall time over the floor's. */
+  wallVsFloor: number;
+  invocations: number;
+  /** The function's own calls (SendMessageBatch, SendMessage) and the event source mapping's (Receive, Delete, …). */
+  functionSqsCallsPerPoll: number;
+  functionDynamoCallsPerPoll: number;
+  mappingSqsCallsPerPoll: number;
+  posts: number;
+  duplicatePosts: number;
+  deadLettered: number;
+  rssAfterLoadMb: number;
+  peakRssMb: number;
+  /** CPU time of the handler's process and of the servers' during the run, over its wall time. */
+  handlerCpuShare: number;
+  serversCpuShare: number;
+}
+
+const FUNCTION_SQS_OPERATIONS = ['SendMessageBatch', 'SendMessage'];
+/** About the size of a successor message (the watch state as JSON). */
+const SUCCESSOR_BODY = JSON.stringify({ state: 'x'.repeat(1400) });
+const EVENT_BODY = JSON.stringify({ type: 'apig.gateway.creation.succeeded', data: 'x'.repeat(900) });
+
+/**
+ * Runs the pipeline item `options.runs` times, each in fresh processes; medians of the figures.
+ *
+ * @example
+ * const { median } = await measurePipeline(PIPELINE_DEFAULTS);
+ */
+export async function measurePipeline(options: PipelineOptions): Promise<{ median: PipelineFigures; runs: PipelineFigures[] }> {
+  return medianOfRuns(options.runs, () => runPipelineOnce(options));
+}
+
+async function runPipelineOnce(options: PipelineOptions): Promise<PipelineFigures> {
+  const originMs = Date.now();
+  const servers = startChild('pipeline-servers', { ...options, originMs });
+  try {
+    const { env, endpoints } = await servers.next<Message & { env: Record<string, string>; endpoints: StackEndpoints }>('ready');
+    const handler = startChild('pipeline-handler', { ...options, endpoints }, env);
+    try {
+      await handler.next('loaded');
+      // The creations start now, on the simulator's scaled clock, when the handler is ready to poll.
+      servers.send({ type: 'add-gateways' });
+      await servers.next('gateways-added');
+      handler.send({ type: 'go' });
+      const { startedAtMs } = await handler.next<Message & { startedAtMs: number }>('started');
+      const notified = await servers.next<Message & { lastPostAtMs: number; posts: number; duplicates: number; cpuMs: number }>('notified');
+      handler.send({ type: 'stop' });
+      const run = await handler.next<Message & { counts: Record<string, number>; invocations: number; rssAfterLoadKb: number; peakRssKb: number; cpuMs: number }>('pipeline');
+      const floor = await handler.next<Message & { wallMs: number }>('floor');
+      servers.send({ type: 'stats' });
+      const { deadLettered } = await servers.next<Message & { deadLettered: number }>('stats');
+      const polls = callsOf(run.counts, 'apig');
+      const wallSeconds = (notified.lastPostAtMs - startedAtMs) / 1000;
+      return {
+        watches: options.watches,
+        polls,
+        wallSeconds: round(wallSeconds, 2),
+        pollsPerSecond: round(polls / wallSeconds, 0),
+        floorWallSeconds: round(floor.wallMs / 1000, 2),
+        floorPollsPerSecond: round(polls / (floor.wallMs / 1000), 0),
+        wallVsFloor: round(wallSeconds / (floor.wallMs / 1000), 2),
+        invocations: run.invocations,
+        functionSqsCallsPerPoll: round(callsOf(run.counts, 'sqs', FUNCTION_SQS_OPERATIONS) / polls, 2),
+        functionDynamoCallsPerPoll: round(callsOf(run.counts, 'dynamodb') / polls, 2),
+        mappingSqsCallsPerPoll: round((callsOf(run.counts, 'sqs') - callsOf(run.counts, 'sqs', FUNCTION_SQS_OPERATIONS)) / polls, 2),
+        posts: notified.posts,
+        duplicatePosts: notified.duplicates,
+        deadLettered,
+        rssAfterLoadMb: round(run.rssAfterLoadKb / 1024, 0),
+        peakRssMb: round(run.peakRssKb / 1024, 0),
+        handlerCpuShare: round(run.cpuMs / 1000 / wallSeconds, 2),
+        serversCpuShare: round(notified.cpuMs / 1000 / wallSeconds, 2),
+      };
+    } finally {
+      await stopChild(handler);
+    }
+  } finally {
+    servers.send({ type: 'stop' });
+    await stopChild(servers);
+  }
+}
+
+/** Child: the servers, until the receiver has every expected notification. */
+export async function runPipelineServers(input: PipelineOptions & { originMs: number }, parent: Channel): Promise<void> {
+  const stack = await startLocalStack({ timeScale: input.timeScale, originMs: input.originMs, targets: input.targets });
+  try {
+    parent.send({ type: 'ready', env: stack.env, endpoints: stack.endpoints });
+    await parent.next('add-gateways');
+    for (const gateway of shortCreations(input.watches)) stack.simulator.addGateway(gateway);
+    const cpuAtStart = process.cpuUsage();
+    parent.send({ type: 'gateways-added' });
+    const expected = input.watches * input.targets;
+    while (stack.receiver.received().length < expected) await new Promise((resolve) => setTimeout(resolve, 20));
+    const posts = stack.receiver.received();
+    const ids = posts.map((post) => `${post.path} ${post.headers['webhook-id']}`);
+    parent.send({
+      type: 'notified',
+      posts: posts.length,
+      duplicates: ids.length - new Set(ids).size,
+      lastPostAtMs: Math.max(...posts.map((post) => post.receivedAtMs)),
+      cpuMs: cpuMilliseconds(process.cpuUsage(cpuAtStart)),
+    });
+    await parent.next('stats');
+    parent.send({ type: 'stats', deadLettered: await stack.deadLetterDepth() });
+    await parent.next('stop');
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** Child: the handler under a local event source, then the floor in the same process. */
+export async function runPipelineHandler(input: PipelineOptions & { endpoints: StackEndpoints }, parent: Channel): Promise<void> {
+  const { endpoints } = input;
+  const counter = countCalls({
+    sqs: portOf(endpoints.sqs),
+    dynamodb: portOf(endpoints.dynamodb),
+    apig: portOf(endpoints.apig),
+    webhook: portOf(endpoints.targets[0] ?? endpoints.apig),
+  });
+  const { handler } = (await import('../handlers/poll.js')) as { handler: SqsHandler };
+  const sqs = localSqsClient(endpoints);
+  await sendWatchRequests(sqs, endpoints.queueUrl, input.watches);
+  const rssAfterLoadKb = process.memoryUsage().rss / 1024;
+  parent.send({ type: 'loaded' });
+  await parent.next('go');
+  counter.reset();
+  const cpuAtStart = process.cpuUsage();
+  const startedAtMs = Date.now();
+  const source = startLocalEventSource({ sqs, queueUrl: endpoints.queueUrl, handler, batchSize: 10, concurrency: input.concurrency, functionTimeoutMs: 60_000 });
+  parent.send({ type: 'started', startedAtMs });
+  await parent.next('stop');
+  source.stop();
+  await source.done;
+  const counts = counter.counts();
+  const cpuMs = cpuMilliseconds(process.cpuUsage(cpuAtStart));
+  parent.send({ type: 'pipeline', counts, invocations: source.invocations(), rssAfterLoadKb, peakRssKb: process.resourceUsage().maxRSS, cpuMs });
+
+  const floorStartedMs = Date.now();
+  await makeFloorCalls({
+    polls: callsOf(counts, 'apig'),
+    posts: callsOf(counts, 'webhook'),
+    watches: input.watches,
+    concurrency: input.concurrency,
+    endpoints,
+    sqs,
+  });
+  parent.send({ type: 'floor', wallMs: Date.now() - floorStartedMs });
+  counter.stop();
+  sqs.destroy();
+}
+
+/** The floor: the same polls, batches and posts as the run, each call made bare, at the same concurrency. */
+async function makeFloorCalls(work: {
+  polls: number;
+  posts: number;
+  watches: number;
+  concurrency: number;
+  endpoints: StackEndpoints;
+  sqs: SQSClient;
+}): Promise<void> {
+  const { endpoints } = work;
+  const agent = new http.Agent({ keepAlive: true });
+  const dynamo = new DynamoDBClient({ region: endpoints.region, endpoint: endpoints.dynamodb, credentials: LOCAL_CREDENTIALS });
+  const poll = async (index: number) => {
+    const url = `${endpoints.apig}/v2/${PROJECT_ID}/apigw/instances/${instanceIdFor(index % work.watches)}/progress`;
+    const headers = signRequest({ method: 'GET', url, headers: { Accept: 'application/json' }, accessKey: SIMULATOR_ACCESS_KEY, secretKey: SIMULATOR_SECRET_KEY, date: new Date() });
+    await (await fetch(url, { headers, agent })).text();
+    await dynamo.send(
+      new UpdateItemCommand({
+        TableName: endpoints.tableName,
+        Key: { pk: { S: `floor#${Date.now()}#${index}` } },
+        UpdateExpression: 'SET lease = :lease',
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ExpressionAttributeValues: { ':lease': { S: 'floor' } },
+      }),
+    );
+  };
+  let nextPoll = 0;
+  const pollWorker = async () => {
+    while (nextPoll < work.polls) {
+      const batch = Array.from({ length: Math.min(10, work.polls - nextPoll) }, () => nextPoll++);
+      await Promise.all(batch.map(poll));
+      await work.sqs.send(
+        new SendMessageBatchCommand({ QueueUrl: endpoints.floorQueueUrl, Entries: batch.map((i) => ({ Id: String(i), MessageBody: SUCCESSOR_BODY, DelaySeconds: 1 })) }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: work.concurrency }, pollWorker));
+  const { targets } = endpoints;
+  let nextPost = 0;
+  const postWorker = async () => {
+    while (nextPost < work.posts) {
+      const index = nextPost++;
+      const response = await fetch(targets[index % targets.length] as string, { method: 'POST', headers: { 'content-type': 'application/json' }, body: EVENT_BODY, agent });
+      await response.text();
+    }
+  };
+  await Promise.all(Array.from({ length: work.concurrency * 10 }, postWorker));
+  dynamo.destroy();
+  agent.destroy();
+}
+
+function cpuMilliseconds(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
+}
+
+async function stopChild(child: { exited: Promise<number | null>; kill(): void }): Promise<void> {
+  const timer = setTimeout(() => child.kill(), 10_000);
+  await child.exited;
+  clearTimeout(timer);
+}

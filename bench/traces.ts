@@ -1,0 +1,149 @@
+import { readFile } from 'node:fs/promises';
+import type { ProgressReport } from '../lib/apig/types.js';
+
+/**
+ * Creation traces: how dedicated-gateway creations unfold, for replaying the polling schedule.
+ * Times are milliseconds from the creation's start (Huawei's `start_time`); the shapes are the
+ * simulator's (`SimulatedGateway`), so a trace can also be played by `startApigSimulator`.
+ */
+export interface Trace {
+  id: string;
+  /** When the watch request arrives, after the creation started. */
+  watchDelayMs: number;
+  /** Progress reached at each offset (30, 50, 80, 90; fewer when the creation fails first). */
+  steps: { atMs: number; progress: number }[];
+  finish: { atMs: number; status: 'success' | 'failed'; errorCode?: string };
+}
+
+export interface TraceSet {
+  seed: number;
+  generator: string;
+  description: string;
+  traces: Trace[];
+}
+
+export const DEFAULT_TRACE_COUNT = 200;
+export const TRACE_SET_PATH = new URL('./traces.json', import.meta.url);
+
+const MINUTE_MS = 60_000;
+const MIN_DURATION_MINUTES = 4;
+const MAX_DURATION_MINUTES = 40;
+/** Durations are log-normal around 8 minutes (most short, a long tail to 40). */
+const MEDIAN_DURATION_MINUTES = 8;
+const DURATION_LOG_SPREAD = 0.6;
+/** The progress values Huawei documents. */
+const PROGRESS_STEPS = [30, 50, 80, 90] as const;
+
+/** How a creation's time splits between its stages (to 30, 50, 80, 90, 100 %). */
+export interface StageModel {
+  /** Each stage's nominal share of the duration: its progress increment by default. */
+  stageShares: readonly number[];
+  /** How much each stage's share varies from trace to trace (σ of a log-normal factor, then renormalised). */
+  stageSpread: number;
+}
+
+export const DEFAULT_STAGE_MODEL: StageModel = { stageShares: [0.3, 0.2, 0.3, 0.1, 0.1], stageSpread: 0.25 };
+const FAILURE_RATE = 1 / 8;
+const FAILURE_CODES = ['APIC.9218', 'APIC.9219', 'APIC.9206'] as const;
+/** Most watches are requested right after the creation call; some (a retried pipeline) later. */
+const LATE_WATCH_RATE = 0.15;
+const PROMPT_WATCH_MAX_DELAY_MS = 30_000;
+
+/** The trace set's description, as written into the file. */
+export function describeTraces(count: number, model: StageModel): string {
+  return (
+    `${count} creations; durations ${MIN_DURATION_MINUTES}–${MAX_DURATION_MINUTES} min, log-normal around ` +
+    `${MEDIAN_DURATION_MINUTES} min (most short); progress steps 30, 50, 80, 90 then 100, each stage taking its nominal ` +
+    `share (${model.stageShares.join(', ')}) of the duration times a log-normal factor (σ ${model.stageSpread}), renormalised; ` +
+    `1 in 8 fail part-way, 15–95% of the way (APIC.9218, 9219, 9206); ${LATE_WATCH_RATE * 100}% of watches start late ` +
+    `(up to 40% of the duration), the rest within ${PROMPT_WATCH_MAX_DELAY_MS / 1000} s of the creation's start.`
+  );
+}
+
+/**
+ * A deterministic set of creation traces for one seed (the committed set is seed 1, default model).
+ *
+ * @example
+ * const { traces } = generateTraces(2); // the second seed, unseen by the tuning
+ * generateTraces(7, 200, { stageSpread: 0.35 }); // stages that vary more
+ */
+export function generateTraces(seed: number, count = DEFAULT_TRACE_COUNT, model: StageModel = DEFAULT_STAGE_MODEL): TraceSet {
+  const random = seededRandom(seed);
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const failing = shuffled(Array.from({ length: count }, (_, index) => index < Math.round(count * FAILURE_RATE)), random);
+  const traces = Array.from({ length: count }, (_, index): Trace => {
+    let minutes: number;
+    do minutes = MEDIAN_DURATION_MINUTES * Math.exp(DURATION_LOG_SPREAD * gaussian());
+    while (minutes < MIN_DURATION_MINUTES || minutes > MAX_DURATION_MINUTES);
+    const durationMs = Math.round(minutes * MINUTE_MS);
+
+    const weights = model.stageShares.map((share) => share * Math.exp(model.stageSpread * gaussian()));
+    const total = weights.reduce((sum, weight) => sum + weight, 0);
+    let reached = 0;
+    const allSteps = PROGRESS_STEPS.map((progress, stage) => {
+      reached += (weights[stage] ?? 0) / total;
+      return { atMs: Math.round(durationMs * reached), progress };
+    });
+
+    const fails = failing[index] ?? false;
+    const finishAtMs = fails ? Math.round(durationMs * (0.15 + 0.8 * random())) : durationMs;
+    const errorCode = FAILURE_CODES[Math.floor(random() * FAILURE_CODES.length)];
+    const late = random() < LATE_WATCH_RATE;
+    const delayMs = Math.round(late ? PROMPT_WATCH_MAX_DELAY_MS + random() * 0.4 * durationMs : random() * PROMPT_WATCH_MAX_DELAY_MS);
+    return {
+      id: `s${seed}-${String(index + 1).padStart(3, '0')}`,
+      watchDelayMs: Math.max(0, Math.min(delayMs, finishAtMs - PROMPT_WATCH_MAX_DELAY_MS)),
+      steps: allSteps.filter((step) => step.atMs < finishAtMs),
+      finish: fails ? { atMs: finishAtMs, status: 'failed', errorCode } : { atMs: finishAtMs, status: 'success' },
+    };
+  });
+  return { seed, generator: 'bench/generate-traces.ts', description: describeTraces(count, model), traces };
+}
+
+/**
+ * What Huawei answers about a trace `elapsedMs` after the creation started, as the progress client
+ * reports it (the simulator's answer, normalised): progress 0 before the first step and in failed
+ * answers, `end_time` filled in while creating.
+ *
+ * @example
+ * progressAt(trace, 90_000, T0) // { status: 'creating', progress: 30, startTimeMs: T0, … }
+ */
+export function progressAt(trace: Trace, elapsedMs: number, startMs: number): ProgressReport {
+  const { finish } = trace;
+  const finished = elapsedMs >= finish.atMs;
+  const failed = finished && finish.status === 'failed';
+  const reached = trace.steps.filter((step) => step.atMs <= elapsedMs).at(-1)?.progress ?? 0;
+  return {
+    status: finished ? finish.status : 'creating',
+    progress: finished ? (failed ? 0 : 100) : reached,
+    errorCode: failed ? (finish.errorCode ?? 'APIC.9206') : null,
+    errorMsg: failed ? 'create failed...' : null,
+    startTimeMs: startMs,
+    endTimeMs: startMs + (finished ? finish.atMs : elapsedMs),
+  };
+}
+
+/** Reads a trace set written by `bench/generate-traces.ts` (the committed one by default). */
+export async function readTraceSet(path: URL | string = TRACE_SET_PATH): Promise<TraceSet> {
+  return JSON.parse(await readFile(path, 'utf8')) as TraceSet;
+}
+
+function shuffled<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+  return items;
+}
+
+/** mulberry32: a small, fast, seedable generator; good enough to draw traces, not for secrets. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}

@@ -1,0 +1,217 @@
+import { decidePoll } from '../../lib/watch/decide.js';
+import { processBatch } from '../../lib/watch/process-batch.js';
+import {
+  MAX_POLL_INTERVAL_SECONDS,
+  MAX_SQS_DELAY_SECONDS,
+  adaptiveSchedule,
+  estimateCreation,
+  nextPollDelaySeconds,
+  transientRetryDelaySeconds,
+} from '../../lib/watch/schedule.js';
+import type { ProgressMark, WatchState } from '../../lib/watch/state.js';
+import { T0, progressReport, watchRequest, watchState } from '../support/factories.js';
+import { memoryStepStore, recordingLog, recordingMetrics, recordingNotifier, recordingQueue, scriptedProgress, target } from '../support/fakes.js';
+
+const SECOND_MS = 1000;
+const MINUTE_MS = 60_000;
+
+/**
+ * A creation started at T0 (Huawei's `start_time`), watched from its start, whose answers showed
+ * 30 % at 3:00 (the answer before at 2:00), 50 % at 5:00 (4:00), 80 % at 8:00 (7:00) and 90 % at
+ * 9:00 (8:30): `at(progress)` is the state right after the answer that first showed `progress`.
+ */
+const STEPS: ProgressMark[] = [
+  { progress: 30, seen_at: T0 + 3 * MINUTE_MS, after: T0 + 2 * MINUTE_MS },
+  { progress: 50, seen_at: T0 + 5 * MINUTE_MS, after: T0 + 4 * MINUTE_MS },
+  { progress: 80, seen_at: T0 + 8 * MINUTE_MS, after: T0 + 7 * MINUTE_MS },
+  { progress: 90, seen_at: T0 + 9 * MINUTE_MS, after: T0 + 8.5 * MINUTE_MS },
+];
+
+function at(progress: number, overrides: Partial<WatchState> = {}, markOverrides: Partial<ProgressMark> = {}): WatchState {
+  const marks = STEPS.filter((mark) => mark.progress <= progress);
+  const latest = { ...(marks.at(-1) as ProgressMark), ...markOverrides };
+  return watchState({
+    step: marks.length * 3,
+    marks: [...marks.slice(0, -1), latest],
+    last: { status: 'creating', progress, start_time_ms: T0, end_time_ms: latest.seen_at, error_code: null, error_msg: null, seen_at: latest.seen_at },
+    ...overrides,
+  });
+}
+
+function seenAt(progress: number): number {
+  return (STEPS.find((mark) => mark.progress === progress) as ProgressMark).seen_at;
+}
+
+function watchIds(count: number): string[] {
+  return Array.from({ length: count }, (_, n) => `w_${n.toString(16).padStart(20, '0')}`);
+}
+
+describe('adaptiveSchedule', () => {
+  it('waits up to a minute while the end is far', () => {
+    const delay = adaptiveSchedule(at(50), seenAt(50));
+    expect(delay).toBeGreaterThanOrEqual(57);
+    expect(delay).toBeLessThanOrEqual(60);
+  });
+
+  it('never leaves more than a minute between polls, jitter included, whatever the state', () => {
+    for (const [n, watchId] of watchIds(40).entries()) {
+      for (const progress of [0, 30, 50, 80, 90]) {
+        for (const elapsedMinutes of [0, 1, 4, 9, 15, 40, 200]) {
+          const state = progress === 0 ? watchState({ watch_id: watchId, step: n }) : at(progress, { watch_id: watchId, step: n });
+          const delay = adaptiveSchedule(state, T0 + elapsedMinutes * MINUTE_MS + 3 * SECOND_MS);
+          expect(Number.isInteger(delay)).toBe(true);
+          expect(delay).toBeGreaterThanOrEqual(1);
+          expect(delay).toBeLessThanOrEqual(MAX_POLL_INTERVAL_SECONDS);
+        }
+      }
+    }
+  });
+
+  it('does not expect any gateway to be created within three minutes', () => {
+    const delay = adaptiveSchedule(watchState({ last: { status: 'creating', progress: 0, start_time_ms: T0, end_time_ms: T0, error_code: null, error_msg: null } }), T0 + 5 * SECOND_MS);
+    expect(delay).toBeGreaterThanOrEqual(57);
+  });
+
+  it('polls sooner than a minute when the end could follow the next step within it', () => {
+    // At 80 % the next step, 90 %, may come any moment, and the end right after it.
+    const delay = adaptiveSchedule(at(80), seenAt(80));
+    expect(delay).toBeGreaterThanOrEqual(45);
+    expect(delay).toBeLessThanOrEqual(52);
+  });
+
+  it('sleeps from the last step until shortly after the earliest end it allows', () => {
+    // 90 % came between 8:30 and 9:00: the expected duration is ≥ 9:27, the last tenth ≥ half of 57 s.
+    const delay = adaptiveSchedule(at(90), seenAt(90));
+    expect(delay).toBeGreaterThan(10);
+    expect(delay).toBeLessThanOrEqual(25);
+  });
+
+  it('polls no later than 25 s after the earliest possible end, however implausible', () => {
+    // A 30-minute creation, at 90 % since 27:00–27:30, at 28:18: its plausible end is more than a
+    // minute away, but a last tenth at half its nominal pace would end it at 28:30.
+    const state = watchState({
+      step: 30,
+      marks: [{ progress: 90, seen_at: T0 + 27.5 * MINUTE_MS, after: T0 + 27 * MINUTE_MS }],
+      last: { status: 'creating', progress: 90, start_time_ms: T0, end_time_ms: T0, error_code: null, error_msg: null, seen_at: T0 + 28.3 * MINUTE_MS },
+    });
+    const delay = adaptiveSchedule(state, T0 + 28.3 * MINUTE_MS);
+    expect(delay).toBeGreaterThanOrEqual(35);
+    expect(delay).toBeLessThanOrEqual(37);
+  });
+
+  it('polls every 10 s once the creation may plausibly have ended', () => {
+    for (const [n, watchId] of watchIds(10).entries()) {
+      const delay = adaptiveSchedule(at(90, { watch_id: watchId, step: 20 + n }), T0 + 9.5 * MINUTE_MS);
+      expect(delay).toBeGreaterThanOrEqual(9);
+      expect(delay).toBeLessThanOrEqual(10);
+    }
+  });
+
+  it('dates a step at the answer before it: a step seen long after the previous answer may be older, so it polls sooner', () => {
+    const previousAnswerLongBefore = adaptiveSchedule(at(90, {}, { after: T0 + 8.5 * MINUTE_MS }), seenAt(90));
+    const previousAnswerJustBefore = adaptiveSchedule(at(90, {}, { after: seenAt(90) - SECOND_MS }), seenAt(90));
+    expect(previousAnswerLongBefore).toBeLessThan(previousAnswerJustBefore - 15);
+  });
+
+  it('reads a step seen in the first answer as reached any time since start_time', () => {
+    const joinedLate = at(90, { requested_at: seenAt(90) }, { after: null });
+    expect(adaptiveSchedule(joinedLate, seenAt(90))).toBeLessThanOrEqual(10);
+  });
+
+  it('counts the creation’s time from Huawei’s start_time, not from when the watch started', () => {
+    // The same answers, from a creation that started five minutes earlier: it is slower, its end further.
+    const startedEarlier = at(80);
+    startedEarlier.last = { ...(startedEarlier.last as NonNullable<WatchState['last']>), start_time_ms: T0 - 5 * MINUTE_MS };
+    expect(adaptiveSchedule(startedEarlier, seenAt(80))).toBeGreaterThan(adaptiveSchedule(at(80), seenAt(80)) + 5);
+    expect(estimateCreation(startedEarlier, seenAt(80)).durationMs).toBeGreaterThan(estimateCreation(at(80), seenAt(80)).durationMs);
+  });
+
+  it('expects a gateway that reached p % after t to take t / (p / 100), or longer while the next step has not shown', () => {
+    expect(estimateCreation(at(50), seenAt(50)).durationMs).toBe(8 * MINUTE_MS); // 50 % by 4:00 at the earliest
+    expect(estimateCreation(at(50), T0 + 9 * MINUTE_MS).durationMs).toBe(9 * MINUTE_MS / 0.8); // still not 80 % at 9:00
+  });
+
+  it('backs off, up to a minute, once the creation is later than plausible', () => {
+    const delays = [9.5, 13, 14.5, 20].map((minutes) => adaptiveSchedule(at(90, { step: 40 }), T0 + minutes * MINUTE_MS));
+    expect(delays[0]).toBeLessThanOrEqual(10);
+    expect(delays[1]).toBeGreaterThan(delays[0] as number);
+    expect(delays[2]).toBeGreaterThan(delays[1] as number);
+    expect(delays[3]).toBeGreaterThanOrEqual(57);
+  });
+
+  it('jitters: watches in the same state poll at different times, never later than the bound', () => {
+    const relaxed = new Set(watchIds(50).map((watchId) => adaptiveSchedule(at(50, { watch_id: watchId }), seenAt(50))));
+    const sleeping = new Set(watchIds(50).map((watchId) => adaptiveSchedule(at(90, { watch_id: watchId }), seenAt(90))));
+    expect(relaxed.size).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...relaxed)).toBeLessThanOrEqual(60);
+    expect(sleeping.size).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...sleeping)).toBeLessThanOrEqual(25);
+  });
+
+  it('is pure: the same state and time give the same delay', () => {
+    expect(adaptiveSchedule(at(80), seenAt(80) + 7)).toBe(adaptiveSchedule(at(80), seenAt(80) + 7));
+  });
+
+  it('reads states written before steps were dated as if the answers were a minute apart', () => {
+    const undated = at(90, {}, { after: undefined });
+    const aMinuteApart = at(90, {}, { after: seenAt(90) - MINUTE_MS });
+    expect(adaptiveSchedule(undated, seenAt(90))).toBe(adaptiveSchedule(aMinuteApart, seenAt(90)));
+  });
+});
+
+describe('nextPollDelaySeconds', () => {
+  it('takes another schedule: a fixed interval plugs in without a branch', () => {
+    expect(nextPollDelaySeconds(at(50), seenAt(50), () => 20)).toBe(20);
+  });
+
+  it('never waits past the watch deadline', () => {
+    expect(nextPollDelaySeconds(at(50, { deadline_at: seenAt(50) + 5 * SECOND_MS }), seenAt(50))).toBeLessThanOrEqual(5);
+  });
+
+  it('keeps any schedule within SQS’s 0–900 s', () => {
+    expect(nextPollDelaySeconds(at(50), seenAt(50), () => 5000)).toBe(MAX_SQS_DELAY_SECONDS);
+    expect(nextPollDelaySeconds(at(50), seenAt(50), () => -3)).toBe(0);
+  });
+});
+
+describe('transientRetryDelaySeconds', () => {
+  it('never waits more than a minute between retries either', () => {
+    for (const [n, watchId] of watchIds(20).entries()) {
+      const state = watchState({ watch_id: watchId, step: n });
+      expect(transientRetryDelaySeconds(state, 12, false, T0)).toBeLessThanOrEqual(MAX_POLL_INTERVAL_SECONDS);
+    }
+  });
+});
+
+describe('the schedule in the use case', () => {
+  it('decidePoll spaces polls by the schedule it is given', () => {
+    const decision = decidePoll(at(50), { kind: 'progress', report: progressReport({ progress: 50 }) }, seenAt(50) + MINUTE_MS, () => 20);
+    if (decision.action !== 'poll_again') throw new Error(decision.action);
+    expect(decision.delaySeconds).toBe(20);
+  });
+
+  it('decidePoll dates a new step by the answer before it', () => {
+    const before = at(50);
+    const decision = decidePoll(before, { kind: 'progress', report: progressReport({ progress: 80 }) }, T0 + 8 * MINUTE_MS);
+    if (decision.action !== 'poll_again') throw new Error(decision.action);
+    expect(decision.next.marks.at(-1)).toEqual({ progress: 80, seen_at: T0 + 8 * MINUTE_MS, after: seenAt(50) });
+    expect(decision.next.last?.seen_at).toBe(T0 + 8 * MINUTE_MS);
+  });
+
+  it('processBatch re-enqueues with the schedule of its settings', async () => {
+    const queue = recordingQueue();
+    const ports = {
+      progressSource: scriptedProgress(() => progressReport()),
+      queue,
+      store: memoryStepStore(),
+      notifier: recordingNotifier(),
+      targets: [target('a')],
+      clock: { now: () => T0 },
+      log: recordingLog(),
+      metrics: recordingMetrics(),
+    };
+    const settings = { watchTimeoutSeconds: 7200, deliveryBudgetSeconds: 86_400, pollSchedule: () => 20 };
+    await processBatch([{ messageId: 'm1', body: JSON.stringify(watchRequest()) }], ports, settings, T0 + MINUTE_MS);
+    expect(queue.batches[0]?.[0]?.delaySeconds).toBe(20);
+  });
+});
