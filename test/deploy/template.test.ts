@@ -56,6 +56,7 @@ const REQUIRED_VARIABLES = [
   'APIG_ENDPOINT',
   'IAM_ENDPOINT',
   'WATCH_TIMEOUT_SECONDS',
+  'DELIVERY_RETRY_HOURS',
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_METRICS_NAMESPACE',
   'POWERTOOLS_LOG_LEVEL',
@@ -271,6 +272,13 @@ describe('the poll function', () => {
     expect(environment.DEAD_LETTER_QUEUE_URL).toEqual({ Ref: 'DeadLetterQueue' });
     expect(environment.WATCH_TABLE_NAME).toEqual({ Ref: 'WatchTable' });
     expect(environment.POWERTOOLS_METRICS_NAMESPACE).toBe('ApigWatch');
+    expect(environment.DELIVERY_RETRY_HOURS).toBe('24');
+  });
+
+  test('gives the start-watch function no secret reference and no poller setting', () => {
+    const startEnvironment = startWatchFunction().Properties.Environment.Variables as Record<string, unknown>;
+    expect(startEnvironment.WATCH_QUEUE_URL).toEqual({ Ref: 'WatchQueue' });
+    for (const name of [...SECRET_VARIABLES, 'WATCH_TABLE_NAME', 'DEAD_LETTER_QUEUE_URL']) expect(startEnvironment).not.toHaveProperty(name);
   });
 
   test('enables source maps exactly when the package ships one', () => {
