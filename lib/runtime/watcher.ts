@@ -58,7 +58,6 @@ function cachedPorts(settings: Settings, clock: Clock, log: Log) {
     const config = await resolveRuntimeConfig(settings, readSecretReference);
     const fingerprint = JSON.stringify(config);
     if (cached?.fingerprint !== fingerprint) {
-      if (config.targets.length === 0) log.warn('NOTIFY_URLS names no target: outcomes will only be logged');
       cached = { fingerprint, readAtMs: Date.now(), ports: buildPorts(config, clock, log) };
     }
     cached.readAtMs = Date.now();

@@ -218,11 +218,11 @@ async function deliverOutcome(
         targetLog.info('notification delivered', { outcome: event.data.outcome });
         const finishedMs = Date.parse(event.data.finished_at ?? event.timestamp);
         metrics.milliseconds('NotificationLag', Math.max(0, clock.now() - finishedMs), { channel: target.type });
+      } else if (result.status === 'rejected') {
+        targetLog.error('notification rejected', { reason: result.reason, gone: result.gone });
+        metrics.count('NotificationFailures', 1, { channel: target.type, result: result.status });
       } else {
-        (result.status === 'rejected' ? targetLog.error : targetLog.warn).call(targetLog, `notification ${result.status === 'rejected' ? 'rejected' : 'not delivered yet'}`, {
-          reason: result.reason,
-          gone: result.status === 'rejected' ? result.gone : undefined,
-        });
+        targetLog.warn('notification not delivered yet', { reason: result.reason });
         metrics.count('NotificationFailures', 1, { channel: target.type, result: result.status });
       }
       if (result.status !== 'retry_later') await store.recordSettled(event.id, target.id);
