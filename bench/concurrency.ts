@@ -4,8 +4,8 @@
  * the batch should take about one answer's time, not ten. A batch of one is timed the same way, for
  * the handler's own share.
  */
-import type { Context, SQSEvent } from 'aws-lambda';
-import type { SqsHandler } from '../lib/dev/local-event-source.js';
+import type { SQSEvent } from 'aws-lambda';
+import { lambdaContext, type SqsHandler } from '../lib/dev/local-event-source.js';
 import { startChild, type Channel, type Message } from './children.js';
 import { instanceIdFor, PROJECT_ID, startLocalStack, watchRequestFor } from './local-stack.js';
 import { median, round } from './stats.js';
@@ -52,7 +52,7 @@ export async function runConcurrency(input: { runs: number }, parent: Channel): 
         stack.simulator.fail(PROJECT_ID, instanceIdFor(index), [{ delayMs: ANSWER_DELAY_MS }]);
       }
       const started = performance.now();
-      const response = await handler(sqsEvent(indexes), lambdaContext());
+      const response = await handler(sqsEvent(indexes), lambdaContext(60_000, 'apig-watch-bench-poll'));
       const elapsedMs = performance.now() - started;
       if (response && response.batchItemFailures.length > 0) throw new Error(`the handler failed ${response.batchItemFailures.length} record(s)`);
       return elapsedMs;
@@ -93,23 +93,5 @@ function sqsEvent(indexes: number[]): SQSEvent {
       eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:apig-watch',
       awsRegion: 'us-east-1',
     })),
-  };
-}
-
-function lambdaContext(): Context {
-  const deadlineMs = Date.now() + 60_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'apig-watch-bench-poll',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:apig-watch-bench-poll',
-    memoryLimitInMB: '512',
-    awsRequestId: crypto.randomUUID(),
-    logGroupName: '/aws/lambda/apig-watch-bench-poll',
-    logStreamName: 'bench',
-    getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }

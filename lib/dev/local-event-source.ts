@@ -123,16 +123,23 @@ function toRecord(message: Message, queueArn: string): SQSRecord {
   };
 }
 
-function lambdaContext(timeoutMs: number): Context {
+/**
+ * A Lambda `Context` for a local invocation: `getRemainingTimeInMillis()` counts down from
+ * `timeoutMs`, as the function timeout does in Lambda.
+ *
+ * @example
+ * await handler(event, lambdaContext(60_000, 'apig-watch-local-poll'));
+ */
+export function lambdaContext(timeoutMs: number, functionName = 'apig-watch-local-poll', memoryLimitInMB = '512'): Context {
   const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
-    functionName: 'apig-watch-local-poll',
+    functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:apig-watch-local-poll',
-    memoryLimitInMB: '512',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB,
     awsRequestId: crypto.randomUUID(),
-    logGroupName: '/aws/lambda/apig-watch-local-poll',
+    logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,

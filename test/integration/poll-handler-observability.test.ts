@@ -1,6 +1,6 @@
 import { startApigSimulator, type ApigSimulator } from '../../lib/dev/apig-simulator.js';
 import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
-import type { SqsHandler } from '../../lib/dev/local-event-source.js';
+import { lambdaContext, type SqsHandler } from '../../lib/dev/local-event-source.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
 import { PROJECT_ID, sqsEventFactory, watchRequestBody } from '../support/factories.js';
 
@@ -54,28 +54,11 @@ async function invokeCapturingOutput(bodies: string[]) {
   process.stdout.write = capture;
   process.stderr.write = capture;
   try {
-    return await handler(sqsEventFactory(bodies), lambdaContext());
+    return await handler(sqsEventFactory(bodies), lambdaContext(30_000, 'apig-watch-test-poll'));
   } finally {
     process.stdout.write = writeStdout;
     process.stderr.write = writeStderr;
   }
-}
-
-function lambdaContext() {
-  return {
-    functionName: 'apig-watch-test-poll',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:apig-watch-test-poll',
-    memoryLimitInMB: '512',
-    awsRequestId: 'request-1',
-    logGroupName: '/aws/lambda/apig-watch-test-poll',
-    logStreamName: 'test',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 function jsonLines(): Record<string, unknown>[] {

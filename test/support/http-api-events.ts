@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, Context } from 'aws-lambda';
+import { lambdaContext } from '../../lib/dev/local-event-source.js';
 
 const API_ID = 'a1b2c3d4e5';
 const ACCOUNT_ID = '123456789012';
@@ -57,18 +58,5 @@ export function httpApiEventFactory(
 
 /** The Lambda context of a short HTTP invocation. */
 export function lambdaContextFactory(functionName = 'apig-watch-test-startWatch'): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:ap-southeast-1:${ACCOUNT_ID}:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: `aws-request-${sequence}`,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return lambdaContext(10_000, functionName, '256');
 }
