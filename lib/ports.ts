@@ -3,8 +3,6 @@ export interface Clock {
   now(): number;
 }
 
-export const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
-
 /** The metrics port (Powertools Metrics in Lambda: CloudWatch EMF). */
 export interface Metrics {
   count(name: string, value?: number, dimensions?: Record<string, string>): void;
