@@ -44,6 +44,8 @@ export interface Settings {
   deliveryBudgetSeconds: number;
   /** Demo only: how much faster than real time the watcher's clock and delays run. */
   timeScale: number;
+  /** `APIG_WATCH_TIME_ORIGIN_MS`: where a scaled clock starts (shared with a simulator); `null` = now. */
+  timeOriginMs: number | null;
   /** True when `AWS_ENDPOINT_URL_SQS` (or `AWS_ENDPOINT_URL`) points the SDK at a local SQS. */
   sqsEndpointOverridden: boolean;
 }
@@ -64,25 +66,35 @@ type Environment = Record<string, string | undefined>;
  * const settings = readSettings(process.env);
  */
 export function readSettings(env: Environment): Settings {
-  const secrets = secretSources(env);
   return {
+    ...readCommonSettings(env),
     watchQueueUrl: required(env, 'WATCH_QUEUE_URL'),
     deadLetterQueueUrl: required(env, 'DEAD_LETTER_QUEUE_URL'),
     tableName: required(env, 'WATCH_TABLE_NAME'),
-    secrets,
+    deliveryBudgetSeconds: positiveNumber(env, 'DELIVERY_RETRY_HOURS', DEFAULT_DELIVERY_RETRY_HOURS) * 3600,
+  };
+}
+
+type CommonSettings = Pick<
+  Settings,
+  'secrets' | 'apigEndpoint' | 'iamEndpoint' | 'watchTimeoutSeconds' | 'timeScale' | 'timeOriginMs' | 'sqsEndpointOverridden'
+>;
+
+/** The settings the poller and the CLI read alike. */
+function readCommonSettings(env: Environment): CommonSettings {
+  return {
+    secrets: secretSources(env),
     apigEndpoint: endpointTemplate(env, 'APIG_ENDPOINT', DEFAULT_APIG_ENDPOINT),
     iamEndpoint: endpointTemplate(env, 'IAM_ENDPOINT', DEFAULT_IAM_ENDPOINT),
     watchTimeoutSeconds: positiveNumber(env, 'WATCH_TIMEOUT_SECONDS', DEFAULT_WATCH_TIMEOUT_SECONDS),
-    deliveryBudgetSeconds: positiveNumber(env, 'DELIVERY_RETRY_HOURS', DEFAULT_DELIVERY_RETRY_HOURS) * 3600,
     timeScale: positiveNumber(env, 'APIG_WATCH_TIME_SCALE', 1),
+    timeOriginMs: env.APIG_WATCH_TIME_ORIGIN_MS?.trim() ? positiveNumber(env, 'APIG_WATCH_TIME_ORIGIN_MS', 1) : null,
     sqsEndpointOverridden: sqsEndpointOverridden(env),
   };
 }
 
 /** What the `apig-watch` CLI reads: the poller's settings without the queue, dead-letter queue and table. */
-export interface CliSettings extends Pick<Settings, 'secrets' | 'apigEndpoint' | 'iamEndpoint' | 'watchTimeoutSeconds' | 'timeScale' | 'sqsEndpointOverridden'> {
-  /** `APIG_WATCH_TIME_ORIGIN_MS`: where a scaled clock starts (shared with a simulator); `null` = now. */
-  timeOriginMs: number | null;
+export interface CliSettings extends CommonSettings {
   /** `WATCH_QUEUE_URL`, optional here: `apig-watch start` may be given the queue another way. */
   watchQueueUrl: string | null;
 }
@@ -95,16 +107,7 @@ export interface CliSettings extends Pick<Settings, 'secrets' | 'apigEndpoint' |
  * const settings = readCliSettings(process.env);
  */
 export function readCliSettings(env: Environment): CliSettings {
-  return {
-    secrets: secretSources(env),
-    apigEndpoint: endpointTemplate(env, 'APIG_ENDPOINT', DEFAULT_APIG_ENDPOINT),
-    iamEndpoint: endpointTemplate(env, 'IAM_ENDPOINT', DEFAULT_IAM_ENDPOINT),
-    watchTimeoutSeconds: positiveNumber(env, 'WATCH_TIMEOUT_SECONDS', DEFAULT_WATCH_TIMEOUT_SECONDS),
-    timeScale: positiveNumber(env, 'APIG_WATCH_TIME_SCALE', 1),
-    timeOriginMs: env.APIG_WATCH_TIME_ORIGIN_MS?.trim() ? positiveNumber(env, 'APIG_WATCH_TIME_ORIGIN_MS', 1) : null,
-    watchQueueUrl: env.WATCH_QUEUE_URL?.trim() || null,
-    sqsEndpointOverridden: sqsEndpointOverridden(env),
-  };
+  return { ...readCommonSettings(env), watchQueueUrl: env.WATCH_QUEUE_URL?.trim() || null };
 }
 
 /** What the HTTP start endpoint (`handlers/start-watch.ts`) reads: only where to send requests. */

@@ -28,7 +28,7 @@ export interface Watcher {
  */
 export function createWatcher(env: Record<string, string | undefined>, deps: { log: Log; metrics: Metrics }): Watcher {
   const settings = readSettings(env);
-  const clock = scaledClock(settings.timeScale, Number(env.APIG_WATCH_TIME_ORIGIN_MS) || Date.now());
+  const clock = scaledClock(settings.timeScale, settings.timeOriginMs ?? Date.now());
   const queue = scaledDelays(createSqsWatchQueue(sqsClient(settings), settings.watchQueueUrl, settings.deadLetterQueueUrl), settings.timeScale);
   const store = createDynamoStepStore(new DynamoDBClient({}), settings.tableName);
   const currentPorts = cachedPorts(settings, clock, deps.log);
