@@ -1,7 +1,7 @@
 import fetch from 'node-fetch';
 import { Webhook } from 'standardwebhooks';
 import type { Log } from '../logger.js';
-import type { WatchEvent } from '../watch/outcome.js';
+import type { NotificationEvent } from '../watch/outcome.js';
 import { type Answer, classifyAnswer, type Verdict } from './classify.js';
 import { NotifyConfigError } from './errors.js';
 import type { RenderedRequest } from './render.js';
@@ -51,7 +51,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   if (webhookSecret !== undefined) checkWebhookSecret(webhookSecret);
   const spacing = createPostSpacing();
 
-  async function deliver(event: WatchEvent, target: Target, giveUpAtMs: number): Promise<DeliveryResult> {
+  async function deliver(event: NotificationEvent, target: Target, giveUpAtMs: number): Promise<DeliveryResult> {
     let attempts = 0;
     let last: { reason: string; retryAfterMs?: number } = { reason: 'no time left to post before giving up' };
     while (attempts < maxAttempts) {

@@ -1,4 +1,4 @@
-import type { Outcome, WatchEvent } from '../watch/outcome.js';
+import type { EventKind, NotificationEvent } from '../watch/outcome.js';
 import { formatElapsed } from '../watch/event.js';
 import { fitInto } from './fit.js';
 
@@ -16,13 +16,14 @@ const CONSOLE_ORIGIN = 'https://console.huaweicloud.com';
 const EU_CONSOLE_ORIGIN = 'https://console.eu.huaweicloud.com';
 
 /** How an outcome should feel; each channel maps it onto its own palette. */
-export type Tone = 'good' | 'warning' | 'attention';
+export type Tone = 'good' | 'warning' | 'attention' | 'neutral';
 
 /** Hex colour per tone (Slack's palette), for channels that take any colour. */
 export const TONE_COLOURS: Readonly<Record<Tone, string>> = {
   good: '#2EB67D',
   warning: '#ECB22E',
   attention: '#E01E5A',
+  neutral: '#1D9BD1',
 };
 
 interface OutcomeText {
@@ -32,7 +33,7 @@ interface OutcomeText {
   detail: string;
 }
 
-const OUTCOME_TEXT: Readonly<Record<Outcome, OutcomeText>> = {
+const OUTCOME_TEXT: Readonly<Record<EventKind, OutcomeText>> = {
   succeeded: {
     tone: 'good',
     emoji: '✅',
@@ -74,6 +75,12 @@ const OUTCOME_TEXT: Readonly<Record<Outcome, OutcomeText>> = {
     emoji: '⚠️',
     headline: 'Creation progress unavailable',
     detail: 'The Huawei Cloud API stayed unavailable for longer than the retry budget; the outcome is unknown.',
+  },
+  started: {
+    tone: 'neutral',
+    emoji: '⏳',
+    headline: 'Gateway creation started',
+    detail: 'Huawei Cloud is creating the dedicated gateway; apig-watch is watching it until it ends.',
   },
 };
 
@@ -124,7 +131,7 @@ export function consoleUrl(region: string): string {
  * const message = composeMessage(event);
  * formatTitle(message, escapeSlack); // → '✅ Gateway created: orders-gw-prod'
  */
-export function composeMessage(event: WatchEvent): Message {
+export function composeMessage(event: NotificationEvent): Message {
   const { data } = event;
   const text = OUTCOME_TEXT[data.outcome];
   const elapsed = data.elapsed ?? (data.elapsed_ms === null ? null : formatElapsed(data.elapsed_ms));

@@ -7,7 +7,7 @@ import { JSON_HEADERS } from './render.js';
 /** Feishu/Lark rejects custom-bot requests above 20 KB; stay under it with room for the signature. */
 const FEISHU_BODY_MAX_BYTES = 19_500;
 /** Card header templates closest to each tone. */
-const FEISHU_TEMPLATES: Readonly<Record<Tone, string>> = { good: 'green', warning: 'orange', attention: 'red' };
+const FEISHU_TEMPLATES: Readonly<Record<Tone, string>> = { good: 'green', warning: 'orange', attention: 'red', neutral: 'blue' };
 
 const plain = (content: string) => ({ tag: 'plain_text', content });
 

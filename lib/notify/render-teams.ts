@@ -8,7 +8,7 @@ import { JSON_HEADERS } from './render.js';
 const TEAMS_BODY_MAX_BYTES = 27_000;
 /** Teams Workflows reject Adaptive Cards above version 1.4. */
 const ADAPTIVE_CARD_VERSION = '1.4';
-const TEAMS_COLOURS: Readonly<Record<Tone, string>> = { good: 'Good', warning: 'Warning', attention: 'Attention' };
+const TEAMS_COLOURS: Readonly<Record<Tone, string>> = { good: 'Good', warning: 'Warning', attention: 'Attention', neutral: 'Accent' };
 
 const textBlock = (text: string, extra: Record<string, unknown> = {}) => ({ type: 'TextBlock', text, wrap: true, ...extra });
 

@@ -6,7 +6,7 @@ import { jsonRequest } from './render.js';
 /** WeCom rejects markdown content above 4096 bytes (UTF-8). */
 const WECOM_CONTENT_MAX_BYTES = 4096;
 /** WeCom markdown knows three font colours: green, grey and orange-red. */
-const WECOM_COLOURS: Readonly<Record<Tone, string>> = { good: 'info', warning: 'comment', attention: 'warning' };
+const WECOM_COLOURS: Readonly<Record<Tone, string>> = { good: 'info', warning: 'comment', attention: 'warning', neutral: 'comment' };
 
 /**
  * WeCom group robot: `{"msgtype":"markdown","markdown":{"content"}}`, content ≤ 4096 bytes with

@@ -1,4 +1,4 @@
-import type { WatchEvent } from '../watch/outcome.js';
+import type { NotificationEvent } from '../watch/outcome.js';
 import type { Target } from './types.js';
 
 /** One HTTP POST, ready to send. */
@@ -19,7 +19,7 @@ export interface RenderOptions {
  * request, so signatures that include a timestamp are made again for each attempt.
  */
 export type Renderer = (
-  event: WatchEvent,
+  event: NotificationEvent,
   target: Target,
   nowMs: number,
   options?: RenderOptions,

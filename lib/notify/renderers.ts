@@ -1,4 +1,4 @@
-import type { WatchEvent } from '../watch/outcome.js';
+import type { NotificationEvent } from '../watch/outcome.js';
 import type { RenderedRequest, Renderer, RenderOptions } from './render.js';
 import { renderDingTalkRequest } from './render-dingtalk.js';
 import { renderDiscordRequest } from './render-discord.js';
@@ -27,7 +27,7 @@ export const RENDERERS: Readonly<Record<ChannelType, Renderer>> = {
  * const request = renderNotification(event, target, Date.now(), { webhookSecret: config.webhookSecret });
  */
 export function renderNotification(
-  event: WatchEvent,
+  event: NotificationEvent,
   target: Target,
   nowMs: number,
   options: RenderOptions = {},

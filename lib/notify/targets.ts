@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { EVENT_KINDS, OUTCOMES, type EventKind } from '../watch/outcome.js';
+import { GROUP_NAME_PATTERN, type WatchRequest } from '../watch/request.js';
 import { NotifyConfigError } from './errors.js';
 import { CHANNEL_TYPES, type ChannelType, type Target } from './types.js';
 
@@ -7,7 +9,19 @@ const VARIABLE = 'NOTIFY_URLS';
 const TARGET_ID_LENGTH_CHARS = 12;
 /** Channels whose webhooks take a signing secret (`#secret=…`). */
 const SIGNED_CHANNELS: readonly ChannelType[] = ['dingtalk', 'feishu'];
-const SECRET_FRAGMENT_PREFIX = 'secret=';
+/** The parameters a fragment may carry: `#secret=…&on=…&when=…&group=…`. */
+const FRAGMENT_PARAMETERS = ['secret', 'on', 'when', 'group'] as const;
+type FragmentParameter = (typeof FRAGMENT_PARAMETERS)[number];
+/** What a target without `on=` is notified of: every outcome, as before filters existed. */
+export const DEFAULT_EVENT_KINDS: readonly EventKind[] = OUTCOMES;
+/** Context keys and values, as a watch request bounds them. */
+const MAX_LABEL_LENGTH = 64;
+const MAX_LABEL_VALUE_LENGTH = 256;
+/** A comma-separated piece that starts a new entry (anything else continues the previous entry's fragment). */
+const ENTRY_START = /^([a-z]+\+)?https?:\/\//i;
+
+/** The filters of one entry, as `parseFragment` reads them. */
+type Filters = Pick<Target, 'secret' | 'on' | 'when' | 'groups'>;
 
 /** Hosts that identify a channel; a host matches itself and its subdomains. */
 const CHANNEL_HOSTS: ReadonlyArray<{ type: ChannelType; hosts: readonly string[]; pathPrefix?: string }> = [
@@ -21,24 +35,54 @@ const CHANNEL_HOSTS: ReadonlyArray<{ type: ChannelType; hosts: readonly string[]
 
 /**
  * Parses `NOTIFY_URLS`: comma-separated webhook URLs, each optionally prefixed by `TYPE+` to force
- * its channel, DingTalk/Feishu ones optionally followed by `#secret=SEC…`. A URL fragment is never
- * sent over HTTP, so the signing secret stays with apig-watch; it is removed from `url`.
- * Blank entries are skipped; duplicates (same type and URL) collapse into the first.
+ * its channel, and optionally followed by a fragment of `&`-separated parameters: `secret=SEC…`
+ * (DingTalk/Feishu signing), `on=<event>[,…]`, `when=<label>:<value>[,…]`, `group=<name>[,…]`
+ * (README, "Routing and filters"). A URL fragment is never sent over HTTP and is removed from `url`.
+ * A comma inside a fragment's list does not start a new entry: only a piece that starts with
+ * `http(s)://` or `TYPE+http(s)://` does. Blank entries are skipped; duplicates (same type and
+ * URL and filters) collapse into the first.
  *
  * @throws NotifyConfigError naming the entry's position and the problem, never the URL.
  * @example
- * parseNotifyUrls('https://hooks.slack.com/services/T0/B0/x, dingtalk+https://oapi.dingtalk.com/robot/send?access_token=t#secret=SECabc');
- * // → [{ type: 'slack', … }, { type: 'dingtalk', secret: 'SECabc', url: 'https://oapi.dingtalk.com/robot/send?access_token=t', … }]
+ * parseNotifyUrls('https://hooks.slack.com/services/T0/B0/x#on=failed,timed_out&when=team:payments, dingtalk+https://oapi.dingtalk.com/robot/send?access_token=t#secret=SECabc');
+ * // → [{ type: 'slack', on: ['failed', 'timed_out'], when: { team: ['payments'] }, … },
+ * //    { type: 'dingtalk', secret: 'SECabc', url: 'https://oapi.dingtalk.com/robot/send?access_token=t', … }]
  */
 export function parseNotifyUrls(value: string): Target[] {
-  const targets = new Map<string, Target>();
-  value.split(',').forEach((entry, index) => {
-    const trimmed = entry.trim();
-    if (trimmed === '') return;
-    const target = parseEntry(trimmed, index + 1);
-    if (!targets.has(target.id)) targets.set(target.id, target);
+  const targets = new Map<string, { target: Target; position: number }>();
+  splitEntries(value).forEach(({ entry, position }) => {
+    const target = parseEntry(entry, position);
+    const earlier = targets.get(target.id);
+    if (earlier === undefined) targets.set(target.id, { target, position });
+    else if (filterKey(earlier.target) !== filterKey(target)) {
+      throw new NotifyConfigError(
+        VARIABLE,
+        `repeats the webhook of entry ${earlier.position} with other filters or secret (one webhook, one entry: combine them)`,
+        position,
+      );
+    }
   });
-  return [...targets.values()];
+  return [...targets.values()].map(({ target }) => target);
+}
+
+/** The entries of `NOTIFY_URLS` with their 1-based positions, a fragment's list items joined back. */
+function splitEntries(value: string): Array<{ entry: string; position: number }> {
+  const entries: Array<{ entry: string; position: number }> = [];
+  let position = 0;
+  for (const piece of value.split(',')) {
+    const last = entries.at(-1);
+    if (last !== undefined && piece.trim() !== '' && last.entry.includes('#') && !ENTRY_START.test(piece.trim())) {
+      last.entry += `,${piece}`;
+      continue;
+    }
+    position += 1;
+    if (piece.trim() !== '') entries.push({ entry: piece.trim(), position });
+  }
+  return entries;
+}
+
+function filterKey(target: Target): string {
+  return JSON.stringify([target.secret, target.on, target.when, target.groups]);
 }
 
 function parseEntry(entry: string, position: number): Target {
@@ -59,29 +103,138 @@ function parseEntry(entry: string, position: number): Target {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`uses ${url.protocol} (only http and https are allowed)`);
 
   const type = (forced as ChannelType | undefined) ?? detectChannel(url);
-  const secret = takeSecret(url, fail);
-  if (secret !== undefined && !SIGNED_CHANNELS.includes(type)) {
+  const filters = parseFragment(url.hash.slice(1), fail);
+  url.hash = '';
+  if (filters.secret !== undefined && !SIGNED_CHANNELS.includes(type)) {
     fail(`carries a signing secret, but only ${SIGNED_CHANNELS.join(' and ')} webhooks are signed this way (type is ${type})`);
   }
   const href = url.href;
   const id = createHash('sha256').update(`${type}\n${href}`).digest('hex').slice(0, TARGET_ID_LENGTH_CHARS);
-  return { id, type, url: href, display: `${type} ${url.host} #${id}`, ...(secret === undefined ? {} : { secret }) };
+  return { id, type, url: href, display: `${type} ${url.host} #${id}`, ...filters };
 }
 
-/** Removes the fragment from `url` and returns the secret it carried, if any. */
-function takeSecret(url: URL, fail: (problem: string) => never): string | undefined {
-  const fragment = url.hash.slice(1);
-  url.hash = '';
-  if (fragment === '') return undefined;
-  if (!fragment.startsWith(SECRET_FRAGMENT_PREFIX)) fail('has a fragment other than "#secret=…"');
-  let secret = '';
-  try {
-    secret = decodeURIComponent(fragment.slice(SECRET_FRAGMENT_PREFIX.length));
-  } catch {
-    fail('has a signing secret that is not valid percent-encoding');
+/**
+ * Reads a fragment's parameters (`secret=…&on=…&when=…&group=…`). Lists are comma-separated; a
+ * parameter other than `secret` may repeat (its lists add up). Values are percent-decoded after
+ * splitting, so `%2C`, `%26` and `%3A` stand for a literal `,`, `&` and `:`. Problems name the
+ * parameter, never a value (a mistyped fragment could hold a piece of a secret URL).
+ */
+function parseFragment(fragment: string, fail: (problem: string) => never): Filters {
+  if (fragment === '') return {};
+  const lists = new Map<FragmentParameter, string[]>();
+  for (const parameter of fragment.split('&')) {
+    const equals = parameter.indexOf('=');
+    const name = parameter.slice(0, equals < 0 ? undefined : equals).toLowerCase();
+    if (equals < 0 || !isFragmentParameter(name)) {
+      fail(`has an unknown fragment parameter (known: ${FRAGMENT_PARAMETERS.map((known) => `${known}=`).join(', ')})`);
+    }
+    if (name === 'secret' && lists.has('secret')) fail('has more than one secret=');
+    const raw = parameter.slice(equals + 1);
+    const items = (name === 'secret' ? [raw] : raw.split(',')).map((item) => decode(item, name, fail));
+    if (items.some((item) => item === '')) fail(name === 'secret' ? 'has an empty signing secret' : `has an empty item in ${name}=`);
+    lists.set(name, [...(lists.get(name) ?? []), ...items]);
   }
-  if (secret === '') fail('has an empty signing secret');
-  return secret;
+  const filters: Filters = {};
+  const secret = lists.get('secret')?.[0];
+  if (secret !== undefined) filters.secret = secret;
+  const on = lists.get('on');
+  if (on !== undefined) {
+    if (!on.every(isEventKind)) fail(`has an unknown event in on= (known: ${EVENT_KINDS.join(', ')})`);
+    filters.on = EVENT_KINDS.filter((kind) => on.includes(kind));
+  }
+  const when = lists.get('when');
+  if (when !== undefined) filters.when = parseWhen(when, fail);
+  const groups = lists.get('group');
+  if (groups !== undefined) {
+    if (!groups.every((group) => GROUP_NAME_PATTERN.test(group))) {
+      fail('has a group= name that is not 1–32 lowercase letters, digits, "-" or "_"');
+    }
+    filters.groups = [...new Set(groups)];
+  }
+  return filters;
+}
+
+/** `label:value` items → values by label (one label's values are alternatives). */
+function parseWhen(items: string[], fail: (problem: string) => never): Record<string, string[]> {
+  const when: Record<string, string[]> = {};
+  for (const item of items) {
+    const colon = item.indexOf(':');
+    const label = item.slice(0, colon);
+    const value = item.slice(colon + 1);
+    if (colon <= 0 || value === '') fail('has a when= item that is not <label>:<value>');
+    if (label.length > MAX_LABEL_LENGTH || value.length > MAX_LABEL_VALUE_LENGTH) {
+      fail(`has a when= label or value longer than a context allows (${MAX_LABEL_LENGTH} and ${MAX_LABEL_VALUE_LENGTH} characters)`);
+    }
+    const values = (when[label] ??= []);
+    if (!values.includes(value)) values.push(value);
+  }
+  return when;
+}
+
+function decode(item: string, name: FragmentParameter, fail: (problem: string) => never): string {
+  try {
+    return decodeURIComponent(item.trim());
+  } catch {
+    return fail(name === 'secret' ? 'has a signing secret that is not valid percent-encoding' : `has a ${name}= value that is not valid percent-encoding`);
+  }
+}
+
+/**
+ * The targets that want `event` of the watch asked for by `request` (README, "Routing and
+ * filters"): a target's `on` (default: every outcome, not `started`) must include the event, each
+ * of its `when` labels must be in the request's `context` with one of the listed values, and a
+ * target with `groups` is used only when the request's `notify` names one of them. Pure: the
+ * poller calls it before each delivery, `apig-watch test-notify` and `discover` to show the routing.
+ *
+ * @example
+ * const targets = parseNotifyUrls('https://a.example/all,https://b.example/pay#on=failed&when=team:payments');
+ * selectTargets(targets, failedEvent, { context: { team: 'payments' } }); // → both targets
+ * selectTargets(targets, succeededEvent, { context: { team: 'payments' } }); // → the first only
+ */
+export function selectTargets(
+  targets: readonly Target[],
+  event: { data: { outcome: EventKind } },
+  request: Pick<WatchRequest, 'context' | 'notify'>,
+): Target[] {
+  const kind = event.data.outcome;
+  const named = new Set(request.notify ?? []);
+  return targets.filter(
+    (target) =>
+      (target.on ?? DEFAULT_EVENT_KINDS).includes(kind) &&
+      Object.entries(target.when ?? {}).every(([label, values]) => {
+        const value = request.context[label];
+        return value !== undefined && values.includes(value);
+      }) &&
+      (target.groups === undefined || target.groups.some((group) => named.has(group))),
+  );
+}
+
+/**
+ * The groups a request names that no target belongs to (a typo, or a group not configured yet):
+ * worth a warning, never an error, because `NOTIFY_URLS` may change while a watch runs.
+ *
+ * @example
+ * unknownGroups(parseNotifyUrls('https://a.example/x#group=payments'), { notify: ['paymnets'] }); // → ['paymnets']
+ */
+export function unknownGroups(targets: readonly Target[], request: Pick<WatchRequest, 'notify'>): string[] {
+  const known = new Set(targets.flatMap((target) => target.groups ?? []));
+  return (request.notify ?? []).filter((group) => !known.has(group));
+}
+
+/**
+ * A target's filters in `NOTIFY_URLS` syntax, for people: `on=failed · when=team:payments · group=payments`,
+ * or `every outcome, every watch`.
+ *
+ * @example
+ * describeFilters({ ...target, on: ['failed'] }); // → 'on=failed'
+ */
+export function describeFilters(target: Pick<Target, 'on' | 'when' | 'groups'>): string {
+  const parts = [
+    ...(target.on ? [`on=${target.on.join(',')}`] : []),
+    ...(target.when ? [`when=${Object.entries(target.when).flatMap(([label, values]) => values.map((value) => `${label}:${value}`)).join(',')}`] : []),
+    ...(target.groups ? [`group=${target.groups.join(',')}`] : []),
+  ];
+  return parts.length === 0 ? 'every outcome, every watch' : parts.join(' · ');
 }
 
 function detectChannel(url: URL): ChannelType {
@@ -92,6 +245,14 @@ function detectChannel(url: URL): ChannelType {
       (pathPrefix === undefined || url.pathname.startsWith(pathPrefix)),
   );
   return match?.type ?? 'webhook';
+}
+
+function isFragmentParameter(value: string): value is FragmentParameter {
+  return (FRAGMENT_PARAMETERS as readonly string[]).includes(value);
+}
+
+function isEventKind(value: string): value is EventKind {
+  return (EVENT_KINDS as readonly string[]).includes(value);
 }
 
 function isChannelType(value: string): value is ChannelType {

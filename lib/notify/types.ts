@@ -1,4 +1,4 @@
-import type { WatchEvent } from '../watch/outcome.js';
+import type { EventKind, NotificationEvent } from '../watch/outcome.js';
 
 export const CHANNEL_TYPES = ['slack', 'webhook', 'feishu', 'dingtalk', 'wecom', 'teams', 'discord'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
@@ -14,6 +14,12 @@ export interface Target {
   secret?: string;
   /** What logs and messages may show, e.g. `slack hooks.slack.com #3f2a9c`. */
   display: string;
+  /** `on=`: the events it wants. Absent: every outcome (not `started`). */
+  on?: readonly EventKind[];
+  /** `when=`: context labels that must match, each label one of its values. Absent: any context. */
+  when?: Readonly<Record<string, readonly string[]>>;
+  /** `group=`: used only for requests that name one of these in `notify`. Absent: every watch. */
+  groups?: readonly string[];
 }
 
 export type DeliveryResult =
@@ -26,5 +32,5 @@ export type DeliveryResult =
 
 /** The port the use case delivers through. Never throws: every failure is a `DeliveryResult`. */
 export interface Notifier {
-  deliver(event: WatchEvent, target: Target, options: { giveUpAtMs: number }): Promise<DeliveryResult>;
+  deliver(event: NotificationEvent, target: Target, options: { giveUpAtMs: number }): Promise<DeliveryResult>;
 }

@@ -1,4 +1,4 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { WatchRequest } from '../watch/request.js';
 import { watchIdFor } from '../watch/state.js';
 
@@ -12,7 +12,21 @@ export interface StartedWatch {
 export interface WatchRequestSender {
   /** Sends a validated request; rejects with the SDK's error when SQS does not take it. */
   send(request: WatchRequest): Promise<StartedWatch>;
+  /**
+   * Sends many requests in `SendMessageBatch` calls of 10. Never throws: answers, in order, the
+   * watch id of each request and the reason SQS did not take it (`null` when it did).
+   */
+  sendBatch(requests: readonly WatchRequest[]): Promise<BatchSendResult[]>;
 }
+
+/** One request of `sendBatch`: its watch id, and why it was not sent (`null`: sent). */
+export interface BatchSendResult {
+  watchId: string;
+  error: string | null;
+}
+
+/** SQS's limit on entries per `SendMessageBatch`. */
+const MAX_BATCH_ENTRIES = 10;
 
 /**
  * Sends watch requests (DESIGN §2) to the watch queue. The body is the validated, normalised
@@ -26,12 +40,38 @@ export interface WatchRequestSender {
 export function createWatchRequestSender(client: SQSClient, queueUrl: string): WatchRequestSender {
   return {
     async send(request) {
-      const { project_id, instance_id, region, instance_name, context } = request;
-      const body = JSON.stringify({ project_id, instance_id, region, instance_name, context });
-      const answer = await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+      const answer = await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: requestBody(request) }));
       return { watchId: watchIdFor(request), messageId: answer.MessageId };
     },
+
+    async sendBatch(requests) {
+      const results: BatchSendResult[] = requests.map((request) => ({ watchId: watchIdFor(request), error: null }));
+      for (let start = 0; start < requests.length; start += MAX_BATCH_ENTRIES) {
+        const chunk = requests.slice(start, start + MAX_BATCH_ENTRIES);
+        try {
+          const answer = await client.send(
+            new SendMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: chunk.map((request, index) => ({ Id: String(start + index), MessageBody: requestBody(request) })),
+            }),
+          );
+          for (const entry of answer.Failed ?? []) {
+            const result = results[Number(entry.Id)];
+            if (result) result.error = `${entry.Code ?? 'error'}: ${entry.Message ?? 'not sent'}`;
+          }
+        } catch (error) {
+          for (let index = start; index < start + chunk.length; index += 1) results[index]!.error = String(error);
+        }
+      }
+      return results;
+    },
   };
+}
+
+/** The message body of a request: its validated fields only, optional ones when set. */
+function requestBody(request: WatchRequest): string {
+  const { project_id, instance_id, region, instance_name, context, notify, origin } = request;
+  return JSON.stringify({ project_id, instance_id, region, instance_name, context, notify, origin });
 }
 
 /**

@@ -37,3 +37,23 @@ export interface WatchEvent {
   timestamp: string;
   data: OutcomeData;
 }
+
+/**
+ * What a target can be notified of (`on=` in `NOTIFY_URLS`): the seven outcomes and `started`,
+ * an opt-in notice that a watch began (first progress seen).
+ */
+export const EVENT_KINDS = [...OUTCOMES, 'started'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** `data` of a notified event: an outcome's, or the `started` notice's (same fields). */
+export interface EventData extends Omit<OutcomeData, 'outcome'> {
+  outcome: EventKind;
+}
+
+/** Any event apig-watch notifies: a `WatchEvent` (an outcome) or `apig.gateway.creation.started`. */
+export interface NotificationEvent {
+  type: `apig.gateway.creation.${EventKind}`;
+  id: string;
+  timestamp: string;
+  data: EventData;
+}

@@ -8,6 +8,11 @@ const MAX_INSTANCE_NAME_LENGTH = 64;
 const MAX_CONTEXT_ENTRIES = 10;
 const MAX_CONTEXT_KEY_LENGTH = 64;
 const MAX_CONTEXT_VALUE_LENGTH = 256;
+/** `notify` group names: what a `NOTIFY_URLS` entry's `group=` may say (lib/notify/targets.ts). */
+export const GROUP_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+const MAX_NOTIFY_GROUPS = 10;
+/** The one `origin` a producer may state: the request comes from a discovery sweep. */
+export const DISCOVERY_ORIGIN = 'discovery';
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
@@ -42,6 +47,18 @@ export const watchRequestSchema = z.object({
         ),
     ),
   ),
+  notify: z.optional(
+    z.nullable(
+      z
+        .array(
+          z.string('must be a string').check(
+            z.regex(GROUP_NAME_PATTERN, 'must be a group name: 1–32 lowercase letters, digits, "-" or "_"'),
+          ),
+        )
+        .check(z.maxLength(MAX_NOTIFY_GROUPS, `must name at most ${MAX_NOTIFY_GROUPS} groups`)),
+    ),
+  ),
+  origin: z.optional(z.nullable(z.literal(DISCOVERY_ORIGIN, `must be "${DISCOVERY_ORIGIN}" when given`))),
 });
 
 /** A validated watch request, normalised: absent optional fields are `null` / `{}`. */
@@ -51,6 +68,13 @@ export interface WatchRequest {
   region: string;
   instance_name: string | null;
   context: Record<string, string>;
+  /** Groups of targets to notify besides the ungrouped ones (`group=` in `NOTIFY_URLS`); absent when none. */
+  notify?: string[];
+  /**
+   * `'discovery'` for a request a discovery sweep sent: it never restarts a watch that is active or
+   * ended within the record retention. Absent for producers' requests.
+   */
+  origin?: typeof DISCOVERY_ORIGIN;
 }
 
 /** One problem of one field, e.g. `{ field: 'instance_id', message: 'must be 32 lowercase …' }`. */
@@ -109,8 +133,16 @@ export function parseWatchRequest(input: unknown): WatchRequest {
     const fields = fieldProblemsOf(parsed.error.issues);
     throw new InvalidMessageError('invalid watch request', fields.map(({ field, message }) => `${field}: ${message}`), fields);
   }
-  const { project_id, instance_id, region, instance_name, context } = parsed.data;
-  return { project_id, instance_id, region, instance_name: instance_name ?? null, context: context ?? {} };
+  const { project_id, instance_id, region, instance_name, context, notify, origin } = parsed.data;
+  return {
+    project_id,
+    instance_id,
+    region,
+    instance_name: instance_name ?? null,
+    context: context ?? {},
+    ...(notify && notify.length > 0 ? { notify: [...new Set(notify)] } : {}),
+    ...(origin ? { origin } : {}),
+  };
 }
 
 /** True for an EventBridge event as it arrives on an SQS target. */

@@ -1,5 +1,7 @@
 import { NotifyConfigError } from '../../lib/notify/errors.js';
-import { parseNotifyUrls } from '../../lib/notify/targets.js';
+import { describeFilters, parseNotifyUrls, selectTargets, unknownGroups } from '../../lib/notify/targets.js';
+import { OUTCOMES } from '../../lib/watch/outcome.js';
+import { watchEventFactory } from '../support/notify-fixtures.js';
 
 const SLACK = 'https://hooks.slack.com/services/T000/B000/XXXXXXXX';
 const DINGTALK = 'https://oapi.dingtalk.com/robot/send?access_token=0123abcd';
@@ -99,7 +101,15 @@ describe('parseNotifyUrls', () => {
     ['ftp://files.example.com/secret-token', 2, 'uses ftp: (only http and https are allowed)'],
     ['slak+https://hooks.slack.com/services/secret-token', 2, 'has an unknown type prefix "slak+"'],
     ['https://hooks.slack.com/services/secret-token#secret=abc', 2, 'only dingtalk and feishu webhooks are signed'],
-    [`${DINGTALK}#sekret=secret-token`, 2, 'has a fragment other than "#secret=…"'],
+    [`${DINGTALK}#sekret=secret-token`, 2, 'has an unknown fragment parameter (known: secret=, on=, when=, group=)'],
+    [`${DINGTALK}#secret=a&secret=secret-token`, 2, 'has more than one secret='],
+    ['https://hooks.slack.com/services/secret-token#on=failed,secret-token', 2, 'has an unknown event in on= (known: succeeded, failed'],
+    ['https://hooks.slack.com/services/secret-token#on=', 2, 'has an empty item in on='],
+    ['https://hooks.slack.com/services/secret-token#when=secret-token', 2, 'has a when= item that is not <label>:<value>'],
+    ['https://hooks.slack.com/services/secret-token#when=team:', 2, 'has a when= item that is not <label>:<value>'],
+    [`https://hooks.slack.com/services/secret-token#when=team:${'x'.repeat(257)}`, 2, 'has a when= label or value longer than a context allows'],
+    ['https://hooks.slack.com/services/secret-token#group=Secret-Token', 2, 'has a group= name that is not 1–32 lowercase letters'],
+    ['https://hooks.slack.com/services/secret-token#on=%E0%A4%A', 2, 'has a on= value that is not valid percent-encoding'],
     [`${DINGTALK}#secret=`, 2, 'has an empty signing secret'],
   ])('rejects %s naming its position and the problem but not the URL', (entry, position, problem) => {
     // Act
@@ -110,5 +120,168 @@ describe('parseNotifyUrls', () => {
     expect(act).toThrow(`NOTIFY_URLS entry ${position} `);
     expect(act).toThrow(problem);
     expect(act).not.toThrow(/secret-token|access_token|hooks\.slack|files\.example/);
+  });
+});
+
+describe('parseNotifyUrls filters', () => {
+  it('reads on=, when= and group= next to a secret, and never sends the fragment', () => {
+    // Act
+    const [target] = parseNotifyUrls(`${DINGTALK}#secret=SECabc&on=failed,timed_out&when=team:payments&group=payments`);
+
+    // Assess
+    expect(target).toMatchObject({
+      url: DINGTALK,
+      secret: 'SECabc',
+      on: ['failed', 'timed_out'],
+      when: { team: ['payments'] },
+      groups: ['payments'],
+    });
+    expect(target?.url).not.toContain('#');
+  });
+
+  it('keeps commas inside a fragment in that entry: only a piece starting with a URL starts a new entry', () => {
+    // Act
+    const targets = parseNotifyUrls(`${SLACK}#on=failed,timed_out&when=env:prod,env:staging,team:payments, webhook+https://ops.example.com/all`);
+
+    // Assess
+    expect(targets).toHaveLength(2);
+    expect(targets[0]).toMatchObject({ on: ['failed', 'timed_out'], when: { env: ['prod', 'staging'], team: ['payments'] } });
+    expect(targets[1]).toMatchObject({ type: 'webhook', url: 'https://ops.example.com/all' });
+    expect(targets[1]).not.toHaveProperty('on');
+  });
+
+  it('adds up repeated parameters and decodes percent-encoded values after splitting', () => {
+    // Act
+    const [target] = parseNotifyUrls(`${SLACK}#on=started&on=failed&when=ticket:OPS%2C1&when=team:a%3Ab&group=a&group=b`);
+
+    // Assess
+    expect(target).toMatchObject({ on: ['failed', 'started'], when: { ticket: ['OPS,1'], team: ['a:b'] }, groups: ['a', 'b'] });
+  });
+
+  it('collapses a repeated entry with the same filters, but refuses the same webhook with other filters', () => {
+    // Act
+    const same = parseNotifyUrls(`${SLACK}#on=failed,${SLACK}#on=failed`);
+    const act = () => parseNotifyUrls(`${SLACK}#on=failed,${SLACK}#group=payments`);
+
+    // Assess
+    expect(same).toHaveLength(1);
+    expect(act).toThrow('NOTIFY_URLS entry 2 repeats the webhook of entry 1 with other filters');
+    expect(act).not.toThrow(/hooks\.slack/);
+  });
+
+  it('describes filters in their own syntax, and a plain target as hearing everything', () => {
+    // Act
+    const [plain, filtered] = parseNotifyUrls(`${SLACK},${DINGTALK}#on=failed&when=team:payments&group=payments`);
+
+    // Assess
+    expect(describeFilters(plain!)).toBe('every outcome, every watch');
+    expect(describeFilters(filtered!)).toBe('on=failed · when=team:payments · group=payments');
+  });
+});
+
+describe('selectTargets', () => {
+  const names = (targets: { url: string }[]) => targets.map((target) => new URL(target.url).pathname.slice(1));
+  const targetsOf = (...entries: string[]) => parseNotifyUrls(entries.map((entry) => `webhook+https://hooks.example.com/${entry}`).join(','));
+  const request = (context: Record<string, string> = {}, notify?: string[]) => ({ context, ...(notify ? { notify } : {}) });
+
+  it('sends every outcome of every watch to a target without filters, but not the opt-in started notice', () => {
+    // Prepare
+    const targets = targetsOf('all');
+
+    // Act
+    const selected = OUTCOMES.map((outcome) => names(selectTargets(targets, watchEventFactory(outcome), request())));
+    const started = selectTargets(targets, { data: { outcome: 'started' } }, request());
+
+    // Assess
+    expect(selected).toEqual(OUTCOMES.map(() => ['all']));
+    expect(started).toEqual([]);
+  });
+
+  it('sends a target with on= only the events it lists, started included when listed', () => {
+    // Prepare
+    const targets = targetsOf('all', 'oncall#on=failed,timed_out', 'feed#on=started,succeeded');
+
+    // Act
+    const failed = names(selectTargets(targets, watchEventFactory('failed'), request()));
+    const succeeded = names(selectTargets(targets, watchEventFactory('succeeded'), request()));
+    const started = names(selectTargets(targets, { data: { outcome: 'started' } }, request()));
+
+    // Assess
+    expect(failed).toEqual(['all', 'oncall']);
+    expect(succeeded).toEqual(['all', 'feed']);
+    expect(started).toEqual(['feed']);
+  });
+
+  it('sends a target with when= only watches whose context has that label with one of its values', () => {
+    // Prepare
+    const targets = targetsOf('payments#when=team:payments', 'prod-or-staging#when=env:prod,env:staging');
+    const event = watchEventFactory('failed');
+
+    // Act
+    const payments = names(selectTargets(targets, event, request({ team: 'payments', env: 'dev' })));
+    const staging = names(selectTargets(targets, event, request({ team: 'orders', env: 'staging' })));
+    const unlabelled = names(selectTargets(targets, event, request()));
+    const caseDiffers = names(selectTargets(targets, event, request({ team: 'Payments' })));
+
+    // Assess
+    expect(payments).toEqual(['payments']);
+    expect(staging).toEqual(['prod-or-staging']);
+    expect(unlabelled).toEqual([]);
+    expect(caseDiffers).toEqual([]);
+  });
+
+  it('requires every when= label of a target to match (labels AND, values of one label OR)', () => {
+    // Prepare
+    const targets = targetsOf('prod-payments#when=team:payments,env:prod');
+    const event = watchEventFactory('failed');
+
+    // Act
+    const both = names(selectTargets(targets, event, request({ team: 'payments', env: 'prod' })));
+    const one = names(selectTargets(targets, event, request({ team: 'payments', env: 'staging' })));
+
+    // Assess
+    expect(both).toEqual(['prod-payments']);
+    expect(one).toEqual([]);
+  });
+
+  it('uses a grouped target only for requests that name its group, and ungrouped targets for every request', () => {
+    // Prepare
+    const targets = targetsOf('ops', 'payments#group=payments', 'shared#group=payments,billing');
+    const event = watchEventFactory('succeeded');
+
+    // Act
+    const unnamed = names(selectTargets(targets, event, request()));
+    const payments = names(selectTargets(targets, event, request({}, ['payments'])));
+    const billing = names(selectTargets(targets, event, request({}, ['billing'])));
+    const unknown = names(selectTargets(targets, event, request({}, ['nobody'])));
+
+    // Assess
+    expect(unnamed).toEqual(['ops']);
+    expect(payments).toEqual(['ops', 'payments', 'shared']);
+    expect(billing).toEqual(['ops', 'shared']);
+    expect(unknown).toEqual(['ops']);
+  });
+
+  it('combines a target\'s filters: on=, when= and group= must all agree', () => {
+    // Prepare
+    const targets = targetsOf('narrow#on=failed&when=env:prod&group=payments');
+
+    // Act
+    const all = names(selectTargets(targets, watchEventFactory('failed'), request({ env: 'prod' }, ['payments'])));
+    const wrongOutcome = names(selectTargets(targets, watchEventFactory('succeeded'), request({ env: 'prod' }, ['payments'])));
+    const wrongContext = names(selectTargets(targets, watchEventFactory('failed'), request({ env: 'dev' }, ['payments'])));
+    const noGroup = names(selectTargets(targets, watchEventFactory('failed'), request({ env: 'prod' })));
+
+    // Assess
+    expect(all).toEqual(['narrow']);
+    expect([...wrongOutcome, ...wrongContext, ...noGroup]).toEqual([]);
+  });
+
+  it('names the groups a request asks for that no target has', () => {
+    // Act
+    const unknown = unknownGroups(targetsOf('payments#group=payments'), { notify: ['payments', 'paymnets'] });
+
+    // Assess
+    expect(unknown).toEqual(['paymnets']);
   });
 });

@@ -72,6 +72,33 @@ describe('parseWatchRequest', () => {
   it('rejects a nested context value', () => {
     expect(() => parseWatchRequest(watchRequestBody({ context: { env: { nested: 'x' } } }))).toThrow(/context\.env/);
   });
+
+  it('takes notify groups, without repeats, and leaves the field out when none are named', () => {
+    expect(parseWatchRequest(watchRequestBody({ notify: ['payments', 'ops', 'payments'] })).notify).toEqual(['payments', 'ops']);
+    expect(parseWatchRequest(watchRequestBody({ notify: [] }))).not.toHaveProperty('notify');
+    expect(parseWatchRequest(watchRequestBody({ notify: null }))).not.toHaveProperty('notify');
+  });
+
+  it.each([
+    ['a URL', ['https://evil.example/hook']],
+    ['upper case', ['Payments']],
+    ['a string instead of a list', 'payments'],
+    ['more than 10 groups', Array.from({ length: 11 }, (_, i) => `g${i}`)],
+  ])('rejects notify with %s: a request names groups, never a URL', (_, notify) => {
+    expect(() => parseWatchRequest(watchRequestBody({ notify }))).toThrow(/notify/);
+  });
+
+  it('takes origin "discovery" and refuses any other origin', () => {
+    expect(parseWatchRequest(watchRequestBody({ origin: 'discovery' })).origin).toBe('discovery');
+    expect(parseWatchRequest(watchRequestBody())).not.toHaveProperty('origin');
+    expect(() => parseWatchRequest(watchRequestBody({ origin: 'watcher' }))).toThrow(/origin: must be "discovery" when given/);
+  });
+
+  it('keeps notify and origin in the state a watch carries', () => {
+    const state = startWatch(parseWatchRequest(watchRequestBody({ notify: ['payments'], origin: 'discovery' })), T0, 7200);
+    const message = parseMessageBody(JSON.stringify(state));
+    expect(message.kind === 'state' && message.state.request).toMatchObject({ notify: ['payments'], origin: 'discovery' });
+  });
 });
 
 describe('parseMessageBody', () => {
