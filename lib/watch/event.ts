@@ -1,4 +1,4 @@
-import type { Outcome, WatchEvent } from './outcome.js';
+import type { NotificationEvent, Outcome, WatchEvent } from './outcome.js';
 import type { WatchState } from './state.js';
 
 /** What Huawei's failure codes mean for the person reading the notification (DESIGN §4). */
@@ -85,4 +85,58 @@ export function buildOutcomeEvent(state: WatchState, details: OutcomeDetails, no
       context: request.context,
     },
   };
+}
+
+/**
+ * Builds the opt-in `apig.gateway.creation.started` notice (README, "Routing and filters") of a
+ * watch whose first progress answer is `state.last`. Same fields as an outcome event, with
+ * `outcome: 'started'`, `finished_at: null` and the time elapsed so far; the `id` is stable per
+ * watch, so a repeated delivery carries the same `webhook-id`.
+ *
+ * @example
+ * const event = buildStartedEvent(successor, now);
+ * event.type // 'apig.gateway.creation.started'
+ */
+export function buildStartedEvent(state: WatchState, nowMs: number): NotificationEvent {
+  const { request, last } = state;
+  const startedMs = last?.start_time_ms ?? state.requested_at;
+  const elapsedMs = Math.max(0, nowMs - startedMs);
+  return {
+    type: 'apig.gateway.creation.started',
+    id: `${state.watch_id}_started`,
+    timestamp: new Date(nowMs).toISOString(),
+    data: {
+      outcome: 'started',
+      project_id: request.project_id,
+      instance_id: request.instance_id,
+      instance_name: request.instance_name,
+      region: request.region,
+      status: last?.status ?? null,
+      progress: last?.progress ?? null,
+      error_code: null,
+      error_msg: null,
+      hint: null,
+      started_at: new Date(startedMs).toISOString(),
+      finished_at: null,
+      elapsed_ms: elapsedMs,
+      elapsed: formatElapsed(elapsedMs),
+      polls: state.polls,
+      context: request.context,
+    },
+  };
+}
+
+/**
+ * The `started` notice a poll step owes, if any: when the step turned a watch that had seen no
+ * progress yet (`previous.last === null`) into one that keeps polling with a progress answer
+ * (`next`, the successor of a *poll again* decision). A creation whose first answer is already
+ * `success` or `failed` gets its outcome only.
+ *
+ * @example
+ * const decision = decidePoll(state, observation, now);
+ * const started = decision.action === 'poll_again' ? startedEventOf(state, decision.next, now) : null;
+ */
+export function startedEventOf(previous: WatchState, next: WatchState, nowMs: number): NotificationEvent | null {
+  if (previous.last !== null || next.last === null || next.kind !== 'poll') return null;
+  return buildStartedEvent(next, nowMs);
 }

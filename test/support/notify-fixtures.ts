@@ -1,6 +1,6 @@
 import { hintFor } from '../../lib/watch/event.js';
 import type { Target } from '../../lib/notify/types.js';
-import { OUTCOMES, type Outcome, type OutcomeData, type WatchEvent } from '../../lib/watch/outcome.js';
+import { EVENT_KINDS, type EventData, type EventKind, type NotificationEvent, type Outcome, type OutcomeData, type WatchEvent } from '../../lib/watch/outcome.js';
 
 /** Fixed clock of the notify fixtures: the golden files depend on it. */
 export const NOTIFY_NOW_MS = Date.UTC(2026, 10, 28, 10, 15, 42, 123);
@@ -9,8 +9,8 @@ export const TEST_WEBHOOK_SECRET = `whsec_${Buffer.from('apig-watch-test-secret-
 
 const STARTED_AT = '2026-11-28T10:10:18.373Z';
 
-/** What Huawei answered last, per outcome, in the fixed event set. */
-const OUTCOME_DATA: Record<Outcome, Partial<OutcomeData>> = {
+/** What Huawei answered last, per event, in the fixed event set. */
+const EVENT_DATA: Record<EventKind, Partial<EventData>> = {
   succeeded: { status: 'success', progress: 100, finished_at: '2026-11-28T10:15:42.123Z', elapsed_ms: 323_750, elapsed: '5m 24s', polls: 11 },
   failed: {
     status: 'failed', progress: 0, error_code: 'APIC.9218', error_msg: 'create failed...', hint: hintFor('failed', 'APIC.9218'),
@@ -24,6 +24,7 @@ const OUTCOME_DATA: Record<Outcome, Partial<OutcomeData>> = {
     status: 'creating', progress: 50, error_code: 'APIC.9000', error_msg: 'Failed to request internal service',
     elapsed_ms: 1_325_000, elapsed: '22m 05s', polls: 38,
   },
+  started: { status: 'creating', progress: 30, elapsed_ms: 64_000, elapsed: '1m 04s', polls: 1 },
 };
 
 /**
@@ -33,6 +34,16 @@ const OUTCOME_DATA: Record<Outcome, Partial<OutcomeData>> = {
  * watchEventFactory('failed', { instance_name: '<!channel>' });
  */
 export function watchEventFactory(outcome: Outcome = 'succeeded', data: Partial<OutcomeData> = {}): WatchEvent {
+  return notificationEventFactory(outcome, data) as WatchEvent;
+}
+
+/**
+ * Any notified event (an outcome's or `started`), with overrides of `data`.
+ *
+ * @example
+ * notificationEventFactory('started', { progress: 50 });
+ */
+export function notificationEventFactory(outcome: EventKind, data: Partial<EventData> = {}): NotificationEvent {
   return {
     type: `apig.gateway.creation.${outcome}`,
     id: `w_7c1e5d2a9b_${outcome}`,
@@ -54,14 +65,14 @@ export function watchEventFactory(outcome: Outcome = 'succeeded', data: Partial<
       elapsed: null,
       polls: 0,
       context: { ticket: 'OPS-1234', env: 'prod' },
-      ...OUTCOME_DATA[outcome],
+      ...EVENT_DATA[outcome],
       ...data,
     },
   };
 }
 
-/** One event per outcome. */
-export const FIXED_EVENTS: ReadonlyArray<WatchEvent> = OUTCOMES.map((outcome) => watchEventFactory(outcome));
+/** One event per outcome, and the `started` notice. */
+export const FIXED_EVENTS: ReadonlyArray<NotificationEvent> = EVENT_KINDS.map((kind) => notificationEventFactory(kind));
 
 /** A target as `parseNotifyUrls` makes it, without hashing (the id is fixed). */
 export function targetFactory(type: Target['type'], url: string, secret?: string): Target {

@@ -8,7 +8,7 @@ import type { RenderedRequest } from '../../lib/notify/render.js';
 import { renderNotification } from '../../lib/notify/renderers.js';
 import { parseNotifyUrls } from '../../lib/notify/targets.js';
 import { CHANNEL_TYPES, type ChannelType, type Target } from '../../lib/notify/types.js';
-import { OUTCOMES, type OutcomeData } from '../../lib/watch/outcome.js';
+import { EVENT_KINDS, type OutcomeData } from '../../lib/watch/outcome.js';
 import { FIXED_EVENTS, NOTIFY_NOW_MS, TEST_WEBHOOK_SECRET, watchEventFactory } from '../support/notify-fixtures.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -64,8 +64,8 @@ describe('golden files', () => {
     expect(readable).toBe(readFileSync(file, 'utf8'));
   });
 
-  it('covers every channel and outcome', () => {
-    expect(cases).toHaveLength(CHANNEL_TYPES.length * OUTCOMES.length);
+  it('covers every channel, every outcome and the started notice', () => {
+    expect(cases).toHaveLength(CHANNEL_TYPES.length * EVENT_KINDS.length);
   });
 });
 
@@ -281,8 +281,8 @@ describe('the published JSON Schema', () => {
     expect(schema.$defs.data.additionalProperties).toBe(false);
   });
 
-  it('enumerates every outcome and event type', () => {
-    expect(schema.$defs.data.properties.outcome.enum).toEqual([...OUTCOMES]);
-    expect(schema.properties.type.enum).toEqual(OUTCOMES.map((outcome) => `apig.gateway.creation.${outcome}`));
+  it('enumerates every outcome, the started notice and their event types', () => {
+    expect(schema.$defs.data.properties.outcome.enum).toEqual([...EVENT_KINDS]);
+    expect(schema.properties.type.enum).toEqual(EVENT_KINDS.map((kind) => `apig.gateway.creation.${kind}`));
   });
 });

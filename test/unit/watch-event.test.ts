@@ -1,4 +1,10 @@
-import { formatElapsed, hintFor } from '../../lib/watch/event.js';
+import { buildStartedEvent, formatElapsed, hintFor, startedEventOf } from '../../lib/watch/event.js';
+import type { LastSeen } from '../../lib/watch/state.js';
+import { T0, watchState } from '../support/factories.js';
+
+const FIRST_PROGRESS: LastSeen = {
+  status: 'creating', progress: 30, start_time_ms: T0 - 20_000, end_time_ms: T0 + 60_000, error_code: null, error_msg: null, seen_at: T0 + 60_000,
+};
 
 describe('formatElapsed', () => {
   it.each([
@@ -37,3 +43,52 @@ describe('hintFor', () => {
   });
 });
 
+
+describe('buildStartedEvent', () => {
+  it('describes the watch as the first progress answer left it, with a stable id and no finish', () => {
+    // Prepare
+    const state = watchState({ last: FIRST_PROGRESS, polls: 1 });
+
+    // Act
+    const event = buildStartedEvent(state, T0 + 60_000);
+
+    // Assess
+    expect(event).toMatchObject({
+      type: 'apig.gateway.creation.started',
+      id: `${state.watch_id}_started`,
+      timestamp: new Date(T0 + 60_000).toISOString(),
+      data: {
+        outcome: 'started', status: 'creating', progress: 30, error_code: null, hint: null,
+        started_at: new Date(T0 - 20_000).toISOString(), finished_at: null, elapsed_ms: 80_000, elapsed: '1m 20s', polls: 1,
+        instance_name: 'orders-gw-prod', context: { ticket: 'OPS-1234' },
+      },
+    });
+  });
+});
+
+describe('startedEventOf', () => {
+  it('owes the started notice on the step that sees the first progress and keeps polling', () => {
+    // Prepare
+    const before = watchState();
+    const after = watchState({ last: FIRST_PROGRESS, polls: 1, step: 1 });
+
+    // Act
+    const event = startedEventOf(before, after, T0 + 60_000);
+
+    // Assess
+    expect(event?.type).toBe('apig.gateway.creation.started');
+  });
+
+  it('owes nothing on later steps, on transient errors, and on delivery rounds', () => {
+    // Prepare
+    const seen = watchState({ last: FIRST_PROGRESS, polls: 1 });
+
+    // Act
+    const later = startedEventOf(seen, { ...seen, polls: 2 }, T0);
+    const transient = startedEventOf(watchState(), watchState({ polls: 1 }), T0);
+    const delivery = startedEventOf(watchState(), watchState({ kind: 'deliver', last: FIRST_PROGRESS }), T0);
+
+    // Assess
+    expect([later, transient, delivery]).toEqual([null, null, null]);
+  });
+});
