@@ -1,24 +1,17 @@
-import http from 'node:http';
-import https from 'node:https';
-import fetch from 'node-fetch';
 import * as z from 'zod/mini';
-import { SILENT_LOG, type Log } from '../logger.js';
+import type { Log } from '../logger.js';
+import { createApigRequester, type ApigAnswer } from './apig-request.js';
 import { resolveEndpoint } from './endpoints.js';
 import {
   ApigRetryableError,
   ApigTerminalError,
-  errorFromFetchFailure,
   parseErrorBody,
   parseJsonLeniently,
   retryableErrorFromAnswer,
   type ApigError,
 } from './errors.js';
-import { createIamTokenProvider, type IamTokenProvider } from './iam-token.js';
-import { signRequest } from './signing.js';
 import type { ApigConfig, ProgressReport, ProgressSource, ProgressTarget } from './types.js';
 
-/** Huawei's answers to an expired (APIC.7101) or unresolvable (APIC.7102) token. */
-const STALE_TOKEN_CODES = new Set(['APIC.7101', 'APIC.7102']);
 /** Unix timestamps below this are seconds, at or above it milliseconds (DESIGN §4). */
 const SECONDS_TIMESTAMP_LIMIT = 1e12;
 
@@ -31,11 +24,6 @@ const ProgressAnswerSchema = z.object({
   start_time: z.nullish(z.number()),
   end_time: z.nullish(z.number()),
 });
-
-interface Answer {
-  status: number;
-  text: string;
-}
 
 /**
  * The `ProgressSource` over Huawei's `GET /v2/{project_id}/apigw/instances/{instance_id}/progress`,
@@ -56,69 +44,13 @@ export function createProgressSource(
   config: ApigConfig,
   deps: { log?: Log; now?: () => number } = {},
 ): ProgressSource {
-  const log = deps.log ?? SILENT_LOG;
-  const now = deps.now ?? Date.now;
-  const { credentials } = config;
-  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
-  const iam: IamTokenProvider | undefined =
-    credentials.mode === 'password'
-      ? createIamTokenProvider({
-          credentials,
-          iamEndpoint: config.iamEndpoint,
-          requestTimeoutMs: config.requestTimeoutMs,
-          log,
-          now,
-        })
-      : undefined;
-
-  async function authHeaders(url: string, target: ProgressTarget): Promise<Record<string, string>> {
-    const headers = { Accept: 'application/json' };
-    switch (credentials.mode) {
-      case 'aksk':
-        return signRequest({
-          method: 'GET',
-          url,
-          headers,
-          accessKey: credentials.accessKey,
-          secretKey: credentials.secretKey,
-          securityToken: credentials.securityToken,
-          date: new Date(now()),
-        });
-      case 'password':
-        return { ...headers, 'X-Auth-Token': await (iam as IamTokenProvider).getToken(target) };
-      case 'token':
-        return { ...headers, 'X-Auth-Token': credentials.token };
-    }
-  }
-
-  async function send(url: string, headers: Record<string, string>, target: ProgressTarget): Promise<Answer> {
-    const startedMs = Date.now();
-    try {
-      const response = await fetch(url, {
-        headers,
-        agent: (parsed) => (parsed.protocol === 'http:' ? agents.http : agents.https),
-        signal: AbortSignal.timeout(config.requestTimeoutMs),
-      });
-      const answer = { status: response.status, text: await response.text() };
-      log.debug('APIG progress answered', { ...target, httpStatus: answer.status, durationMs: Date.now() - startedMs });
-      return answer;
-    } catch (error) {
-      throw errorFromFetchFailure(error, 'APIG progress request', config.requestTimeoutMs);
-    }
-  }
+  const requester = createApigRequester(config, deps);
 
   async function fetchProgress(target: ProgressTarget): Promise<ProgressReport> {
     const url =
       `${resolveEndpoint(config.apigEndpoint, target.region)}/v2/${encodeURIComponent(target.projectId)}` +
       `/apigw/instances/${encodeURIComponent(target.instanceId)}/progress`;
-    let headers = await authHeaders(url, target);
-    let answer = await send(url, headers, target);
-    if (iam && answer.status === 401 && STALE_TOKEN_CODES.has(parseErrorBody(answer.text).code ?? '')) {
-      log.info('APIG refused the cached IAM token; retrying once with a fresh one', { ...target });
-      iam.invalidate(target.projectId, headers['X-Auth-Token']);
-      headers = await authHeaders(url, target);
-      answer = await send(url, headers, target);
-    }
+    const answer = await requester.get(url, target, 'APIG progress');
     if (answer.status === 200) return readProgress(answer.text);
     throw errorFromAnswer(answer);
   }
@@ -151,7 +83,7 @@ function toMilliseconds(timestamp: number | null | undefined): number | null {
   return timestamp < SECONDS_TIMESTAMP_LIMIT ? timestamp * 1000 : timestamp;
 }
 
-function errorFromAnswer(answer: Answer): ApigError {
+function errorFromAnswer(answer: ApigAnswer): ApigError {
   const error = parseErrorBody(answer.text);
   const options = { httpStatus: answer.status, code: error.code };
   const detail = `${error.code ?? `HTTP ${answer.status}`}${error.message ? `: ${error.message}` : ''}`;
