@@ -1,5 +1,6 @@
 import type { ApigConfig, ApigCredentials } from './apig/types.js';
 import { DEFAULT_APIG_ENDPOINT, DEFAULT_IAM_ENDPOINT } from './apig/endpoints.js';
+import { DiscoverProjectsError, parseDiscoverProjects, type DiscoverProject } from './discover/projects.js';
 import { parseNotifyUrls } from './notify/targets.js';
 import type { Target } from './notify/types.js';
 
@@ -126,6 +127,53 @@ export function readStartWatchSettings(env: Environment): StartWatchSettings {
   return { watchQueueUrl: required(env, 'WATCH_QUEUE_URL'), sqsEndpointOverridden: sqsEndpointOverridden(env) };
 }
 
+/** What the discover function (`handlers/discover.ts`) reads: where to send requests and what to list. */
+export interface DiscoverSettings extends CommonSettings {
+  watchQueueUrl: string;
+  /** `DISCOVER_PROJECTS`; empty: discovery is off. */
+  projects: DiscoverProject[];
+}
+
+/**
+ * Reads the discover function's environment at cold start. Throws `ConfigError` naming the variable.
+ *
+ * @example
+ * const { projects } = readDiscoverSettings(process.env); // DISCOVER_PROJECTS=ap-southeast-1:0123…
+ */
+export function readDiscoverSettings(env: Environment): DiscoverSettings {
+  return { ...readCommonSettings(env), watchQueueUrl: required(env, 'WATCH_QUEUE_URL'), projects: readDiscoverProjects(env) };
+}
+
+/**
+ * `DISCOVER_PROJECTS` (comma-separated `REGION:PROJECT_ID`; empty or unset: `[]`, discovery off).
+ * Throws `ConfigError` naming the variable and the bad entry.
+ *
+ * @example
+ * readDiscoverProjects({ DISCOVER_PROJECTS: 'ap-southeast-1:0123456789abcdef0123456789abcdef' });
+ */
+export function readDiscoverProjects(env: Environment): DiscoverProject[] {
+  try {
+    return parseDiscoverProjects(env.DISCOVER_PROJECTS ?? '');
+  } catch (error) {
+    if (error instanceof DiscoverProjectsError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * Resolves the Huawei credentials (references through `readSecret`) into the APIG clients' config.
+ *
+ * @example
+ * const apig = await resolveApigConfig(settings, readSecretReference);
+ */
+export async function resolveApigConfig(
+  settings: Pick<Settings, 'secrets' | 'apigEndpoint' | 'iamEndpoint'>,
+  readSecret: (source: Exclude<SecretSource, { from: 'value' }>) => Promise<string>,
+): Promise<ApigConfig> {
+  const huaweiSecrets = Object.fromEntries(Object.entries(settings.secrets).filter(([name]) => name.startsWith('HUAWEICLOUD_')));
+  return apigConfigFrom(await resolveSecretValues(huaweiSecrets, readSecret), settings);
+}
+
 /**
  * Resolves the secrets (reading references through `readSecret`) and builds the run-time config.
  *
@@ -143,15 +191,15 @@ export async function resolveRuntimeConfig(
   } catch (error) {
     throw new ConfigError(error instanceof Error ? error.message : String(error));
   }
+  return { apig: apigConfigFrom(values, settings), targets, webhookSecret: values.WEBHOOK_SECRET };
+}
+
+function apigConfigFrom(values: Partial<Record<SecretVariable, string>>, settings: Pick<Settings, 'apigEndpoint' | 'iamEndpoint'>): ApigConfig {
   return {
-    apig: {
-      credentials: credentialsFrom(values),
-      apigEndpoint: settings.apigEndpoint,
-      iamEndpoint: settings.iamEndpoint,
-      requestTimeoutMs: APIG_REQUEST_TIMEOUT_MS,
-    },
-    targets,
-    webhookSecret: values.WEBHOOK_SECRET,
+    credentials: credentialsFrom(values),
+    apigEndpoint: settings.apigEndpoint,
+    iamEndpoint: settings.iamEndpoint,
+    requestTimeoutMs: APIG_REQUEST_TIMEOUT_MS,
   };
 }
 

@@ -8,7 +8,7 @@ import { verifySignature } from '../apig/signing.js';
 
 /**
  * A real HTTP server that plays Huawei Cloud's APIG "creation progress of a dedicated gateway"
- * API and IAM's `POST /v3/auth/tokens`, for integration tests, the demo and local runs. Its
+ * API, its instance list (ListInstancesV2, paged) and IAM's `POST /v3/auth/tokens`, for integration tests, the demo and local runs. Its
  * answers copy the examples of Huawei's API page (progress 0 and the error fields in failed
  * answers, `end_time` filled in while creating).
  */
@@ -28,6 +28,15 @@ export interface SimulatedGateway {
   statusCase?: 'lower' | 'upper';
   /** Reported instead of `creating` until the creation finishes. */
   unknownStatus?: string;
+  /** `instance_name` in the instance list. Default: `gw-` and the first 8 characters of the id. */
+  instanceName?: string;
+  /**
+   * The instance list's `status`, fixed (e.g. `Running` for a gateway created long ago). Default:
+   * `Creating` until the creation finishes (and `listLagMs` longer), then `Running` or `CreateFail`.
+   */
+  listStatus?: string;
+  /** How long the instance list still says `Creating` after the progress API reported the end. */
+  listLagMs?: number;
 }
 
 /** One scripted misbehaviour, consumed by one authenticated progress request of its gateway. */
@@ -62,6 +71,11 @@ export interface SimulatorOptions {
   rateLimitPerSecond?: number;
   /** Lifetime of tokens issued by the IAM endpoint. Default 24 h, like Huawei's. */
   tokenTtlMs?: number;
+  /**
+   * `false`: the credentials lack `apig:instance:list`, and the instance list answers an empty
+   * list (as Huawei does), not an error. Default `true`.
+   */
+  listPermission?: boolean;
 }
 
 export interface SimulatedRequest {
@@ -109,6 +123,10 @@ type RequestEntry = Omit<SimulatedRequest, 'status'>;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const PROGRESS_PATH = /^\/v2\/([^/]+)\/apigw\/instances\/([^/]+)\/progress$/;
+const INSTANCES_PATH = /^\/v2\/([^/]+)\/apigw\/instances$/;
+/** ListInstancesV2's `limit`: 1–500, default 20. */
+const LIST_DEFAULT_LIMIT = 20;
+const LIST_MAX_LIMIT = 500;
 const DEFAULT_CODES: Record<number, string> = {
   401: 'APIC.7102',
   403: 'APIC.7106',
@@ -281,6 +299,11 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
       replyError(res, entry, 429, 'APIG.0308');
       return;
     }
+    const list = method === 'GET' ? INSTANCES_PATH.exec(url.pathname) : null;
+    if (list) {
+      if (!valid) return replyError(res, entry, 401, 'APIC.7102');
+      return listInstances(decodeURIComponent(list[1] ?? ''), url.searchParams, res, entry);
+    }
     const match = method === 'GET' ? PROGRESS_PATH.exec(url.pathname) : null;
     if (!match) return replyError(res, entry, 404, 'APIG.0101');
     if (!valid) return replyError(res, entry, 401, 'APIC.7102');
@@ -301,6 +324,26 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
     const gateway = gateways.get(key);
     if (!gateway) return replyError(res, entry, 404, 'APIC.7302');
     reply(res, entry, 200, progressAnswer(gateway, now()));
+  }
+
+  /** ListInstancesV2: a project's gateways, newest first, filtered by exact `status`, paged by `offset`/`limit`. */
+  function listInstances(projectId: string, query: URLSearchParams, res: ServerResponse, entry: RequestEntry): void {
+    const limit = Number(query.get('limit') ?? LIST_DEFAULT_LIMIT);
+    const offset = Number(query.get('offset') ?? 0);
+    if (!Number.isInteger(limit) || limit < 1 || limit > LIST_MAX_LIMIT || !Number.isInteger(offset) || offset < 0) {
+      return replyError(res, entry, 400, 'APIG.2012', 'Invalid parameter value: limit or offset');
+    }
+    const status = query.get('status');
+    const listed =
+      options.listPermission === false
+        ? []
+        : [...gateways.values()]
+            .filter((gateway) => gateway.projectId === projectId)
+            .map((gateway) => listedInstance(gateway, now()))
+            .filter((instance) => status === null || instance.status === status)
+            .sort((a, b) => b.create_time - a.create_time || a.id.localeCompare(b.id));
+    const page = listed.slice(offset, offset + limit);
+    reply(res, entry, 200, { size: page.length, total: listed.length, instances: page });
   }
 
   const server = createServer((req, res) => {
@@ -352,6 +395,27 @@ function progressAnswer(gateway: StoredGateway, nowMs: number): Record<string, u
     progress: finished ? (failed ? 0 : 100) : (reached.at(-1)?.progress ?? 0),
     start_time: stamp(gateway.createdAtMs),
     status: gateway.statusCase === 'upper' ? status.toUpperCase() : status,
+  };
+}
+
+/** One item of ListInstancesV2, as the instance list shows the gateway at `nowMs`. */
+function listedInstance(gateway: StoredGateway, nowMs: number) {
+  const { finish } = gateway;
+  const endedAtMs = finish === null ? Number.POSITIVE_INFINITY : gateway.createdAtMs + finish.atMs + (gateway.listLagMs ?? 0);
+  const derived = nowMs < endedAtMs ? 'Creating' : finish?.status === 'success' ? 'Running' : 'CreateFail';
+  return {
+    id: gateway.instanceId,
+    instance_name: gateway.instanceName ?? `gw-${gateway.instanceId.slice(0, 8)}`,
+    status: gateway.listStatus ?? derived,
+    instance_status: 0,
+    type: 'apig',
+    spec: 'BASIC',
+    create_time: gateway.createdAtMs,
+    enterprise_project_id: '0',
+    eip_address: null,
+    charging_mode: 0,
+    cbc_metadata: null,
+    loadbalancer_provider: 'elb',
   };
 }
 

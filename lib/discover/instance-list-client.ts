@@ -1,0 +1,115 @@
+import * as z from 'zod/mini';
+import { createApigRequester, type ApigAnswer } from '../apig/apig-request.js';
+import { resolveEndpoint } from '../apig/endpoints.js';
+import { ApigRetryableError, ApigTerminalError, parseErrorBody, parseJsonLeniently, retryableErrorFromAnswer, type ApigError } from '../apig/errors.js';
+import type { ApigConfig } from '../apig/types.js';
+import { SILENT_LOG, type Log } from '../logger.js';
+import type { DiscoverProject } from './projects.js';
+
+/** ListInstancesV2 takes `limit` 1–500: the largest page means the fewest requests. */
+export const LIST_PAGE_LIMIT = 500;
+/** A bound on pages per project (100 000 gateways), so an answer that never ends cannot loop forever. */
+const MAX_PAGES = 200;
+/** The list's own status filter; every item is checked again (`isBeingCreated`). */
+const CREATING_STATUS = 'Creating';
+
+/** One page of `GET /v2/{project_id}/apigw/instances`; unknown fields are ignored. */
+const InstanceListSchema = z.object({
+  size: z.nullish(z.number()),
+  total: z.nullish(z.number()),
+  instances: z.nullish(
+    z.array(
+      z.object({
+        id: z.string(),
+        instance_name: z.nullish(z.string()),
+        status: z.nullish(z.string()),
+      }),
+    ),
+  ),
+});
+
+/** A gateway as the instance list shows it. */
+export interface ListedInstance {
+  id: string;
+  name: string | null;
+  status: string | null;
+}
+
+/** The port a discovery sweep lists gateways through. Throws `ApigError` subclasses only. */
+export interface GatewayLister {
+  /** Every gateway of the project the list shows as being created, all pages read. */
+  listCreating(project: DiscoverProject): Promise<ListedInstance[]>;
+}
+
+/**
+ * Whether an instance list `status` means "being created" (compared case-insensitively).
+ *
+ * @example
+ * isBeingCreated('Creating')      // true
+ * isBeingCreated('CreateSuccess') // false
+ */
+export function isBeingCreated(status: string | null): boolean {
+  return status?.toLowerCase() === CREATING_STATUS.toLowerCase();
+}
+
+/**
+ * The `GatewayLister` over Huawei's ListInstancesV2 (`GET /v2/{project_id}/apigw/instances?status=Creating&limit=500&offset=…`),
+ * with the same credentials, endpoints and request layer as the progress client. Reads every page;
+ * keeps only items whose `status` is `Creating`. Without the permission `apig:instance:list`
+ * Huawei answers an empty list, not an error, so "none" may also mean "not allowed to see".
+ *
+ * @example
+ * const lister = createInstanceLister(config.apig, { log });
+ * const creating = await lister.listCreating({ region: 'ap-southeast-1', projectId: '0123…' });
+ */
+export function createInstanceLister(config: ApigConfig, deps: { log?: Log; now?: () => number } = {}): GatewayLister {
+  const log = deps.log ?? SILENT_LOG;
+  const requester = createApigRequester(config, deps);
+
+  return {
+    async listCreating(project) {
+      const base = `${resolveEndpoint(config.apigEndpoint, project.region)}/v2/${encodeURIComponent(project.projectId)}/apigw/instances`;
+      const found = new Map<string, ListedInstance>();
+      for (let page = 0, offset = 0; page < MAX_PAGES; page += 1) {
+        const url = `${base}?status=${CREATING_STATUS}&limit=${LIST_PAGE_LIMIT}&offset=${offset}`;
+        const answer = await requester.get(url, project, 'APIG instance list');
+        if (answer.status !== 200) throw errorFromAnswer(answer);
+        const { instances, total } = readPage(answer.text);
+        for (const instance of instances) found.set(instance.id, instance);
+        offset += instances.length;
+        if (instances.length < LIST_PAGE_LIMIT || (total !== null && offset >= total)) {
+          return [...found.values()].filter((instance) => isBeingCreated(instance.status));
+        }
+      }
+      log.warn('APIG instance list did not end; using what was read', { ...project, pages: MAX_PAGES });
+      return [...found.values()].filter((instance) => isBeingCreated(instance.status));
+    },
+  };
+}
+
+function readPage(text: string): { instances: ListedInstance[]; total: number | null } {
+  const parsed = InstanceListSchema.safeParse(parseJsonLeniently(text));
+  if (!parsed.success) {
+    throw new ApigRetryableError(
+      'unexpected_response',
+      `APIG instance list answered 200 with an unreadable body (${text.length} bytes): ${z.prettifyError(parsed.error)}`,
+      { httpStatus: 200 },
+    );
+  }
+  const instances = (parsed.data.instances ?? []).map((item) => ({ id: item.id, name: item.instance_name ?? null, status: item.status ?? null }));
+  return { instances, total: parsed.data.total ?? null };
+}
+
+function errorFromAnswer(answer: ApigAnswer): ApigError {
+  const error = parseErrorBody(answer.text);
+  const options = { httpStatus: answer.status, code: error.code };
+  const detail = `${error.code ?? `HTTP ${answer.status}`}${error.message ? `: ${error.message}` : ''}`;
+  switch (answer.status) {
+    case 401:
+      return new ApigTerminalError('unauthorized', `APIG refused the credentials (${detail})`, options);
+    case 403:
+      return new ApigTerminalError('forbidden', `APIG denied access (${detail}); the IAM user needs the permission apig:instance:list`, options);
+    default:
+      return retryableErrorFromAnswer(answer.status, error, 'APIG instance list');
+  }
+}

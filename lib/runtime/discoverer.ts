@@ -1,0 +1,49 @@
+import { readDiscoverSettings, resolveApigConfig } from '../config.js';
+import { discoverGateways, type DiscoverySummary } from '../discover/discover-gateways.js';
+import { createInstanceLister } from '../discover/instance-list-client.js';
+import type { Log } from '../logger.js';
+import type { Metrics } from '../ports.js';
+import { createWatchRequestSender, sqsClientFor } from '../queue/watch-request-sender.js';
+import { readSecretReference } from './secrets.js';
+import { scaledClock } from './time-scale.js';
+
+/** A sweep that could not list a project or send a request; the summary says which. */
+export class DiscoveryIncompleteError extends Error {
+  override readonly name = 'DiscoveryIncompleteError';
+  constructor(readonly summary: DiscoverySummary) {
+    const failed = summary.projects.filter((project) => project.error !== null || project.notSent > 0);
+    super(`discovery incomplete in ${failed.length} of ${summary.projects.length} project(s): ${failed.map(({ project }) => `${project.region}:${project.projectId}`).join(', ')}`);
+  }
+}
+
+export interface Discoverer {
+  /** One sweep of every configured project; resolves with nothing to do when discovery is off. */
+  sweep(): Promise<DiscoverySummary>;
+}
+
+/**
+ * The discover function's composition root: reads the settings once (failing fast, naming the
+ * variable), builds the queue sender, and on each sweep the instance lister from the current
+ * secrets (read through the cached parameter layer, so rotation is picked up).
+ *
+ * @example
+ * const discoverer = createDiscoverer(process.env, { log, metrics });
+ * const summary = await discoverer.sweep();
+ */
+export function createDiscoverer(env: Record<string, string | undefined>, deps: { log: Log; metrics: Metrics }): Discoverer {
+  const settings = readDiscoverSettings(env);
+  const clock = scaledClock(settings.timeScale, settings.timeOriginMs ?? Date.now());
+  const sender = createWatchRequestSender(sqsClientFor(settings), settings.watchQueueUrl);
+
+  return {
+    async sweep() {
+      if (settings.projects.length === 0) {
+        deps.log.info('discovery is off: DISCOVER_PROJECTS is empty');
+        return { projects: [], failed: false };
+      }
+      const apig = await resolveApigConfig(settings, readSecretReference);
+      const lister = createInstanceLister(apig, { log: deps.log, now: clock.now });
+      return discoverGateways(settings.projects, { lister, sender, log: deps.log, metrics: deps.metrics });
+    },
+  };
+}

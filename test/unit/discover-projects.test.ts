@@ -1,0 +1,81 @@
+import { ConfigError, readDiscoverProjects, readDiscoverSettings } from '../../lib/config.js';
+import { discoveryRequest } from '../../lib/discover/discover-gateways.js';
+import { isBeingCreated } from '../../lib/discover/instance-list-client.js';
+import { parseDiscoverProjects } from '../../lib/discover/projects.js';
+import { parseWatchRequest } from '../../lib/watch/request.js';
+import { INSTANCE_ID, PROJECT_ID } from '../support/factories.js';
+
+const OTHER_PROJECT = 'fedcba9876543210fedcba9876543210';
+
+describe('parseDiscoverProjects', () => {
+  it('reads comma-separated REGION:PROJECT_ID entries, skipping blanks and repeats', () => {
+    // Act
+    const projects = parseDiscoverProjects(` ap-southeast-1:${PROJECT_ID}, ,cn-north-4:${OTHER_PROJECT},ap-southeast-1:${PROJECT_ID},`);
+
+    // Assess
+    expect(projects).toEqual([
+      { region: 'ap-southeast-1', projectId: PROJECT_ID },
+      { region: 'cn-north-4', projectId: OTHER_PROJECT },
+    ]);
+  });
+
+  it('turns discovery off for an empty value', () => {
+    expect(parseDiscoverProjects('')).toEqual([]);
+    expect(readDiscoverProjects({})).toEqual([]);
+  });
+
+  it.each([
+    [PROJECT_ID, 'must be REGION:PROJECT_ID'],
+    [`Asia:${PROJECT_ID}`, 'the region must look like a Huawei Cloud region'],
+    [`ap-southeast-1:${PROJECT_ID.toUpperCase()}`, 'the project id must be 32 lowercase hexadecimal characters'],
+    ['ap-southeast-1:../../v3/auth/tokens', 'the project id must be 32 lowercase hexadecimal characters'],
+  ])('refuses %s as a configuration error naming the variable and the entry', (entry, problem) => {
+    // Act
+    const act = () => readDiscoverProjects({ DISCOVER_PROJECTS: `cn-north-4:${OTHER_PROJECT},${entry}` });
+
+    // Assess
+    expect(act).toThrow(ConfigError);
+    expect(act).toThrow(`DISCOVER_PROJECTS entry 2 (${JSON.stringify(entry)}): ${problem}`);
+  });
+
+  it('fails the discover function at cold start on a bad entry', () => {
+    expect(() => readDiscoverSettings({ WATCH_QUEUE_URL: 'http://queue', DISCOVER_PROJECTS: 'nonsense' })).toThrow(/DISCOVER_PROJECTS entry 1/);
+  });
+});
+
+describe('isBeingCreated', () => {
+  it.each([
+    ['Creating', true],
+    ['CREATING', true],
+    ['creating', true],
+    ['CreateSuccess', false],
+    ['CreateFail', false],
+    ['CreateTimeout', false],
+    ['Running', false],
+    ['Deleting', false],
+    [null, false],
+  ])('says %s is being created: %s', (status, expected) => {
+    expect(isBeingCreated(status)).toBe(expected);
+  });
+});
+
+describe('discoveryRequest', () => {
+  it('makes a valid watch request marked as discovered, with the listed name', () => {
+    // Act
+    const request = discoveryRequest({ region: 'ap-southeast-1', projectId: PROJECT_ID }, { id: INSTANCE_ID, name: 'orders-gw', status: 'Creating' });
+
+    // Assess
+    expect(request).toEqual({
+      project_id: PROJECT_ID, instance_id: INSTANCE_ID, region: 'ap-southeast-1', instance_name: 'orders-gw', context: {}, origin: 'discovery',
+    });
+    expect(parseWatchRequest(JSON.parse(JSON.stringify(request)))).toEqual(request);
+  });
+
+  it('leaves out a listed name the request schema would refuse, rather than the gateway', () => {
+    // Act
+    const request = discoveryRequest({ region: 'ap-southeast-1', projectId: PROJECT_ID }, { id: INSTANCE_ID, name: 'x'.repeat(65), status: 'Creating' });
+
+    // Assess
+    expect(request.instance_name).toBeNull();
+  });
+});
