@@ -1,0 +1,237 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { ApigTerminalError } from '../../lib/apig/errors.js';
+import { startApigSimulator, type ApigSimulator, type SimulatedGateway } from '../../lib/dev/apig-simulator.js';
+import { lambdaContext } from '../../lib/dev/local-event-source.js';
+import { createInstanceLister } from '../../lib/discover/instance-list-client.js';
+import { createDiscoverer } from '../../lib/runtime/discoverer.js';
+import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
+import { recordingLog, recordingMetrics } from '../support/fakes.js';
+import { MINUTE_MS, SIMULATOR_AK, SIMULATOR_SK, startPipeline, webhookEvent, type Pipeline } from '../support/pipeline.js';
+
+/**
+ * Discovery over real servers: Huawei's instance list played by the simulator (paged, mixed
+ * statuses, two projects), the watch queue by fauxqs, and — end to end — the discover handler's
+ * requests drained by the real poller: each gateway being created is notified exactly once.
+ */
+
+const OTHER_PROJECT = 'fedcba9876543210fedcba9876543210';
+const CREATING_FOREVER = { steps: [{ atMs: 0, progress: 30 }], finish: null };
+const apigConfig = (url: string) => ({
+  credentials: { mode: 'aksk' as const, accessKey: SIMULATOR_AK, secretKey: SIMULATOR_SK },
+  apigEndpoint: url,
+  iamEndpoint: url,
+  requestTimeoutMs: 5_000,
+});
+const projectIn = (projectId: string) => ({ region: 'ap-southeast-1', projectId });
+/** Distinct instance ids for any n (zero-padded hex, 32 characters). */
+const instanceIdFor = (n: number) => n.toString(16).padStart(32, '0');
+/** Gateways of `projectId` numbered from `from`, all with `spec`. */
+const gateways = (projectId: string, from: number, count: number, spec: Omit<SimulatedGateway, 'projectId' | 'instanceId'>): SimulatedGateway[] =>
+  Array.from({ length: count }, (_, index) => ({ projectId, instanceId: instanceIdFor(from + index), ...spec }));
+
+describe('the instance list client (ListInstancesV2)', () => {
+  let simulator: ApigSimulator;
+  afterEach(async () => simulator?.close());
+
+  it('reads every page: 650 gateways being created in one project take two requests of 500', async () => {
+    // Prepare
+    simulator = await startApigSimulator();
+    for (const gateway of gateways(PROJECT_ID, 1, 650, CREATING_FOREVER)) simulator.addGateway(gateway);
+
+    // Act
+    const listed = await createInstanceLister(apigConfig(simulator.url)).listCreating(projectIn(PROJECT_ID));
+
+    // Assess
+    expect(new Set(listed.map((gateway) => gateway.id)).size).toBe(650);
+    expect(simulator.requests.filter((request) => request.path.endsWith('/apigw/instances'))).toHaveLength(2);
+  });
+
+  it('keeps only gateways being created, across two projects with mixed statuses', async () => {
+    // Prepare
+    simulator = await startApigSimulator();
+    const ended = { steps: [], finish: { atMs: 0, status: 'success' as const } };
+    const failed = { steps: [], finish: { atMs: 0, status: 'failed' as const } };
+    [
+      ...gateways(PROJECT_ID, 1, 2, CREATING_FOREVER),
+      ...gateways(PROJECT_ID, 3, 1, ended),
+      ...gateways(PROJECT_ID, 4, 1, failed),
+      ...gateways(PROJECT_ID, 5, 1, { ...CREATING_FOREVER, listStatus: 'Deleting' }),
+      ...gateways(OTHER_PROJECT, 6, 1, CREATING_FOREVER),
+      ...gateways(OTHER_PROJECT, 7, 1, { ...CREATING_FOREVER, listStatus: 'CreateTimeout' }),
+    ].forEach((gateway) => simulator.addGateway(gateway));
+    const lister = createInstanceLister(apigConfig(simulator.url));
+
+    // Act
+    const first = await lister.listCreating(projectIn(PROJECT_ID));
+    const second = await lister.listCreating(projectIn(OTHER_PROJECT));
+
+    // Assess
+    expect(first.map((gateway) => gateway.id).sort()).toEqual([instanceIdFor(1), instanceIdFor(2)].sort());
+    expect(second.map((gateway) => gateway.id)).toEqual([instanceIdFor(6)]);
+    expect(first[0]).toMatchObject({ status: 'Creating', name: expect.stringMatching(/^gw-/) });
+  });
+
+  it('sees an empty list, not an error, when the credentials lack apig:instance:list (as Huawei answers)', async () => {
+    // Prepare
+    simulator = await startApigSimulator({ listPermission: false });
+    for (const gateway of gateways(PROJECT_ID, 1, 3, CREATING_FOREVER)) simulator.addGateway(gateway);
+
+    // Act
+    const listed = await createInstanceLister(apigConfig(simulator.url)).listCreating(projectIn(PROJECT_ID));
+
+    // Assess
+    expect(listed).toEqual([]);
+  });
+
+  it('signs the list request like the progress request: refused credentials are an unauthorized error', async () => {
+    // Prepare
+    simulator = await startApigSimulator();
+    const config = { ...apigConfig(simulator.url), credentials: { mode: 'aksk' as const, accessKey: SIMULATOR_AK, secretKey: 'wrong' } };
+
+    // Act
+    const listing = createInstanceLister(config).listCreating(projectIn(PROJECT_ID));
+
+    // Assess
+    await expect(listing).rejects.toBeInstanceOf(ApigTerminalError);
+    await expect(listing).rejects.toMatchObject({ outcome: 'unauthorized' });
+  });
+});
+
+describe('a discovery sweep to the watch queue', () => {
+  let pipeline: Pipeline;
+  afterEach(async () => pipeline?.stop());
+
+  it('sends one discovered watch request per gateway being created, past 500 in one project, and logs each with its project', async () => {
+    // Prepare
+    pipeline = await startPipeline();
+    for (const gateway of gateways(PROJECT_ID, 1, 520, CREATING_FOREVER)) pipeline.simulator.addGateway(gateway);
+    for (const gateway of gateways(PROJECT_ID, 600, 3, { ...CREATING_FOREVER, listStatus: 'Running' })) pipeline.simulator.addGateway(gateway);
+    for (const gateway of gateways(OTHER_PROJECT, 700, 2, CREATING_FOREVER)) pipeline.simulator.addGateway(gateway);
+    const log = recordingLog();
+    const metrics = recordingMetrics();
+    const discoverer = createDiscoverer(pipeline.env({ DISCOVER_PROJECTS: `ap-southeast-1:${PROJECT_ID},ap-southeast-1:${OTHER_PROJECT}` }), { log, metrics });
+
+    // Act
+    const summary = await discoverer.sweep();
+
+    // Assess
+    expect(summary.failed).toBe(false);
+    expect(summary.projects.map(({ project, sent }) => [project.projectId, sent])).toEqual([[PROJECT_ID, 520], [OTHER_PROJECT, 2]]);
+    expect(await pipeline.queueDepth()).toBe(522);
+    expect(metrics.counts.get('Discovered')).toBe(522);
+    const discovered = log.lines.filter((line) => line.message === 'gateway discovered');
+    expect(discovered).toHaveLength(522);
+    expect(discovered[0]?.extra).toMatchObject({ project_id: expect.any(String), region: 'ap-southeast-1', instance_id: expect.any(String), instance_name: expect.stringMatching(/^gw-/) });
+    const { Messages = [] } = await pipeline.aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: pipeline.aws.queueUrl, MaxNumberOfMessages: 10 }));
+    expect(Messages.map((message) => JSON.parse(message.Body ?? '{}').origin)).toEqual(Messages.map(() => 'discovery'));
+  });
+
+  it('does nothing, and says so, when DISCOVER_PROJECTS is empty', async () => {
+    // Prepare
+    pipeline = await startPipeline();
+    for (const gateway of gateways(PROJECT_ID, 1, 2, CREATING_FOREVER)) pipeline.simulator.addGateway(gateway);
+    const log = recordingLog();
+    const discoverer = createDiscoverer(pipeline.env({ DISCOVER_PROJECTS: '' }), { log, metrics: recordingMetrics() });
+
+    // Act
+    const summary = await discoverer.sweep();
+
+    // Assess
+    expect(summary).toEqual({ projects: [], failed: false });
+    expect(pipeline.simulator.requests).toEqual([]);
+    expect(log.lines.map((line) => line.message)).toContain('discovery is off: DISCOVER_PROJECTS is empty');
+  });
+
+  it('reports a project it cannot list, after sweeping the others', async () => {
+    // Prepare
+    pipeline = await startPipeline();
+    for (const gateway of gateways(OTHER_PROJECT, 1, 2, CREATING_FOREVER)) pipeline.simulator.addGateway(gateway);
+    const log = recordingLog();
+    const metrics = recordingMetrics();
+    const env = pipeline.env({ DISCOVER_PROJECTS: `ap-southeast-1:${PROJECT_ID},ap-southeast-1:${OTHER_PROJECT}`, HUAWEICLOUD_SDK_SK: 'wrong' });
+    const refused = createDiscoverer(env, { log, metrics });
+
+    // Act
+    const summary = await refused.sweep();
+
+    // Assess
+    expect(summary.failed).toBe(true);
+    expect(summary.projects.map((project) => project.error)).toEqual([expect.stringContaining('APIG refused the credentials'), expect.stringContaining('APIG refused the credentials')]);
+    expect(metrics.counts.get('DiscoveryFailures{stage=list}')).toBe(2);
+    expect(log.lines.filter((line) => line.level === 'error').map((line) => line.extra.project_id)).toEqual([PROJECT_ID, OTHER_PROJECT]);
+  });
+});
+
+describe('the discover handler and the poller', () => {
+  const saved = { ...process.env };
+  let pipeline: Pipeline;
+  let discover: (event: ScheduledEvent, context: Context) => Promise<{ projects: number; discovered: number }>;
+  const scheduledEvent = { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} } as ScheduledEvent;
+
+  beforeAll(async () => {
+    pipeline = await startPipeline();
+    Object.assign(process.env, pipeline.env({
+      DISCOVER_PROJECTS: `ap-southeast-1:${PROJECT_ID},ap-southeast-1:${OTHER_PROJECT}`,
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    }));
+    ({ handler: discover } = (await import('../../handlers/discover.js')) as { handler: typeof discover });
+    pipeline.run(pipeline.watcher({ NOTIFY_URLS: `webhook+${pipeline.receiver.url}/hook` }).handler);
+  });
+
+  afterAll(async () => {
+    await pipeline.stop();
+    process.env = saved;
+  });
+
+  const postsAbout = (instanceId: string) => pipeline.receiver.received('/hook').filter((post) => webhookEvent(post).data.instance_id === instanceId);
+
+  it('notifies every gateway being created exactly once, the others never, and a second sweep adds nothing', async () => {
+    // Prepare: the list keeps saying Creating for an hour after the end (as Huawei's may for a while).
+    const lagging = { listLagMs: 60 * MINUTE_MS };
+    const creating = [
+      ...gateways(PROJECT_ID, 11, 2, { ...lagging, steps: [{ atMs: 0, progress: 30 }], finish: { atMs: 3 * MINUTE_MS, status: 'success' } }),
+      ...gateways(OTHER_PROJECT, 13, 1, { ...lagging, steps: [{ atMs: 0, progress: 30 }], finish: { atMs: 2 * MINUTE_MS, status: 'failed', errorCode: 'APIC.9218' } }),
+    ];
+    const others = [
+      ...gateways(PROJECT_ID, 21, 1, { steps: [], finish: { atMs: 0, status: 'success' }, listStatus: 'Running' }),
+      ...gateways(OTHER_PROJECT, 22, 1, { steps: [], finish: { atMs: 0, status: 'failed' }, listStatus: 'CreateFail' }),
+    ];
+    [...creating, ...others].forEach((gateway) => pipeline.simulator.addGateway(gateway));
+
+    // Act: one sweep, let the poller finish every watch, then sweep again.
+    const first = await discover(scheduledEvent, lambdaContext(60_000, 'apig-watch-test-discover'));
+    for (const gateway of creating) await pipeline.receiver.waitFor((post) => webhookEvent(post).data.instance_id === gateway.instanceId, 20_000);
+    await pipeline.waitForQuiet(20_000, 1_000);
+    const pollsAfterFirst = creating.map((gateway) => pipeline.progressRequests(gateway.instanceId).length);
+    const second = await discover(scheduledEvent, lambdaContext(60_000, 'apig-watch-test-discover'));
+    await pipeline.waitForQuiet(20_000, 2_000);
+
+    // Assess
+    expect(first).toEqual({ projects: 2, discovered: 3 });
+    expect(second).toEqual({ projects: 2, discovered: 3 });
+    expect(creating.map((gateway) => postsAbout(gateway.instanceId).length)).toEqual([1, 1, 1]);
+    expect(creating.map((gateway) => webhookEvent(postsAbout(gateway.instanceId)[0]!).data.outcome)).toEqual(['succeeded', 'succeeded', 'failed']);
+    expect(others.map((gateway) => postsAbout(gateway.instanceId).length)).toEqual([0, 0]);
+    expect(others.map((gateway) => pipeline.progressRequests(gateway.instanceId).length)).toEqual([0, 0]);
+    expect(creating.map((gateway) => pipeline.progressRequests(gateway.instanceId).length)).toEqual(pollsAfterFirst);
+  });
+
+  it('joins a producer\'s watch of the same gateway: one notification, with the producer\'s context', async () => {
+    // Prepare
+    const [gateway] = gateways(PROJECT_ID, 31, 1, { steps: [{ atMs: 0, progress: 30 }], finish: { atMs: 4 * MINUTE_MS, status: 'success' } });
+    pipeline.simulator.addGateway(gateway!);
+    await pipeline.send(watchRequestBody({ instance_id: gateway!.instanceId, context: { ticket: 'OPS-7' } }));
+
+    // Act
+    await discover(scheduledEvent, lambdaContext(60_000, 'apig-watch-test-discover'));
+    await pipeline.receiver.waitFor((post) => webhookEvent(post).data.instance_id === gateway!.instanceId, 20_000);
+    await pipeline.waitForQuiet(20_000, 1_500);
+
+    // Assess
+    const posts = postsAbout(gateway!.instanceId);
+    expect(posts).toHaveLength(1);
+    expect(webhookEvent(posts[0]!).data.context).toEqual({ ticket: 'OPS-7' });
+  });
+});
