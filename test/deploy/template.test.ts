@@ -14,6 +14,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { startApigSimulator } from '../../lib/dev/apig-simulator.js';
+import { startLocalAws } from '../../lib/dev/local-aws.js';
 import { readZip, type ZipEntry } from '../support/zip.js';
 
 const run = promisify(execFile);
@@ -620,5 +622,137 @@ describe('the EventBridge rule for provisioning events', () => {
       Action: 'sqs:SendMessage',
       Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['WatchRequestEventRule', 'Arn'] } } },
     });
+  });
+});
+
+describe('the discover function', () => {
+  const PROJECT = '0123456789abcdef0123456789abcdef';
+  let withDiscovery: Template;
+
+  beforeAll(async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'apig-watch-package-discover-'));
+    try {
+      await runServerless(
+        ['package', '--stage', STAGE, '--package', dir, `--param=discover-projects=ap-southeast-1:${PROJECT}`, '--param=discover-rate=rate(5 minutes)'],
+        buildPackagingEnv(),
+      );
+      withDiscovery = JSON.parse(await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, PACKAGE_TIMEOUT_MS + 10_000);
+
+  function discoverFunction(of: Template = template): CfnResource {
+    const found = of.Resources.DiscoverLambdaFunction;
+    if (found?.Type !== 'AWS::Lambda::Function') throw new Error('template has no DiscoverLambdaFunction');
+    return found;
+  }
+
+  function createdIn(of: Template, logicalId: string): boolean {
+    const found = of.Resources[logicalId] as (CfnResource & { Condition?: string }) | undefined;
+    if (!found) return false;
+    const conditions = (of as Template & { Conditions: Record<string, Properties> }).Conditions;
+    return found.Condition === undefined || evaluateCondition(conditions[found.Condition]!);
+  }
+
+  test('is not scheduled when the discover-projects param is empty (the default)', () => {
+    expect(discoverFunction().Properties.Environment.Variables.DISCOVER_PROJECTS).toBe('');
+    expect(createdIn(template, 'DiscoverSchedule')).toBe(false);
+    expect(createdIn(template, 'DiscoverSchedulePermission')).toBe(false);
+    expect(resourcesOfType('AWS::Events::Rule').filter(([id]) => createdIn(template, id))).toEqual([]);
+  });
+
+  test('with the param set, runs handlers/discover.handler on the discover-rate schedule, invoked only by that rule', () => {
+    expect(createdIn(withDiscovery, 'DiscoverSchedule')).toBe(true);
+    const schedule = withDiscovery.Resources.DiscoverSchedule!;
+    expect(schedule.Properties).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
+    expect(schedule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': ['DiscoverLambdaFunction', 'Arn'] } })]);
+    expect(withDiscovery.Resources.DiscoverSchedulePermission?.Properties).toMatchObject({
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': ['DiscoverSchedule', 'Arn'] },
+    });
+    expect(discoverFunction(withDiscovery).Properties).toMatchObject({ Handler: 'handlers/discover.handler', Runtime: 'nodejs24.x' });
+    expect(discoverFunction(withDiscovery).Properties.Environment.Variables.DISCOVER_PROJECTS).toBe(`ap-southeast-1:${PROJECT}`);
+  });
+
+  test('defaults to a sweep every 2 minutes, and is not retried (the next sweep comes soon)', async () => {
+    const yaml = await readFile(path.join(PROJECT_DIR, 'serverless.yml'), 'utf8');
+    expect(yaml).toMatch(/^ {4}discover-rate: rate\(2 minutes\)$/m);
+    const [, invokeConfig] = resourcesOfType('AWS::Lambda::EventInvokeConfig').find(([, config]) => config.Properties.FunctionName.Ref === 'DiscoverLambdaFunction') ?? [];
+    expect(invokeConfig?.Properties.MaximumRetryAttempts).toBe(0);
+  });
+
+  test('runs with a role of its own that may only send to the watch queue, read this stage\'s secrets and write its own logs', () => {
+    const role = resource(discoverFunction().Properties.Role['Fn::GetAtt'][0], 'AWS::IAM::Role');
+    const statements: Statement[] = role.Properties.Policies.flatMap((policy: Properties) => policy.PolicyDocument.Statement);
+    const grants = statements.flatMap((statement) => asArray(statement.Action).map((action) => [action, statement.Resource]));
+    const parameters = { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/apig-watch/${STAGE}/*` };
+    const secrets = { 'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:apig-watch/${STAGE}/*` };
+    expect(grants).toEqual([
+      ['sqs:SendMessage', { 'Fn::GetAtt': ['WatchQueue', 'Arn'] }],
+      ['ssm:GetParameter', parameters],
+      ['ssm:GetParameters', parameters],
+      ['secretsmanager:GetSecretValue', secrets],
+      ['logs:CreateLogStream', { 'Fn::GetAtt': ['DiscoverLogGroup', 'Arn'] }],
+      ['logs:PutLogEvents', { 'Fn::GetAtt': ['DiscoverLogGroup', 'Arn'] }],
+    ]);
+    expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
+  });
+
+  test('carries the Huawei credentials as run-time references, and no notification secret', () => {
+    const environment = discoverFunction().Properties.Environment.Variables as Record<string, unknown>;
+    expect(environment.WATCH_QUEUE_URL).toEqual({ Ref: 'WatchQueue' });
+    expect(environment.HUAWEICLOUD_SDK_AK).toBe(`ssm:/apig-watch/${STAGE}/huaweicloud-sdk-ak`);
+    for (const name of ['NOTIFY_URLS', 'WEBHOOK_SECRET', 'WATCH_TABLE_NAME', 'DEAD_LETTER_QUEUE_URL']) expect(environment).not.toHaveProperty(name);
+  });
+
+  test('loads from its packaged bundle in a fresh process and sweeps: a scheduled event sends the gateways being created to the queue', async () => {
+    // Prepare: the packaged bundle, against the simulator (one gateway being created, one running) and fauxqs.
+    const simulator = await startApigSimulator();
+    const aws = await startLocalAws();
+    try {
+      simulator.addGateway({ projectId: PROJECT, instanceId: 'a'.repeat(32), instanceName: 'found-gw', steps: [{ atMs: 0, progress: 30 }], finish: null });
+      simulator.addGateway({ projectId: PROJECT, instanceId: 'b'.repeat(32), steps: [], finish: null, listStatus: 'Running' });
+      const entries = readZip(await readFile(path.join(packageDir, path.basename(discoverFunction().Properties.Code.S3Key))));
+      const taskRoot = await mkdtemp(path.join(packageDir, 'discover-root-'));
+      for (const entry of entries) {
+        await mkdir(path.join(taskRoot, path.dirname(entry.name)), { recursive: true });
+        await writeFile(path.join(taskRoot, entry.name), entry.data);
+      }
+      const { moduleFile, exportName } = handlerLocation(discoverFunction(), entries);
+      await writeFile(
+        path.join(taskRoot, 'invoke.mjs'),
+        `import * as handlerModule from './${moduleFile}';\n` +
+          `const context = { functionName: 'apig-watch-ci-discover', awsRequestId: 'test', getRemainingTimeInMillis: () => 60000 };\n` +
+          `const result = await handlerModule[${JSON.stringify(exportName)}]({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} }, context);\n` +
+          `process.stdout.write(JSON.stringify(result));\n`,
+      );
+      const env = {
+        PATH: process.env.PATH,
+        ...aws.env,
+        DISCOVER_PROJECTS: `ap-southeast-1:${PROJECT}`,
+        HUAWEICLOUD_SDK_AK: 'SIMULATORACCESSKEY00',
+        HUAWEICLOUD_SDK_SK: 'simulator-secret-key',
+        APIG_ENDPOINT: simulator.url,
+        IAM_ENDPOINT: simulator.url,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      };
+
+      // Act
+      const invoked = await run(process.execPath, ['invoke.mjs'], { cwd: taskRoot, env, timeout: LOAD_TIMEOUT_MS });
+
+      // Assess
+      expect(JSON.parse(invoked.stdout)).toEqual({ projects: 1, discovered: 1 });
+      const { ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
+      const { Messages = [] } = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: aws.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      expect(Messages.map((message) => JSON.parse(message.Body ?? '{}'))).toEqual([
+        expect.objectContaining({ project_id: PROJECT, instance_id: 'a'.repeat(32), instance_name: 'found-gw', origin: 'discovery' }),
+      ]);
+    } finally {
+      await simulator.close();
+      await aws.stop();
+    }
   });
 });
