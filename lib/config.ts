@@ -194,7 +194,13 @@ export async function resolveRuntimeConfig(
   return { apig: apigConfigFrom(values, settings), targets, webhookSecret: values.WEBHOOK_SECRET };
 }
 
-function apigConfigFrom(values: Partial<Record<SecretVariable, string>>, settings: Pick<Settings, 'apigEndpoint' | 'iamEndpoint'>): ApigConfig {
+/**
+ * The APIG clients' config from resolved secret values and the endpoint settings.
+ *
+ * @example
+ * const apig = apigConfigFrom(await resolveSecretValues(settings.secrets, readSecretReference), settings);
+ */
+export function apigConfigFrom(values: Partial<Record<SecretVariable, string>>, settings: Pick<Settings, 'apigEndpoint' | 'iamEndpoint'>): ApigConfig {
   return {
     credentials: credentialsFrom(values),
     apigEndpoint: settings.apigEndpoint,

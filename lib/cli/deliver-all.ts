@@ -1,5 +1,5 @@
 import type { DeliveryResult, Notifier, Target } from '../notify/types.js';
-import type { WatchEvent } from '../watch/outcome.js';
+import type { NotificationEvent } from '../watch/outcome.js';
 
 /** How long notifying all targets of one event may take, retries included. */
 export const DELIVERY_GIVE_UP_MS = 30_000;
@@ -12,7 +12,7 @@ export const DELIVERY_GIVE_UP_MS = 30_000;
  * const results = await deliverToAll(event, targets, notifier);
  * results.every((result) => result.status === 'delivered')
  */
-export async function deliverToAll(event: WatchEvent, targets: Target[], notifier: Notifier): Promise<DeliveryResult[]> {
+export async function deliverToAll(event: NotificationEvent, targets: Target[], notifier: Notifier): Promise<DeliveryResult[]> {
   const giveUpAtMs = Date.now() + DELIVERY_GIVE_UP_MS;
   return Promise.all(targets.map((target) => notifier.deliver(event, target, { giveUpAtMs })));
 }

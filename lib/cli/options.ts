@@ -38,6 +38,6 @@ export function withNotifyOptions(command: Command): Command {
 }
 
 /** Collects a repeatable option's values (no default: commander would print `(default: [])`). */
-function collect(value: string, previous: string[] | undefined): string[] {
+export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }

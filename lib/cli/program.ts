@@ -1,11 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { OUTCOMES } from '../watch/outcome.js';
+import { EVENT_KINDS } from '../watch/outcome.js';
+import type { DiscoverCommandOptions } from './commands/discover.js';
 import type { SimulateOptions } from './commands/simulate.js';
 import type { StartCommandOptions } from './commands/start.js';
 import type { TestNotifyOptions } from './commands/test-notify.js';
 import type { WatchCommandOptions } from './commands/watch.js';
 import type { CliIo } from './io.js';
-import { withNotifyOptions, withRequestOptions } from './options.js';
+import { collect, withNotifyOptions, withRequestOptions } from './options.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -71,12 +72,31 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
 
   withNotifyOptions(program.command('test-notify'))
     .description('send a sample notification to every configured target and print what each answered')
-    .addOption(new Option('--outcome <outcome>', 'the outcome the sample reports').choices(OUTCOMES).default('succeeded'))
+    .addOption(new Option('--outcome <outcome>', 'the outcome the sample reports (or started, the opt-in notice)').choices(EVENT_KINDS).default('succeeded'))
+    .addOption(new Option('--context <key=value>', 'a context label of the sample watch, for when= filters (repeatable)').argParser(collect))
+    .addOption(new Option('--group <name>', 'a notify group the sample watch names, for group= filters (repeatable)').argParser(collect))
     .option('--verbose', 'log each attempt to stderr')
-    .addHelpText('after', '\nReads NOTIFY_URLS and WEBHOOK_SECRET only. Exit 0 when every target took it, 1 otherwise, 2 without targets.')
+    .addHelpText('after', '\nReads NOTIFY_URLS and WEBHOOK_SECRET only; sends only to the targets whose filters (on=, when=, group=) want the sample.\nExit 0 when every chosen target took it (or none wants it), 1 otherwise, 2 without targets.')
     .action(async (options: TestNotifyOptions) => {
       const { runTestNotify } = await import('./commands/test-notify.js');
       setExitCode(await runTestNotify(options, io));
+    });
+
+  program
+    .command('discover')
+    .description('list the gateways being created in DISCOVER_PROJECTS (or --project) and, with --start, start a watch of each in the deployed apig-watch')
+    .option('--once', 'one sweep (required: the deployed discover function sweeps on its schedule)')
+    .addOption(new Option('--project <region:project_id>', 'a project to sweep instead of DISCOVER_PROJECTS, e.g. ap-southeast-1:0123… (repeatable)').argParser(collect))
+    .option('--start', 'send a watch request (origin: discovery) for each gateway found to the watch queue')
+    .option('--queue-url <url>', 'with --start: the watch queue (default: WATCH_QUEUE_URL, or the WatchQueueUrl output of --stack)')
+    .option('--stack <name>', 'with --start: the deployed CloudFormation stack to read the queue from, e.g. apig-watch-prod')
+    .option('--aws-region <region>', 'with --start: AWS region of the queue and stack (default: the AWS SDK\'s)')
+    .addOption(new Option('--outcome <outcome>', 'show only which targets hear this outcome of a discovered watch').choices(EVENT_KINDS))
+    .option('--verbose', 'log requests to stderr')
+    .addHelpText('after', `\nNeeds the permission apig:instance:list. Without it Huawei answers an empty list, not an error:\nan empty project is printed with that reminder.\nExit 0, or 4 when a project could not be listed or a request not sent.\n${ENVIRONMENT_HELP}`)
+    .action(async (options: DiscoverCommandOptions) => {
+      const { runDiscover } = await import('./commands/discover.js');
+      setExitCode(await runDiscover(options, io));
     });
 
   program

@@ -1,5 +1,5 @@
-import { buildOutcomeEvent } from '../watch/event.js';
-import type { Outcome, WatchEvent } from '../watch/outcome.js';
+import { buildOutcomeEvent, buildStartedEvent } from '../watch/event.js';
+import type { EventKind, NotificationEvent, Outcome, WatchEvent } from '../watch/outcome.js';
 import { startWatch, type LastSeen } from '../watch/state.js';
 
 /** What a watch of each outcome would have seen, for `test-notify` (Huawei's own codes and words). */
@@ -45,5 +45,29 @@ export function sampleEvent(outcome: Outcome, nowMs: number): WatchEvent {
         : { status: 'creating', progress: null, start_time_ms: startedMs, end_time_ms: nowMs, error_code: sample.code, error_msg: sample.message, ...sample.last },
   };
   const event = buildOutcomeEvent(state, { outcome, errorCode: sample.code, errorMsg: sample.message }, nowMs);
+  return { ...event, id: `${event.id}_test_${nowMs}` };
+}
+
+/**
+ * A sample of any notified event for `apig-watch test-notify`: an outcome's (`sampleEvent`) or the
+ * opt-in `started` notice, with `context` as the watch's labels.
+ *
+ * @example
+ * sampleNotification('started', Date.now(), { team: 'payments' }).type // 'apig.gateway.creation.started'
+ */
+export function sampleNotification(kind: EventKind, nowMs: number, context: Record<string, string>): NotificationEvent {
+  const event: NotificationEvent = kind === 'started' ? sampleStartedEvent(nowMs) : sampleEvent(kind, nowMs);
+  return { ...event, data: { ...event.data, context } };
+}
+
+function sampleStartedEvent(nowMs: number): NotificationEvent {
+  const startedMs = nowMs - 64_000;
+  const { project_id, instance_id, region, instance_name } = sampleEvent('succeeded', nowMs).data;
+  const state = {
+    ...startWatch({ project_id, instance_id, region, instance_name, context: {} }, startedMs, 7200),
+    polls: 1,
+    last: { status: 'creating', progress: 30, start_time_ms: startedMs, end_time_ms: nowMs, error_code: null, error_msg: null },
+  };
+  const event = buildStartedEvent(state, nowMs);
   return { ...event, id: `${event.id}_test_${nowMs}` };
 }

@@ -5,11 +5,14 @@ import { EXIT_CODES } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { watchRequestFromOptions, type RequestOptions } from '../request-options.js';
 
-export interface StartCommandOptions extends RequestOptions {
+/** Where to send watch requests (`start`, `discover --start`). */
+export interface QueueOptions {
   queueUrl?: string;
   stack?: string;
   awsRegion?: string;
 }
+
+export interface StartCommandOptions extends RequestOptions, QueueOptions {}
 
 /** The stack output that names the watch queue (serverless.yml). */
 export const QUEUE_URL_OUTPUT = 'WatchQueueUrl';
@@ -26,10 +29,7 @@ export const QUEUE_URL_OUTPUT = 'WatchQueueUrl';
 export async function runStart(options: StartCommandOptions, io: CliIo): Promise<number> {
   const request = watchRequestFromOptions(options);
   const settings = readCliSettings(io.env);
-  const queueUrl = options.queueUrl ?? settings.watchQueueUrl ?? (options.stack ? await queueUrlOfStack(options.stack, options.awsRegion) : undefined);
-  if (!queueUrl) {
-    throw new CliUsageError('no watch queue: pass --queue-url URL, set WATCH_QUEUE_URL, or name the deployed stack with --stack apig-watch-<stage>');
-  }
+  const queueUrl = await resolveQueueUrl(options, settings.watchQueueUrl);
   const sender = createWatchRequestSender(sqsClientFor({ sqsEndpointOverridden: settings.sqsEndpointOverridden, region: options.awsRegion }), queueUrl);
   try {
     const { watchId, messageId } = await sender.send(request);
@@ -39,6 +39,21 @@ export async function runStart(options: StartCommandOptions, io: CliIo): Promise
   } catch (error) {
     throw new CliError(`could not send the watch request to ${queueUrl}: ${describe(error)}`, EXIT_CODES.couldNotWatch);
   }
+}
+
+/**
+ * The watch queue: `--queue-url`, else `WATCH_QUEUE_URL`, else the `WatchQueueUrl` output of
+ * `--stack`. Throws `CliUsageError` when none is given.
+ *
+ * @example
+ * const queueUrl = await resolveQueueUrl({ stack: 'apig-watch-prod' }, settings.watchQueueUrl);
+ */
+export async function resolveQueueUrl(options: QueueOptions, watchQueueUrl: string | null): Promise<string> {
+  const queueUrl = options.queueUrl ?? watchQueueUrl ?? (options.stack ? await queueUrlOfStack(options.stack, options.awsRegion) : undefined);
+  if (!queueUrl) {
+    throw new CliUsageError('no watch queue: pass --queue-url URL, set WATCH_QUEUE_URL, or name the deployed stack with --stack apig-watch-<stage>');
+  }
+  return queueUrl;
 }
 
 /** Reads the queue URL from the stack's outputs; the CloudFormation client loads only when needed. */

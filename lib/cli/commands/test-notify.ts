@@ -2,7 +2,8 @@ import { readCliSettings, resolveSecretValues } from '../../config.js';
 import { SILENT_LOG } from '../../logger.js';
 import { createNotifier } from '../../notify/deliver.js';
 import { readSecretReference } from '../../runtime/secrets.js';
-import type { Outcome } from '../../watch/outcome.js';
+import { selectTargets } from '../../notify/targets.js';
+import type { EventKind } from '../../watch/outcome.js';
 import { deliverToAll } from '../deliver-all.js';
 import { CliUsageError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
@@ -10,19 +11,25 @@ import type { CliIo } from '../io.js';
 import { lineLog } from '../line-log.js';
 import { notifyTargets, type NotifyOptions } from '../notify-options.js';
 import { describeDelivery } from '../outcome-text.js';
-import { sampleEvent } from '../sample-event.js';
+import { describeRouting, routedRequestFrom, type RoutingOptions } from '../routing.js';
+import { sampleNotification } from '../sample-event.js';
 
 /** The only settings a test notification needs (no Huawei credentials). */
 const NOTIFY_SECRETS: readonly string[] = ['NOTIFY_URLS', 'WEBHOOK_SECRET'];
 
-export interface TestNotifyOptions extends NotifyOptions {
-  outcome: Outcome;
+/** A sample's own context label, so its notification says where it came from. */
+const SAMPLE_CONTEXT = { sent_by: 'apig-watch test-notify' };
+
+export interface TestNotifyOptions extends NotifyOptions, RoutingOptions {
+  outcome: EventKind;
   verbose?: boolean;
 }
 
 /**
- * `apig-watch test-notify`: sends a sample notification of one outcome to every configured target
- * through the real renderers and delivery, and prints what each answered. Exit 0 when every target
+ * `apig-watch test-notify`: sends a sample notification of one outcome (or the `started` notice)
+ * to every configured target that wants it — the `NOTIFY_URLS` filters applied to a watch with
+ * `--context` labels and `--group` names, as the poller applies them — through the real renderers
+ * and delivery, and prints what each answered (and, when filters leave targets out, the routing). Exit 0 when every target
  * took it, 1 when any did not. Only `NOTIFY_URLS` and `WEBHOOK_SECRET` are read: no Huawei credentials needed.
  *
  * @example
@@ -37,11 +44,20 @@ export async function runTestNotify(options: TestNotifyOptions, io: CliIo): Prom
   const log = options.verbose ? lineLog((line) => io.stderr.write(`${line}\n`)) : SILENT_LOG;
   const notifier = createNotifier({ webhookSecret: values.WEBHOOK_SECRET, log });
 
-  const event = sampleEvent(options.outcome, Date.now());
-  io.stdout.write(`Sending a sample "${options.outcome}" notification (${event.type}) to ${targets.length} target(s)…\n`);
-  const results = await deliverToAll(event, targets, notifier);
-  targets.forEach((target, index) => io.stdout.write(`  ${describeDelivery(target, results[index]!)}\n`));
+  const request = routedRequestFrom(options, SAMPLE_CONTEXT);
+  const event = sampleNotification(options.outcome, Date.now(), request.context);
+  const chosen = selectTargets(targets, event, request);
+  if (chosen.length < targets.length) {
+    io.stdout.write(`Routing (NOTIFY_URLS filters) for this watch:\n${describeRouting(targets, [options.outcome], request).join('\n')}\n\n`);
+  }
+  if (chosen.length === 0) {
+    io.stdout.write(`No target wants a "${options.outcome}" notification of this watch: nothing sent.\n`);
+    return EXIT_CODES.ok;
+  }
+  io.stdout.write(`Sending a sample "${options.outcome}" notification (${event.type}) to ${chosen.length} target(s)…\n`);
+  const results = await deliverToAll(event, chosen, notifier);
+  chosen.forEach((target, index) => io.stdout.write(`  ${describeDelivery(target, results[index]!)}\n`));
   const failures = results.filter((result) => result.status !== 'delivered').length;
-  if (failures > 0) io.stderr.write(`apig-watch: ${failures} of ${targets.length} target(s) did not take the notification\n`);
+  if (failures > 0) io.stderr.write(`apig-watch: ${failures} of ${chosen.length} target(s) did not take the notification\n`);
   return failures === 0 ? EXIT_CODES.ok : EXIT_CODES.failed;
 }

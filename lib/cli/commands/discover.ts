@@ -1,0 +1,93 @@
+import { apigConfigFrom, readCliSettings, readDiscoverProjects, resolveSecretValues } from '../../config.js';
+import { discoverGateways, findCreatingGateways, type ProjectSweep } from '../../discover/discover-gateways.js';
+import { createInstanceLister } from '../../discover/instance-list-client.js';
+import { DiscoverProjectsError, parseDiscoverProjects, type DiscoverProject } from '../../discover/projects.js';
+import { SILENT_LOG } from '../../logger.js';
+import { NO_METRICS } from '../../ports.js';
+import { createWatchRequestSender, sqsClientFor } from '../../queue/watch-request-sender.js';
+import { readSecretReference } from '../../runtime/secrets.js';
+import { scaledClock } from '../../runtime/time-scale.js';
+import { EVENT_KINDS, type EventKind } from '../../watch/outcome.js';
+import { CliUsageError } from '../errors.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { lineLog } from '../line-log.js';
+import { notifyTargets } from '../notify-options.js';
+import { describeRouting } from '../routing.js';
+import { resolveQueueUrl, type QueueOptions } from './start.js';
+
+export interface DiscoverCommandOptions extends QueueOptions {
+  once?: boolean;
+  /** `--project REGION:PROJECT_ID`, repeatable; default `DISCOVER_PROJECTS`. */
+  project?: string[];
+  start?: boolean;
+  /** Show the routing of this outcome only (default: every event). */
+  outcome?: EventKind;
+  verbose?: boolean;
+}
+
+const EMPTY_LIST_HINT =
+  'Huawei answers an empty list, not an error, when the credentials lack apig:instance:list: if you expected gateways here, check that permission.';
+
+/**
+ * `apig-watch discover --once`: one discovery sweep from this machine — lists the gateways being
+ * created in each project (`--project`, else `DISCOVER_PROJECTS`) with the same credentials as
+ * the poller, prints what it sees and which target would hear which outcome of a discovered watch;
+ * with `--start`, sends their watch requests (`origin: discovery`) to the deployed queue. Exit 0,
+ * or 4 when a project could not be listed or a request not sent.
+ *
+ * @example
+ * await runDiscover({ once: true, project: ['ap-southeast-1:0123…'] }, processIo());
+ */
+export async function runDiscover(options: DiscoverCommandOptions, io: CliIo): Promise<number> {
+  if (!options.once) throw new CliUsageError('discover runs one sweep: pass --once (the deployed discover function sweeps on its schedule)');
+  const settings = readCliSettings(io.env);
+  const projects = projectsFrom(options, io.env);
+  if (projects.length === 0) throw new CliUsageError('no projects to sweep: pass --project REGION:PROJECT_ID or set DISCOVER_PROJECTS');
+  const values = await resolveSecretValues(settings.secrets, readSecretReference);
+  const log = options.verbose ? lineLog((line) => io.stderr.write(`${line}\n`)) : SILENT_LOG;
+  const clock = scaledClock(settings.timeScale, settings.timeOriginMs ?? Date.now());
+  const lister = createInstanceLister(apigConfigFrom(values, settings), { log, now: clock.now });
+
+  let sweeps: Array<ProjectSweep & { sent?: number; notSent?: number }>;
+  let sentTo: string | null = null;
+  if (options.start) {
+    sentTo = await resolveQueueUrl(options, settings.watchQueueUrl);
+    const sender = createWatchRequestSender(sqsClientFor({ sqsEndpointOverridden: settings.sqsEndpointOverridden, region: options.awsRegion }), sentTo);
+    sweeps = (await discoverGateways(projects, { lister, sender, log, metrics: NO_METRICS })).projects;
+  } else {
+    sweeps = await findCreatingGateways(projects, lister, log);
+  }
+
+  for (const sweep of sweeps) io.stdout.write(`${describeSweep(sweep).join('\n')}\n`);
+  const targets = notifyTargets(values.NOTIFY_URLS, {});
+  if (targets.length > 0) {
+    const kinds = options.outcome ? [options.outcome] : EVENT_KINDS;
+    io.stdout.write(`\nA discovered watch (no context, no notify groups) notifies:\n${describeRouting(targets, kinds, { context: {} }).join('\n')}\n`);
+  }
+  const sent = sweeps.reduce((sum, sweep) => sum + (sweep.sent ?? 0), 0);
+  if (sentTo !== null) io.stderr.write(`apig-watch: ${sent} watch request(s) sent to ${sentTo}\n`);
+  const failed = sweeps.some((sweep) => sweep.error !== null || (sweep.notSent ?? 0) > 0);
+  return failed ? EXIT_CODES.couldNotWatch : EXIT_CODES.ok;
+}
+
+function projectsFrom(options: DiscoverCommandOptions, env: Record<string, string | undefined>): DiscoverProject[] {
+  if (options.project === undefined) return readDiscoverProjects(env);
+  try {
+    return parseDiscoverProjects(options.project.join(','));
+  } catch (error) {
+    if (error instanceof DiscoverProjectsError) throw new CliUsageError(error.message.replace(/^DISCOVER_PROJECTS/, '--project'));
+    throw error;
+  }
+}
+
+function describeSweep(sweep: ProjectSweep & { sent?: number; notSent?: number }): string[] {
+  const where = `${sweep.project.region}:${sweep.project.projectId}`;
+  if (sweep.error !== null) return [`✖ ${where}: could not list the gateways: ${sweep.error}`];
+  if (sweep.gateways.length === 0) return [`· ${where}: no gateway being created.`, `  ${EMPTY_LIST_HINT}`];
+  const sent = sweep.sent === undefined ? '' : ` — ${sweep.sent} watch request(s) sent${sweep.notSent ? `, ${sweep.notSent} not sent` : ''}`;
+  return [
+    `✔ ${where}: ${sweep.gateways.length} gateway(s) being created${sent}`,
+    ...sweep.gateways.map((gateway) => `  ${gateway.id}  ${gateway.name ?? '(no name)'}  ${gateway.status ?? ''}`),
+  ];
+}
