@@ -1,12 +1,22 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { isWatchActive, type StepStore } from '../store/step-store.js';
 import type { WatchRequest } from '../watch/request.js';
-import { watchIdFor } from '../watch/state.js';
+import { gatewayKeyFor, watchIdFor } from '../watch/state.js';
 
-/** What starting a watch answers: the watch's id (stable per project and instance) and SQS's message id. */
+/**
+ * What starting a watch answers: the watch's id and whether the request joined a watch of the
+ * gateway already active (then nothing is sent: that watch's outcome is the answer), as far as can
+ * be known when the request is taken.
+ */
 export interface StartedWatch {
   watchId: string;
+  joined: boolean;
+  /** SQS's message id; absent when the request joined an active watch. */
   messageId: string | undefined;
 }
+
+/** Where a sender looks up the gateway's current watch (the step store, read-only). */
+export type WatchLookup = Pick<StepStore, 'currentWatch'>;
 
 /** The port producers start watches through: `apig-watch start` and the HTTP start endpoint. */
 export interface WatchRequestSender {
@@ -19,17 +29,24 @@ export interface WatchRequestSender {
  * request, never what the caller sent: a caller cannot smuggle a poller state (`v`, `kind`,
  * `event`…) onto the queue through fields the request schema ignores.
  *
+ * With `lookup` (the step table), a request for a gateway whose watch is active is answered with
+ * that watch instead of being sent; without it every request is sent (the poller joins it then).
+ *
  * @example
  * const sender = createWatchRequestSender(sqsClientFor({ sqsEndpointOverridden: false }), queueUrl);
- * const { watchId } = await sender.send(parseWatchRequest(JSON.parse(body)));
+ * const { watchId, joined } = await sender.send(parseWatchRequest(JSON.parse(body)));
  */
-export function createWatchRequestSender(client: SQSClient, queueUrl: string): WatchRequestSender {
+export function createWatchRequestSender(client: SQSClient, queueUrl: string, lookup?: WatchLookup): WatchRequestSender {
   return {
     async send(request) {
-      const { project_id, instance_id, region, instance_name, context } = request;
-      const body = JSON.stringify({ project_id, instance_id, region, instance_name, context });
+      const current = lookup ? await lookup.currentWatch(gatewayKeyFor(request)) : null;
+      if (current !== null && isWatchActive(current, Date.now())) {
+        return { watchId: current.watchId, joined: true, messageId: undefined };
+      }
+      const { project_id, instance_id, region, instance_name, context, origin } = request;
+      const body = JSON.stringify({ project_id, instance_id, region, instance_name, context, origin });
       const answer = await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
-      return { watchId: watchIdFor(request), messageId: answer.MessageId };
+      return { watchId: watchIdFor(request, answer.MessageId ?? ''), joined: false, messageId: answer.MessageId };
     },
   };
 }

@@ -42,6 +42,8 @@ export const watchRequestSchema = z.object({
         ),
     ),
   ),
+  /** `discovery`: sent by the discovery sweep; such a request never restarts a watch that ended. */
+  origin: z.optional(z.enum(['discovery'], 'must be "discovery" when set')),
 });
 
 /** A validated watch request, normalised: absent optional fields are `null` / `{}`. */
@@ -51,6 +53,8 @@ export interface WatchRequest {
   region: string;
   instance_name: string | null;
   context: Record<string, string>;
+  /** Set by the discovery sweep: such a request starts a watch only for a gateway with none on record. */
+  origin?: 'discovery';
 }
 
 /** One problem of one field, e.g. `{ field: 'instance_id', message: 'must be 32 lowercase …' }`. */
@@ -109,8 +113,8 @@ export function parseWatchRequest(input: unknown): WatchRequest {
     const fields = fieldProblemsOf(parsed.error.issues);
     throw new InvalidMessageError('invalid watch request', fields.map(({ field, message }) => `${field}: ${message}`), fields);
   }
-  const { project_id, instance_id, region, instance_name, context } = parsed.data;
-  return { project_id, instance_id, region, instance_name: instance_name ?? null, context: context ?? {} };
+  const { project_id, instance_id, region, instance_name, context, origin } = parsed.data;
+  return { project_id, instance_id, region, instance_name: instance_name ?? null, context: context ?? {}, ...(origin ? { origin } : {}) };
 }
 
 /** True for an EventBridge event as it arrives on an SQS target. */
