@@ -91,6 +91,9 @@ export async function replayTraces(traces: readonly Trace[], schedule: PollSched
       async sendToDeadLetter(_body, reason) {
         throw new Error(`the replay dead-lettered a watch: ${reason}`);
       },
+      async retryLater() {
+        throw new Error('the replay failed a record');
+      },
     },
     store: memoryStepStore(),
     notifier: {
@@ -100,6 +103,7 @@ export async function replayTraces(traces: readonly Trace[], schedule: PollSched
       },
     },
     targets: [TARGET],
+    stateKeys: { current: 'apig-watch efficiency benchmark key', previous: null },
     clock: { now: () => nowMs },
     log: SILENT_LOG,
     metrics: NO_METRICS,

@@ -1,20 +1,26 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { readStartWatchSettings } from '../lib/config.js';
 import { answerStartWatch } from '../lib/http/start-watch-endpoint.js';
 import { createWatchRequestSender, sqsClientFor } from '../lib/queue/watch-request-sender.js';
 import { logThrough } from '../lib/runtime/powertools-log.js';
+import { createDynamoStepStore } from '../lib/store/step-store.js';
 
 const logger = new Logger({ serviceName: 'apig-watch' });
 const settings = readStartWatchSettings(process.env);
 const ports = {
-  sender: createWatchRequestSender(sqsClientFor(settings), settings.watchQueueUrl),
+  sender: createWatchRequestSender(
+    sqsClientFor(settings),
+    settings.watchQueueUrl,
+    createDynamoStepStore(new DynamoDBClient({}), settings.tableName),
+  ),
   log: logThrough(logger),
 };
 
-/** `POST /watches` → the watch queue; answers 202 with the watch id, 400 with field errors. */
+/** `POST /watches` → the watch queue; answers 202 with the watch id (and whether it joined an active one), 400 with field errors. */
 async function startWatch(event: APIGatewayProxyEventV2WithIAMAuthorizer): Promise<APIGatewayProxyStructuredResultV2> {
   return answerStartWatch(event, ports);
 }

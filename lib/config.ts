@@ -3,6 +3,8 @@ import { DEFAULT_APIG_ENDPOINT, DEFAULT_IAM_ENDPOINT } from './apig/endpoints.js
 import { DiscoverProjectsError, parseDiscoverProjects, type DiscoverProject } from './discover/projects.js';
 import { parseNotifyUrls } from './notify/targets.js';
 import type { Target } from './notify/types.js';
+import { MAX_WATCH_LIFETIME_SECONDS } from './store/step-store.js';
+import { MIN_STATE_SIGNING_KEY_BYTES, type StateSigningKeys } from './watch/state-message.js';
 
 /** A setting that is wrong or missing; the message names the variable (never its value). */
 export class ConfigError extends Error {
@@ -20,6 +22,8 @@ export const SECRET_VARIABLES = [
   'HUAWEICLOUD_IAM_PASSWORD',
   'HUAWEICLOUD_IAM_DOMAIN',
   'HUAWEICLOUD_AUTH_TOKEN',
+  'STATE_SIGNING_KEY',
+  'STATE_SIGNING_KEY_PREVIOUS',
 ] as const;
 export type SecretVariable = (typeof SECRET_VARIABLES)[number];
 
@@ -56,6 +60,8 @@ export interface RuntimeConfig {
   apig: ApigConfig;
   targets: Target[];
   webhookSecret: string | undefined;
+  /** `STATE_SIGNING_KEY` (and `STATE_SIGNING_KEY_PREVIOUS`); `null` where none is configured (the CLI). */
+  stateKeys: StateSigningKeys | null;
 }
 
 type Environment = Record<string, string | undefined>;
@@ -67,13 +73,21 @@ type Environment = Record<string, string | undefined>;
  * const settings = readSettings(process.env);
  */
 export function readSettings(env: Environment): Settings {
-  return {
+  required(env, 'STATE_SIGNING_KEY');
+  const settings = {
     ...readCommonSettings(env),
     watchQueueUrl: required(env, 'WATCH_QUEUE_URL'),
     deadLetterQueueUrl: required(env, 'DEAD_LETTER_QUEUE_URL'),
     tableName: required(env, 'WATCH_TABLE_NAME'),
     deliveryBudgetSeconds: positiveNumber(env, 'DELIVERY_RETRY_HOURS', DEFAULT_DELIVERY_RETRY_HOURS) * 3600,
   };
+  if (settings.watchTimeoutSeconds + settings.deliveryBudgetSeconds > MAX_WATCH_LIFETIME_SECONDS) {
+    throw new ConfigError(
+      `WATCH_TIMEOUT_SECONDS plus DELIVERY_RETRY_HOURS may add up to at most ${MAX_WATCH_LIFETIME_SECONDS / 3600} hours: ` +
+        'records must outlive a watch, its delivery budget and the dead-letter queue\'s 14 days',
+    );
+  }
+  return settings;
 }
 
 type CommonSettings = Pick<
@@ -111,9 +125,11 @@ export function readCliSettings(env: Environment): CliSettings {
   return { ...readCommonSettings(env), watchQueueUrl: env.WATCH_QUEUE_URL?.trim() || null };
 }
 
-/** What the HTTP start endpoint (`handlers/start-watch.ts`) reads: only where to send requests. */
+/** What the HTTP start endpoint (`handlers/start-watch.ts`) reads: where to send requests, and the step table. */
 export interface StartWatchSettings {
   watchQueueUrl: string;
+  /** The step table, read to tell whether a request joins an active watch. */
+  tableName: string;
   sqsEndpointOverridden: boolean;
 }
 
@@ -124,7 +140,11 @@ export interface StartWatchSettings {
  * const { watchQueueUrl } = readStartWatchSettings(process.env);
  */
 export function readStartWatchSettings(env: Environment): StartWatchSettings {
-  return { watchQueueUrl: required(env, 'WATCH_QUEUE_URL'), sqsEndpointOverridden: sqsEndpointOverridden(env) };
+  return {
+    watchQueueUrl: required(env, 'WATCH_QUEUE_URL'),
+    tableName: required(env, 'WATCH_TABLE_NAME'),
+    sqsEndpointOverridden: sqsEndpointOverridden(env),
+  };
 }
 
 /** What the discover function (`handlers/discover.ts`) reads: where to send requests and what to list. */
@@ -191,7 +211,7 @@ export async function resolveRuntimeConfig(
   } catch (error) {
     throw new ConfigError(error instanceof Error ? error.message : String(error));
   }
-  return { apig: apigConfigFrom(values, settings), targets, webhookSecret: values.WEBHOOK_SECRET };
+  return { apig: apigConfigFrom(values, settings), targets, webhookSecret: values.WEBHOOK_SECRET, stateKeys: stateKeysFrom(values) };
 }
 
 /**
@@ -207,6 +227,22 @@ export function apigConfigFrom(values: Partial<Record<SecretVariable, string>>, 
     iamEndpoint: settings.iamEndpoint,
     requestTimeoutMs: APIG_REQUEST_TIMEOUT_MS,
   };
+}
+
+/** The state signing keys, each at least `MIN_STATE_SIGNING_KEY_BYTES` long; `null` when none is set. */
+function stateKeysFrom(values: Partial<Record<SecretVariable, string>>): StateSigningKeys | null {
+  const { STATE_SIGNING_KEY: current, STATE_SIGNING_KEY_PREVIOUS: previous } = values;
+  for (const [name, key] of [['STATE_SIGNING_KEY', current], ['STATE_SIGNING_KEY_PREVIOUS', previous]] as const) {
+    if (key !== undefined && Buffer.byteLength(key) < MIN_STATE_SIGNING_KEY_BYTES) {
+      throw new ConfigError(`${name} must be at least ${MIN_STATE_SIGNING_KEY_BYTES} bytes long`);
+    }
+  }
+  if (current === undefined) return previous === undefined ? null : missingCurrentKey();
+  return { current, previous: previous ?? null };
+}
+
+function missingCurrentKey(): never {
+  throw new ConfigError('STATE_SIGNING_KEY is required when STATE_SIGNING_KEY_PREVIOUS is set');
 }
 
 /**

@@ -20,7 +20,7 @@ import { startWebhookReceiver, type ReceivedRequest } from '../lib/dev/webhook-r
 import { scaledClock } from '../lib/runtime/time-scale.js';
 import { formatElapsed } from '../lib/watch/event.js';
 import type { WatchEvent } from '../lib/watch/outcome.js';
-import { parseMessageBody } from '../lib/watch/state.js';
+import { parseMessageBody } from '../lib/watch/state-message.js';
 
 const TIME_SCALE = 20;
 const GIVE_UP_AFTER_MS = 120_000;
@@ -118,7 +118,7 @@ async function main(): Promise<number> {
     onInvocation: (event) => {
       // The record being processed carries the state its poll starts from: what was seen last.
       for (const record of event.Records) {
-        const message = safely(() => parseMessageBody(record.body));
+        const message = safely(() => parseMessageBody(record.body, { current: aws.env.STATE_SIGNING_KEY ?? '', previous: null }));
         if (message?.kind !== 'state') continue;
         const watch = watchOf.get(message.state.request.instance_id);
         if (watch && !outcomes.has(watch.instanceId)) show(watch.instanceId, rowOfState(watch.name, message.state));

@@ -2,7 +2,7 @@ import type { ProgressSource } from '../apig/types.js';
 import type { Clock } from '../ports.js';
 import { decidePoll } from '../watch/decide.js';
 import type { WatchEvent } from '../watch/outcome.js';
-import { observe } from '../watch/process-batch.js';
+import { observe } from '../watch/observe.js';
 import type { WatchState } from '../watch/state.js';
 
 /** What one poll that did not end the watch saw, and how long until the next. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
@@ -80,6 +81,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       WATCH_QUEUE_URL: queue.queueUrl,
       DEAD_LETTER_QUEUE_URL: dlq.queueUrl,
       WATCH_TABLE_NAME: tableName,
+      // A fresh key per local stack, as serverless.yml generates one per deployment.
+      STATE_SIGNING_KEY: randomBytes(32).toString('base64url'),
     },
     async stop() {
       sqs.destroy();

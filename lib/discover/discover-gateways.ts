@@ -102,7 +102,7 @@ export async function discoverGateways(projects: readonly DiscoverProject[], por
     let sent = 0;
     results.forEach((result, index) => {
       const gateway = sweep.gateways[index]!;
-      const keys = { ...where, instance_id: gateway.id, instance_name: gateway.name, watch_id: result.watchId };
+      const keys = { ...where, instance_id: gateway.id, instance_name: gateway.name, message_id: result.messageId };
       if (result.error === null) {
         sent += 1;
         log.info('gateway discovered', keys);

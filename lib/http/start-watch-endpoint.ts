@@ -19,12 +19,13 @@ export interface StartWatchPorts {
 /**
  * `POST /watches` (API Gateway HTTP API, IAM-authorised, payload format 2.0): validates the body
  * with the watch request schema (DESIGN §2, EventBridge envelope included), sends it to the watch
- * queue and answers `202 {"watch_id"}`. Bad input of any kind is a `400 {"errors": [{field, message}]}`;
+ * queue and answers `202 {"watch_id", "joined"}` (`joined`: a watch of that gateway was already
+ * active, and this request joined it). Bad input of any kind is a `400 {"errors": [{field, message}]}`;
  * only a queue that refuses the message is a 5xx.
  *
  * @example
  * const response = await answerStartWatch(event, { sender, log });
- * // { statusCode: 202, body: '{"watch_id":"w_5d1c0e…"}' }
+ * // { statusCode: 202, body: '{"watch_id":"w_5d1c0e…","joined":false}' }
  */
 export async function answerStartWatch(
   event: APIGatewayProxyEventV2WithIAMAuthorizer,
@@ -38,16 +39,17 @@ export async function answerStartWatch(
   }
   const { request } = parsed;
   try {
-    const { watchId, messageId } = await ports.sender.send(request);
-    ports.log.info('watch requested', {
+    const { watchId, joined, messageId } = await ports.sender.send(request);
+    ports.log.info(joined ? 'watch requested; it joins the active watch of that gateway' : 'watch requested', {
       caller,
       watch_id: watchId,
+      joined,
       messageId,
       project_id: request.project_id,
       instance_id: request.instance_id,
       region: request.region,
     });
-    return answer(202, { watch_id: watchId });
+    return answer(202, { watch_id: watchId, joined });
   } catch (error) {
     ports.log.error('the watch queue did not take the request', { caller, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
     return answer(503, { errors: [{ field: BODY_FIELD, message: 'the watch queue did not take the request; try again' }] });

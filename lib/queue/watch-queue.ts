@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 /** One message to (re-)enqueue. `id` is the caller's correlation id, unique within one call. */
 export interface OutgoingMessage {
@@ -16,6 +16,14 @@ export interface WatchQueue {
   sendBatch(messages: OutgoingMessage[]): Promise<Map<string, string>>;
   /** Sends a message straight to the dead-letter queue, with the reason as a message attribute. */
   sendToDeadLetter(body: string, reason: string): Promise<void>;
+  /** Makes received messages visible again after `visibilitySeconds` (sooner than the queue's timeout). */
+  retryLater(messages: MessageRetry[]): Promise<void>;
+}
+
+/** A received message to bring back after `visibilitySeconds`. */
+export interface MessageRetry {
+  receiptHandle: string;
+  visibilitySeconds: number;
 }
 
 /** SQS's limit on entries per `SendMessageBatch`. */
@@ -61,6 +69,21 @@ export function createSqsWatchQueue(client: SQSClient, queueUrl: string, deadLet
           MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, MAX_REASON_LENGTH) } },
         }),
       );
+    },
+
+    async retryLater(messages) {
+      for (let start = 0; start < messages.length; start += MAX_BATCH_ENTRIES) {
+        await client.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: messages.slice(start, start + MAX_BATCH_ENTRIES).map((message, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.receiptHandle,
+              VisibilityTimeout: message.visibilitySeconds,
+            })),
+          }),
+        );
+      }
     },
   };
 }

@@ -1,27 +1,38 @@
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { isWatchActive, type StepStore } from '../store/step-store.js';
 import type { WatchRequest } from '../watch/request.js';
-import { watchIdFor } from '../watch/state.js';
+import { gatewayKeyFor, watchIdFor } from '../watch/state.js';
 
-/** What starting a watch answers: the watch's id (stable per project and instance) and SQS's message id. */
+/**
+ * What starting a watch answers: the watch's id and whether the request joined a watch of the
+ * gateway already active (then nothing is sent: that watch's outcome is the answer), as far as can
+ * be known when the request is taken.
+ */
 export interface StartedWatch {
   watchId: string;
+  joined: boolean;
+  /** SQS's message id; absent when the request joined an active watch. */
   messageId: string | undefined;
 }
+
+/** Where a sender looks up the gateway's current watch (the step store, read-only). */
+export type WatchLookup = Pick<StepStore, 'currentWatch'>;
 
 /** The port producers start watches through: `apig-watch start` and the HTTP start endpoint. */
 export interface WatchRequestSender {
   /** Sends a validated request; rejects with the SDK's error when SQS does not take it. */
   send(request: WatchRequest): Promise<StartedWatch>;
   /**
-   * Sends many requests in `SendMessageBatch` calls of 10. Never throws: answers, in order, the
-   * watch id of each request and the reason SQS did not take it (`null` when it did).
+   * Sends many requests in `SendMessageBatch` calls of 10, without looking up current watches (the
+   * poller joins or drops each). Never throws: answers, in order, each request's SQS message id, or
+   * the reason SQS did not take it.
    */
   sendBatch(requests: readonly WatchRequest[]): Promise<BatchSendResult[]>;
 }
 
-/** One request of `sendBatch`: its watch id, and why it was not sent (`null`: sent). */
+/** One request of `sendBatch`: SQS's message id when sent, else why not (`error`). */
 export interface BatchSendResult {
-  watchId: string;
+  messageId: string | null;
   error: string | null;
 }
 
@@ -33,19 +44,26 @@ const MAX_BATCH_ENTRIES = 10;
  * request, never what the caller sent: a caller cannot smuggle a poller state (`v`, `kind`,
  * `event`…) onto the queue through fields the request schema ignores.
  *
+ * With `lookup` (the step table), a request for a gateway whose watch is active is answered with
+ * that watch instead of being sent; without it every request is sent (the poller joins it then).
+ *
  * @example
  * const sender = createWatchRequestSender(sqsClientFor({ sqsEndpointOverridden: false }), queueUrl);
- * const { watchId } = await sender.send(parseWatchRequest(JSON.parse(body)));
+ * const { watchId, joined } = await sender.send(parseWatchRequest(JSON.parse(body)));
  */
-export function createWatchRequestSender(client: SQSClient, queueUrl: string): WatchRequestSender {
+export function createWatchRequestSender(client: SQSClient, queueUrl: string, lookup?: WatchLookup): WatchRequestSender {
   return {
     async send(request) {
+      const current = lookup ? await lookup.currentWatch(gatewayKeyFor(request)) : null;
+      if (current !== null && isWatchActive(current, Date.now())) {
+        return { watchId: current.watchId, joined: true, messageId: undefined };
+      }
       const answer = await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: requestBody(request) }));
-      return { watchId: watchIdFor(request), messageId: answer.MessageId };
+      return { watchId: watchIdFor(request, answer.MessageId ?? ''), joined: false, messageId: answer.MessageId };
     },
 
     async sendBatch(requests) {
-      const results: BatchSendResult[] = requests.map((request) => ({ watchId: watchIdFor(request), error: null }));
+      const results: BatchSendResult[] = requests.map(() => ({ messageId: null, error: null }));
       for (let start = 0; start < requests.length; start += MAX_BATCH_ENTRIES) {
         const chunk = requests.slice(start, start + MAX_BATCH_ENTRIES);
         try {
@@ -55,6 +73,10 @@ export function createWatchRequestSender(client: SQSClient, queueUrl: string): W
               Entries: chunk.map((request, index) => ({ Id: String(start + index), MessageBody: requestBody(request) })),
             }),
           );
+          for (const entry of answer.Successful ?? []) {
+            const result = results[Number(entry.Id)];
+            if (result) result.messageId = entry.MessageId ?? '';
+          }
           for (const entry of answer.Failed ?? []) {
             const result = results[Number(entry.Id)];
             if (result) result.error = `${entry.Code ?? 'error'}: ${entry.Message ?? 'not sent'}`;
@@ -66,12 +88,6 @@ export function createWatchRequestSender(client: SQSClient, queueUrl: string): W
       return results;
     },
   };
-}
-
-/** The message body of a request: its validated fields only, optional ones when set. */
-function requestBody(request: WatchRequest): string {
-  const { project_id, instance_id, region, instance_name, context, notify, origin } = request;
-  return JSON.stringify({ project_id, instance_id, region, instance_name, context, notify, origin });
 }
 
 /**
@@ -87,4 +103,10 @@ export function sqsClientFor(settings: { sqsEndpointOverridden: boolean; region?
     useQueueUrlAsEndpoint: !settings.sqsEndpointOverridden,
     ...(settings.region === undefined ? {} : { region: settings.region }),
   });
+}
+
+/** The message body of a request: its validated fields only, optional ones when set. */
+function requestBody(request: WatchRequest): string {
+  const { project_id, instance_id, region, instance_name, context, notify, origin } = request;
+  return JSON.stringify({ project_id, instance_id, region, instance_name, context, notify, origin });
 }

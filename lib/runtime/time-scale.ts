@@ -26,6 +26,8 @@ export function scaledDelays(queue: WatchQueue, scale: number): WatchQueue {
     sendBatch: (messages) =>
       queue.sendBatch(messages.map((message) => ({ ...message, delaySeconds: Math.ceil(message.delaySeconds / scale) }))),
     sendToDeadLetter: (body, reason) => queue.sendToDeadLetter(body, reason),
+    retryLater: (messages) =>
+      queue.retryLater(messages.map((message) => ({ ...message, visibilitySeconds: Math.ceil(message.visibilitySeconds / scale) }))),
   };
 }
 

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createProgressSource } from '../apig/progress-client.js';
-import { readSettings, resolveRuntimeConfig, type RuntimeConfig, type Settings } from '../config.js';
+import { ConfigError, readSettings, resolveRuntimeConfig, type RuntimeConfig, type Settings } from '../config.js';
 import type { Log } from '../logger.js';
 import { createNotifier } from '../notify/deliver.js';
 import type { Clock, Metrics } from '../ports.js';
@@ -52,7 +52,7 @@ function sqsClient(settings: Settings): SQSClient {
 
 /** The ports that depend on secrets, rebuilt only when a secret's value has changed. */
 function cachedPorts(settings: Settings, clock: Clock, log: Log) {
-  let cached: { fingerprint: string; readAtMs: number; ports: Pick<WatchPorts, 'progressSource' | 'notifier' | 'targets'> } | undefined;
+  let cached: { fingerprint: string; readAtMs: number; ports: Pick<WatchPorts, 'progressSource' | 'notifier' | 'targets' | 'stateKeys'> } | undefined;
   return async () => {
     if (cached && Date.now() - cached.readAtMs < RUNTIME_CONFIG_TTL_MS) return cached.ports;
     const config = await resolveRuntimeConfig(settings, readSecretReference);
@@ -67,7 +67,9 @@ function cachedPorts(settings: Settings, clock: Clock, log: Log) {
 
 /** Huawei requests are signed and tokens expire on the watcher's clock (scaled in the demo and tests). */
 function buildPorts(config: RuntimeConfig, clock: Clock, log: Log) {
+  if (config.stateKeys === null) throw new ConfigError('STATE_SIGNING_KEY is required');
   return {
+    stateKeys: config.stateKeys,
     progressSource: createProgressSource(config.apig, { log, now: clock.now }),
     notifier: createNotifier({ webhookSecret: config.webhookSecret, log }),
     targets: config.targets,

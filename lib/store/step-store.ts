@@ -1,105 +1,207 @@
 import {
   ConditionalCheckFailedException,
   GetItemCommand,
+  PutItemCommand,
   UpdateItemCommand,
+  type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { randomUUID } from 'node:crypto';
+import type { WatchEvent } from '../watch/outcome.js';
+import { watchEventSchema } from '../watch/state.js';
 
-/** Identifies one step of one watch (DESIGN §1, rule 1): never the SQS `messageId`. */
+/** Identifies one step of one watch: never the SQS `messageId` (a re-sent successor has a new one). */
 export interface StepKey {
   watchId: string;
   step: number;
 }
 
-/** The recorded result of a step, replayed whenever the step is seen again (DESIGN §1, rule 2). */
+/** What a step decided: the message that continues the watch, or the outcome to deliver. */
 export type StepDecision =
-  | { kind: 'successor'; body: string; delaySeconds: number }
-  | { kind: 'terminal'; event: string };
+  | { kind: 'successor'; message: { body: string; delaySeconds: number } }
+  | { kind: 'terminal'; event: WatchEvent };
 
-export type ClaimResult =
-  /** This attempt holds the step; `decision` is set when an earlier attempt already decided it. */
-  | { status: 'claimed'; lease: string; decision: StepDecision | null }
-  /** The step is complete: a duplicate, to be dropped. */
-  | { status: 'done' }
-  /** Another attempt holds the step right now: try again later (never drop it: that one may fail). */
-  | { status: 'busy' };
+/** A step's recorded result, written once (put-if-absent) and acted on by every attempt. */
+export interface StepRecord {
+  decision: StepDecision;
+  /** The SQS message id of the attempt that recorded it: a redelivery of that message may act again. */
+  owner: string;
+  /** When it was decided, on the watcher's clock. */
+  decidedAtMs: number;
+}
+
+/** The watch a gateway has now: the record of its step 0, and whether it has ended. */
+export interface GatewayWatch {
+  watchId: string;
+  step0: StepRecord;
+  /** When the watch reached its outcome; `null` while it is polling. */
+  endedAtMs: number | null;
+  /** After this a watch that never ended counts as gone (its chain died), and a request may start another. */
+  liveUntilMs: number;
+}
+
+/**
+ * Who asks to start a watch: a producer's `request` starts one unless a watch of the gateway is
+ * active; a `discovery` sweep only when the gateway has no watch on record at all (active, or ended
+ * within the record retention), so a sweep never notifies an ended creation again.
+ */
+export type StartPolicy = 'request' | 'discovery';
+
+export type RecordResult = { recorded: true } | { recorded: false; existing: StepRecord };
+export type StartResult = { started: true } | { started: false; current: GatewayWatch };
 
 /** The port through which the use case makes processing idempotent. */
 export interface StepStore {
-  claim(key: StepKey, leaseUntilMs: number, nowMs: number): Promise<ClaimResult>;
-  recordDecision(key: StepKey, lease: string, decision: StepDecision): Promise<void>;
-  complete(key: StepKey, lease: string): Promise<void>;
+  /** Records a step's decision unless one is recorded already (then returns that one). One write. */
+  recordStep(key: StepKey, record: StepRecord): Promise<RecordResult>;
+  /** A step's recorded decision, if any: a successor's record also proves the successor was sent. */
+  readStep(key: StepKey): Promise<StepRecord | null>;
+  /**
+   * Starts a watch of a gateway with its step 0 decided (one write), unless `policy` forbids it; an
+   * ended step 0 (`endedAtMs`) starts and ends the watch at once.
+   */
+  startWatch(gatewayKey: string, watch: GatewayWatch, nowMs: number, policy: StartPolicy): Promise<StartResult>;
+  /** Marks the gateway's watch `watchId` ended, so that a new request starts a new watch. */
+  endWatch(gatewayKey: string, watchId: string, nowMs: number): Promise<void>;
+  /** The gateway's watch on record, if any. */
+  currentWatch(gatewayKey: string): Promise<GatewayWatch | null>;
   /** Ids of the targets already settled (delivered, or refused for good) for one outcome event. */
   settledTargets(eventId: string): Promise<Set<string>>;
   recordSettled(eventId: string, targetId: string): Promise<void>;
 }
 
-/** Raised when a lease was lost to another attempt: the step must be retried, not completed. */
-export class LeaseLostError extends Error {
-  override readonly name = 'LeaseLostError';
-}
-
-/** How long records outlive their watch: long enough to drop any late duplicate. */
-export const RECORD_RETENTION_SECONDS = 3 * 24 * 3600;
+/** SQS keeps a dead-letter message at most this long (its maximum retention). */
+export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
+/**
+ * How long records outlive their write. Anything that can bring a step back — a duplicate, a
+ * delivery round, a redrive from the dead-letter queue after its 14 days — comes within the watch
+ * timeout plus the delivery budget plus those 14 days; the settings are checked against this.
+ */
+export const RECORD_RETENTION_SECONDS = 21 * 24 * 3600;
+/** A watch's timeout and delivery budget together may not exceed this (retention − 14 days − 1 day of slack). */
+export const MAX_WATCH_LIFETIME_SECONDS = RECORD_RETENTION_SECONDS - DEAD_LETTER_RETENTION_SECONDS - 24 * 3600;
 
 /**
- * Step and delivery records in one DynamoDB table (partition key `pk`, TTL on `expires_at`),
- * written with conditional updates so that concurrent or repeated attempts never both act.
+ * Whether a gateway's watch on record lets `policy` start the watch `watchId` now (the rule both
+ * stores keep). A watch never starts twice: its own request seen again continues it instead.
+ *
+ * @example
+ * mayStartWatch(null, 'w_…', Date.now(), 'discovery') // true: nothing on record
+ */
+export function mayStartWatch(current: GatewayWatch | null, watchId: string, nowMs: number, policy: StartPolicy): boolean {
+  if (current === null) return true;
+  return policy === 'request' && current.watchId !== watchId && !isWatchActive(current, nowMs);
+}
+
+/**
+ * Whether a gateway's watch is still polling: not ended, and not past its deadline (with grace).
+ *
+ * @example
+ * if (isWatchActive(current, Date.now())) answer({ watch_id: current.watchId, joined: true });
+ */
+export function isWatchActive(watch: GatewayWatch, nowMs: number): boolean {
+  return watch.endedAtMs === null && watch.liveUntilMs >= nowMs;
+}
+
+/**
+ * Step, gateway and delivery records in one DynamoDB table (partition key `pk`, TTL on
+ * `expires_at`), each decision written once with a conditional put.
  *
  * @example
  * const store = createDynamoStepStore(new DynamoDBClient({}), process.env.WATCH_TABLE_NAME!);
  */
 export function createDynamoStepStore(client: DynamoDBClient, tableName: string, retentionSeconds = RECORD_RETENTION_SECONDS): StepStore {
   const stepKey = ({ watchId, step }: StepKey) => ({ pk: { S: `step#${watchId}#${step}` } });
-  const expiresAt = (nowMs: number) => ({ N: String(Math.floor(nowMs / 1000) + retentionSeconds) });
+  const gatewayKeyOf = (gatewayKey: string) => ({ pk: { S: `gateway#${gatewayKey}` } });
+  const expiresAt = () => ({ N: String(Math.floor(Date.now() / 1000) + retentionSeconds) });
 
-  async function readStep(key: StepKey) {
-    const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: stepKey(key), ConsistentRead: true }));
+  async function read(key: Record<string, AttributeValue>) {
+    const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
     return Item;
   }
 
+  /** A conditional put: `true` when written, `false` when the condition failed. */
+  async function putIf(item: Record<string, AttributeValue>, condition: string, values?: Record<string, AttributeValue>): Promise<boolean> {
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: { ...item, expires_at: expiresAt() },
+          ConditionExpression: condition,
+          ...(values ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   return {
-    async claim(key, leaseUntilMs, nowMs) {
-      const lease = randomUUID();
+    async recordStep(key, record) {
+      if (await putIf({ ...stepKey(key), ...recordAttributes(record) }, 'attribute_not_exists(pk)')) return { recorded: true };
+      const item = await read(stepKey(key));
+      if (!item) throw new Error(`step ${key.step} of ${key.watchId} was recorded and is gone`);
+      return { recorded: false, existing: recordFrom(item) };
+    },
+
+    async readStep(key) {
+      const item = await read(stepKey(key));
+      return item ? recordFrom(item) : null;
+    },
+
+    async startWatch(gatewayKey, watch, nowMs, policy) {
+      const item = {
+        ...gatewayKeyOf(gatewayKey),
+        watch_id: { S: watch.watchId },
+        live_until: { N: String(watch.liveUntilMs) },
+        ...(watch.endedAtMs === null ? {} : { ended_at: { N: String(watch.endedAtMs) } }),
+        ...recordAttributes(watch.step0),
+      };
+      const started =
+        policy === 'discovery'
+          ? await putIf(item, 'attribute_not_exists(pk) OR expires_at < :nowSeconds', { ':nowSeconds': { N: String(Math.floor(Date.now() / 1000)) } })
+          : await putIf(item, 'attribute_not_exists(pk) OR (watch_id <> :watch AND (attribute_exists(ended_at) OR live_until < :now))', {
+              ':now': { N: String(nowMs) },
+              ':watch': { S: watch.watchId },
+            });
+      if (started) return { started: true };
+      const current = await this.currentWatch(gatewayKey);
+      if (current === null) throw new Error(`the watch of gateway ${gatewayKey} was recorded and is gone`);
+      return { started: false, current };
+    },
+
+    async endWatch(gatewayKey, watchId, nowMs) {
       try {
-        const { Attributes } = await client.send(
+        await client.send(
           new UpdateItemCommand({
             TableName: tableName,
-            Key: stepKey(key),
-            UpdateExpression: 'SET lease = :lease, lease_until = :until, expires_at = :expires',
-            ConditionExpression: 'attribute_not_exists(pk) OR (attribute_not_exists(done_at) AND lease_until < :now)',
-            ExpressionAttributeValues: {
-              ':lease': { S: lease },
-              ':until': { N: String(leaseUntilMs) },
-              ':now': { N: String(nowMs) },
-              ':expires': expiresAt(nowMs),
-            },
-            ReturnValues: 'ALL_NEW',
+            Key: gatewayKeyOf(gatewayKey),
+            UpdateExpression: 'SET ended_at = :now',
+            ConditionExpression: 'watch_id = :watch AND attribute_not_exists(ended_at)',
+            ExpressionAttributeValues: { ':now': { N: String(nowMs) }, ':watch': { S: watchId } },
           }),
         );
-        const decision = Attributes?.decision?.S;
-        return { status: 'claimed', lease, decision: decision ? (JSON.parse(decision) as StepDecision) : null };
       } catch (error) {
+        // Ended already (a replay), or another watch has since taken the gateway over: nothing to do.
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        const item = await readStep(key);
-        return item?.done_at ? { status: 'done' } : { status: 'busy' };
       }
     },
 
-    async recordDecision(key, lease, decision) {
-      await updateHoldingLease(key, lease, 'SET decision = :decision', { ':decision': { S: JSON.stringify(decision) } });
-    },
-
-    async complete(key, lease) {
-      await updateHoldingLease(key, lease, 'SET done_at = :done REMOVE lease_until', { ':done': { N: String(Date.now()) } });
+    async currentWatch(gatewayKey) {
+      const item = await read(gatewayKeyOf(gatewayKey));
+      if (!item) return null;
+      return {
+        watchId: item.watch_id?.S ?? '',
+        step0: recordFrom(item),
+        endedAtMs: item.ended_at?.N === undefined ? null : Number(item.ended_at.N),
+        liveUntilMs: Number(item.live_until?.N ?? 0),
+      };
     },
 
     async settledTargets(eventId) {
-      const { Item } = await client.send(
-        new GetItemCommand({ TableName: tableName, Key: { pk: { S: `delivery#${eventId}` } }, ConsistentRead: true }),
-      );
-      return new Set(Item?.settled?.SS ?? []);
+      const item = await read({ pk: { S: `delivery#${eventId}` } });
+      return new Set(item?.settled?.SS ?? []);
     },
 
     async recordSettled(eventId, targetId) {
@@ -108,28 +210,35 @@ export function createDynamoStepStore(client: DynamoDBClient, tableName: string,
           TableName: tableName,
           Key: { pk: { S: `delivery#${eventId}` } },
           UpdateExpression: 'ADD settled :target SET expires_at = :expires',
-          ExpressionAttributeValues: { ':target': { SS: [targetId] }, ':expires': expiresAt(Date.now()) },
+          ExpressionAttributeValues: { ':target': { SS: [targetId] }, ':expires': expiresAt() },
         }),
       );
     },
   };
+}
 
-  async function updateHoldingLease(key: StepKey, lease: string, update: string, values: Record<string, { S: string } | { N: string }>) {
-    try {
-      await client.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: stepKey(key),
-          UpdateExpression: update,
-          ConditionExpression: 'lease = :lease',
-          ExpressionAttributeValues: { ':lease': { S: lease }, ...values },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new LeaseLostError(`step ${key.step} of ${key.watchId} was taken over by another attempt`);
-      }
-      throw error;
-    }
+function recordAttributes({ decision, owner, decidedAtMs }: StepRecord): Record<string, AttributeValue> {
+  const common = { owner: { S: owner }, decided_at: { N: String(decidedAtMs) } };
+  if (decision.kind === 'terminal') return { ...common, decision: { S: 'terminal' }, event: { S: JSON.stringify(decision.event) } };
+  return {
+    ...common,
+    decision: { S: 'successor' },
+    successor_body: { S: decision.message.body },
+    successor_delay_seconds: { N: String(decision.message.delaySeconds) },
+  };
+}
+
+/** Reads a record back through the same schema as any untrusted input: typed, never cast. */
+function recordFrom(item: Record<string, AttributeValue>): StepRecord {
+  const owner = item.owner?.S ?? '';
+  const decidedAtMs = Number(item.decided_at?.N ?? 0);
+  if (item.decision?.S === 'terminal') {
+    const event = watchEventSchema.parse(JSON.parse(item.event?.S ?? 'null')) as WatchEvent;
+    return { owner, decidedAtMs, decision: { kind: 'terminal', event } };
   }
+  if (item.decision?.S === 'successor' && item.successor_body?.S !== undefined) {
+    const message = { body: item.successor_body.S, delaySeconds: Number(item.successor_delay_seconds?.N ?? 0) };
+    return { owner, decidedAtMs, decision: { kind: 'successor', message } };
+  }
+  throw new Error('a step record without a decision');
 }

@@ -58,7 +58,8 @@ export const watchRequestSchema = z.object({
         .check(z.maxLength(MAX_NOTIFY_GROUPS, `must name at most ${MAX_NOTIFY_GROUPS} groups`)),
     ),
   ),
-  origin: z.optional(z.nullable(z.literal(DISCOVERY_ORIGIN, `must be "${DISCOVERY_ORIGIN}" when given`))),
+  /** `discovery`: sent by the discovery sweep; such a request never restarts a watch that ended. */
+  origin: z.optional(z.enum([DISCOVERY_ORIGIN], `must be "${DISCOVERY_ORIGIN}" when set`)),
 });
 
 /** A validated watch request, normalised: absent optional fields are `null` / `{}`. */
@@ -70,10 +71,7 @@ export interface WatchRequest {
   context: Record<string, string>;
   /** Groups of targets to notify besides the ungrouped ones (`group=` in `NOTIFY_URLS`); absent when none. */
   notify?: string[];
-  /**
-   * `'discovery'` for a request a discovery sweep sent: it never restarts a watch that is active or
-   * ended within the record retention. Absent for producers' requests.
-   */
+  /** Set by the discovery sweep: such a request starts a watch only for a gateway with none on record. */
   origin?: typeof DISCOVERY_ORIGIN;
 }
 

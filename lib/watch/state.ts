@@ -1,16 +1,13 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { OUTCOMES, type WatchEvent } from './outcome.js';
-import {
-  InvalidMessageError,
-  describeIssues,
-  parseWatchRequest,
-  watchRequestSchema,
-  type WatchRequest,
-} from './request.js';
+import { watchRequestSchema, type WatchRequest } from './request.js';
 
-/** Version of the message body the poller sends itself. */
-export const STATE_VERSION = 1;
+/**
+ * Version of the state the poller sends itself. 2: the state travels inside a signed envelope
+ * (`state-message.ts`) and its `watch_id` names one watch of a gateway, not the gateway.
+ */
+export const STATE_VERSION = 2;
 
 /** What the poller saw last; the schedule and the outcome read it. */
 export interface LastSeen {
@@ -43,11 +40,11 @@ export interface TransientRun {
 }
 
 /**
- * The watch state, carried in the message body from step to step (`v: 1`). Times are Unix ms.
+ * The watch state, carried in the message body from step to step (`v: 2`). Times are Unix ms.
  * `kind: 'poll'` asks Huawei again; `kind: 'deliver'` only delivers `event` to targets still owed.
  */
 export interface WatchState {
-  v: 1;
+  v: 2;
   kind: 'poll' | 'deliver';
   watch_id: string;
   step: number;
@@ -67,7 +64,8 @@ const nullableString = z.nullable(z.string());
 const nullableNumber = z.nullable(z.number());
 const epochMs = z.number().check(z.int(), z.gte(0));
 
-const eventSchema = z.object({
+/** The outcome event as recorded and re-read (a step record, a delivery round). */
+export const watchEventSchema = z.object({
   type: z.string(),
   id: z.string(),
   timestamp: z.string(),
@@ -91,7 +89,8 @@ const eventSchema = z.object({
   }),
 });
 
-const stateSchema = z.object({
+/** The watch state, checked again after its signature (defence in depth, and typing). */
+export const watchStateSchema = z.object({
   v: z.literal(STATE_VERSION),
   kind: z.enum(['poll', 'deliver']),
   watch_id: z.string().check(z.regex(/^w_[0-9a-f]{20}$/, 'must be a watch id')),
@@ -113,34 +112,51 @@ const stateSchema = z.object({
   ),
   marks: z.array(z.object({ progress: z.number(), seen_at: epochMs, after: z.optional(z.nullable(epochMs)) })).check(z.maxLength(20)),
   transient: z.nullable(z.object({ since: epochMs, count: z.number(), last_error: z.string() })),
-  event: z.nullable(eventSchema),
+  event: z.nullable(watchEventSchema),
   delivery_rounds: z.number().check(z.int(), z.gte(0)),
   deliver_until: z.nullable(epochMs),
 });
 
 /**
- * The id of the watch of one gateway: the same for every request about the same project and
- * instance, so a second request for a gateway already being watched joins the first.
+ * The key of one gateway (project and instance): every watch of that gateway is recorded under it,
+ * so a second request while a watch is active joins it.
  *
  * @example
- * watchIdFor({ project_id: '0123…', instance_id: 'fedc…' }) // 'w_5d1c0e…' (20 hex digits)
+ * gatewayKeyFor({ project_id: '0123…', instance_id: 'fedc…' }) // 'g_5d1c0e…' (20 hex digits)
  */
-export function watchIdFor(request: Pick<WatchRequest, 'project_id' | 'instance_id'>): string {
-  const digest = createHash('sha256').update(`${request.project_id}/${request.instance_id}`).digest('hex');
-  return `w_${digest.slice(0, 20)}`;
+export function gatewayKeyFor(request: Pick<WatchRequest, 'project_id' | 'instance_id'>): string {
+  return `g_${digest(`${request.project_id}/${request.instance_id}`)}`;
 }
 
 /**
- * The first state of a watch, made from a producer's request when it is first received.
+ * The id of one watch of a gateway: the gateway and the SQS message id of the request that started
+ * it. The same message delivered again gives the same id (and so continues the same watch); a new
+ * request after the watch ended gives a new id, so its outcome has new event ids.
  *
  * @example
- * const state = startWatch(request, Date.now(), 7200);
+ * watchIdFor({ project_id: '0123…', instance_id: 'fedc…' }, '059f36b4-87a3-44ab-83d2-661975830a7d') // 'w_…'
  */
-export function startWatch(request: WatchRequest, nowMs: number, timeoutSeconds: number): WatchState {
+export function watchIdFor(request: Pick<WatchRequest, 'project_id' | 'instance_id'>, startedBy: string): string {
+  return `w_${digest(`${request.project_id}/${request.instance_id}/${startedBy}`)}`;
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 20);
+}
+
+/**
+ * The first state of a watch, made from a producer's request when it is first received. The
+ * poller names the watch after the request's message (`watchIdFor`); the CLI, which watches alone,
+ * may leave it to the default.
+ *
+ * @example
+ * const state = startWatch(request, Date.now(), 7200, watchIdFor(request, record.messageId));
+ */
+export function startWatch(request: WatchRequest, nowMs: number, timeoutSeconds: number, watchId = watchIdFor(request, 'local')): WatchState {
   return {
     v: STATE_VERSION,
     kind: 'poll',
-    watch_id: watchIdFor(request),
+    watch_id: watchId,
     step: 0,
     request,
     requested_at: nowMs,
@@ -153,38 +169,4 @@ export function startWatch(request: WatchRequest, nowMs: number, timeoutSeconds:
     delivery_rounds: 0,
     deliver_until: null,
   };
-}
-
-/** A message body read from the queue: a producer's request, or the poller's own state. */
-export type ParsedMessage = { kind: 'request'; request: WatchRequest } | { kind: 'state'; state: WatchState };
-
-/**
- * Parses an SQS message body. Throws `InvalidMessageError` with a loggable reason for anything
- * that can never be processed (not JSON, not an object, a bad field, an unknown version).
- *
- * @example
- * const message = parseMessageBody(record.body);
- * const state = message.kind === 'state' ? message.state : startWatch(message.request, now, timeout);
- */
-export function parseMessageBody(body: string): ParsedMessage {
-  let input: unknown;
-  try {
-    input = JSON.parse(body);
-  } catch {
-    throw new InvalidMessageError('message body is not JSON');
-  }
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new InvalidMessageError(`message body must be a JSON object, got ${Array.isArray(input) ? 'an array' : String(input === null ? 'null' : typeof input)}`);
-  }
-  if (!('v' in input)) return { kind: 'request', request: parseWatchRequest(input) };
-  if (input.v !== STATE_VERSION) {
-    throw new InvalidMessageError(`unsupported message version ${JSON.stringify(input.v)}; this poller reads v: ${STATE_VERSION}`);
-  }
-  const parsed = stateSchema.safeParse(input);
-  if (!parsed.success) throw new InvalidMessageError('invalid watch state', describeIssues(parsed.error.issues));
-  const state = parsed.data as WatchState;
-  if (state.watch_id !== watchIdFor(state.request)) {
-    throw new InvalidMessageError('invalid watch state: watch_id does not match the project and instance');
-  }
-  return { kind: 'state', state: { ...state, request: parseWatchRequest(state.request) } };
 }

@@ -71,8 +71,8 @@ describe('apig-watch start', () => {
 
     // Assess
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe(`${watchIdFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID })}\n`);
     const { Messages = [] } = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: aws.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    expect(run.stdout).toBe(`${watchIdFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID }, Messages[0]?.MessageId ?? '')}\n`);
     expect(Messages.map((message) => JSON.parse(message.Body ?? ''))).toEqual([
       { project_id: PROJECT_ID, instance_id: INSTANCE_ID, region: 'ap-southeast-1', instance_name: 'orders-gw', context: { ticket: 'OPS-1234' } },
     ]);

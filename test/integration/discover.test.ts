@@ -215,7 +215,9 @@ describe('the discover handler and the poller', () => {
     expect(creating.map((gateway) => webhookEvent(postsAbout(gateway.instanceId)[0]!).data.outcome)).toEqual(['succeeded', 'succeeded', 'failed']);
     expect(others.map((gateway) => postsAbout(gateway.instanceId).length)).toEqual([0, 0]);
     expect(others.map((gateway) => pipeline.progressRequests(gateway.instanceId).length)).toEqual([0, 0]);
-    expect(creating.map((gateway) => pipeline.progressRequests(gateway.instanceId).length)).toEqual(pollsAfterFirst);
+    // No new watch: at most the one GET the watcher makes before it records (and so drops) a request.
+    const extraPolls = creating.map((gateway, index) => pipeline.progressRequests(gateway.instanceId).length - pollsAfterFirst[index]!);
+    expect(extraPolls.every((extra) => extra <= 1)).toBe(true);
   });
 
   it('joins a producer\'s watch of the same gateway: one notification, with the producer\'s context', async () => {

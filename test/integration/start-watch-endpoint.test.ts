@@ -8,7 +8,8 @@ import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
 import { answerStartWatch } from '../../lib/http/start-watch-endpoint.js';
 import { createWatchRequestSender } from '../../lib/queue/watch-request-sender.js';
 import { SILENT_LOG } from '../../lib/logger.js';
-import { watchIdFor } from '../../lib/watch/state.js';
+import { createDynamoStepStore } from '../../lib/store/step-store.js';
+import { gatewayKeyFor, watchIdFor } from '../../lib/watch/state.js';
 import { INSTANCE_ID, PROJECT_ID, watchRequestBody } from '../support/factories.js';
 import { httpApiEventFactory, lambdaContextFactory } from '../support/http-api-events.js';
 
@@ -38,13 +39,20 @@ async function post(body: unknown, overrides: Partial<APIGatewayProxyEventV2With
   return { statusCode: response.statusCode, body: JSON.parse(response.body ?? 'null') as Record<string, unknown> };
 }
 
-async function queuedBodies(): Promise<unknown[]> {
+async function queuedMessages(): Promise<{ messageId: string; body: unknown }[]> {
   // The handler has answered, so whatever it sent is on the queue already: no need to wait.
   const { Messages = [] } = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: aws.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-  return Messages.map((message) => JSON.parse(message.Body ?? 'null'));
+  return Messages.map((message) => ({ messageId: message.MessageId ?? '', body: JSON.parse(message.Body ?? 'null') }));
 }
 
-const EXPECTED_WATCH_ID = watchIdFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID });
+async function queuedBodies(): Promise<unknown[]> {
+  return (await queuedMessages()).map((message) => message.body);
+}
+
+/** The id the poller gives the watch that the queued request starts. */
+function watchIdOf(messageId: string): string {
+  return watchIdFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID }, messageId);
+}
 const NORMALISED_REQUEST = {
   project_id: PROJECT_ID,
   instance_id: INSTANCE_ID,
@@ -54,11 +62,36 @@ const NORMALISED_REQUEST = {
 };
 
 describe('POST /watches', () => {
-  it('answers 202 with the watch id and puts the request on the watch queue', async () => {
+  it('answers 202 with the id of the watch the request starts, and puts the request on the watch queue', async () => {
     const response = await post(watchRequestBody());
 
-    expect(response).toEqual({ statusCode: 202, body: { watch_id: EXPECTED_WATCH_ID } });
-    expect(await queuedBodies()).toEqual([NORMALISED_REQUEST]);
+    const queued = await queuedMessages();
+    expect(queued.map((message) => message.body)).toEqual([NORMALISED_REQUEST]);
+    expect(response).toEqual({ statusCode: 202, body: { watch_id: watchIdOf(queued[0]!.messageId), joined: false } });
+  });
+
+  it('answers joined: true with the active watch of the gateway, and queues nothing', async () => {
+    const store = createDynamoStepStore(aws.dynamo, aws.tableName);
+    const active = { watchId: 'w_0123456789abcdef0123', step0: { owner: 'm-1', decidedAtMs: Date.now(), decision: { kind: 'successor' as const, message: { body: '{}', delaySeconds: 60 } } }, endedAtMs: null, liveUntilMs: Date.now() + 3_600_000 };
+    await store.startWatch(gatewayKeyFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID }), active, Date.now(), 'request');
+
+    const response = await post(watchRequestBody());
+
+    expect(response).toEqual({ statusCode: 202, body: { watch_id: active.watchId, joined: true } });
+    expect(await queuedBodies()).toEqual([]);
+    await store.endWatch(gatewayKeyFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID }), active.watchId, Date.now());
+  });
+
+  it('answers joined: false once the active watch has ended: a new request starts a new watch', async () => {
+    const store = createDynamoStepStore(aws.dynamo, aws.tableName);
+    const ended = { watchId: 'w_fedcba9876543210fedc', step0: { owner: 'm-2', decidedAtMs: Date.now(), decision: { kind: 'successor' as const, message: { body: '{}', delaySeconds: 60 } } }, endedAtMs: Date.now(), liveUntilMs: Date.now() + 3_600_000 };
+    await store.startWatch(gatewayKeyFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID }), ended, Date.now(), 'request');
+
+    const response = await post(watchRequestBody());
+
+    const queued = await queuedMessages();
+    expect(queued).toHaveLength(1);
+    expect(response.body).toEqual({ watch_id: watchIdOf(queued[0]!.messageId), joined: false });
   });
 
   it('accepts the request wrapped in an EventBridge event, and queues the request itself', async () => {
@@ -66,8 +99,9 @@ describe('POST /watches', () => {
 
     const response = await post(event);
 
-    expect(response).toEqual({ statusCode: 202, body: { watch_id: EXPECTED_WATCH_ID } });
-    expect(await queuedBodies()).toEqual([NORMALISED_REQUEST]);
+    const queued = await queuedMessages();
+    expect(queued.map((message) => message.body)).toEqual([NORMALISED_REQUEST]);
+    expect(response).toEqual({ statusCode: 202, body: { watch_id: watchIdOf(queued[0]!.messageId), joined: false } });
   });
 
   it('reads a base64-encoded body', async () => {

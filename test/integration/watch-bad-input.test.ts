@@ -1,4 +1,5 @@
 import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import { encodeStateMessage } from '../../lib/watch/state-message.js';
 import { startWatch } from '../../lib/watch/state.js';
 import { T0, watchRequest, watchRequestBody } from '../support/factories.js';
 import {
@@ -19,7 +20,8 @@ import {
 
 const WEBHOOK_PATH = '/hooks/bad-input';
 const valid = (overrides: Record<string, unknown> = {}) => watchRequestBody({ instance_id: instanceIdFor(0xbad), ...overrides });
-const forgedState = { ...startWatch(watchRequest({ instance_id: instanceIdFor(0xf0) }), T0, 7200), request: watchRequest({ instance_id: instanceIdFor(0xf1) }) };
+const unsignedState = startWatch(watchRequest({ instance_id: instanceIdFor(0xf0) }), T0, 7200);
+const ANOTHER_KEY = { current: 'not the watcher key, but 32 bytes or more', previous: null };
 
 /** [what it is, the message body, what the reason must name]. Every body is distinct. */
 const CORPUS: Array<[string, string, RegExp]> = [
@@ -44,8 +46,9 @@ const CORPUS: Array<[string, string, RegExp]> = [
   ['an oversized instance_name (65 characters)', JSON.stringify(valid({ instance_name: 'x'.repeat(65) })), /instance_name/],
   ['an instance_name with control characters', JSON.stringify(valid({ instance_name: 'gw\u0007\u001b[31m' })), /instance_name/],
   ['too many context entries (11)', JSON.stringify(valid({ context: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, 'v'])) })), /context/],
-  ['an unknown state version (v: 2)', JSON.stringify({ ...startWatch(watchRequest(), T0, 7200), v: 2 }), /version/],
-  ['a state whose watch_id does not match its gateway', JSON.stringify(forgedState), /watch_id/],
+  ['an unsigned state (the old v: 1 format)', JSON.stringify({ ...unsignedState, v: 1 }), /^forged-state$/],
+  ['a state without a signature', JSON.stringify({ v: 2, state: unsignedState }), /^forged-state$/],
+  ['a state signed with another key', encodeStateMessage({ ...unsignedState, step: 4 }, ANOTHER_KEY), /^forged-state$/],
   ['an EventBridge event with a bad detail', JSON.stringify({ version: '0', 'detail-type': 'x', source: 'acme', detail: valid({ instance_id: '..' }) }), /instance_id/],
 ];
 

@@ -13,9 +13,11 @@ import {
 } from '../support/pipeline.js';
 
 /**
- * DESIGN §1: a redelivered or duplicated message neither forks the polling chain nor notifies
- * twice. Steps are keyed by watch and step number (rule 1), so every check here counts Huawei
- * polls against the chain's own count (`data.polls`) and posts per target.
+ * A redelivered or duplicated message neither forks the polling chain nor notifies twice (README,
+ * "Exactly once"). Steps are keyed by watch and step number, so every check here counts posts per
+ * target, and Huawei polls against the chain's own count (`data.polls`) plus the duplicate polls
+ * the watcher counted: a copy that arrives before anything is recorded for its step polls once
+ * more (a GET is harmless to repeat), and that is all it may do.
  */
 
 const TARGET_PATHS = ['/hooks/first', '/hooks/second'] as const;
@@ -38,6 +40,12 @@ async function startWatcher(options: PipelineOptions = {}): Promise<TestWatcher>
 }
 
 /** Waits for the outcome at every target and for the queue to fall quiet; returns the posts per target. */
+/** Huawei polls beyond the chain's own: each must have been counted as a duplicate poll. */
+function uncountedPolls(instanceId: string, first: ReceivedRequest, watcher: TestWatcher): number {
+  const duplicates = watcher.metrics.counts.get('DuplicatePolls') ?? 0;
+  return pipeline.progressRequests(instanceId).length - webhookEvent(first).data.polls - duplicates;
+}
+
 async function settledPosts(instanceId: string): Promise<ReceivedRequest[][]> {
   const about = (request: ReceivedRequest) => webhookEvent(request).data.instance_id === instanceId;
   for (const path of TARGET_PATHS) await pipeline.receiver.waitFor((request) => request.path === path && about(request), 20_000);
@@ -46,15 +54,15 @@ async function settledPosts(instanceId: string): Promise<ReceivedRequest[][]> {
 }
 
 function stateOf(body: string): WatchState | null {
-  const parsed = JSON.parse(body) as Partial<WatchState>;
-  return parsed.v === 1 ? (parsed as WatchState) : null;
+  const parsed = JSON.parse(body) as { state?: WatchState };
+  return parsed.state ?? null;
 }
 
 describe('exactly once (DESIGN §1)', () => {
   it('joins a second request for a gateway already watched: one poll per step, one notification per target', async () => {
     // Prepare
-    const { handler } = await startWatcher();
-    pipeline.run(handler);
+    const watcher = await startWatcher();
+    pipeline.run(watcher.handler);
     const instanceId = instanceIdFor(1);
     pipeline.addGateway(instanceId, CREATION);
     const request = watchRequestBody({ instance_id: instanceId });
@@ -65,10 +73,10 @@ describe('exactly once (DESIGN §1)', () => {
     // Assess
     const [first, second] = await settledPosts(instanceId);
     expect([first!.length, second!.length]).toEqual([1, 1]);
-    expect(pipeline.progressRequests(instanceId)).toHaveLength(webhookEvent(first![0]!).data.polls);
+    expect(uncountedPolls(instanceId, first![0]!, watcher)).toBe(0);
   });
 
-  it('drops a duplicated successor (same body, new message id): no extra Huawei poll, no extra notification', async () => {
+  it('drops a duplicated successor (same body, new message id): at most one counted extra poll, no extra notification', async () => {
     // Prepare: once step 1 has been processed, its message body is sent again.
     const watcher = await startWatcher();
     let copied: string | undefined;
@@ -93,7 +101,8 @@ describe('exactly once (DESIGN §1)', () => {
     expect(copied).toBeDefined();
     expect(run.bodies().filter((body) => body === copied)).toHaveLength(2);
     expect([first!.length, second!.length]).toEqual([1, 1]);
-    expect(pipeline.progressRequests(instanceId)).toHaveLength(webhookEvent(first![0]!).data.polls);
+    expect(watcher.metrics.counts.get('DuplicatePolls')).toBe(1);
+    expect(uncountedPolls(instanceId, first![0]!, watcher)).toBe(0);
     expect(watcher.metrics.counts.get('DuplicatesDropped')).toBe(1);
   });
 
@@ -117,18 +126,19 @@ describe('exactly once (DESIGN §1)', () => {
 
     // Assess
     const [first, second] = await settledPosts(instanceId);
-    const steps = seen.size;
     expect([first!.length, second!.length]).toEqual([1, 1]);
-    expect(run.bodies()).toHaveLength(2 * steps);
-    expect(pipeline.progressRequests(instanceId)).toHaveLength(webhookEvent(first![0]!).data.polls);
-    expect(watcher.metrics.counts.get('DuplicatesDropped')).toBe(steps);
+    expect(run.bodies()).toHaveLength(2 * seen.size);
+    expect(uncountedPolls(instanceId, first![0]!, watcher)).toBe(0);
+    // Each redelivery is read before polling: it is dropped, or (its successor not yet recorded)
+    // sends that successor again, whose copy is dropped in turn.
+    expect(watcher.metrics.counts.get('DuplicatesDropped')).toBeGreaterThanOrEqual(seen.size - webhookEvent(first![0]!).data.polls);
   });
 
-  it('retries, rather than processes, a copy of a step that another invocation is still polling', async () => {
+  it('lets a copy of a step that another invocation is still polling poll once more, and notifies once', async () => {
     // Prepare: Huawei takes 3 s to answer the first poll; the queue shows the message again after
-    // 1 s, so a second invocation receives it while the first still holds the step.
-    const { handler } = await startWatcher({ visibilityTimeoutSeconds: 1, maxReceiveCount: 10 });
-    const run = pipeline.run(handler, { concurrency: 2 });
+    // 1 s, so a second invocation receives it while the first is still polling.
+    const watcher = await startWatcher({ visibilityTimeoutSeconds: 1, maxReceiveCount: 10 });
+    pipeline.run(watcher.handler, { concurrency: 2 });
     const instanceId = instanceIdFor(4);
     pipeline.addGateway(instanceId, CREATION);
     pipeline.simulator.fail(PROJECT_ID, instanceId, [{ delayMs: 3000 }]);
@@ -139,8 +149,8 @@ describe('exactly once (DESIGN §1)', () => {
     // Assess
     const [first, second] = await settledPosts(instanceId);
     expect([first!.length, second!.length]).toEqual([1, 1]);
-    expect(run.invocations.some((invocation) => invocation.failedMessageIds.length > 0)).toBe(true);
-    expect(pipeline.progressRequests(instanceId)).toHaveLength(webhookEvent(first![0]!).data.polls);
+    expect(watcher.metrics.counts.get('DuplicatePolls')).toBeGreaterThanOrEqual(1);
+    expect(uncountedPolls(instanceId, first![0]!, watcher)).toBe(0);
     expect(await pipeline.deadLetters(0, 0)).toEqual([]); // no copy ran out of receives
   });
 });

@@ -2,8 +2,7 @@ import type { ProgressReport, ProgressSource } from '../../lib/apig/types.js';
 import type { Log } from '../../lib/logger.js';
 import type { DeliveryResult, Notifier, Target } from '../../lib/notify/types.js';
 import type { Metrics } from '../../lib/ports.js';
-import type { OutgoingMessage, WatchQueue } from '../../lib/queue/watch-queue.js';
-import type { ClaimResult, StepDecision, StepStore } from '../../lib/store/step-store.js';
+import type { MessageRetry, OutgoingMessage, WatchQueue } from '../../lib/queue/watch-queue.js';
 
 /** Small in-memory stand-ins for the use case's ports, for tests of the use case's own logic. */
 
@@ -34,12 +33,15 @@ export function recordingMetrics(): Metrics & { counts: Map<string, number> } {
 export function recordingQueue(refuse: (message: OutgoingMessage) => boolean = () => false): WatchQueue & {
   batches: OutgoingMessage[][];
   deadLetters: { body: string; reason: string }[];
+  retries: MessageRetry[];
 } {
   const batches: OutgoingMessage[][] = [];
   const deadLetters: { body: string; reason: string }[] = [];
+  const retries: MessageRetry[] = [];
   return {
     batches,
     deadLetters,
+    retries,
     async sendBatch(messages) {
       batches.push(messages);
       return new Map(messages.filter(refuse).map((message) => [message.id, 'refused by the test']));
@@ -47,39 +49,8 @@ export function recordingQueue(refuse: (message: OutgoingMessage) => boolean = (
     async sendToDeadLetter(body, reason) {
       deadLetters.push({ body, reason });
     },
-  };
-}
-
-/** The DynamoDB store's semantics (claim with a lease, record, complete) over a Map. */
-export function memoryStepStore(): StepStore {
-  const steps = new Map<string, { lease: string; leaseUntil: number; decision: StepDecision | null; done: boolean }>();
-  const settled = new Map<string, Set<string>>();
-  let leases = 0;
-  const id = (key: { watchId: string; step: number }) => `${key.watchId}#${key.step}`;
-  return {
-    async claim(key, leaseUntilMs, nowMs): Promise<ClaimResult> {
-      const step = steps.get(id(key));
-      if (step?.done) return { status: 'done' };
-      if (step && step.leaseUntil >= nowMs) return { status: 'busy' };
-      const lease = `lease-${(leases += 1)}`;
-      steps.set(id(key), { lease, leaseUntil: leaseUntilMs, decision: step?.decision ?? null, done: false });
-      return { status: 'claimed', lease, decision: step?.decision ?? null };
-    },
-    async recordDecision(key, lease, decision) {
-      const step = steps.get(id(key));
-      if (step?.lease !== lease) throw new Error('lease lost');
-      step.decision = decision;
-    },
-    async complete(key, lease) {
-      const step = steps.get(id(key));
-      if (step?.lease !== lease) throw new Error('lease lost');
-      step.done = true;
-    },
-    async settledTargets(eventId) {
-      return new Set(settled.get(eventId) ?? []);
-    },
-    async recordSettled(eventId, targetId) {
-      settled.set(eventId, new Set([...(settled.get(eventId) ?? []), targetId]));
+    async retryLater(messages) {
+      retries.push(...messages);
     },
   };
 }
@@ -118,3 +89,5 @@ export function recordingNotifier(answer: (target: Target) => DeliveryResult = (
 export function target(id: string): Target {
   return { id, type: 'webhook', url: `http://127.0.0.1:9/${id}`, display: `webhook 127.0.0.1 #${id}` };
 }
+
+export { memoryStepStore } from './memory-step-store.js';

@@ -23,9 +23,14 @@ describe('readStartWatchSettings', () => {
     expect(() => readStartWatchSettings({})).toThrow(new ConfigError('WATCH_QUEUE_URL is required'));
   });
 
+  it('fails fast naming a missing WATCH_TABLE_NAME (read to tell a joined request)', () => {
+    expect(() => readStartWatchSettings({ WATCH_QUEUE_URL: 'https://sqs/q' })).toThrow(new ConfigError('WATCH_TABLE_NAME is required'));
+  });
+
   it('sends to the SDK\'s SQS endpoint when AWS_ENDPOINT_URL_SQS is set', () => {
-    expect(readStartWatchSettings({ WATCH_QUEUE_URL: 'https://sqs/q', AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4566' })).toEqual({
+    expect(readStartWatchSettings({ WATCH_QUEUE_URL: 'https://sqs/q', WATCH_TABLE_NAME: 'watch', AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4566' })).toEqual({
       watchQueueUrl: 'https://sqs/q',
+      tableName: 'watch',
       sqsEndpointOverridden: true,
     });
   });

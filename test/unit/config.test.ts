@@ -1,12 +1,13 @@
 import { ConfigError, credentialsFrom, readSettings, resolveRuntimeConfig, secretSource } from '../../lib/config.js';
 
-const BASE = { WATCH_QUEUE_URL: 'https://sqs/q', DEAD_LETTER_QUEUE_URL: 'https://sqs/dlq', WATCH_TABLE_NAME: 'watch' };
+const SIGNING_KEY = 'a-state-signing-key-of-32-bytes!';
+const BASE = { WATCH_QUEUE_URL: 'https://sqs/q', DEAD_LETTER_QUEUE_URL: 'https://sqs/dlq', WATCH_TABLE_NAME: 'watch', STATE_SIGNING_KEY: SIGNING_KEY };
 const noReferences = async () => {
   throw new Error('no reference expected');
 };
 
 describe('readSettings', () => {
-  it.each(['WATCH_QUEUE_URL', 'DEAD_LETTER_QUEUE_URL', 'WATCH_TABLE_NAME'])('fails fast naming a missing %s', (name) => {
+  it.each(['WATCH_QUEUE_URL', 'DEAD_LETTER_QUEUE_URL', 'WATCH_TABLE_NAME', 'STATE_SIGNING_KEY'])('fails fast naming a missing %s', (name) => {
     expect(() => readSettings({ ...BASE, [name]: '' })).toThrow(new ConfigError(`${name} is required`));
   });
 
@@ -26,6 +27,11 @@ describe('readSettings', () => {
   it('accepts endpoint overrides with {region} and rejects a non-URL', () => {
     expect(readSettings({ ...BASE, APIG_ENDPOINT: 'https://apig.{region}.example.com/' }).apigEndpoint).toBe('https://apig.{region}.example.com');
     expect(() => readSettings({ ...BASE, IAM_ENDPOINT: 'iam.example.com' })).toThrow(/IAM_ENDPOINT must be a URL/);
+  });
+
+  it('refuses a watch timeout and delivery budget that would outlive the records that deduplicate them', () => {
+    expect(readSettings({ ...BASE, DELIVERY_RETRY_HOURS: '120', WATCH_TIMEOUT_SECONDS: '86400' }).deliveryBudgetSeconds).toBe(120 * 3600);
+    expect(() => readSettings({ ...BASE, DELIVERY_RETRY_HOURS: '240' })).toThrow(/WATCH_TIMEOUT_SECONDS plus DELIVERY_RETRY_HOURS may add up to at most 144 hours/);
   });
 
   it('keeps secret references as references until run time', () => {
@@ -72,6 +78,16 @@ describe('credentialsFrom', () => {
 });
 
 describe('resolveRuntimeConfig', () => {
+  it('reads the state signing keys, the previous one optional', async () => {
+    const settings = readSettings({ ...BASE, HUAWEICLOUD_AUTH_TOKEN: 't', STATE_SIGNING_KEY_PREVIOUS: 'p'.repeat(32) });
+    expect((await resolveRuntimeConfig(settings, noReferences)).stateKeys).toEqual({ current: SIGNING_KEY, previous: 'p'.repeat(32) });
+  });
+
+  it.each(['STATE_SIGNING_KEY', 'STATE_SIGNING_KEY_PREVIOUS'])('refuses a %s shorter than 32 bytes, naming it', async (name) => {
+    const settings = readSettings({ ...BASE, HUAWEICLOUD_AUTH_TOKEN: 't', [name]: 'short' });
+    await expect(resolveRuntimeConfig(settings, noReferences)).rejects.toThrow(new ConfigError(`${name} must be at least 32 bytes long`));
+  });
+
   it('reports a bad NOTIFY_URLS entry without echoing the URL, which is a secret', async () => {
     const secretUrl = 'ftp://hooks.example.com/T0/B0/secret-path';
     const settings = readSettings({ ...BASE, NOTIFY_URLS: secretUrl, HUAWEICLOUD_AUTH_TOKEN: 't' });

@@ -1,6 +1,9 @@
 import { InvalidMessageError, parseWatchRequest } from '../../lib/watch/request.js';
-import { parseMessageBody, startWatch } from '../../lib/watch/state.js';
+import { ForgedStateError, encodeStateMessage, parseMessageBody } from '../../lib/watch/state-message.js';
+import { startWatch, type WatchState } from '../../lib/watch/state.js';
 import { INSTANCE_ID, PROJECT_ID, T0, watchRequestBody } from '../support/factories.js';
+
+const KEYS = { current: 'k'.repeat(32), previous: null };
 
 describe('parseWatchRequest', () => {
   it('accepts the request of DESIGN §2 and normalises it', () => {
@@ -91,15 +94,16 @@ describe('parseWatchRequest', () => {
   it('takes origin "discovery" and refuses any other origin', () => {
     expect(parseWatchRequest(watchRequestBody({ origin: 'discovery' })).origin).toBe('discovery');
     expect(parseWatchRequest(watchRequestBody())).not.toHaveProperty('origin');
-    expect(() => parseWatchRequest(watchRequestBody({ origin: 'watcher' }))).toThrow(/origin: must be "discovery" when given/);
+    expect(() => parseWatchRequest(watchRequestBody({ origin: 'watcher' }))).toThrow(/origin: must be "discovery" when set/);
   });
 
   it('keeps notify and origin in the state a watch carries', () => {
     const state = startWatch(parseWatchRequest(watchRequestBody({ notify: ['payments'], origin: 'discovery' })), T0, 7200);
-    const message = parseMessageBody(JSON.stringify(state));
+    const message = parseMessageBody(encodeStateMessage(state, KEYS), KEYS);
     expect(message.kind === 'state' && message.state.request).toMatchObject({ notify: ['payments'], origin: 'discovery' });
   });
 });
+
 
 describe('parseMessageBody', () => {
   it.each([
@@ -109,27 +113,37 @@ describe('parseMessageBody', () => {
     ['a number', '42', /JSON object, got number/],
     ['a string', '"hello"', /JSON object, got string/],
     ['wrong types', JSON.stringify(watchRequestBody({ project_id: 42 })), /project_id/],
-    ['an unknown version', JSON.stringify({ v: 2 }), /unsupported message version 2/],
   ])('rejects %s with a reason', (_, body, reason) => {
-    expect(() => parseMessageBody(body)).toThrow(InvalidMessageError);
-    expect(() => parseMessageBody(body)).toThrow(reason);
+    expect(() => parseMessageBody(body, KEYS)).toThrow(InvalidMessageError);
+    expect(() => parseMessageBody(body, KEYS)).toThrow(reason);
   });
 
   it('reads back a state it wrote', () => {
     const state = startWatch(parseWatchRequest(watchRequestBody()), T0, 7200);
-    expect(parseMessageBody(JSON.stringify(state))).toEqual({ kind: 'state', state });
+    expect(parseMessageBody(encodeStateMessage(state, KEYS), KEYS)).toEqual({ kind: 'state', state });
   });
 
-  it('rejects a state whose watch_id does not belong to its instance', () => {
+  it('rejects a signed state of another version as a version problem, not a forgery', () => {
     const state = startWatch(parseWatchRequest(watchRequestBody()), T0, 7200);
-    const forged = { ...state, watch_id: 'w_00000000000000000000' };
-    expect(() => parseMessageBody(JSON.stringify(forged))).toThrow(/watch_id does not match/);
+    const body = encodeStateMessage(state, KEYS).replace('{"v":2,', '{"v":3,');
+    expect(() => parseMessageBody(body, KEYS)).toThrow(/unsupported message version 3/);
   });
 
-  it('validates the request inside a state too', () => {
+  it.each([
+    ['a changed instance', (state: WatchState) => ({ ...state, request: { ...state.request, instance_id: 'f'.repeat(32) } })],
+    ['a later deadline', (state: WatchState) => ({ ...state, deadline_at: state.deadline_at + 1 })],
+    ['another watch id', (state: WatchState) => ({ ...state, watch_id: 'w_00000000000000000000' })],
+  ])('rejects a signed state altered with %s as forged', (_, alter) => {
     const state = startWatch(parseWatchRequest(watchRequestBody()), T0, 7200);
-    const forged = { ...state, request: { ...state.request, instance_id: '../../x' } };
-    expect(() => parseMessageBody(JSON.stringify(forged))).toThrow(/instance_id/);
+    const { sig } = JSON.parse(encodeStateMessage(state, KEYS)) as { sig: string };
+    const body = JSON.stringify({ v: 2, state: alter(state), sig });
+    expect(() => parseMessageBody(body, KEYS)).toThrow(ForgedStateError);
+  });
+
+  it('still validates the request inside a correctly signed state', () => {
+    const state = startWatch(parseWatchRequest(watchRequestBody()), T0, 7200);
+    const broken = { ...state, request: { ...state.request, instance_id: '../../x' } };
+    expect(() => parseMessageBody(encodeStateMessage(broken, KEYS), KEYS)).toThrow(/instance_id/);
   });
 });
 

@@ -206,6 +206,7 @@ describe('the schedule in the use case', () => {
       store: memoryStepStore(),
       notifier: recordingNotifier(),
       targets: [target('a')],
+      stateKeys: { current: 'k'.repeat(32), previous: null },
       clock: { now: () => T0 },
       log: recordingLog(),
       metrics: recordingMetrics(),

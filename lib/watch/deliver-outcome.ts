@@ -1,0 +1,64 @@
+import type { Log } from '../logger.js';
+import { decideDelivery } from './decide.js';
+import { withKeys } from './log-keys.js';
+import type { WatchEvent } from './outcome.js';
+import { INVOCATION_SAFETY_MARGIN_MS, type StepOutcome, type WatchPorts, type WatchSettings } from './ports.js';
+import { encodeStateMessage } from './state-message.js';
+import type { WatchState } from './state.js';
+
+/**
+ * Delivers an outcome to every target not yet settled for it (each settled target is recorded, so
+ * a retry goes only to the others), then ends the step, or hands the owed targets to a
+ * delivery-only round on the queue, or — once the delivery budget is spent — to the dead-letter
+ * queue, where a redrive delivers them.
+ *
+ * @example
+ * const outcome = await deliverOutcome(state, event, ports, settings, deadlineMs, log);
+ */
+export async function deliverOutcome(
+  state: WatchState,
+  event: WatchEvent,
+  ports: WatchPorts,
+  settings: WatchSettings,
+  invocationDeadlineMs: number,
+  log: Log,
+): Promise<StepOutcome> {
+  const { store, notifier, metrics, clock } = ports;
+  if (ports.targets.length === 0) log.warn('no notification targets are configured (NOTIFY_URLS); the outcome is only logged');
+  const settled = await store.settledTargets(event.id);
+  const owed = ports.targets.filter((target) => !settled.has(target.id));
+  const giveUpAtMs = invocationDeadlineMs - INVOCATION_SAFETY_MARGIN_MS;
+  const results = await Promise.all(
+    owed.map(async (target) => {
+      const result = await notifier.deliver(event, target, { giveUpAtMs });
+      const targetLog = withKeys(log, { target: target.display, channel: target.type, attempts: result.attempts });
+      if (result.status === 'delivered') {
+        targetLog.info('notification delivered', { outcome: event.data.outcome });
+        const finishedMs = Date.parse(event.data.finished_at ?? event.timestamp);
+        metrics.milliseconds('NotificationLag', Math.max(0, clock.now() - finishedMs), { channel: target.type });
+      } else if (result.status === 'rejected') {
+        targetLog.error('notification rejected', { reason: result.reason, gone: result.gone });
+        metrics.count('NotificationFailures', 1, { channel: target.type, result: result.status });
+      } else {
+        targetLog.warn('notification not delivered yet', { reason: result.reason });
+        metrics.count('NotificationFailures', 1, { channel: target.type, result: result.status });
+      }
+      if (result.status !== 'retry_later') await store.recordSettled(event.id, target.id);
+      return result;
+    }),
+  );
+  const stillOwed = results.filter((result) => result.status === 'retry_later').length;
+  const decision = decideDelivery(state, event, stillOwed, clock.now(), settings.deliveryBudgetSeconds);
+  switch (decision.action) {
+    case 'done':
+      return { kind: 'finished' };
+    case 'deliver_again':
+      log.info('targets still owed; delivering again later', { owed: stillOwed, delaySeconds: decision.delaySeconds });
+      return { kind: 'send', message: { body: encodeStateMessage(decision.next, ports.stateKeys), delaySeconds: decision.delaySeconds }, log };
+    case 'dead_letter':
+      log.error('delivery budget spent; the outcome goes to the dead-letter queue (a redrive delivers it)', { reason: decision.reason });
+      metrics.count('DeadLettered', 1, { reason: 'delivery' });
+      await ports.queue.sendToDeadLetter(encodeStateMessage(decision.next, ports.stateKeys), decision.reason);
+      return { kind: 'finished' };
+  }
+}

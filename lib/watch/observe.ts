@@ -1,0 +1,24 @@
+import { ApigError, ApigRetryableError, ApigTerminalError, IamAuthError } from '../apig/errors.js';
+import type { ProgressSource } from '../apig/types.js';
+import type { Observation } from './decide.js';
+import type { WatchState } from './state.js';
+
+/**
+ * Polls Huawei once for a watch and turns the answer or the error into an `Observation` for
+ * `decidePoll`; errors that are not the APIG client's are thrown.
+ *
+ * @example
+ * const decision = decidePoll(state, await observe(state, progressSource), Date.now());
+ */
+export async function observe(state: WatchState, progressSource: ProgressSource): Promise<Observation> {
+  const { project_id, instance_id, region } = state.request;
+  try {
+    return { kind: 'progress', report: await progressSource.fetchProgress({ projectId: project_id, instanceId: instance_id, region }) };
+  } catch (error) {
+    if (error instanceof ApigTerminalError) return { kind: 'terminal_error', outcome: error.outcome, code: error.code ?? null, message: error.message };
+    if (error instanceof IamAuthError) return { kind: 'terminal_error', outcome: 'unauthorized', code: error.code ?? null, message: error.message };
+    if (error instanceof ApigRetryableError) return { kind: 'transient_error', throttled: error.reason === 'throttled', message: error.message };
+    if (error instanceof ApigError) return { kind: 'transient_error', throttled: false, message: error.message };
+    throw error;
+  }
+}

@@ -1,0 +1,224 @@
+import type { Log } from '../logger.js';
+import {
+  DEAD_LETTER_RETENTION_SECONDS,
+  mayStartWatch,
+  type GatewayWatch,
+  type StartPolicy,
+  type StepDecision,
+  type StepKey,
+  type StepRecord,
+} from '../store/step-store.js';
+import { decidePoll } from './decide.js';
+import { deliverOutcome } from './deliver-outcome.js';
+import { describe, withKeys } from './log-keys.js';
+import { observe } from './observe.js';
+import type { IncomingRecord, StepOutcome, WatchPorts, WatchSettings } from './ports.js';
+import { InvalidMessageError } from './request.js';
+import { ForgedStateError, encodeStateMessage, parseMessageBody, type ParsedMessage } from './state-message.js';
+import { gatewayKeyFor, startWatch, watchIdFor, type WatchState } from './state.js';
+
+/** A watch that never ended counts as gone this long after its deadline (its last poll's delay, and more). */
+export const WATCH_LIVE_GRACE_MS = 15 * 60_000;
+/**
+ * A copy of a decided step (another message id) acts only once its successor is this late: the
+ * chain is then broken (say its message ran out of receives and was redriven), not in flight.
+ */
+export const STEP_OVERDUE_MS = 60 * 60_000;
+/** The dead-letter reason of a signed state too old for its records to still deduplicate it. */
+export const EXPIRED_STATE_REASON = 'expired-state';
+
+/**
+ * Processes one record: reads it (a request starts or joins a watch; a state must carry the
+ * watcher's signature), decides its step — polling Huawei first, since a GET is harmless to
+ * repeat — and records the decision with one conditional write. Whoever recorded first wins and
+ * every attempt acts on the recorded decision: send the successor, or deliver the outcome.
+ *
+ * @example
+ * const outcome = await processStep(record, ports, settings, deadlineMs);
+ * if (outcome.kind === 'send') await ports.queue.sendBatch([{ id: '0', ...outcome.message }]);
+ */
+export async function processStep(
+  record: IncomingRecord,
+  ports: WatchPorts,
+  settings: WatchSettings,
+  invocationDeadlineMs: number,
+): Promise<StepOutcome> {
+  let message: ParsedMessage;
+  try {
+    message = parseMessageBody(record.body, ports.stateKeys);
+  } catch (error) {
+    if (error instanceof InvalidMessageError || error instanceof ForgedStateError) return rejectMessage(record, error, ports);
+    throw error;
+  }
+  const nowMs = ports.clock.now();
+  const state =
+    message.kind === 'state'
+      ? message.state
+      : startWatch(message.request, nowMs, settings.watchTimeoutSeconds, watchIdFor(message.request, record.messageId));
+  if (nowMs > replayableUntilMs(state, settings)) {
+    return rejectMessage(record, new InvalidMessageError(EXPIRED_STATE_REASON), ports);
+  }
+  const log = withKeys(ports.log, {
+    watch_id: state.watch_id,
+    step: state.step,
+    kind: state.kind,
+    project_id: state.request.project_id,
+    instance_id: state.request.instance_id,
+    messageId: record.messageId,
+  });
+
+  // A message SQS has handed out before was most likely decided already: read before polling.
+  const known = receivedBefore(record) ? await findRecorded(state, ports) : null;
+  const written = known ?? (await decideAndRecord(state, record.messageId, startPolicyOf(message), ports, settings));
+  if (written.kind === 'recorded') {
+    logDecision(state, written.decision, log, ports);
+    return act(state, written.decision, ports, settings, invocationDeadlineMs, log);
+  }
+  if (known === null && state.kind === 'poll') ports.metrics.count('DuplicatePolls');
+  if (written.kind === 'joined') {
+    log.info('this gateway is already watched; the request joins that watch', { joined_watch_id: written.watchId });
+    ports.metrics.count('DuplicatesDropped');
+    return { kind: 'finished' };
+  }
+  if (!(await mayActAgain(state, written.existing, record.messageId, ports))) {
+    log.info('duplicate of a decided step dropped');
+    ports.metrics.count('DuplicatesDropped');
+    return { kind: 'finished' };
+  }
+  log.info('step seen again; acting on its recorded decision');
+  return act(state, written.existing.decision, ports, settings, invocationDeadlineMs, log);
+}
+
+type Written =
+  | { kind: 'recorded'; decision: StepDecision }
+  | { kind: 'found'; existing: StepRecord }
+  | { kind: 'joined'; watchId: string };
+
+/** Decides the step and records the decision; if another attempt recorded one first, that one stands. */
+async function decideAndRecord(
+  state: WatchState,
+  messageId: string,
+  policy: StartPolicy,
+  ports: WatchPorts,
+  settings: WatchSettings,
+): Promise<Written> {
+  const decision = await decideStep(state, ports, settings);
+  const recorded: StepRecord = { decision, owner: messageId, decidedAtMs: ports.clock.now() };
+  if (state.step > 0) {
+    const result = await ports.store.recordStep(keyOf(state), recorded);
+    return result.recorded ? { kind: 'recorded', decision } : { kind: 'found', existing: result.existing };
+  }
+  const watch = {
+    watchId: state.watch_id,
+    step0: recorded,
+    endedAtMs: decision.kind === 'terminal' ? recorded.decidedAtMs : null,
+    liveUntilMs: state.deadline_at + WATCH_LIVE_GRACE_MS,
+  };
+  const result = await ports.store.startWatch(gatewayKeyFor(state.request), watch, recorded.decidedAtMs, policy);
+  if (result.started) return { kind: 'recorded', decision };
+  return foundOrJoined(state, result.current);
+}
+
+/** What is on record for a step already, without polling; `null` when nothing is. */
+async function findRecorded(state: WatchState, ports: WatchPorts): Promise<Written | null> {
+  if (state.step > 0) {
+    const existing = await ports.store.readStep(keyOf(state));
+    return existing === null ? null : { kind: 'found', existing };
+  }
+  const current = await ports.store.currentWatch(gatewayKeyFor(state.request));
+  return current === null || mayStartWatch(current, state.watch_id, ports.clock.now(), 'request') ? null : foundOrJoined(state, current);
+}
+
+function foundOrJoined(state: WatchState, current: GatewayWatch): Written {
+  return current.watchId === state.watch_id ? { kind: 'found', existing: current.step0 } : { kind: 'joined', watchId: current.watchId };
+}
+
+function receivedBefore(record: IncomingRecord): boolean {
+  return Number(record.attributes?.ApproximateReceiveCount ?? 1) > 1;
+}
+
+/** Polls Huawei (a poll step) and decides; a delivery round has its outcome already. */
+async function decideStep(state: WatchState, ports: WatchPorts, settings: WatchSettings): Promise<StepDecision> {
+  if (state.kind === 'deliver' && state.event !== null) return { kind: 'terminal', event: state.event };
+  const observation = await observe(state, ports.progressSource);
+  ports.metrics.count('Polls');
+  const decision = decidePoll(state, observation, ports.clock.now(), settings.pollSchedule);
+  if (decision.action === 'notify') return { kind: 'terminal', event: decision.event };
+  return {
+    kind: 'successor',
+    message: { body: encodeStateMessage(decision.next, ports.stateKeys), delaySeconds: decision.delaySeconds },
+  };
+}
+
+/**
+ * A decided step seen again acts again only when its successor has not been recorded, and only
+ * for the message that decided it (a redelivery: its send may have been lost) or when the
+ * successor is long overdue (a broken chain). Any other copy is a duplicate: acting on it would
+ * fork the chain.
+ */
+async function mayActAgain(state: WatchState, existing: StepRecord, messageId: string, ports: WatchPorts): Promise<boolean> {
+  const delayMs = existing.decision.kind === 'successor' ? existing.decision.message.delaySeconds * 1000 : 0;
+  const overdue = ports.clock.now() - existing.decidedAtMs > delayMs + STEP_OVERDUE_MS;
+  if (existing.owner !== messageId && !overdue) return false;
+  return (await ports.store.readStep({ watchId: state.watch_id, step: state.step + 1 })) === null;
+}
+
+async function act(
+  state: WatchState,
+  decision: StepDecision,
+  ports: WatchPorts,
+  settings: WatchSettings,
+  invocationDeadlineMs: number,
+  log: Log,
+): Promise<StepOutcome> {
+  if (decision.kind === 'successor') return { kind: 'send', message: decision.message, log };
+  if (state.kind === 'poll' && state.step > 0) await ports.store.endWatch(gatewayKeyFor(state.request), state.watch_id, ports.clock.now());
+  return deliverOutcome(state, decision.event, ports, settings, invocationDeadlineMs, log);
+}
+
+function logDecision(state: WatchState, decision: StepDecision, log: Log, ports: WatchPorts): void {
+  if (state.step === 0) {
+    log.info('watch started', { region: state.request.region, instance_name: state.request.instance_name });
+    ports.metrics.count('WatchesStarted');
+  }
+  if (decision.kind === 'terminal') {
+    if (state.kind === 'deliver') return;
+    const { outcome, elapsed, error_code } = decision.event.data;
+    log.info('watch ended', { outcome, elapsed, error_code });
+    ports.metrics.count('Outcomes', 1, { outcome });
+  } else {
+    log.info('polling again', { delaySeconds: decision.message.delaySeconds });
+  }
+}
+
+function keyOf(state: WatchState): StepKey {
+  return { watchId: state.watch_id, step: state.step };
+}
+
+function startPolicyOf(message: ParsedMessage): StartPolicy {
+  return message.kind === 'request' && message.request.origin === 'discovery' ? 'discovery' : 'request';
+}
+
+/**
+ * The last moment a state message can legitimately arrive: after its watch's deadline, the
+ * delivery budget and the dead-letter queue's retention. Records are kept longer than that, so
+ * anything older could no longer be deduplicated and is set aside instead.
+ */
+function replayableUntilMs(state: WatchState, settings: WatchSettings): number {
+  return state.deadline_at + WATCH_LIVE_GRACE_MS + settings.deliveryBudgetSeconds * 1000 + DEAD_LETTER_RETENTION_SECONDS * 1000;
+}
+
+async function rejectMessage(record: IncomingRecord, error: InvalidMessageError | ForgedStateError, ports: WatchPorts): Promise<StepOutcome> {
+  const reason = error.message;
+  const detail = error instanceof ForgedStateError ? error.detail : undefined;
+  ports.log.error('invalid message rejected; moving it to the dead-letter queue', { messageId: record.messageId, reason, detail });
+  ports.metrics.count(error instanceof ForgedStateError ? 'ForgedStates' : 'InvalidMessages');
+  try {
+    await ports.queue.sendToDeadLetter(record.body, reason);
+    ports.metrics.count('DeadLettered', 1, { reason: 'invalid' });
+    return { kind: 'finished' };
+  } catch (failure) {
+    ports.log.error('dead-letter queue not reached; SQS redrive will move the message', { messageId: record.messageId, error: describe(failure) });
+    return { kind: 'failed' };
+  }
+}
