@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import fetch from 'node-fetch';
 import * as z from 'zod/mini';
-import { boundEchoedText, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
+import { boundEchoedText, ECHOED_TEXT_MAX_CHARS, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
 import { SILENT_LOG, type Log } from '../logger.js';
 import { serverTimeIfSkewed } from './clock-skew.js';
 import { resolveEndpoint } from './endpoints.js';
@@ -188,12 +188,12 @@ function readProgress(text: string): ProgressReport {
     );
   }
   const answer = parsed.data;
-  const word = (text: string | null | undefined) => (text == null ? null : boundEchoedText(text, ECHOED_WORD_MAX_CHARS));
+  const bound = (text: string | null | undefined, maxChars: number) => (text == null ? null : boundEchoedText(text, maxChars));
   return {
-    status: (word(answer.status) as string).toLowerCase(),
+    status: boundEchoedText(answer.status, ECHOED_WORD_MAX_CHARS).toLowerCase(),
     progress: answer.progress ?? null,
-    errorCode: word(answer.error_code),
-    errorMsg: answer.error_msg == null ? null : boundEchoedText(answer.error_msg),
+    errorCode: bound(answer.error_code, ECHOED_WORD_MAX_CHARS),
+    errorMsg: bound(answer.error_msg, ECHOED_TEXT_MAX_CHARS),
     startTimeMs: toMilliseconds(answer.start_time),
     endTimeMs: toMilliseconds(answer.end_time),
   };
