@@ -235,7 +235,6 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
   }
 
   function login(body: string, res: ServerResponse, entry: RequestEntry): void {
-    counters.iamLogins += 1;
     const parsed = LoginSchema.safeParse(parseJsonLeniently(body));
     if (!parsed.success) {
       counters.iamRefusals += 1;
@@ -280,6 +279,7 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
     const method = req.method ?? 'GET';
     if (method === 'POST' && url.pathname === '/v3/auth/tokens') {
       const entry: RequestEntry = { method, path: url.pathname, auth: 'password' };
+      counters.iamLogins += 1;
       const fault = loginFaults.shift();
       if (fault && (await serveFault(fault, req, res, entry))) return;
       login(body, res, entry);
