@@ -1,4 +1,5 @@
 import { AbortError, FetchError } from 'node-fetch';
+import { boundEchoedText, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
 
 /**
  * Errors of the APIG area (progress API and IAM). Callers branch on the class —
@@ -74,7 +75,8 @@ const THROTTLING_CODES = new Set(['APIG.0308', 'APIG.9008']);
 
 /**
  * Reads `error_code`/`error_msg` (APIG) or `error.code`/`error.message` (IAM, gateway
- * front ends) from an error answer; anything else yields an empty result.
+ * front ends) from an error answer; anything else yields an empty result. Both are echoed, so
+ * they come back cleaned and cut (`boundEchoedText`: a code to 64, a message to 512 characters).
  *
  * @example
  * parseErrorBody('{"error_code":"APIC.7302","error_msg":"Instance not found"}')
@@ -91,8 +93,8 @@ export function parseErrorBody(text: string): { code?: string; message?: string 
   const code = flat.error_code ?? nested.code;
   const message = flat.error_msg ?? nested.message;
   return {
-    code: typeof code === 'string' || typeof code === 'number' ? String(code) : undefined,
-    message: typeof message === 'string' ? message : undefined,
+    code: typeof code === 'string' || typeof code === 'number' ? boundEchoedText(String(code), ECHOED_WORD_MAX_CHARS) : undefined,
+    message: typeof message === 'string' ? boundEchoedText(message) : undefined,
   };
 }
 

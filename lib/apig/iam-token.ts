@@ -10,13 +10,18 @@ import {
   parseJsonLeniently,
   retryableErrorFromAnswer,
 } from './errors.js';
+import { answerTooLargeError, HUAWEI_FETCH_OPTIONS, isAnswerTooLarge, isRedirect, redirectError } from './http-answer.js';
 import type { ApigCredentials, ProgressTarget } from './types.js';
 
 /** A cached token is replaced this long before its `expires_at`. */
 export const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
-/** IAM answers that mean "these credentials are refused" (never retried: see `createIamTokenProvider`). */
+/** IAM answers that mean "these credentials are refused" (not retried for a while: see `createIamTokenProvider`). */
 const REFUSED_LOGIN_STATUSES = new Set([400, 401, 403]);
+/** How long a refused login is answered from memory, per project, before IAM is asked again. */
+export const REFUSED_LOGIN_MEMORY_MS = 15 * 60 * 1000;
+/** Replaces the IAM user name, password and domain if Huawei's message ever echoes them. */
+const REDACTED = '***';
 
 const TokenAnswerSchema = z.object({ token: z.object({ expires_at: z.string() }) });
 
@@ -50,12 +55,14 @@ interface CacheEntry {
  * and caches them per project for the life of the provider (one per Lambda container) until
  * 5 minutes before `expires_at`. Concurrent callers share one in-flight login.
  *
- * A refused login (400/401/403) is remembered for the life of the provider and every later call
- * fails at once with the same `IamAuthError`, without asking IAM again: Huawei locks an account
- * after repeated wrong passwords, so a poller that retried a wrong password on every poll of
- * every watch would lock out the very user it runs as (and any human sharing it). The
- * credentials come from configuration that is fixed for the container, so asking again could
- * not succeed anyway; a corrected password takes effect with the next container.
+ * A refused login (400/401/403) is remembered for its project scope for 15 minutes: every call
+ * for that project in that time fails at once with the same `IamAuthError`, without asking IAM
+ * again. Huawei locks an account after repeated wrong passwords, so a poller that retried a wrong
+ * password on every poll of every watch would lock out the very user it runs as (and any human
+ * sharing it). The memory is bounded in time (a password fixed in Secrets Manager, or a project
+ * access granted, takes effect without a new container) and in scope (another project's login
+ * may still succeed). Neither the user nor the domain name appears in a log line or an error
+ * message: both are secret settings.
  *
  * @example
  * const iam = createIamTokenProvider({ credentials, iamEndpoint: DEFAULT_IAM_ENDPOINT, requestTimeoutMs: 5000 });
@@ -66,10 +73,12 @@ export function createIamTokenProvider(options: IamTokenProviderOptions): IamTok
   const log = options.log ?? SILENT_LOG;
   const now = options.now ?? Date.now;
   const cache = new Map<string, CacheEntry>();
-  let refusal: IamAuthError | undefined;
+  const refusals = new Map<string, { error: IamAuthError; untilMs: number }>();
 
   function getToken(target: Pick<ProgressTarget, 'projectId' | 'region'>): Promise<string> {
-    if (refusal) return Promise.reject(refusal);
+    const refusal = refusals.get(target.projectId);
+    if (refusal && now() < refusal.untilMs) return Promise.reject(refusal.error);
+    refusals.delete(target.projectId);
     const cached = cache.get(target.projectId);
     if (cached && (cached.resolved === undefined || now() < cached.resolved.refreshAtMs)) return cached.token;
 
@@ -81,7 +90,9 @@ export function createIamTokenProvider(options: IamTokenProviderOptions): IamTok
         },
         (error: unknown) => {
           if (cache.get(target.projectId) === entry) cache.delete(target.projectId);
-          if (error instanceof IamAuthError) refusal = error;
+          if (error instanceof IamAuthError) {
+            refusals.set(target.projectId, { error, untilMs: now() + REFUSED_LOGIN_MEMORY_MS });
+          }
           throw error;
         },
       ),
@@ -111,6 +122,7 @@ export function createIamTokenProvider(options: IamTokenProviderOptions): IamTok
     });
     let status: number;
     let subjectToken: string | null;
+    let location: string | null;
     let text: string;
     try {
       const response = await fetch(url, {
@@ -118,27 +130,30 @@ export function createIamTokenProvider(options: IamTokenProviderOptions): IamTok
         headers: { 'Content-Type': 'application/json;charset=utf8' },
         body,
         signal: AbortSignal.timeout(options.requestTimeoutMs),
+        ...HUAWEI_FETCH_OPTIONS,
       });
       status = response.status;
       subjectToken = response.headers.get('x-subject-token');
+      location = response.headers.get('location');
       text = await response.text();
     } catch (error) {
-      throw errorFromFetchFailure(error, 'IAM login', options.requestTimeoutMs);
+      throw isAnswerTooLarge(error)
+        ? answerTooLargeError('IAM login')
+        : errorFromFetchFailure(error, 'IAM login', options.requestTimeoutMs);
     }
 
     if (status === 201) return readTokenAnswer(subjectToken, text);
-    const error = parseErrorBody(text);
+    if (isRedirect(status)) throw redirectError(status, location, 'IAM login', 'IAM_ENDPOINT');
+    const error = redactSecrets(parseErrorBody(text), [user, password, domain]);
     if (REFUSED_LOGIN_STATUSES.has(status)) {
-      log.error('IAM refused the login; not trying again in this container', {
-        user,
-        domain,
+      log.error('IAM refused the login; not asking again for this project for 15 minutes', {
         projectId: target.projectId,
         httpStatus: status,
         code: error.code,
       });
       throw new IamAuthError(
-        `IAM refused the login of user ${user} (domain ${domain}) with HTTP ${status}` +
-          `${error.message ? `: ${error.message}` : ''}; check HUAWEICLOUD_IAM_USER/PASSWORD/DOMAIN`,
+        `IAM refused the login with HTTP ${status}${error.message ? `: ${error.message}` : ''}; ` +
+          'check HUAWEICLOUD_IAM_USER, HUAWEICLOUD_IAM_PASSWORD and HUAWEICLOUD_IAM_DOMAIN',
         { httpStatus: status, code: error.code },
       );
     }
@@ -146,6 +161,14 @@ export function createIamTokenProvider(options: IamTokenProviderOptions): IamTok
   }
 
   return { getToken, invalidate };
+}
+
+/** Huawei's words with the (secret) user name, password and domain masked, should IAM ever echo them. */
+function redactSecrets(error: { code?: string; message?: string }, secrets: string[]): { code?: string; message?: string } {
+  const longestFirst = secrets.filter((secret) => secret !== '').sort((a, b) => b.length - a.length);
+  const redact = (text: string | undefined) =>
+    text === undefined ? undefined : longestFirst.reduce((result, secret) => result.replaceAll(secret, REDACTED), text);
+  return { code: redact(error.code), message: redact(error.message) };
 }
 
 function readTokenAnswer(subjectToken: string | null, text: string): { token: string; expiresAtMs: number } {

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { boundEchoedText, ECHOED_TEXT_MAX_CHARS, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
 import type { Log } from '../logger.js';
 import { createApigRequester, type ApigAnswer } from './apig-request.js';
 import { resolveEndpoint } from './endpoints.js';
@@ -12,8 +13,11 @@ import {
 } from './errors.js';
 import type { ApigConfig, ProgressReport, ProgressSource, ProgressTarget } from './types.js';
 
-/** Unix timestamps below this are seconds, at or above it milliseconds (DESIGN §4). */
+/** Unix timestamps below this are seconds, at or above it milliseconds (README, Outcomes). */
 const SECONDS_TIMESTAMP_LIMIT = 1e12;
+/** `start_time`/`end_time` outside [2000, 2100) are not dates Huawei could mean: read as missing. */
+const EARLIEST_PLAUSIBLE_MS = Date.UTC(2000, 0, 1);
+const LATEST_PLAUSIBLE_MS = Date.UTC(2100, 0, 1);
 
 /** The 200 answer; unknown fields are ignored, every documented one may be null. */
 const ProgressAnswerSchema = z.object({
@@ -28,9 +32,10 @@ const ProgressAnswerSchema = z.object({
 /**
  * The `ProgressSource` over Huawei's `GET /v2/{project_id}/apigw/instances/{instance_id}/progress`,
  * authenticated by AK/SK signature, an IAM password login (token cached per project) or a static
- * token. Each request has its own timeout; connections are kept alive between polls. Transient
+ * token, through the request layer it shares with the instance list (`createApigRequester`: one
+ * retry after a 401 only when that can help, no redirects, answers up to 64 KiB). Transient
  * failures are thrown as `ApigRetryableError` without retrying here (the caller's schedule
- * decides); the only retry is one fresh IAM token after a 401 APIC.7101/7102.
+ * decides); echoed strings are cleaned and cut (`boundEchoedText`).
  *
  * @example
  * const source = createProgressSource({
@@ -68,19 +73,22 @@ function readProgress(text: string): ProgressReport {
     );
   }
   const answer = parsed.data;
+  const bound = (text: string | null | undefined, maxChars: number) => (text == null ? null : boundEchoedText(text, maxChars));
   return {
-    status: answer.status.toLowerCase(),
+    status: boundEchoedText(answer.status, ECHOED_WORD_MAX_CHARS).toLowerCase(),
     progress: answer.progress ?? null,
-    errorCode: answer.error_code ?? null,
-    errorMsg: answer.error_msg ?? null,
+    errorCode: bound(answer.error_code, ECHOED_WORD_MAX_CHARS),
+    errorMsg: bound(answer.error_msg, ECHOED_TEXT_MAX_CHARS),
     startTimeMs: toMilliseconds(answer.start_time),
     endTimeMs: toMilliseconds(answer.end_time),
   };
 }
 
+/** Seconds or milliseconds to milliseconds; `null` for a time that is not a date in [2000, 2100). */
 function toMilliseconds(timestamp: number | null | undefined): number | null {
   if (timestamp === null || timestamp === undefined) return null;
-  return timestamp < SECONDS_TIMESTAMP_LIMIT ? timestamp * 1000 : timestamp;
+  const ms = timestamp < SECONDS_TIMESTAMP_LIMIT ? timestamp * 1000 : timestamp;
+  return ms >= EARLIEST_PLAUSIBLE_MS && ms < LATEST_PLAUSIBLE_MS ? ms : null;
 }
 
 function errorFromAnswer(answer: ApigAnswer): ApigError {

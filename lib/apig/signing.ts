@@ -182,7 +182,13 @@ function computeSignature(
   return createHmac('sha256', secretKey).update(stringToSign).digest('hex');
 }
 
-function parseSdkDate(value: string): number | undefined {
+/**
+ * Reads an `X-Sdk-Date` (`YYYYMMDDTHHMMSSZ`) as Unix milliseconds; `undefined` if malformed.
+ *
+ * @example
+ * parseSdkDate('20191115T033655Z') // Date.parse('2019-11-15T03:36:55Z')
+ */
+export function parseSdkDate(value: string): number | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!match) return undefined;
   const [year, month, day, hours, minutes, seconds] = match.slice(1).map(Number) as [

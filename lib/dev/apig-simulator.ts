@@ -49,7 +49,9 @@ export type SimulatedFault =
   /** Waits this long (real time), then answers normally. */
   | { delayMs: number }
   /** Answers 200 with this raw body. */
-  | { body: string };
+  | { body: string }
+  /** Answers a redirect (default 302) with `Location: redirectTo`. */
+  | { redirectTo: string; status?: 301 | 302 | 303 | 307 | 308 };
 
 export interface SimulatorCredentials {
   /** Static `X-Auth-Token` values that are always accepted. */
@@ -105,6 +107,8 @@ export interface ApigSimulator {
   addGateway(spec: SimulatedGateway): void;
   /** Queues faults for a gateway's next progress requests, one per request, in order. */
   fail(projectId: string, instanceId: string, faults: SimulatedFault[]): void;
+  /** Queues faults for the next IAM logins (`POST /v3/auth/tokens`), one per login, in order. */
+  failLogins(faults: SimulatedFault[]): void;
   /** Invalidates every token the IAM endpoint issued (static tokens stay valid). */
   revokeTokens(): void;
   requests: SimulatedRequest[];
@@ -138,6 +142,7 @@ const MESSAGES: Record<string, string> = {
   'APIC.7106': 'No permissions to request for the method',
   'APIC.7302': 'Instance not found',
   'APIC.9000': 'Failed to request internal service',
+  'APIG.0301': 'Incorrect IAM authentication information: verify aksk signature fail',
   'APIG.0101': 'The API does not exist or has not been published in the environment',
   'APIG.0308': 'The throttling threshold has been reached',
   'APIG.9008': 'Too many requests',
@@ -175,6 +180,7 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
   const tokenTtlMs = options.tokenTtlMs ?? DAY_MS;
   const gateways = new Map<string, StoredGateway>();
   const faults = new Map<string, SimulatedFault[]>();
+  const loginFaults: SimulatedFault[] = [];
   const issuedTokens = new Map<string, number>();
   const requests: SimulatedRequest[] = [];
   const counters: SimulatorStats = {
@@ -203,7 +209,9 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
   ): void {
     record({ ...entry, status });
     const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2);
-    res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', ...headers }).end(text);
+    // `Date` from the simulated clock: clients read Huawei's time from it (AK/SK clock skew).
+    const date = new Date(now()).toUTCString();
+    res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', Date: date, ...headers }).end(text);
   }
 
   function replyError(res: ServerResponse, entry: RequestEntry, status: number, code?: string, message?: string): void {
@@ -245,7 +253,6 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
   }
 
   function login(body: string, res: ServerResponse, entry: RequestEntry): void {
-    counters.iamLogins += 1;
     const parsed = LoginSchema.safeParse(parseJsonLeniently(body));
     if (!parsed.success) {
       counters.iamRefusals += 1;
@@ -289,7 +296,11 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
     const url = new URL(req.url ?? '/', 'http://simulator');
     const method = req.method ?? 'GET';
     if (method === 'POST' && url.pathname === '/v3/auth/tokens') {
-      login(body, res, { method, path: url.pathname, auth: 'password' });
+      const entry: RequestEntry = { method, path: url.pathname, auth: 'password' };
+      counters.iamLogins += 1;
+      const fault = loginFaults.shift();
+      if (fault && (await serveFault(fault, req, res, entry))) return;
+      login(body, res, entry);
       return;
     }
     const { auth, valid } = authenticate(req, body);
@@ -301,26 +312,17 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
     }
     const list = method === 'GET' ? INSTANCES_PATH.exec(url.pathname) : null;
     if (list) {
-      if (!valid) return replyError(res, entry, 401, 'APIC.7102');
+      if (!valid) return replyError(res, entry, 401, auth === 'aksk' ? 'APIG.0301' : 'APIC.7102');
       return listInstances(decodeURIComponent(list[1] ?? ''), url.searchParams, res, entry);
     }
     const match = method === 'GET' ? PROGRESS_PATH.exec(url.pathname) : null;
     if (!match) return replyError(res, entry, 404, 'APIG.0101');
-    if (!valid) return replyError(res, entry, 401, 'APIC.7102');
+    // Huawei answers a refused signature (a wrong key, or an X-Sdk-Date 15 minutes off) with APIG.0301.
+    if (!valid) return replyError(res, entry, 401, auth === 'aksk' ? 'APIG.0301' : 'APIC.7102');
 
     const key = gatewayKey(decodeURIComponent(match[1] ?? ''), decodeURIComponent(match[2] ?? ''));
     const fault = faults.get(key)?.shift();
-    if (fault) {
-      counters.faultsServed += 1;
-      if ('reset' in fault) {
-        record({ ...entry, status: 0 });
-        req.socket.destroy();
-        return;
-      }
-      if ('body' in fault) return reply(res, entry, 200, fault.body);
-      if ('status' in fault) return replyError(res, entry, fault.status, fault.code, fault.message);
-      await sleep(fault.delayMs, undefined, { signal: closing.signal });
-    }
+    if (fault && (await serveFault(fault, req, res, entry))) return;
     const gateway = gateways.get(key);
     if (!gateway) return replyError(res, entry, 404, 'APIC.7302');
     reply(res, entry, 200, progressAnswer(gateway, now()));
@@ -346,6 +348,30 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
     reply(res, entry, 200, { size: page.length, total: listed.length, instances: page });
   }
 
+  /** Plays one fault; false when it only delayed the request, which is then answered normally. */
+  async function serveFault(fault: SimulatedFault, req: IncomingMessage, res: ServerResponse, entry: RequestEntry): Promise<boolean> {
+    counters.faultsServed += 1;
+    if ('reset' in fault) {
+      record({ ...entry, status: 0 });
+      req.socket.destroy();
+      return true;
+    }
+    if ('body' in fault) {
+      reply(res, entry, 200, fault.body);
+      return true;
+    }
+    if ('redirectTo' in fault) {
+      reply(res, entry, fault.status ?? 302, '', { Location: fault.redirectTo });
+      return true;
+    }
+    if ('status' in fault) {
+      replyError(res, entry, fault.status, fault.code, fault.message);
+      return true;
+    }
+    await sleep(fault.delayMs, undefined, { signal: closing.signal });
+    return false;
+  }
+
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
@@ -364,6 +390,9 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
     fail(projectId, instanceId, newFaults) {
       const key = gatewayKey(projectId, instanceId);
       faults.set(key, [...(faults.get(key) ?? []), ...newFaults]);
+    },
+    failLogins(newFaults) {
+      loginFaults.push(...newFaults);
     },
     revokeTokens() {
       issuedTokens.clear();

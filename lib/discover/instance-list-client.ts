@@ -8,6 +8,11 @@ import type { DiscoverProject } from './projects.js';
 
 /** ListInstancesV2 takes `limit` 1–500: the largest page means the fewest requests. */
 export const LIST_PAGE_LIMIT = 500;
+/**
+ * A page of 500 instances is read up to this many bytes: about 8 KiB per instance, several times
+ * what an instance's fields take (a larger answer is a transient error, like any unreadable one).
+ */
+const LIST_PAGE_MAX_BYTES = 4 * 1024 * 1024;
 /** A bound on pages per project (100 000 gateways), so an answer that never ends cannot loop forever. */
 const MAX_PAGES = 200;
 /** The list's own status filter; every item is checked again (`isBeingCreated`). */
@@ -72,7 +77,7 @@ export function createInstanceLister(config: ApigConfig, deps: { log?: Log; now?
       const found = new Map<string, ListedInstance>();
       for (let page = 0, offset = 0; page < MAX_PAGES; page += 1) {
         const url = `${base}?status=${CREATING_STATUS}&limit=${LIST_PAGE_LIMIT}&offset=${offset}`;
-        const answer = await requester.get(url, project, 'APIG instance list');
+        const answer = await requester.get(url, project, 'APIG instance list', LIST_PAGE_MAX_BYTES);
         if (answer.status !== 200) throw errorFromAnswer(answer);
         const { instances, total } = readPage(answer.text);
         for (const instance of instances) found.set(instance.id, instance);

@@ -46,7 +46,9 @@ const HTTP_TOO_MANY_REQUESTS = 429;
 /**
  * Classifies a receiver's answer: delivered, worth retrying (5xx, 429, 408, and any non-zero body
  * code), or rejected (other 4xx, with `gone` when the channel no longer exists). DingTalk, WeCom and
- * Feishu answer HTTP 200 with an error code: only code 0 is a delivery.
+ * Feishu answer HTTP 200 with an error code: only code 0 is a delivery. A 3xx is rejected too:
+ * posts never follow redirects (the message would go to a host `NOTIFY_URLS` did not name), so the
+ * reason says so, with the receiver's answer.
  *
  * @example
  * classifyAnswer('dingtalk', { status: 200, body: '{"errcode":310000,"errmsg":"keywords not in content"}', retryAfter: null }, Date.now());
@@ -58,6 +60,10 @@ export function classifyAnswer(type: ChannelType, answer: Answer, nowMs: number)
   if (status === HTTP_TOO_MANY_REQUESTS || status === HTTP_REQUEST_TIMEOUT || status >= 500) {
     const retryAfterMs = parseRetryAfter(answer.retryAfter, nowMs);
     return { kind: 'retry', reason: describe(status, words), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+  }
+  if (status >= 300 && status < 400) {
+    const redirect = `a redirect, not followed: check the URL in NOTIFY_URLS${words === '' ? '' : `; answer: ${words}`}`;
+    return { kind: 'rejected', reason: describe(status, redirect), gone: false };
   }
   const codes = BODY_CODE_CHANNELS[type];
   if (status >= 200 && status < 300) {

@@ -1,3 +1,4 @@
+import { cleanEchoedText } from '../echoed-text.js';
 import type { NotificationEvent } from '../watch/outcome.js';
 import type { RenderedRequest, Renderer, RenderOptions } from './render.js';
 import { renderDingTalkRequest } from './render-dingtalk.js';
@@ -22,6 +23,8 @@ export const RENDERERS: Readonly<Record<ChannelType, Renderer>> = {
 
 /**
  * Renders the request that notifies `target` of `event`, with the target's channel renderer.
+ * Every echoed string of the event is cleaned first (`cleanEchoedText`): whatever produced the
+ * event, no channel renders a bidi override, a zero-width or a control character.
  *
  * @example
  * const request = renderNotification(event, target, Date.now(), { webhookSecret: config.webhookSecret });
@@ -32,5 +35,21 @@ export function renderNotification(
   nowMs: number,
   options: RenderOptions = {},
 ): RenderedRequest {
-  return RENDERERS[target.type](event, target, nowMs, options);
+  return RENDERERS[target.type](withCleanEchoes(event), target, nowMs, options);
+}
+
+function withCleanEchoes(event: NotificationEvent): NotificationEvent {
+  const { data } = event;
+  const clean = (text: string | null) => (text === null ? null : cleanEchoedText(text));
+  return {
+    ...event,
+    data: {
+      ...data,
+      instance_name: clean(data.instance_name),
+      status: clean(data.status),
+      error_code: clean(data.error_code),
+      error_msg: clean(data.error_msg),
+      context: Object.fromEntries(Object.entries(data.context).map(([key, value]) => [cleanEchoedText(key), cleanEchoedText(value)])),
+    },
+  };
 }

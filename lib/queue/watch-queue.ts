@@ -10,8 +10,8 @@ export interface OutgoingMessage {
 /** The port the use case sends through. */
 export interface WatchQueue {
   /**
-   * Sends all messages in as few `SendMessageBatch` calls as SQS allows (10 per call).
-   * Never throws: returns the ids that were not sent, each with the reason.
+   * Sends all messages in as few `SendMessageBatch` calls as SQS allows (10 entries and 256 KiB
+   * per call). Never throws: returns the ids that were not sent, each with the reason.
    */
   sendBatch(messages: OutgoingMessage[]): Promise<Map<string, string>>;
   /** Sends a message straight to the dead-letter queue, with the reason as a message attribute. */
@@ -28,6 +28,11 @@ export interface MessageRetry {
 
 /** SQS's limit on entries per `SendMessageBatch`. */
 export const MAX_BATCH_ENTRIES = 10;
+/**
+ * Bodies per `SendMessageBatch`, in UTF-8 bytes: SQS's classic 256 KiB, which every queue takes
+ * (AWS has since allowed up to 1 MiB on queues configured for it).
+ */
+export const MAX_BATCH_BYTES = 256 * 1024;
 /** SQS message attribute values are limited; reasons are cut to this length. */
 const MAX_REASON_LENGTH = 1000;
 
@@ -42,8 +47,7 @@ export function createSqsWatchQueue(client: SQSClient, queueUrl: string, deadLet
   return {
     async sendBatch(messages) {
       const failed = new Map<string, string>();
-      for (let start = 0; start < messages.length; start += MAX_BATCH_ENTRIES) {
-        const chunk = messages.slice(start, start + MAX_BATCH_ENTRIES);
+      for (const chunk of splitIntoBatches(messages)) {
         try {
           const answer = await client.send(
             new SendMessageBatchCommand({
@@ -86,4 +90,30 @@ export function createSqsWatchQueue(client: SQSClient, queueUrl: string, deadLet
       }
     },
   };
+}
+
+/**
+ * Groups messages, in order, into batches of at most `MAX_BATCH_ENTRIES` entries and
+ * `MAX_BATCH_BYTES` of bodies. A message larger than that alone travels alone, so whatever SQS
+ * answers about it (too long for the queue) fails no other message's record.
+ *
+ * @example
+ * splitIntoBatches([big, small, small]).map((batch) => batch.length) // [1, 2] when big + small > 256 KiB
+ */
+export function splitIntoBatches(messages: OutgoingMessage[]): OutgoingMessage[][] {
+  const batches: OutgoingMessage[][] = [];
+  let current: OutgoingMessage[] = [];
+  let currentBytes = 0;
+  for (const message of messages) {
+    const bytes = Buffer.byteLength(message.body, 'utf8');
+    if (current.length === MAX_BATCH_ENTRIES || (current.length > 0 && currentBytes + bytes > MAX_BATCH_BYTES)) {
+      batches.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+    current.push(message);
+    currentBytes += bytes;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }

@@ -1,7 +1,6 @@
 import {
   ConditionalCheckFailedException,
   GetItemCommand,
-  PutItemCommand,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
@@ -119,15 +118,33 @@ export function createDynamoStepStore(client: DynamoDBClient, tableName: string,
     return Item;
   }
 
-  /** A conditional put: `true` when written, `false` when the condition failed. */
-  async function putIf(item: Record<string, AttributeValue>, condition: string, values?: Record<string, AttributeValue>): Promise<boolean> {
+  /**
+   * Writes `attributes` to the item at `key` (creating it) if `condition` holds, removing `remove`:
+   * `true` when written, `false` when the condition failed. An UpdateItem, so the function needs
+   * no PutItem grant.
+   */
+  async function writeIf(
+    key: Record<string, AttributeValue>,
+    attributes: Record<string, AttributeValue>,
+    condition: string,
+    values: Record<string, AttributeValue> = {},
+    remove: string[] = [],
+  ): Promise<boolean> {
+    const names = Object.keys({ ...attributes, expires_at: null });
+    // Through placeholders: `owner` and others are DynamoDB reserved words.
+    const set = names.map((name) => `#${name} = :set_${name}`).join(', ');
     try {
       await client.send(
-        new PutItemCommand({
+        new UpdateItemCommand({
           TableName: tableName,
-          Item: { ...item, expires_at: expiresAt() },
+          Key: key,
+          UpdateExpression: `SET ${set}${remove.length > 0 ? ` REMOVE ${remove.map((name) => `#${name}`).join(', ')}` : ''}`,
           ConditionExpression: condition,
-          ...(values ? { ExpressionAttributeValues: values } : {}),
+          ExpressionAttributeNames: Object.fromEntries([...names, ...remove].map((name) => [`#${name}`, name])),
+          ExpressionAttributeValues: {
+            ...values,
+            ...Object.fromEntries(Object.entries({ ...attributes, expires_at: expiresAt() }).map(([name, value]) => [`:set_${name}`, value])),
+          },
         }),
       );
       return true;
@@ -139,7 +156,7 @@ export function createDynamoStepStore(client: DynamoDBClient, tableName: string,
 
   return {
     async recordStep(key, record) {
-      if (await putIf({ ...stepKey(key), ...recordAttributes(record) }, 'attribute_not_exists(pk)')) return { recorded: true };
+      if (await writeIf(stepKey(key), recordAttributes(record), 'attribute_not_exists(pk)')) return { recorded: true };
       const item = await read(stepKey(key));
       if (!item) throw new Error(`step ${key.step} of ${key.watchId} was recorded and is gone`);
       return { recorded: false, existing: recordFrom(item) };
@@ -151,17 +168,19 @@ export function createDynamoStepStore(client: DynamoDBClient, tableName: string,
     },
 
     async startWatch(gatewayKey, watch, nowMs, policy) {
-      const item = {
-        ...gatewayKeyOf(gatewayKey),
+      const attributes = {
         watch_id: { S: watch.watchId },
         live_until: { N: String(watch.liveUntilMs) },
         ...(watch.endedAtMs === null ? {} : { ended_at: { N: String(watch.endedAtMs) } }),
         ...recordAttributes(watch.step0),
       };
+      // What the previous watch of the gateway left that this one does not set.
+      const leftovers = ['ended_at', ...DECISION_ATTRIBUTES].filter((name) => !(name in attributes));
+      const write = (condition: string, values: Record<string, AttributeValue>) => writeIf(gatewayKeyOf(gatewayKey), attributes, condition, values, leftovers);
       const started =
         policy === 'discovery'
-          ? await putIf(item, 'attribute_not_exists(pk) OR expires_at < :nowSeconds', { ':nowSeconds': { N: String(Math.floor(Date.now() / 1000)) } })
-          : await putIf(item, 'attribute_not_exists(pk) OR (watch_id <> :watch AND (attribute_exists(ended_at) OR live_until < :now))', {
+          ? await write('attribute_not_exists(pk) OR expires_at < :nowSeconds', { ':nowSeconds': { N: String(Math.floor(Date.now() / 1000)) } })
+          : await write('attribute_not_exists(pk) OR (watch_id <> :watch AND (attribute_exists(ended_at) OR live_until < :now))', {
               ':now': { N: String(nowMs) },
               ':watch': { S: watch.watchId },
             });
@@ -216,6 +235,9 @@ export function createDynamoStepStore(client: DynamoDBClient, tableName: string,
     },
   };
 }
+
+/** The attributes a decision of either kind may set. */
+const DECISION_ATTRIBUTES = ['event', 'successor_body', 'successor_delay_seconds'];
 
 function recordAttributes({ decision, owner, decidedAtMs }: StepRecord): Record<string, AttributeValue> {
   const common = { owner: { S: owner }, decided_at: { N: String(decidedAtMs) } };

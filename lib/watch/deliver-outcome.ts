@@ -36,12 +36,12 @@ export async function deliverOutcome(
         targetLog.info('notification delivered', { outcome: event.data.outcome });
         const finishedMs = Date.parse(event.data.finished_at ?? event.timestamp);
         metrics.milliseconds('NotificationLag', Math.max(0, clock.now() - finishedMs), { channel: target.type });
-      } else if (result.status === 'rejected') {
-        targetLog.error('notification rejected', { reason: result.reason, gone: result.gone });
-        metrics.count('NotificationFailures', 1, { channel: target.type, result: result.status });
       } else {
-        targetLog.warn('notification not delivered yet', { reason: result.reason });
+        if (result.status === 'rejected') targetLog.error('notification rejected', { reason: result.reason, gone: result.gone });
+        else targetLog.warn('notification not delivered yet', { reason: result.reason });
+        // Per channel for dashboards, and once more without dimensions for the alarm.
         metrics.count('NotificationFailures', 1, { channel: target.type, result: result.status });
+        metrics.count('NotificationFailures');
       }
       if (result.status !== 'retry_later') await store.recordSettled(event.id, target.id);
       return result;

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { cleanEchoedText } from '../echoed-text.js';
 
 /** Huawei project and instance ids: 32 lowercase hex characters, so nothing can bend the request path. */
 const HUAWEI_ID_PATTERN = /^[0-9a-f]{32}$/;
@@ -118,7 +119,9 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
 
 /**
  * Validates a watch request, unwrapping the EventBridge envelope (`{"detail-type", "source", "detail"}`)
- * that an event rule delivers to an SQS target.
+ * that an event rule delivers to an SQS target. The echoed `instance_name` and `context` come back
+ * cleaned (`cleanEchoedText`: no bidi override, zero-width or C1 control character; C0 controls
+ * are refused): a name that was only such characters reads as no name.
  *
  * @example
  * const request = parseWatchRequest(JSON.parse(record.body));
@@ -132,12 +135,14 @@ export function parseWatchRequest(input: unknown): WatchRequest {
     throw new InvalidMessageError('invalid watch request', fields.map(({ field, message }) => `${field}: ${message}`), fields);
   }
   const { project_id, instance_id, region, instance_name, context, notify, origin } = parsed.data;
+  const name = instance_name ? cleanEchoedText(instance_name) : '';
+  const labels = Object.entries(context ?? {}).map(([key, value]) => [cleanEchoedText(key), cleanEchoedText(value)] as const);
   return {
     project_id,
     instance_id,
     region,
-    instance_name: instance_name ?? null,
-    context: context ?? {},
+    instance_name: name === '' ? null : name,
+    context: Object.fromEntries(labels.filter(([key]) => key !== '')),
     ...(notify && notify.length > 0 ? { notify: [...new Set(notify)] } : {}),
     ...(origin ? { origin } : {}),
   };

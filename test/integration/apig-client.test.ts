@@ -5,6 +5,8 @@ import {
   IamAuthError,
   THROTTLED_RETRY_AFTER_SECONDS,
 } from '../../lib/apig/errors.js';
+import { MAX_ANSWER_BYTES } from '../../lib/apig/http-answer.js';
+import { REFUSED_LOGIN_MEMORY_MS } from '../../lib/apig/iam-token.js';
 import { createProgressSource } from '../../lib/apig/progress-client.js';
 import type { ApigCredentials, ProgressTarget } from '../../lib/apig/types.js';
 import {
@@ -13,6 +15,8 @@ import {
   type SimulatedFault,
   type SimulatedGateway,
 } from '../../lib/dev/apig-simulator.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import { ECHOED_TEXT_MAX_CHARS, ECHOED_WORD_MAX_CHARS } from '../../lib/echoed-text.js';
 import type { Log } from '../../lib/logger.js';
 
 const STATIC_TOKEN = 'static-token-for-tests';
@@ -368,7 +372,7 @@ describe('AK/SK signing', () => {
     expect(progressRequestsOf(target)).toEqual([expect.objectContaining({ auth: 'aksk', status: 200 })]);
   });
 
-  it('is refused as unauthorized when the secret is tampered with', async () => {
+  it('is refused as unauthorized (401 APIG.0301) when the secret is tampered with, without asking again while the clocks agree', async () => {
     // Prepare
     const target = gatewayFactory();
 
@@ -379,20 +383,50 @@ describe('AK/SK signing', () => {
 
     // Assess
     expect(error).toBeInstanceOf(ApigTerminalError);
-    expect(error).toMatchObject({ outcome: 'unauthorized', code: 'APIC.7102' });
+    expect(error).toMatchObject({ outcome: 'unauthorized', code: 'APIG.0301' });
     expect(progressRequestsOf(target)).toEqual([expect.objectContaining({ auth: 'aksk', status: 401 })]);
   });
 
-  it('is refused when the signing clock is more than 15 minutes off', async () => {
+  it("signs once more on Huawei's clock after a refusal that shows ours 16 minutes ahead, and keeps the correction", async () => {
     // Prepare
     const target = gatewayFactory();
-    const skewedNow = () => clockMs + 16 * 60 * 1000;
+    const log = recordingLog();
+    const source = sourceFactory({ mode: 'aksk', ...AKSK }, { now: () => clockMs + 16 * 60 * 1000, log });
 
     // Act
-    const error = await failureOf(sourceFactory({ mode: 'aksk', ...AKSK }, { now: skewedNow }).fetchProgress(target));
+    const reports = [await source.fetchProgress(target), await source.fetchProgress(target)];
 
     // Assess
-    expect(error).toMatchObject({ outcome: 'unauthorized' });
+    expect(reports.map((report) => report.status)).toEqual(['creating', 'creating']);
+    expect(progressRequestsOf(target).map((request) => request.status)).toEqual([401, 200, 200]);
+    expect(log.lines.join('\n')).toMatch(/clock differs from ours/);
+  });
+
+  it('corrects a clock 20 minutes behind too, for concurrent requests refused together', async () => {
+    // Prepare
+    const target = gatewayFactory();
+    const source = sourceFactory({ mode: 'aksk', ...AKSK }, { now: () => clockMs - 20 * 60 * 1000 });
+
+    // Act
+    const reports = await Promise.all([1, 2, 3].map(() => source.fetchProgress(target)));
+
+    // Assess
+    expect(reports.map((report) => report.status)).toEqual(['creating', 'creating', 'creating']);
+    expect(progressRequestsOf(target).filter((request) => request.status === 401)).toHaveLength(3);
+    expect(progressRequestsOf(target).filter((request) => request.status === 200)).toHaveLength(3);
+  });
+
+  it('answers unauthorized after exactly one corrected retry when the signature is refused again', async () => {
+    // Prepare
+    const target = gatewayFactory();
+    const wrongSecret = { mode: 'aksk' as const, accessKey: AKSK.accessKey, secretKey: `${AKSK.secretKey}!` };
+
+    // Act
+    const error = await failureOf(sourceFactory(wrongSecret, { now: () => clockMs + 16 * 60 * 1000 }).fetchProgress(target));
+
+    // Assess
+    expect(error).toMatchObject({ outcome: 'unauthorized', code: 'APIG.0301' });
+    expect(progressRequestsOf(target).map((request) => request.status)).toEqual([401, 401]);
   });
 
   it('sends and signs the security token of temporary credentials', async () => {
@@ -578,5 +612,324 @@ describe('IAM password login', () => {
     expect(simulator.stats().iamLogins - loginsBefore).toBe(1);
     expect(progressRequestsOf(target)).toHaveLength(0);
     expect(log.lines.join('\n')).not.toContain(wrongPassword);
+  });
+
+  it('asks IAM again for a refused project after 15 minutes, not before', async () => {
+    // Prepare
+    const target = gatewayFactory();
+    const source = sourceFactory({ ...PASSWORD_CREDENTIALS, password: 'wrong horse' });
+    await failureOf(source.fetchProgress(target));
+    const loginsBefore = simulator.stats().iamLogins;
+
+    // Act
+    clockMs += REFUSED_LOGIN_MEMORY_MS - 1000;
+    const justBefore = await failureOf(source.fetchProgress(target));
+    const loginsJustBefore = simulator.stats().iamLogins - loginsBefore;
+    clockMs += 1000;
+    const after = await failureOf(source.fetchProgress(target));
+
+    // Assess
+    expect(justBefore).toBeInstanceOf(IamAuthError);
+    expect(loginsJustBefore).toBe(0);
+    expect(after).toBeInstanceOf(IamAuthError);
+    expect(simulator.stats().iamLogins - loginsBefore).toBe(1);
+  });
+
+  it('remembers a refused login for its project only: another project still logs in and polls', async () => {
+    // Prepare
+    const refused = gatewayFactory();
+    const other = gatewayFactory();
+    const source = sourceFactory(PASSWORD_CREDENTIALS);
+    simulator.failLogins([{ status: 401, message: 'The username or password is wrong.' }]);
+    await failureOf(source.fetchProgress(refused));
+    const loginsBefore = simulator.stats().iamLogins;
+
+    // Act
+    const report = await source.fetchProgress(other);
+    const again = await failureOf(source.fetchProgress(refused));
+
+    // Assess
+    expect(report.status).toBe('creating');
+    expect(again).toBeInstanceOf(IamAuthError);
+    expect(simulator.stats().iamLogins - loginsBefore).toBe(1);
+    expect(progressRequestsOf(refused)).toHaveLength(0);
+  });
+
+  it('never names the IAM user, password or domain in an error or a log line, even when IAM echoes them', async () => {
+    // Prepare
+    const target = gatewayFactory();
+    const log = recordingLog();
+    const source = sourceFactory(PASSWORD_CREDENTIALS, { log });
+    simulator.failLogins([
+      { status: 401, message: `The password ${USER.password} of user ${USER.name} in domain ${USER.domain} is wrong.` },
+    ]);
+
+    // Act
+    const error = (await failureOf(source.fetchProgress(target))) as Error;
+
+    // Assess
+    expect(error).toBeInstanceOf(IamAuthError);
+    const said = `${error.message}\n${log.lines.join('\n')}`;
+    for (const secret of [USER.name, USER.password, USER.domain]) expect(said).not.toContain(secret);
+    expect(error.message).toContain('HUAWEICLOUD_IAM_PASSWORD');
+  });
+
+  it('gets one fresh token after a 401 APIG.0301 ("decrypt token fail") from the gateway in front, then succeeds', async () => {
+    // Prepare
+    const target = gatewayFactory();
+    const source = sourceFactory(PASSWORD_CREDENTIALS);
+    await source.fetchProgress(target);
+    simulator.fail(target.projectId, target.instanceId, [
+      { status: 401, code: 'APIG.0301', message: 'Incorrect IAM authentication information: decrypt token fail' },
+    ]);
+    const loginsBefore = simulator.stats().iamLogins;
+
+    // Act
+    const report = await source.fetchProgress(target);
+
+    // Assess
+    expect(report.status).toBe('creating');
+    expect(simulator.stats().iamLogins - loginsBefore).toBe(1);
+    expect(progressRequestsOf(target).map((request) => request.status)).toEqual([200, 401, 200]);
+  });
+
+  it('does not retry a 401 APIG.0301 with a static token: the same token would be refused again', async () => {
+    // Prepare
+    const target = gatewayFactory();
+    simulator.fail(target.projectId, target.instanceId, [{ status: 401, code: 'APIG.0301' }]);
+
+    // Act
+    const error = await failureOf(sourceFactory().fetchProgress(target));
+
+    // Assess
+    expect(error).toMatchObject({ outcome: 'unauthorized', code: 'APIG.0301' });
+    expect(progressRequestsOf(target)).toHaveLength(1);
+  });
+});
+
+describe('redirects', () => {
+  let elsewhere: WebhookReceiver;
+  beforeAll(async () => {
+    elsewhere = await startWebhookReceiver();
+  });
+  afterAll(async () => {
+    await elsewhere.close();
+  });
+
+  const modes: [string, ApigCredentials][] = [
+    ['a static token', { mode: 'token', token: STATIC_TOKEN }],
+    ['an AK/SK signature', { mode: 'aksk', ...TEMPORARY_AKSK }],
+    ['an IAM token', PASSWORD_CREDENTIALS],
+  ];
+  const statuses = [301, 302, 303, 307, 308] as const;
+
+  it.each(modes.flatMap(([name, credentials]) => statuses.map((status) => [name, status, credentials] as const)))(
+    'never follows a progress answer redirecting %s with HTTP %d to another host: a transient error naming APIG_ENDPOINT',
+    async (_, status, credentials) => {
+      // Prepare
+      const target = gatewayFactory();
+      simulator.fail(target.projectId, target.instanceId, [{ redirectTo: `${elsewhere.url}/steal`, status }]);
+
+      // Act
+      const error = await failureOf(sourceFactory(credentials).fetchProgress(target));
+
+      // Assess
+      expect(error).toBeInstanceOf(ApigRetryableError);
+      expect(error).toMatchObject({ reason: 'unexpected_response', httpStatus: status });
+      expect((error as Error).message).toContain('APIG_ENDPOINT');
+      expect((error as Error).message).toContain(elsewhere.url);
+      expect(elsewhere.received()).toEqual([]);
+    },
+  );
+
+  it.each([302, 307, 308] as const)(
+    'never follows an IAM login redirected with HTTP %d: the password stays home, and the error names IAM_ENDPOINT',
+    async (status) => {
+      // Prepare
+      const target = gatewayFactory();
+      simulator.failLogins([{ redirectTo: `${elsewhere.url}/v3/auth/tokens`, status }]);
+
+      // Act
+      const error = await failureOf(sourceFactory(PASSWORD_CREDENTIALS).fetchProgress(target));
+
+      // Assess
+      expect(error).toBeInstanceOf(ApigRetryableError);
+      expect(error).toMatchObject({ reason: 'unexpected_response', httpStatus: status });
+      expect((error as Error).message).toContain('IAM_ENDPOINT');
+      expect(elsewhere.received()).toEqual([]);
+      expect(progressRequestsOf(target)).toHaveLength(0);
+    },
+  );
+
+  it('polls normally once the endpoint stops redirecting', async () => {
+    // Prepare
+    const target = gatewayFactory();
+    const source = sourceFactory();
+    simulator.fail(target.projectId, target.instanceId, [{ redirectTo: `${elsewhere.url}/steal` }]);
+    await failureOf(source.fetchProgress(target));
+
+    // Act
+    const report = await source.fetchProgress(target);
+
+    // Assess
+    expect(report.status).toBe('creating');
+  });
+});
+
+describe('bounds on what Huawei answers', () => {
+  const padded = (bytes: number) => {
+    const head = '{"status":"creating","progress":30,"pad":"';
+    return `${head}${'x'.repeat(bytes - head.length - 2)}"}`;
+  };
+
+  it('refuses a progress answer larger than 64 KiB as a transient error, without reading it all', async () => {
+    // Prepare
+    const target = gatewayFactory();
+    simulator.fail(target.projectId, target.instanceId, [{ body: padded(MAX_ANSWER_BYTES + 1) }]);
+
+    // Act
+    const error = await failureOf(sourceFactory().fetchProgress(target));
+
+    // Assess
+    expect(error).toBeInstanceOf(ApigRetryableError);
+    expect(error).toMatchObject({ reason: 'unexpected_response' });
+    expect((error as Error).message).toContain('64 KiB');
+  });
+
+  it('reads a progress answer of exactly 64 KiB', async () => {
+    // Prepare
+    const target = gatewayFactory();
+    simulator.fail(target.projectId, target.instanceId, [{ body: padded(MAX_ANSWER_BYTES) }]);
+
+    // Act
+    const report = await sourceFactory().fetchProgress(target);
+
+    // Assess
+    expect(report).toMatchObject({ status: 'creating', progress: 30 });
+  });
+
+  it('refuses an IAM answer larger than 64 KiB as a transient error, never as a refused login', async () => {
+    // Prepare
+    const target = gatewayFactory();
+    simulator.failLogins([{ body: 'x'.repeat(10 * MAX_ANSWER_BYTES) }]);
+
+    // Act
+    const error = await failureOf(sourceFactory(PASSWORD_CREDENTIALS).fetchProgress(target));
+
+    // Assess
+    expect(error).toBeInstanceOf(ApigRetryableError);
+    expect((error as Error).message).toMatch(/IAM login answered more than 64 KiB/);
+  });
+
+  it(`cuts error_msg to ${ECHOED_TEXT_MAX_CHARS} characters before it goes anywhere`, async () => {
+    // Prepare
+    const target = gatewayFactory({
+      createdAtMs: clockMs - HOUR_MS,
+      finish: { atMs: 60_000, status: 'failed', errorCode: 'APIC.9206', errorMsg: 'create failed: '.repeat(1000) },
+    });
+
+    // Act
+    const report = await sourceFactory().fetchProgress(target);
+
+    // Assess
+    expect(report.errorMsg).toHaveLength(ECHOED_TEXT_MAX_CHARS);
+    expect(report.errorMsg?.endsWith('…')).toBe(true);
+  });
+
+  it(`cuts status and error_code to ${ECHOED_WORD_MAX_CHARS} characters`, async () => {
+    // Prepare
+    const target = gatewayFactory();
+    const body = JSON.stringify({ status: 'S'.repeat(1000), error_code: 'C'.repeat(1000), progress: 30 });
+    simulator.fail(target.projectId, target.instanceId, [{ body }]);
+
+    // Act
+    const report = await sourceFactory().fetchProgress(target);
+
+    // Assess
+    expect(report.status).toHaveLength(ECHOED_WORD_MAX_CHARS);
+    expect(report.errorCode).toHaveLength(ECHOED_WORD_MAX_CHARS);
+  });
+
+  it('cuts the echoed message of an error answer, so the error stays short', async () => {
+    // Prepare
+    const target = gatewayFactory();
+    simulator.fail(target.projectId, target.instanceId, [{ status: 500, code: 'APIC.9000', message: 'y'.repeat(10_000) }]);
+
+    // Act
+    const error = (await failureOf(sourceFactory().fetchProgress(target))) as Error;
+
+    // Assess
+    expect(error).toBeInstanceOf(ApigRetryableError);
+    expect(error.message).toContain(`${'y'.repeat(ECHOED_TEXT_MAX_CHARS - 1)}…`);
+    expect(error.message.length).toBeLessThan(ECHOED_TEXT_MAX_CHARS + 100);
+  });
+
+  const implausible: [string, number][] = [
+    ['1 second after 1970', 1],
+    ['a negative number', -5],
+    ['the last second of 1999 (ms)', Date.UTC(1999, 11, 31, 23, 59, 59)],
+    ['the year 2100 (ms)', Date.UTC(2100, 0, 1)],
+    ['the year 2200 (ms)', Date.UTC(2200, 0, 1)],
+    ['a number too large for a date', 1e300],
+  ];
+
+  it.each(implausible)('reads a start_time and end_time of %s as missing, never as a date', async (_, timestamp) => {
+    // Prepare
+    const target = gatewayFactory();
+    simulator.fail(target.projectId, target.instanceId, [
+      { body: JSON.stringify({ status: 'creating', progress: 30, start_time: timestamp, end_time: timestamp }) },
+    ]);
+
+    // Act
+    const report = await sourceFactory().fetchProgress(target);
+
+    // Assess
+    expect(report).toMatchObject({ status: 'creating', startTimeMs: null, endTimeMs: null });
+  });
+
+  it('keeps a plausible time in seconds from the year 2000 on', async () => {
+    // Prepare
+    const target = gatewayFactory();
+    const startSeconds = Date.UTC(2000, 0, 1) / 1000;
+    simulator.fail(target.projectId, target.instanceId, [{ body: JSON.stringify({ status: 'creating', start_time: startSeconds }) }]);
+
+    // Act
+    const report = await sourceFactory().fetchProgress(target);
+
+    // Assess
+    expect(report.startTimeMs).toBe(Date.UTC(2000, 0, 1));
+  });
+});
+
+describe('echoed text from Huawei', () => {
+  it('removes bidi overrides, zero-width and control characters from error_msg, error_code and status', async () => {
+    // Prepare
+    const target = gatewayFactory();
+    const body = JSON.stringify({
+      status: 'Fail\u200Bed',
+      error_code: 'APIC.92\u202E18',
+      error_msg: 'quota\u202E exceeded\u200D,\u0085ask\u001B[31m for\u0080 more\u2066',
+      progress: 0,
+    });
+    simulator.fail(target.projectId, target.instanceId, [{ body }]);
+
+    // Act
+    const report = await sourceFactory().fetchProgress(target);
+
+    // Assess
+    expect(report).toMatchObject({ status: 'failed', errorCode: 'APIC.9218', errorMsg: 'quota exceeded, ask[31m for more' });
+  });
+
+  it('removes them from the message of an error answer too', async () => {
+    // Prepare
+    const target = gatewayFactory();
+    simulator.fail(target.projectId, target.instanceId, [{ status: 500, message: 'internal\u202E error\u0007' }]);
+
+    // Act
+    const error = (await failureOf(sourceFactory().fetchProgress(target))) as Error;
+
+    // Assess
+    expect(error.message).toContain('internal error');
+    expect(error.message).not.toMatch(/[\u202E\u0007]/);
   });
 });

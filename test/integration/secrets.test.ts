@@ -3,13 +3,16 @@ import { readSecretReference } from '../../lib/runtime/secrets.js';
 import { startParameterStandIn } from '../support/aws-parameter-stand-in.js';
 
 const SLACK_URL = 'https://hooks.slack.com/services/T000/B000/not-a-real-secret';
+/** serverless.yml passes the generated signing key as `secretsmanager:<its ARN>`. */
+const SIGNING_KEY_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:StateSigningKey-AbCdEf';
+const GENERATED_SIGNING_KEY = 'Generated64CharacterKeyWithoutPunctuation0123456789abcdefghijklmn';
 let standIn: Awaited<ReturnType<typeof startParameterStandIn>>;
 const saved = { ...process.env };
 
 beforeAll(async () => {
   standIn = await startParameterStandIn({
     parameters: { '/apig-watch/test/notify-urls': SLACK_URL, '/apig-watch/test/sk': 'secret-key-from-ssm' },
-    secrets: { 'apig-watch/test/ak': 'AKFROMSECRETSMANAGER' },
+    secrets: { 'apig-watch/test/ak': 'AKFROMSECRETSMANAGER', [SIGNING_KEY_ARN]: GENERATED_SIGNING_KEY },
   });
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
@@ -30,6 +33,7 @@ function settingsWith(secrets: Record<string, string>) {
     WATCH_QUEUE_URL: 'http://127.0.0.1:1/q',
     DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:1/dlq',
     WATCH_TABLE_NAME: 'table',
+    STATE_SIGNING_KEY: `secretsmanager:${SIGNING_KEY_ARN}`,
     ...secrets,
   });
 }
@@ -47,6 +51,7 @@ describe('secrets named as SSM / Secrets Manager references', () => {
     expect(config.targets).toHaveLength(1);
     expect(config.targets[0]?.type).toBe('slack');
     expect(config.apig.credentials).toEqual({ mode: 'aksk', accessKey: 'AKFROMSECRETSMANAGER', secretKey: 'secret-key-from-ssm', securityToken: undefined });
+    expect(config.stateKeys).toEqual({ current: GENERATED_SIGNING_KEY, previous: null });
   });
 
   it('are cached: a second resolution within the cache time asks AWS nothing', async () => {

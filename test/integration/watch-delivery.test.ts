@@ -56,7 +56,7 @@ async function downPort(): Promise<number> {
 }
 
 function deliveryBodies(run: Run): WatchState[] {
-  return run.bodies().map((body) => JSON.parse(body) as WatchState).filter((state) => state.kind === 'deliver');
+  return run.bodies().flatMap((body) => (JSON.parse(body) as { state?: WatchState }).state ?? []).filter((state) => state.kind === 'deliver');
 }
 
 function expectSignedWithOneId(requests: ReceivedRequest[], event: WatchEvent): void {
@@ -172,7 +172,7 @@ describe('delivering an outcome', () => {
     // Assess
     const [ok] = pipeline.receiver.received('/hooks/ok');
     const event = webhookEvent(ok!);
-    const state = JSON.parse(letter!.body) as WatchState;
+    const { state } = JSON.parse(letter!.body) as { state: WatchState };
     expect(letter!.reason).toMatch(/delivery budget/);
     expect(state).toMatchObject({ kind: 'deliver', event });
     expect(deliveryBodies(run).length).toBeGreaterThanOrEqual(1);

@@ -153,7 +153,7 @@ describe('a watch, end to end, reports', () => {
 
     // Assess
     const { webhook, slack } = await notificationsOf(instanceId);
-    expect(webhookEvent(webhook)).toMatchObject({ type: 'apig.gateway.creation.unauthorized', data: { outcome: 'unauthorized', error_code: 'APIC.7102', polls: 1 } });
+    expect(webhookEvent(webhook)).toMatchObject({ type: 'apig.gateway.creation.unauthorized', data: { outcome: 'unauthorized', error_code: 'APIG.0301', polls: 1 } });
     expect(pipeline.progressRequests(instanceId)).toEqual([expect.objectContaining({ auth: 'aksk', status: 401 })]);
     expect(slackText(slack)).toBe('🔑 Credentials rejected: orders-gw-prod');
   });

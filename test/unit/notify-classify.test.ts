@@ -52,6 +52,23 @@ describe('classifyAnswer', () => {
     expect(classifyAnswer(type, received, NOW_MS)).toMatchObject({ kind: 'rejected', gone: true });
   });
 
+  it.each([
+    ['slack', 301],
+    ['webhook', 302],
+    ['dingtalk', 307],
+    ['teams', 308],
+  ] as const)('rejects a %s redirect (HTTP %d) as a failure that says it was not followed, with the receiver\'s answer', (type, status) => {
+    // Act
+    const verdict = classifyAnswer(type, answer(status, '<a href="https://elsewhere.example/">Moved</a>'), NOW_MS);
+
+    // Assess
+    expect(verdict).toEqual({
+      kind: 'rejected',
+      reason: `HTTP ${status}, a redirect, not followed: check the URL in NOTIFY_URLS; answer: <a href="https://elsewhere.example/">Moved</a>`,
+      gone: false,
+    });
+  });
+
   it('rejects other 4xx with the receiver\'s words, not as gone', () => {
     expect(classifyAnswer('slack', answer(400, 'invalid_payload'), NOW_MS)).toEqual({
       kind: 'rejected',

@@ -69,6 +69,32 @@ describe('golden files', () => {
   });
 });
 
+describe('echoed text on every channel', () => {
+  /** Bidi overrides and isolates, marks, zero-width characters, BOM, C0 (but the line feeds channels use), DEL and C1. */
+  const INVISIBLE = /[\u202A-\u202E\u2066-\u2069\u200B-\u200F\u061C\u2060\uFEFF\u0000-\u0009\u000B-\u001F\u007F-\u009F]/;
+  const DIRTY: Partial<OutcomeData> = {
+    instance_name: 'orders\u202E-gw\u200B-prod\u2066',
+    status: 'fail\u200Ded',
+    error_code: 'APIC.92\u200F18',
+    error_msg: 'quota\u202D exceeded\u0000\u0085ask\u001B[31m for more\u009B',
+    context: { 'tick\u2060et': 'OPS\u202E-1234', env: 'prod\uFEFF\u0007' },
+  };
+  /** Every string value of a parsed body, however deep. */
+  const stringsOf = (value: unknown): string[] =>
+    typeof value === 'string' ? [value] : typeof value === 'object' && value !== null ? Object.values(value).flatMap(stringsOf) : [];
+
+  it.each(CHANNEL_TYPES)('%s renders an event full of invisible characters with none of them', (type) => {
+    // Act
+    const request = render(type, DIRTY);
+
+    // Assess
+    const strings = stringsOf(bodyOf(request));
+    expect(strings.filter((text) => INVISIBLE.test(text))).toEqual([]);
+    expect(strings.join('\n')).toContain('orders-gw-prod');
+    expect(strings.join('\n')).toContain('OPS-1234');
+  });
+});
+
 describe('renderSlackRequest', () => {
   it('sends a fallback text and Block Kit blocks within Slack limits', () => {
     // Act

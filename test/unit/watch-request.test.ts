@@ -102,6 +102,26 @@ describe('parseWatchRequest', () => {
     const message = parseMessageBody(encodeStateMessage(state, KEYS), KEYS);
     expect(message.kind === 'state' && message.state.request).toMatchObject({ notify: ['payments'], origin: 'discovery' });
   });
+
+  it('removes bidi overrides, zero-width and C1 control characters from instance_name', () => {
+    const request = parseWatchRequest(watchRequestBody({ instance_name: 'orders\u202E-gw\u200B-prod\u0080\u2066' }));
+    expect(request.instance_name).toBe('orders-gw-prod');
+  });
+
+  it('reads an instance_name made only of invisible characters as no name', () => {
+    const request = parseWatchRequest(watchRequestBody({ instance_name: '\u200B\u202E\uFEFF' }));
+    expect(request.instance_name).toBeNull();
+  });
+
+  it('removes them from context keys and values, and drops a key left empty', () => {
+    const context = { 'tick\u200Det': 'OPS\u202E-1234', '\u2060': 'hidden', env: 'prod\u0080' };
+    const request = parseWatchRequest(watchRequestBody({ context }));
+    expect(request.context).toEqual({ ticket: 'OPS-1234', env: 'prod' });
+  });
+
+  it('still rejects C0 control characters in instance_name, as documented', () => {
+    expect(() => parseWatchRequest(watchRequestBody({ instance_name: 'orders\u001b[31m' }))).toThrow(/instance_name: must not contain control characters/);
+  });
 });
 
 

@@ -1,0 +1,123 @@
+import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
+import { createDynamoStepStore, type GatewayWatch, type StepRecord, type StepStore } from '../../lib/store/step-store.js';
+import type { WatchEvent } from '../../lib/watch/outcome.js';
+import { memoryStepStore } from '../support/memory-step-store.js';
+
+/**
+ * One contract, two stores: the DynamoDB store over dynalite, and the in-memory store the unit
+ * tests and the polling benchmark use. Each test runs on fresh keys.
+ */
+
+let aws: LocalAws;
+beforeAll(async () => {
+  aws = await startLocalAws();
+});
+afterAll(async () => {
+  await aws?.stop();
+});
+
+const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
+let sequence = 0;
+const fresh = (prefix: string) => `${prefix}_${(sequence += 1).toString(16).padStart(20, '0')}`;
+
+const EVENT: WatchEvent = {
+  type: 'apig.gateway.creation.succeeded',
+  id: 'w_00000000000000000001_succeeded',
+  timestamp: '2026-12-01T12:00:00.000Z',
+  data: {
+    outcome: 'succeeded',
+    project_id: '0123456789abcdef0123456789abcdef',
+    instance_id: 'fedcba9876543210fedcba9876543210',
+    instance_name: 'orders-gw',
+    region: 'ap-southeast-1',
+    status: 'success',
+    progress: 100,
+    error_code: null,
+    error_msg: null,
+    hint: null,
+    started_at: '2026-12-01T11:54:00.000Z',
+    finished_at: '2026-12-01T12:00:00.000Z',
+    elapsed_ms: 360_000,
+    elapsed: '6m 00s',
+    polls: 9,
+    context: { ticket: 'OPS-1' },
+  },
+};
+const successor = (owner: string): StepRecord => ({ owner, decidedAtMs: NOW, decision: { kind: 'successor', message: { body: '{"v":2}', delaySeconds: 42 } } });
+const terminal = (owner: string): StepRecord => ({ owner, decidedAtMs: NOW, decision: { kind: 'terminal', event: EVENT } });
+const watch = (watchId: string, step0: StepRecord, endedAtMs: number | null = null): GatewayWatch => ({ watchId, step0, endedAtMs, liveUntilMs: NOW + 3_600_000 });
+
+describe.each([
+  ['the DynamoDB store (dynalite)', () => createDynamoStepStore(aws.dynamo, aws.tableName)],
+  ['the in-memory store', () => memoryStepStore()],
+])('%s', (_, makeStore: () => StepStore) => {
+  let store: StepStore;
+  beforeEach(() => {
+    store = makeStore();
+  });
+
+  it('records a step once, and hands every later attempt the first decision, typed', async () => {
+    const key = { watchId: fresh('w'), step: 3 };
+    expect(await store.readStep(key)).toBeNull();
+    expect(await store.recordStep(key, terminal('first'))).toEqual({ recorded: true });
+    expect(await store.recordStep(key, successor('second'))).toEqual({ recorded: false, existing: terminal('first') });
+    expect(await store.readStep(key)).toEqual(terminal('first'));
+  });
+
+  it('starts a watch of a gateway once; another request joins it, and its own request finds it', async () => {
+    const gateway = fresh('g');
+    const first = watch(fresh('w'), successor('m1'));
+    expect(await store.startWatch(gateway, first, NOW, 'request')).toEqual({ started: true });
+    expect(await store.startWatch(gateway, watch(fresh('w'), successor('m2')), NOW, 'request')).toEqual({ started: false, current: first });
+    expect(await store.startWatch(gateway, { ...first, step0: successor('m1-again') }, NOW, 'request')).toEqual({ started: false, current: first });
+  });
+
+  it('lets a new request start a new watch once the watch has ended, leaving nothing of the old one', async () => {
+    const gateway = fresh('g');
+    const first = watch(fresh('w'), terminal('m1'));
+    await store.startWatch(gateway, first, NOW, 'request');
+    await store.endWatch(gateway, first.watchId, NOW + 1);
+    const second = watch(fresh('w'), successor('m2'));
+    expect(await store.startWatch(gateway, second, NOW + 2, 'request')).toEqual({ started: true });
+    expect(await store.currentWatch(gateway)).toEqual(second);
+  });
+
+  it('never lets the same watch start again, ended or not', async () => {
+    const gateway = fresh('g');
+    const only = watch(fresh('w'), terminal('m1'), NOW);
+    await store.startWatch(gateway, only, NOW, 'request');
+    expect(await store.startWatch(gateway, only, NOW + 1, 'request')).toMatchObject({ started: false });
+  });
+
+  it('lets a request take over a watch that never ended once it is past its deadline', async () => {
+    const gateway = fresh('g');
+    await store.startWatch(gateway, watch(fresh('w'), successor('m1')), NOW, 'request');
+    expect(await store.startWatch(gateway, watch(fresh('w'), successor('m2')), NOW + 3_600_001, 'request')).toEqual({ started: true });
+  });
+
+  it('lets discovery start a watch only for a gateway with nothing on record', async () => {
+    const gateway = fresh('g');
+    const first = watch(fresh('w'), terminal('m1'), NOW);
+    expect(await store.startWatch(gateway, first, NOW, 'discovery')).toEqual({ started: true });
+    expect(await store.startWatch(gateway, watch(fresh('w'), successor('m2')), NOW + 86_400_000, 'discovery')).toMatchObject({ started: false });
+  });
+
+  it('ends only the watch it names', async () => {
+    const gateway = fresh('g');
+    const current = watch(fresh('w'), successor('m1'));
+    await store.startWatch(gateway, current, NOW, 'request');
+    await store.endWatch(gateway, 'w_someone_else', NOW);
+    expect((await store.currentWatch(gateway))?.endedAtMs).toBeNull();
+    await store.endWatch(gateway, current.watchId, NOW + 5);
+    expect((await store.currentWatch(gateway))?.endedAtMs).toBe(NOW + 5);
+  });
+
+  it('keeps the settled targets of an outcome apart from every other outcome', async () => {
+    const eventId = `${fresh('w')}_failed`;
+    await store.recordSettled(eventId, 'a');
+    await store.recordSettled(eventId, 'b');
+    await store.recordSettled(eventId, 'a');
+    expect(await store.settledTargets(eventId)).toEqual(new Set(['a', 'b']));
+    expect(await store.settledTargets(`${fresh('w')}_failed`)).toEqual(new Set());
+  });
+});
