@@ -1,4 +1,5 @@
 import type { Log } from '../logger.js';
+import { selectTargets } from '../notify/targets.js';
 import { decideDelivery } from './decide.js';
 import { withKeys } from './log-keys.js';
 import type { WatchEvent } from './outcome.js';
@@ -25,8 +26,10 @@ export async function deliverOutcome(
 ): Promise<StepOutcome> {
   const { store, notifier, metrics, clock } = ports;
   if (ports.targets.length === 0) log.warn('no notification targets are configured (NOTIFY_URLS); the outcome is only logged');
+  // Only the targets whose NOTIFY_URLS filters (on=, when=, group=) want this outcome of this watch.
+  const chosen = selectTargets(ports.targets, event, state.request);
   const settled = await store.settledTargets(event.id);
-  const owed = ports.targets.filter((target) => !settled.has(target.id));
+  const owed = chosen.filter((target) => !settled.has(target.id));
   const giveUpAtMs = invocationDeadlineMs - INVOCATION_SAFETY_MARGIN_MS;
   const results = await Promise.all(
     owed.map(async (target) => {
