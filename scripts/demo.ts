@@ -4,6 +4,10 @@
  * and the real poll handler runs under a local event-source loop — the code path Lambda runs.
  * Creations are time-compressed (TIME_SCALE× real time).
  *
+ * One gateway is not requested by anyone: the discover handler's sweep finds it being created and
+ * starts its watch. Besides Slack and the webhook, an on-call Slack channel configured with
+ * `#on=failed` hears only the failure.
+ *
  * On a terminal, each watch is a live row (progress bar, status, elapsed) and each notification is
  * shown as it arrives, as its reader would see it; elsewhere (a pipe, CI) the same as plain lines.
  * Ends with a summary table and exits 0 once every watch is notified.
@@ -15,11 +19,12 @@ import { slackMessageText } from '../lib/cli/slack-text.js';
 import { rowOfOutcome, rowOfState } from '../lib/cli/watch-rows.js';
 import { startApigSimulator, type SimulatedGateway } from '../lib/dev/apig-simulator.js';
 import { startLocalAws } from '../lib/dev/local-aws.js';
-import { startLocalEventSource, type SqsHandler } from '../lib/dev/local-event-source.js';
+import { lambdaContext, startLocalEventSource, type SqsHandler } from '../lib/dev/local-event-source.js';
 import { startWebhookReceiver, type ReceivedRequest } from '../lib/dev/webhook-receiver.js';
 import { scaledClock } from '../lib/runtime/time-scale.js';
+import { parseNotifyUrls, selectTargets } from '../lib/notify/targets.js';
 import { formatElapsed } from '../lib/watch/event.js';
-import type { WatchEvent } from '../lib/watch/outcome.js';
+import type { Outcome, WatchEvent } from '../lib/watch/outcome.js';
 import { parseMessageBody } from '../lib/watch/state-message.js';
 
 const TIME_SCALE = 20;
@@ -28,12 +33,17 @@ const RECEIVER_POLL_MS = 100;
 const MINUTE_MS = 60_000;
 const WEBHOOK_SECRET = `whsec_${Buffer.from('apig-watch demo secret').toString('base64')}`;
 const CHANNELS = ['slack', 'webhook'] as const;
+/** A filtered target: a Slack channel that hears failures only. */
+const ON_CALL = { path: 'oncall', entry: 'slack+{receiver}/oncall#on=failed' } as const;
+const DEMO_CONTEXT = { ticket: 'OPS-1234' };
 
 interface DemoWatch {
   name: string;
   projectId: string;
   instanceId: string;
   gateway: Omit<SimulatedGateway, 'projectId' | 'instanceId'> | null;
+  /** Requested by nobody: found by the discovery sweep. */
+  discovered?: boolean;
 }
 
 const PROJECT_ID = '0123456789abcdef0123456789abcdef';
@@ -65,7 +75,27 @@ const WATCHES: DemoWatch[] = [
     },
   },
   { name: 'typo-gw', projectId: PROJECT_ID, instanceId: 'c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3', gateway: null },
+  {
+    name: 'console-gw',
+    projectId: PROJECT_ID,
+    instanceId: 'd4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4',
+    discovered: true,
+    gateway: {
+      instanceName: 'console-gw',
+      steps: [
+        { atMs: 0, progress: 30 },
+        { atMs: 2 * MINUTE_MS, progress: 80 },
+      ],
+      finish: { atMs: 4 * MINUTE_MS, status: 'success' },
+    },
+  },
 ];
+
+/** The outcome each demo watch is scripted to reach. */
+function scriptedOutcome(watch: DemoWatch): Outcome {
+  if (watch.gateway === null) return 'not_found';
+  return watch.gateway.finish?.status === 'failed' ? 'failed' : 'succeeded';
+}
 
 async function main(): Promise<number> {
   // A demo reader cannot act on the AWS SDK's notice that its 2027 releases need Node 22.
@@ -80,7 +110,8 @@ async function main(): Promise<number> {
   }
 
   Object.assign(process.env, aws.env, {
-    NOTIFY_URLS: CHANNELS.map((channel) => `${channel}+${receiver.url}/${channel}`).join(','),
+    NOTIFY_URLS: [...CHANNELS.map((channel) => `${channel}+${receiver.url}/${channel}`), ON_CALL.entry.replace('{receiver}', receiver.url)].join(','),
+    DISCOVER_PROJECTS: `ap-southeast-1:${PROJECT_ID}`,
     WEBHOOK_SECRET,
     HUAWEICLOUD_SDK_AK: 'SIMULATORACCESSKEY00',
     HUAWEICLOUD_SDK_SK: 'simulator-secret-key',
@@ -92,6 +123,9 @@ async function main(): Promise<number> {
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   const { handler } = (await import('../handlers/poll.js')) as { handler: SqsHandler };
+  const { handler: discover } = (await import('../handlers/discover.js')) as {
+    handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ discovered: number }>;
+  };
 
   const board = createLiveBoard(process.stdout, { now: clock.now, color: process.stdout.isTTY === true && !process.env.NO_COLOR });
   const stamp = () => `[${formatClock(clock.now() - startedMs)}]`;
@@ -109,7 +143,7 @@ async function main(): Promise<number> {
     rows.set(instanceId, row);
     board.update(instanceId, row);
   };
-  for (const watch of WATCHES) show(watch.instanceId, { label: watch.name, status: 'requested', progress: null, startedAtMs: clock.now(), tone: 'active' });
+  for (const watch of WATCHES) show(watch.instanceId, { label: watch.name, status: watch.discovered ? 'unwatched' : 'requested', progress: null, startedAtMs: clock.now(), tone: 'active' });
 
   const source = startLocalEventSource({
     sqs: aws.sqs,
@@ -126,15 +160,27 @@ async function main(): Promise<number> {
     },
   });
 
-  for (const watch of WATCHES) {
-    const body = { project_id: watch.projectId, instance_id: watch.instanceId, region: 'ap-southeast-1', instance_name: watch.name, context: { ticket: 'OPS-1234' } };
+  for (const watch of WATCHES.filter((candidate) => !candidate.discovered)) {
+    const body = { project_id: watch.projectId, instance_id: watch.instanceId, region: 'ap-southeast-1', instance_name: watch.name, context: DEMO_CONTEXT };
     await aws.sqs.send(new SendMessageCommand({ QueueUrl: aws.queueUrl, MessageBody: JSON.stringify(body) }));
   }
+  // Once the requested watches have begun (so a sweep's copy joins them), one discovery sweep.
+  const begun = () => WATCHES.every((watch) => watch.discovered || rows.get(watch.instanceId)?.status !== 'requested');
+  for (const waitUntil = Date.now() + 5_000; !begun() && Date.now() < waitUntil; ) await new Promise((resolve) => setTimeout(resolve, RECEIVER_POLL_MS));
+  const sweep = await discover({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} }, lambdaContext(60_000, 'apig-watch-demo-discover'));
+  board.log([`${stamp()} discovery sweep: ${sweep.discovered} gateway(s) being created in project ${PROJECT_ID}; each gets a watch request (origin: discovery), joining a watch already running`, '']);
 
-  const expected = WATCHES.length * CHANNELS.length;
+  // What each target should receive: the NOTIFY_URLS filters applied to each watch's outcome.
+  const targets = parseNotifyUrls(process.env.NOTIFY_URLS ?? '');
+  const wanted = (watch: DemoWatch) =>
+    selectTargets(targets, { data: { outcome: scriptedOutcome(watch) } }, { context: watch.discovered ? {} : DEMO_CONTEXT });
+  const expected = WATCHES.reduce((sum, watch) => sum + wanted(watch).length, 0);
+  const arrived = (watch: DemoWatch, path: string) =>
+    receiver.received(path).some((request) => JSON.stringify(request.body).includes(watch.instanceId));
+  const allArrived = () => WATCHES.every((watch) => wanted(watch).every((target) => arrived(watch, new URL(target.url).pathname)));
   let shown = 0;
   const deadline = Date.now() + GIVE_UP_AFTER_MS;
-  while (Date.now() < deadline && shown < expected) {
+  while (Date.now() < deadline && !allArrived()) {
     await new Promise((resolve) => setTimeout(resolve, RECEIVER_POLL_MS));
     for (const request of receiver.received().slice(shown)) {
       shown += 1;
@@ -169,9 +215,10 @@ async function main(): Promise<number> {
 
 /** A received notification as its reader sees it: the Slack message as text, the webhook as its verified event. */
 function describeNotification(request: ReceivedRequest, stamp: string): string[] {
-  if (request.path === '/slack') {
+  if (request.path === '/slack' || request.path === `/${ON_CALL.path}`) {
     const [title = '', ...rest] = slackMessageText(request.body);
-    return [`${stamp} Slack ← ${title}`, ...rest.map((line) => `          │ ${line}`), ''];
+    const channel = request.path === '/slack' ? 'Slack' : 'Slack on-call (on=failed)';
+    return [`${stamp} ${channel} ← ${title}`, ...rest.map((line) => `          │ ${line}`), ''];
   }
   const event = request.body as WatchEvent;
   let signature: string;
@@ -187,11 +234,18 @@ function describeNotification(request: ReceivedRequest, stamp: string): string[]
 function summaryTable(received: ReceivedRequest[], outcomes: Map<string, WatchEvent>): string {
   const delivered = (watch: DemoWatch, channel: string) =>
     received.some((request) => request.path === `/${channel}` && JSON.stringify(request.body).includes(watch.instanceId)) ? '✔' : '✖';
+  /** The filtered target: ✔ received what it wants, – rightly left out, ✖ otherwise. */
+  const filtered = (watch: DemoWatch) => {
+    const got = delivered(watch, ON_CALL.path) === '✔';
+    const wants = scriptedOutcome(watch) === 'failed';
+    return got === wants ? (got ? '✔' : '–') : '✖';
+  };
   const table = [
-    ['gateway', 'outcome', 'elapsed', 'polls', 'error', ...CHANNELS],
+    ['gateway', 'outcome', 'elapsed', 'polls', 'error', ...CHANNELS, 'on-call'],
     ...WATCHES.map((watch) => {
       const data = outcomes.get(watch.instanceId)?.data;
-      return [watch.name, data?.outcome ?? '—', data?.elapsed ?? '—', String(data?.polls ?? '—'), data?.error_code ?? '', ...CHANNELS.map((channel) => delivered(watch, channel))];
+      const name = watch.discovered ? `${watch.name} (discovered)` : watch.name;
+      return [name, data?.outcome ?? '—', data?.elapsed ?? '—', String(data?.polls ?? '—'), data?.error_code ?? '', ...CHANNELS.map((channel) => delivered(watch, channel)), filtered(watch)];
     }),
   ];
   const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => [...row[column]!].length)));
