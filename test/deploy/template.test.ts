@@ -720,12 +720,12 @@ describe('the discover function', () => {
     expect(invokeConfig?.Properties.MaximumRetryAttempts).toBe(0);
   });
 
-  test('runs with a role of its own that may only send to the watch queue, read this stage\'s secrets and write its own logs', () => {
+  test('runs with a role of its own that may only send to the watch queue, read this stage\'s Huawei credentials and write its own logs', () => {
     const role = resource(discoverFunction().Properties.Role['Fn::GetAtt'][0], 'AWS::IAM::Role');
     const statements: Statement[] = role.Properties.Policies.flatMap((policy: Properties) => policy.PolicyDocument.Statement);
     const grants = statements.flatMap((statement) => asArray(statement.Action).map((action) => [action, statement.Resource]));
-    const parameters = { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/apig-watch/${STAGE}/*` };
-    const secrets = { 'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:apig-watch/${STAGE}/*` };
+    const parameters = { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/apig-watch/${STAGE}/huaweicloud-*` };
+    const secrets = { 'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:apig-watch/${STAGE}/huaweicloud-*` };
     expect(grants).toEqual([
       ['sqs:SendMessage', { 'Fn::GetAtt': ['WatchQueue', 'Arn'] }],
       ['ssm:GetParameter', parameters],
@@ -737,11 +737,11 @@ describe('the discover function', () => {
     expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
   });
 
-  test('carries the Huawei credentials as run-time references, and no notification secret', () => {
+  test('carries the Huawei credentials as run-time references, and no notification secret or state signing key', () => {
     const environment = discoverFunction().Properties.Environment.Variables as Record<string, unknown>;
     expect(environment.WATCH_QUEUE_URL).toEqual({ Ref: 'WatchQueue' });
     expect(environment.HUAWEICLOUD_SDK_AK).toBe(`ssm:/apig-watch/${STAGE}/huaweicloud-sdk-ak`);
-    for (const name of ['NOTIFY_URLS', 'WEBHOOK_SECRET', 'WATCH_TABLE_NAME', 'DEAD_LETTER_QUEUE_URL']) expect(environment).not.toHaveProperty(name);
+    for (const name of ['NOTIFY_URLS', 'WEBHOOK_SECRET', 'STATE_SIGNING_KEY', 'WATCH_TABLE_NAME', 'DEAD_LETTER_QUEUE_URL']) expect(environment).not.toHaveProperty(name);
   });
 
   test('loads from its packaged bundle in a fresh process and sweeps: a scheduled event sends the gateways being created to the queue', async () => {
