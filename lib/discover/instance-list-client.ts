@@ -3,6 +3,7 @@ import { createApigRequester, type ApigAnswer } from '../apig/apig-request.js';
 import { resolveEndpoint } from '../apig/endpoints.js';
 import { ApigRetryableError, ApigTerminalError, parseErrorBody, parseJsonLeniently, retryableErrorFromAnswer, type ApigError } from '../apig/errors.js';
 import type { ApigConfig } from '../apig/types.js';
+import { boundEchoedText, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
 import { SILENT_LOG, type Log } from '../logger.js';
 import type { DiscoverProject } from './projects.js';
 
@@ -101,7 +102,9 @@ function readPage(text: string): { instances: ListedInstance[]; total: number | 
       { httpStatus: 200 },
     );
   }
-  const instances = (parsed.data.instances ?? []).map((item) => ({ id: item.id, name: item.instance_name ?? null, status: item.status ?? null }));
+  // Names and statuses are echoed (logs, the CLI, notifications): cleaned and cut like any answer from Huawei.
+  const bound = (text: string | null | undefined) => (text == null ? null : boundEchoedText(text, ECHOED_WORD_MAX_CHARS));
+  const instances = (parsed.data.instances ?? []).map((item) => ({ id: item.id, name: bound(item.instance_name), status: bound(item.status) }));
   return { instances, total: parsed.data.total ?? null };
 }
 

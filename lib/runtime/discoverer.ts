@@ -1,6 +1,6 @@
 import { readDiscoverSettings, resolveApigConfig } from '../config.js';
 import { discoverGateways, type DiscoverySummary } from '../discover/discover-gateways.js';
-import { createInstanceLister } from '../discover/instance-list-client.js';
+import { createInstanceLister, type GatewayLister } from '../discover/instance-list-client.js';
 import type { Log } from '../logger.js';
 import type { Metrics } from '../ports.js';
 import { createWatchRequestSender, sqsClientFor } from '../queue/watch-request-sender.js';
@@ -23,8 +23,9 @@ export interface Discoverer {
 
 /**
  * The discover function's composition root: reads the settings once (failing fast, naming the
- * variable), builds the queue sender, and on each sweep the instance lister from the current
- * secrets (read through the cached parameter layer, so rotation is picked up).
+ * variable), builds the queue sender, and on each sweep reads the current secrets (through the
+ * cached parameter layer, so rotation is picked up), building a new instance lister only when
+ * they changed.
  *
  * @example
  * const discoverer = createDiscoverer(process.env, { log, metrics });
@@ -34,6 +35,9 @@ export function createDiscoverer(env: Record<string, string | undefined>, deps: 
   const settings = readDiscoverSettings(env);
   const clock = scaledClock(settings.timeScale, settings.timeOriginMs ?? Date.now());
   const sender = createWatchRequestSender(sqsClientFor(settings), settings.watchQueueUrl);
+  // Kept while the credentials stay the same: its IAM token cache, and its memory of a refused
+  // login (a password retried every sweep could lock the account), outlive a sweep.
+  let cached: { fingerprint: string; lister: GatewayLister } | undefined;
 
   return {
     async sweep() {
@@ -42,8 +46,9 @@ export function createDiscoverer(env: Record<string, string | undefined>, deps: 
         return { projects: [], failed: false };
       }
       const apig = await resolveApigConfig(settings, readSecretReference);
-      const lister = createInstanceLister(apig, { log: deps.log, now: clock.now });
-      return discoverGateways(settings.projects, { lister, sender, log: deps.log, metrics: deps.metrics });
+      const fingerprint = JSON.stringify(apig);
+      if (cached?.fingerprint !== fingerprint) cached = { fingerprint, lister: createInstanceLister(apig, { log: deps.log, now: clock.now }) };
+      return discoverGateways(settings.projects, { lister: cached.lister, sender, log: deps.log, metrics: deps.metrics });
     },
   };
 }

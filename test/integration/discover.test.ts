@@ -163,6 +163,55 @@ describe('a discovery sweep to the watch queue', () => {
   });
 });
 
+describe('sweep after sweep', () => {
+  let pipeline: Pipeline;
+  afterEach(async () => pipeline?.stop());
+
+  it('never tries a refused IAM password again on the next sweep (repeated wrong passwords lock accounts)', async () => {
+    // Prepare
+    pipeline = await startPipeline();
+    const env = pipeline.env({
+      DISCOVER_PROJECTS: `ap-southeast-1:${PROJECT_ID}`,
+      HUAWEICLOUD_SDK_AK: undefined,
+      HUAWEICLOUD_SDK_SK: undefined,
+      HUAWEICLOUD_IAM_USER: 'simulator-user',
+      HUAWEICLOUD_IAM_PASSWORD: 'wrong-password',
+      HUAWEICLOUD_IAM_DOMAIN: 'simulator-domain',
+    });
+    const discoverer = createDiscoverer(env, { log: recordingLog(), metrics: recordingMetrics() });
+
+    // Act
+    const first = await discoverer.sweep();
+    const second = await discoverer.sweep();
+
+    // Assess
+    expect([first.failed, second.failed]).toEqual([true, true]);
+    expect(pipeline.simulator.stats().iamLogins).toBe(1);
+  });
+
+  it('logs in once for many sweeps with a good IAM password', async () => {
+    // Prepare
+    pipeline = await startPipeline();
+    for (const gateway of gateways(PROJECT_ID, 1, 1, CREATING_FOREVER)) pipeline.simulator.addGateway(gateway);
+    const env = pipeline.env({
+      DISCOVER_PROJECTS: `ap-southeast-1:${PROJECT_ID}`,
+      HUAWEICLOUD_SDK_AK: undefined,
+      HUAWEICLOUD_SDK_SK: undefined,
+      HUAWEICLOUD_IAM_USER: 'simulator-user',
+      HUAWEICLOUD_IAM_PASSWORD: 'simulator-password',
+      HUAWEICLOUD_IAM_DOMAIN: 'simulator-domain',
+    });
+    const discoverer = createDiscoverer(env, { log: recordingLog(), metrics: recordingMetrics() });
+
+    // Act
+    const sweeps = [await discoverer.sweep(), await discoverer.sweep(), await discoverer.sweep()];
+
+    // Assess
+    expect(sweeps.map((sweep) => sweep.projects[0]?.sent)).toEqual([1, 1, 1]);
+    expect(pipeline.simulator.stats().iamLogins).toBe(1);
+  });
+});
+
 describe('the discover handler and the poller', () => {
   const saved = { ...process.env };
   let pipeline: Pipeline;
