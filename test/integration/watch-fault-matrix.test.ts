@@ -111,8 +111,8 @@ afterEach(async () => {
   await pipeline?.stop();
 });
 
-async function startWatcher(adaptPorts?: (ports: WatchPorts) => WatchPorts): Promise<TestWatcher & { run: Run }> {
-  pipeline = await startPipeline({ visibilityTimeoutSeconds: 1, maxReceiveCount: 10 });
+async function startWatcher(adaptPorts?: (ports: WatchPorts) => WatchPorts, visibilityTimeoutSeconds = 1): Promise<TestWatcher & { run: Run }> {
+  pipeline = await startPipeline({ visibilityTimeoutSeconds, maxReceiveCount: 10 });
   const watcher = pipeline.watcher(
     { NOTIFY_URLS: TARGET_PATHS.map((path) => `webhook+${pipeline.receiver.url}${path}`).join(','), WEBHOOK_SECRET: PIPELINE_WEBHOOK_SECRET },
     adaptPorts,
@@ -184,6 +184,26 @@ describe('the fault matrix: a crash at any point of a step', () => {
     expect(counts[1]).toBeLessThanOrEqual(2);
     for (const received of posts) expect(new Set(received.map(webhookIdOf)).size).toBe(1);
     expect(webhookIdOf(posts[0]![0]!)).toBe(webhookIdOf(posts[1]![0]!));
+  });
+});
+
+describe('a record that failed', () => {
+  it('comes back within seconds (ChangeMessageVisibility), not after the queue\'s visibility timeout', async () => {
+    // Prepare: a 10-minute visibility timeout; the test gives up long before that.
+    const crash = crashingOnceAt('before the first post');
+    const watcher = await startWatcher(crash.adapt, 600);
+    const instanceId = instanceIdFor(0xfc0);
+    pipeline.addGateway(instanceId, CREATION);
+
+    // Act
+    await pipeline.send(watchRequestBody({ instance_id: instanceId }));
+
+    // Assess
+    const posts = await settledPosts(instanceId);
+    expect(crash.crashed()).toBe(true);
+    expect(posts.map((received) => received.length)).toEqual([1, 1]);
+    expect(watcher.metrics.counts.get('RecordFailures')).toBe(1);
+    expect(watcher.log.lines.map((line) => line.message)).not.toContain('could not bring failed records back early; they return after the visibility timeout');
   });
 });
 
