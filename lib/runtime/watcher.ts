@@ -18,6 +18,13 @@ export interface Watcher {
   processBatch(records: IncomingRecord[], invocationDeadlineMs: number): Promise<{ failedMessageIds: string[] }>;
 }
 
+export interface WatcherDeps {
+  log: Log;
+  metrics: Metrics;
+  /** Wraps the real ports before each batch: instrumentation, or the fault-injection tests' crashes. */
+  adaptPorts?: (ports: WatchPorts) => WatchPorts;
+}
+
 /**
  * The composition root: reads the settings once (failing fast, naming the variable), builds the
  * AWS clients, and on each batch the ports from the current secrets. The handler only calls it.
@@ -26,7 +33,7 @@ export interface Watcher {
  * const watcher = createWatcher(process.env, { log: logger, metrics });
  * await watcher.processBatch(event.Records, Date.now() + context.getRemainingTimeInMillis());
  */
-export function createWatcher(env: Record<string, string | undefined>, deps: { log: Log; metrics: Metrics }): Watcher {
+export function createWatcher(env: Record<string, string | undefined>, deps: WatcherDeps): Watcher {
   const settings = readSettings(env);
   const clock = scaledClock(settings.timeScale, settings.timeOriginMs ?? Date.now());
   const queue = scaledDelays(createSqsWatchQueue(sqsClient(settings), settings.watchQueueUrl, settings.deadLetterQueueUrl), settings.timeScale);
@@ -36,7 +43,7 @@ export function createWatcher(env: Record<string, string | undefined>, deps: { l
   return {
     async processBatch(records, invocationDeadlineMs) {
       const ports: WatchPorts = { ...(await currentPorts()), queue, store, clock, log: deps.log, metrics: deps.metrics };
-      return processBatch(records, ports, settings, invocationDeadlineMs);
+      return processBatch(records, deps.adaptPorts ? deps.adaptPorts(ports) : ports, settings, invocationDeadlineMs);
     },
   };
 }

@@ -14,8 +14,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startApigSimulator } from '../../lib/dev/apig-simulator.js';
-import { startLocalAws } from '../../lib/dev/local-aws.js';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { startApigSimulator, type ApigSimulator } from '../../lib/dev/apig-simulator.js';
+import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
+import { startLocalEventSource, type LocalEventSource } from '../../lib/dev/local-event-source.js';
+import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import { scaledClock } from '../../lib/runtime/time-scale.js';
+import { startPackagedHandler, type PackagedHandler } from '../support/packaged-handler.js';
 import { readZip, type ZipEntry } from '../support/zip.js';
 
 const run = promisify(execFile);
@@ -594,6 +599,123 @@ describe('the start endpoint (POST /watches)', () => {
   });
 });
 
+describe('the packaged poll handler, end to end over a local stack', () => {
+  const TIME_SCALE = 120;
+  const PATH = '/hooks/packaged';
+  let aws: LocalAws;
+  let simulator: ApigSimulator;
+  let receiver: WebhookReceiver;
+  let elsewhere: WebhookReceiver;
+  let packaged: PackagedHandler;
+  let source: LocalEventSource;
+  const bodies: string[] = [];
+
+  beforeAll(async () => {
+    const originMs = Date.now();
+    const clock = scaledClock(TIME_SCALE, originMs);
+    aws = await startLocalAws({ visibilityTimeoutSeconds: 2 });
+    simulator = await startApigSimulator({ now: clock.now });
+    receiver = await startWebhookReceiver();
+    elsewhere = await startWebhookReceiver();
+    const taskRoot = await mkdtemp(path.join(packageDir, 'poll-e2e-root-'));
+    for (const entry of zipEntries) {
+      await mkdir(path.join(taskRoot, path.dirname(entry.name)), { recursive: true });
+      await writeFile(path.join(taskRoot, entry.name), entry.data);
+    }
+    const { moduleFile, exportName } = handlerLocation();
+    packaged = await startPackagedHandler({
+      taskRoot,
+      moduleFile,
+      exportName,
+      nodeBin: loaderNodes().at(-1)!.bin, // Lambda's major when CI provides it
+      env: {
+        ...buildLambdaEnv(taskRoot),
+        ...aws.env,
+        AWS_SESSION_TOKEN: '',
+        APIG_ENDPOINT: simulator.url,
+        IAM_ENDPOINT: simulator.url,
+        HUAWEICLOUD_SDK_AK: 'SIMULATORACCESSKEY00',
+        HUAWEICLOUD_SDK_SK: 'simulator-secret-key',
+        NOTIFY_URLS: `webhook+${receiver.url}${PATH}`,
+        WEBHOOK_SECRET: `whsec_${Buffer.from('packaged handler e2e').toString('base64')}`,
+        APIG_WATCH_TIME_SCALE: String(TIME_SCALE),
+        APIG_WATCH_TIME_ORIGIN_MS: String(originMs),
+        POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      },
+    });
+    source = startLocalEventSource({
+      sqs: aws.sqs,
+      queueUrl: aws.queueUrl,
+      handler: packaged.handler,
+      functionTimeoutMs: 6_500,
+      onInvocation: (event) => bodies.push(...event.Records.map((record) => record.body)),
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    source?.stop();
+    await source?.done;
+    await packaged?.stop();
+    await Promise.all([receiver?.close(), elsewhere?.close(), simulator?.close()]);
+    await aws?.stop();
+  });
+
+  const instanceId = (n: number) => n.toString(16).padStart(32, 'e');
+  const request = (n: number) => JSON.stringify({ project_id: '0123456789abcdef0123456789abcdef', instance_id: instanceId(n), region: 'ap-southeast-1', instance_name: `packaged-${n}` });
+  const send = (body: string) => aws.sqs.send(new SendMessageCommand({ QueueUrl: aws.queueUrl, MessageBody: body }));
+  const eventOf = (received: ReceivedRequest) => received.body as { data: { instance_id: string; outcome: string } };
+
+  test('watches a creation to its end and notifies once, signing its own state', async () => {
+    simulator.addGateway({ projectId: '0123456789abcdef0123456789abcdef', instanceId: instanceId(1), steps: [{ atMs: 0, progress: 30 }, { atMs: 240_000, progress: 80 }], finish: { atMs: 480_000, status: 'success' } });
+
+    await send(request(1));
+    const posted = await receiver.waitFor((received) => eventOf(received).data.instance_id === instanceId(1), 30_000);
+
+    expect(eventOf(posted).data.outcome).toBe('succeeded');
+    expect(receiver.received(PATH).filter((received) => eventOf(received).data.instance_id === instanceId(1))).toHaveLength(1);
+    expect(bodies.some((body) => body.includes('"sig"') && body.includes(instanceId(1)))).toBe(true);
+  }, 40_000);
+
+  test('dead-letters an altered state message as forged-state, with no Huawei call and no post', async () => {
+    const captured = bodies.find((body) => body.includes('"sig"'));
+    const envelope = JSON.parse(captured!) as { state: { kind: string; request: { instance_id: string } } };
+    const altered = JSON.stringify({ ...envelope, state: { ...envelope.state, kind: 'deliver', request: { ...envelope.state.request, instance_id: instanceId(2) } } });
+    const postsBefore = receiver.received(PATH).length;
+
+    await send(altered);
+    const letter = await waitForDeadLetter(aws, 20_000);
+
+    expect(letter).toEqual({ body: altered, reason: 'forged-state' });
+    expect(receiver.received(PATH)).toHaveLength(postsBefore);
+    expect(simulator.requests.filter((received) => received.path.includes(instanceId(2)))).toEqual([]);
+  }, 30_000);
+
+  test('never follows a redirect from the APIG endpoint: the other host sees nothing', async () => {
+    simulator.addGateway({ projectId: '0123456789abcdef0123456789abcdef', instanceId: instanceId(3), steps: [{ atMs: 0, progress: 30 }], finish: { atMs: 60_000, status: 'success' } });
+    simulator.fail('0123456789abcdef0123456789abcdef', instanceId(3), [{ redirectTo: `${elsewhere.url}/v2/steal`, status: 307 }]);
+
+    await send(request(3));
+    const posted = await receiver.waitFor((received) => eventOf(received).data.instance_id === instanceId(3), 30_000);
+
+    expect(eventOf(posted).data.outcome).toBe('succeeded');
+    expect(elsewhere.received()).toEqual([]);
+  }, 40_000);
+});
+
+/** The next message on the dead-letter queue, with its reason attribute. */
+async function waitForDeadLetter(aws: LocalAws, timeoutMs: number): Promise<{ body: string; reason: string | undefined }> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const { Messages = [] } = await aws.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: aws.deadLetterQueueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
+    );
+    const [message] = Messages;
+    if (message) return { body: message.Body ?? '', reason: message.MessageAttributes?.reason?.StringValue };
+  }
+  throw new Error('nothing reached the dead-letter queue');
+}
+
 /** Evaluates the `Fn::Not` / `Fn::Equals` condition expressions this template uses. */
 function evaluateCondition(expression: Properties): boolean {
   if ('Fn::Not' in expression) return !evaluateCondition(expression['Fn::Not'][0]);
@@ -782,7 +904,6 @@ describe('the discover function', () => {
 
       // Assess
       expect(JSON.parse(invoked.stdout)).toEqual({ projects: 1, discovered: 1 });
-      const { ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
       const { Messages = [] } = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: aws.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
       expect(Messages.map((message) => JSON.parse(message.Body ?? '{}'))).toEqual([
         expect.objectContaining({ project_id: PROJECT, instance_id: 'a'.repeat(32), instance_name: 'found-gw', origin: 'discovery' }),

@@ -1,5 +1,13 @@
 import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
-import { createDynamoStepStore, type GatewayWatch, type StepRecord, type StepStore } from '../../lib/store/step-store.js';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DEAD_LETTER_RETENTION_SECONDS,
+  MAX_WATCH_LIFETIME_SECONDS,
+  createDynamoStepStore,
+  type GatewayWatch,
+  type StepRecord,
+  type StepStore,
+} from '../../lib/store/step-store.js';
 import type { WatchEvent } from '../../lib/watch/outcome.js';
 import { memoryStepStore } from '../support/memory-step-store.js';
 
@@ -46,6 +54,29 @@ const EVENT: WatchEvent = {
 const successor = (owner: string): StepRecord => ({ owner, decidedAtMs: NOW, decision: { kind: 'successor', message: { body: '{"v":2}', delaySeconds: 42 } } });
 const terminal = (owner: string): StepRecord => ({ owner, decidedAtMs: NOW, decision: { kind: 'terminal', event: EVENT } });
 const watch = (watchId: string, step0: StepRecord, endedAtMs: number | null = null): GatewayWatch => ({ watchId, step0, endedAtMs, liveUntilMs: NOW + 3_600_000 });
+
+describe('the DynamoDB store', () => {
+  it('keeps every record past the dead-letter queue\'s 14 days plus the longest watch and delivery budget', async () => {
+    const store = createDynamoStepStore(aws.dynamo, aws.tableName);
+    const key = { watchId: fresh('w'), step: 1 };
+    const gateway = fresh('g');
+    const eventId = `${fresh('w')}_succeeded`;
+    const writtenAt = Math.floor(Date.now() / 1000);
+    await store.recordStep(key, successor('m1'));
+    await store.startWatch(gateway, watch(fresh('w'), successor('m2')), NOW, 'request');
+    await store.recordSettled(eventId, 'a');
+
+    const expiries = await Promise.all(
+      [`step#${key.watchId}#1`, `gateway#${gateway}`, `delivery#${eventId}`].map(async (pk) => {
+        const { Item } = await aws.dynamo.send(new GetItemCommand({ TableName: aws.tableName, Key: { pk: { S: pk } } }));
+        return Number(Item?.expires_at?.N);
+      }),
+    );
+    for (const expiresAt of expiries) {
+      expect(expiresAt).toBeGreaterThanOrEqual(writtenAt + DEAD_LETTER_RETENTION_SECONDS + MAX_WATCH_LIFETIME_SECONDS);
+    }
+  });
+});
 
 describe.each([
   ['the DynamoDB store (dynalite)', () => createDynamoStepStore(aws.dynamo, aws.tableName)],

@@ -18,6 +18,7 @@ import type { Clock } from '../../lib/ports.js';
 import { scaledClock } from '../../lib/runtime/time-scale.js';
 import { createWatcher, type Watcher } from '../../lib/runtime/watcher.js';
 import type { WatchEvent } from '../../lib/watch/outcome.js';
+import type { WatchPorts } from '../../lib/watch/ports.js';
 import { PROJECT_ID } from './factories.js';
 import { recordingLog, recordingMetrics } from './fakes.js';
 
@@ -95,7 +96,7 @@ export interface Pipeline {
   /** The watcher's environment: local AWS, the simulator as APIG and IAM, AK/SK, the time scale. */
   env(overrides?: EnvOverrides): Record<string, string>;
   /** A watcher built by `createWatcher(env, …)` with a recording log and metrics, and a handler over it. */
-  watcher(overrides?: EnvOverrides): TestWatcher;
+  watcher(overrides?: EnvOverrides, adaptPorts?: (ports: WatchPorts) => WatchPorts): TestWatcher;
   /** Starts the local event source (Lambda's SQS trigger) on the watch queue with `handler`. */
   run(handler: SqsHandler, options?: RunOptions): Run;
   /** Sends bodies to the watch queue (objects as JSON) in batches of 10; returns the message ids. */
@@ -181,10 +182,10 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     clock,
     env,
 
-    watcher(overrides = {}) {
+    watcher(overrides = {}, adaptPorts) {
       const log = recordingLog();
       const metrics = recordingMetrics();
-      const watcher = createWatcher(env(overrides), { log, metrics });
+      const watcher = createWatcher(env(overrides), { log, metrics, ...(adaptPorts ? { adaptPorts } : {}) });
       return { watcher, log, metrics, handler: handlerOver(watcher) };
     },
 

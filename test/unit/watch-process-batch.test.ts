@@ -164,6 +164,33 @@ describe('processBatch', () => {
     expect(success.calls).toBe(1);
   });
 
+  it('delivers an outcome redriven from the dead-letter queue 13 days later to the owed target only', async () => {
+    const DAY_MS = 24 * 3600 * 1000;
+    let down = true;
+    const notifier = recordingNotifier((t) => (t.id === 'b' && down ? { status: 'retry_later', attempts: 1, reason: '503' } : { status: 'delivered', attempts: 1, httpStatus: 200 }));
+    const store = memoryStepStore();
+    const success = scriptedProgress(() => progressReport({ status: 'success', progress: 100 }));
+    let nowMs = T0;
+    const p = ports({ notifier, store, progressSource: success, clock: { now: () => nowMs } });
+    await processBatch([requestRecord(1)], p, SETTINGS, inAMinute());
+    // Delivery rounds until the 24 h budget is spent: the outcome goes to the dead-letter queue.
+    for (let round = 0; p.queue.deadLetters.length === 0 && round < 200; round += 1) {
+      const next = p.queue.batches.at(-1)!.at(-1)!;
+      nowMs += next.delaySeconds * 1000;
+      await processBatch([{ messageId: `round-${round}`, body: next.body }], p, SETTINGS, inAMinute());
+    }
+    const [letter] = p.queue.deadLetters;
+    expect(letter?.reason).toMatch(/delivery budget/);
+
+    down = false;
+    nowMs += 13 * DAY_MS;
+    const deliveriesBefore = notifier.deliveries.length;
+    await processBatch([{ messageId: 'redriven', body: letter!.body }], p, SETTINGS, inAMinute());
+
+    expect(notifier.deliveries.slice(deliveriesBefore).map((d) => d.targetId)).toEqual(['b']);
+    expect(p.queue.deadLetters).toHaveLength(1);
+  });
+
   it('moves an invalid record to the dead-letter queue with its reason, and processes the rest of the batch', async () => {
     const p = ports();
     const { failedMessageIds } = await processBatch([{ messageId: 'bad', body: '{"project_id":"../x"}' }, requestRecord(2)], p, SETTINGS, inAMinute());
