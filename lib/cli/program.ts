@@ -93,7 +93,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
     .option('--aws-region <region>', 'with --start: AWS region of the queue and stack (default: the AWS SDK\'s)')
     .addOption(new Option('--outcome <outcome>', 'show only which targets hear this outcome of a discovered watch').choices(EVENT_KINDS))
     .option('--verbose', 'log requests to stderr')
-    .addHelpText('after', `\nNeeds the permission apig:instance:list. Without it Huawei answers an empty list, not an error:\nan empty project is printed with that reminder.\nExit 0, or 4 when a project could not be listed or a request not sent.\n${ENVIRONMENT_HELP}`)
+    .addHelpText('after', `\nNeeds the permission apig:instance:list. Without it Huawei answers an empty list, not an error:\nan empty project is printed with that reminder.\nExit 0, or 4 when a project could not be listed or a request not sent.\n${ENVIRONMENT_HELP}\n  DISCOVER_PROJECTS             default --project list (comma-separated REGION:PROJECT_ID)`)
     .action(async (options: DiscoverCommandOptions) => {
       const { runDiscover } = await import('./commands/discover.js');
       setExitCode(await runDiscover(options, io));
