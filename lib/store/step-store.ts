@@ -5,8 +5,8 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { WatchEvent } from '../watch/outcome.js';
-import { watchEventSchema } from '../watch/state.js';
+import type { NotificationEvent, WatchEvent } from '../watch/outcome.js';
+import { notificationEventSchema, watchEventSchema } from '../watch/state.js';
 
 /** Identifies one step of one watch: never the SQS `messageId` (a re-sent successor has a new one). */
 export interface StepKey {
@@ -16,7 +16,8 @@ export interface StepKey {
 
 /** What a step decided: the message that continues the watch, or the outcome to deliver. */
 export type StepDecision =
-  | { kind: 'successor'; message: { body: string; delaySeconds: number } }
+  /** `started`: the opt-in notice this step owes (the watch's first progress), delivered before the successor is sent. */
+  | { kind: 'successor'; message: { body: string; delaySeconds: number }; started?: NotificationEvent }
   | { kind: 'terminal'; event: WatchEvent };
 
 /** A step's recorded result, written once (put-if-absent) and acted on by every attempt. */
@@ -237,7 +238,7 @@ export function createDynamoStepStore(client: DynamoDBClient, tableName: string,
 }
 
 /** The attributes a decision of either kind may set. */
-const DECISION_ATTRIBUTES = ['event', 'successor_body', 'successor_delay_seconds'];
+const DECISION_ATTRIBUTES = ['event', 'successor_body', 'successor_delay_seconds', 'started'];
 
 function recordAttributes({ decision, owner, decidedAtMs }: StepRecord): Record<string, AttributeValue> {
   const common = { owner: { S: owner }, decided_at: { N: String(decidedAtMs) } };
@@ -247,6 +248,7 @@ function recordAttributes({ decision, owner, decidedAtMs }: StepRecord): Record<
     decision: { S: 'successor' },
     successor_body: { S: decision.message.body },
     successor_delay_seconds: { N: String(decision.message.delaySeconds) },
+    ...(decision.started ? { started: { S: JSON.stringify(decision.started) } } : {}),
   };
 }
 
@@ -260,7 +262,8 @@ function recordFrom(item: Record<string, AttributeValue>): StepRecord {
   }
   if (item.decision?.S === 'successor' && item.successor_body?.S !== undefined) {
     const message = { body: item.successor_body.S, delaySeconds: Number(item.successor_delay_seconds?.N ?? 0) };
-    return { owner, decidedAtMs, decision: { kind: 'successor', message } };
+    const started = item.started?.S === undefined ? undefined : (notificationEventSchema.parse(JSON.parse(item.started.S)) as NotificationEvent);
+    return { owner, decidedAtMs, decision: { kind: 'successor', message, ...(started ? { started } : {}) } };
   }
   throw new Error('a step record without a decision');
 }

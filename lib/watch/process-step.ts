@@ -9,7 +9,9 @@ import {
   type StepRecord,
 } from '../store/step-store.js';
 import { decidePoll } from './decide.js';
-import { deliverOutcome } from './deliver-outcome.js';
+import { selectTargets } from '../notify/targets.js';
+import { deliverNotice, deliverOutcome } from './deliver-outcome.js';
+import { startedEventOf } from './event.js';
 import { describe, withKeys } from './log-keys.js';
 import { observe } from './observe.js';
 import type { IncomingRecord, StepOutcome, WatchPorts, WatchSettings } from './ports.js';
@@ -142,12 +144,14 @@ async function decideStep(state: WatchState, ports: WatchPorts, settings: WatchS
   if (state.kind === 'deliver' && state.event !== null) return { kind: 'terminal', event: state.event };
   const observation = await observe(state, ports.progressSource);
   ports.metrics.count('Polls');
-  const decision = decidePoll(state, observation, ports.clock.now(), settings.pollSchedule);
+  const nowMs = ports.clock.now();
+  const decision = decidePoll(state, observation, nowMs, settings.pollSchedule);
   if (decision.action === 'notify') return { kind: 'terminal', event: decision.event };
-  return {
-    kind: 'successor',
-    message: { body: encodeStateMessage(decision.next, ports.stateKeys), delaySeconds: decision.delaySeconds },
-  };
+  const message = { body: encodeStateMessage(decision.next, ports.stateKeys), delaySeconds: decision.delaySeconds };
+  // Recorded with the step, so a replay delivers the same notice (same timestamp), not a new one.
+  const started = startedEventOf(state, decision.next, nowMs);
+  const wanted = started !== null && selectTargets(ports.targets, started, state.request).length > 0;
+  return { kind: 'successor', message, ...(wanted ? { started } : {}) };
 }
 
 /**
@@ -171,7 +175,10 @@ async function act(
   invocationDeadlineMs: number,
   log: Log,
 ): Promise<StepOutcome> {
-  if (decision.kind === 'successor') return { kind: 'send', message: decision.message, log };
+  if (decision.kind === 'successor') {
+    if (decision.started) await deliverNotice(state, decision.started, ports, invocationDeadlineMs, log);
+    return { kind: 'send', message: decision.message, log };
+  }
   if (state.kind === 'poll' && state.step > 0) await ports.store.endWatch(gatewayKeyFor(state.request), state.watch_id, ports.clock.now());
   return deliverOutcome(state, decision.event, ports, settings, invocationDeadlineMs, log);
 }

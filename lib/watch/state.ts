@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { OUTCOMES, type WatchEvent } from './outcome.js';
+import { EVENT_KINDS, OUTCOMES, type WatchEvent } from './outcome.js';
 import { watchRequestSchema, type WatchRequest } from './request.js';
 
 /**
@@ -64,30 +64,36 @@ const nullableString = z.nullable(z.string());
 const nullableNumber = z.nullable(z.number());
 const epochMs = z.number().check(z.int(), z.gte(0));
 
+/** An event's fields, `data.outcome` being one of `outcomes`. */
+const eventSchemaOf = <Kinds extends readonly [string, ...string[]]>(outcomes: Kinds) =>
+  z.object({
+    type: z.string(),
+    id: z.string(),
+    timestamp: z.string(),
+    data: z.object({
+      outcome: z.enum(outcomes),
+      project_id: z.string(),
+      instance_id: z.string(),
+      instance_name: nullableString,
+      region: z.string(),
+      status: nullableString,
+      progress: nullableNumber,
+      error_code: nullableString,
+      error_msg: nullableString,
+      hint: nullableString,
+      started_at: nullableString,
+      finished_at: nullableString,
+      elapsed_ms: nullableNumber,
+      elapsed: nullableString,
+      polls: z.number(),
+      context: z.record(z.string(), z.string()),
+    }),
+  });
+
 /** The outcome event as recorded and re-read (a step record, a delivery round). */
-export const watchEventSchema = z.object({
-  type: z.string(),
-  id: z.string(),
-  timestamp: z.string(),
-  data: z.object({
-    outcome: z.enum(OUTCOMES),
-    project_id: z.string(),
-    instance_id: z.string(),
-    instance_name: nullableString,
-    region: z.string(),
-    status: nullableString,
-    progress: nullableNumber,
-    error_code: nullableString,
-    error_msg: nullableString,
-    hint: nullableString,
-    started_at: nullableString,
-    finished_at: nullableString,
-    elapsed_ms: nullableNumber,
-    elapsed: nullableString,
-    polls: z.number(),
-    context: z.record(z.string(), z.string()),
-  }),
-});
+export const watchEventSchema = eventSchemaOf(OUTCOMES);
+/** Any notified event, the opt-in `started` notice included, as recorded with its step. */
+export const notificationEventSchema = eventSchemaOf(EVENT_KINDS);
 
 /** The watch state, checked again after its signature (defence in depth, and typing). */
 export const watchStateSchema = z.object({

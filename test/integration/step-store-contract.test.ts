@@ -95,6 +95,14 @@ describe.each([
     expect(await store.readStep(key)).toEqual(terminal('first'));
   });
 
+  it('keeps the started notice a successor owes, typed', async () => {
+    const key = { watchId: fresh('w'), step: 1 };
+    const started = { ...EVENT, type: 'apig.gateway.creation.started' as const, id: 'w_1_started', data: { ...EVENT.data, outcome: 'started' as const, finished_at: null } };
+    const record: StepRecord = { owner: 'm1', decidedAtMs: NOW, decision: { kind: 'successor', message: { body: '{}', delaySeconds: 30 }, started } };
+    await store.recordStep(key, record);
+    expect(await store.readStep(key)).toEqual(record);
+  });
+
   it('starts a watch of a gateway once; another request joins it, and its own request finds it', async () => {
     const gateway = fresh('g');
     const first = watch(fresh('w'), successor('m1'));

@@ -43,3 +43,24 @@ it('routes each outcome to the targets whose on=, when= and group= want it, and 
   expect(heard('payments')).toEqual([paymentsOk]);
   expect(heard('billing')).toEqual([billingFailed]);
 });
+
+it('sends the opt-in started notice once, at the first progress seen, only to targets with on=started', async () => {
+  // Prepare
+  await pipeline?.stop();
+  pipeline = await startPipeline();
+  const notifyUrls = [`webhook+${pipeline.receiver.url}/everything`, `webhook+${pipeline.receiver.url}/lifecycle#on=started,succeeded`].join(',');
+  pipeline.run(pipeline.watcher({ NOTIFY_URLS: notifyUrls }).handler);
+  const instanceId = instanceIdFor(4);
+  pipeline.addGateway(instanceId, { steps: [{ atMs: 0, progress: 30 }, { atMs: 2 * MINUTE_MS, progress: 80 }], finish: { atMs: 4 * MINUTE_MS, status: 'success' } });
+
+  // Act
+  await pipeline.send(watchRequestBody({ instance_id: instanceId }));
+  await pipeline.waitForPosts('/lifecycle', 2);
+  await pipeline.waitForQuiet(20_000, 1_500);
+
+  // Assess
+  const lifecycle = pipeline.receiver.received('/lifecycle').map((post) => webhookEvent(post));
+  expect(lifecycle.map((event) => event.type)).toEqual(['apig.gateway.creation.started', 'apig.gateway.creation.succeeded']);
+  expect(lifecycle[0]!.data).toMatchObject({ outcome: 'started', instance_id: instanceId, progress: 30, finished_at: null });
+  expect(pipeline.receiver.received('/everything').map((post) => webhookEvent(post).type)).toEqual(['apig.gateway.creation.succeeded']);
+});
