@@ -143,7 +143,7 @@ async function main(): Promise<number> {
         const watch = watchOf.get(event.data.instance_id);
         if (watch) {
           outcomes.set(watch.instanceId, event);
-          show(watch.instanceId, rowOfOutcome(watch.name, event, rows.get(watch.instanceId)));
+          show(watch.instanceId, rowOfOutcome(watch.name, event));
         }
       }
       board.log(describeNotification(request, stamp()));

@@ -123,7 +123,7 @@ export function createIamTokenProvider(options: IamTokenProviderOptions): IamTok
       subjectToken = response.headers.get('x-subject-token');
       text = await response.text();
     } catch (error) {
-      throw errorFromFetchFailure(error, 'IAM login', options.requestTimeoutMs);
+      throw errorFromFetchFailure(error, 'IAM login', options.requestTimeoutMs, 'IAM_ENDPOINT and the region');
     }
 
     if (status === 201) return readTokenAnswer(subjectToken, text);

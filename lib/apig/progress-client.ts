@@ -103,7 +103,7 @@ export function createProgressSource(
       log.debug('APIG progress answered', { ...target, httpStatus: answer.status, durationMs: Date.now() - startedMs });
       return answer;
     } catch (error) {
-      throw errorFromFetchFailure(error, 'APIG progress request', config.requestTimeoutMs);
+      throw errorFromFetchFailure(error, 'APIG progress request', config.requestTimeoutMs, 'APIG_ENDPOINT and the region');
     }
   }
 

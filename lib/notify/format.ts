@@ -77,6 +77,34 @@ const OUTCOME_TEXT: Readonly<Record<Outcome, OutcomeText>> = {
   },
 };
 
+/** `unavailable` when no answer ever came: nothing is known of the gateway, only of the address. */
+const NEVER_ANSWERED_TEXT: OutcomeText = {
+  tone: 'warning',
+  emoji: '⚠️',
+  headline: 'Huawei Cloud never answered',
+  detail: 'Huawei Cloud never answered the progress request, so nothing is known about the gateway: check the endpoint, the region and the network named in the error.',
+};
+
+/**
+ * The words of an outcome, with the progress reached where it tells how far the creation got
+ * ("failed at 50%", "still being created at 80%"), and "never answered" when nothing was heard.
+ */
+function outcomeText(data: WatchEvent['data']): OutcomeText {
+  const base = OUTCOME_TEXT[data.outcome];
+  const at = data.progress === null ? '' : ` at ${data.progress}%`;
+  switch (data.outcome) {
+    case 'failed':
+      return { ...base, detail: `Huawei Cloud reported that creating the dedicated gateway failed${at}.` };
+    case 'timed_out':
+      return { ...base, detail: `The gateway was still being created${at} when the watch reached its deadline; apig-watch stopped watching.` };
+    case 'unavailable':
+      if (data.status === null) return NEVER_ANSWERED_TEXT;
+      return { ...base, detail: `The Huawei Cloud API stayed unavailable for longer than the retry budget (last seen ${data.status}${at}); the outcome is unknown.` };
+    default:
+      return base;
+  }
+}
+
 export interface Fact {
   label: string;
   value: string;
@@ -126,7 +154,7 @@ export function consoleUrl(region: string): string {
  */
 export function composeMessage(event: WatchEvent): Message {
   const { data } = event;
-  const text = OUTCOME_TEXT[data.outcome];
+  const text = outcomeText(data);
   const elapsed = data.elapsed ?? (data.elapsed_ms === null ? null : formatElapsed(data.elapsed_ms));
   const facts: Array<[string, string | number | null]> = [
     ['Gateway', data.instance_name],

@@ -67,7 +67,7 @@ export async function runWatch(options: WatchCommandOptions, io: CliIo): Promise
     const onPoll = ({ state, delaySeconds, warning }: PollUpdate) =>
       board.update(ROW_KEY, (row = rowOfState(label, state, { nextPollAtMs: clock.now() + delaySeconds * 1000, note: warning })));
     const event = await watchCreation(first, { progressSource, clock, sleep: scaledSleep(settings.timeScale), onPoll }, { minIntervalSeconds: options.interval });
-    board.update(ROW_KEY, rowOfOutcome(label, event, row));
+    board.update(ROW_KEY, rowOfOutcome(label, event));
     board.close();
 
     human.write(`\n${describeOutcome(event).join('\n')}\n`);
