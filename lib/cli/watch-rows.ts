@@ -12,6 +12,17 @@ const OUTCOME_TONES: Readonly<Record<Outcome, RowTone>> = {
   unavailable: 'warn',
 };
 
+/** How a row names an outcome that Huawei's status does not tell: in words, not state names. */
+const OUTCOME_WORDS: Readonly<Record<Outcome, string>> = {
+  succeeded: 'success',
+  failed: 'failed',
+  not_found: 'not found',
+  unauthorized: 'credentials rejected',
+  forbidden: 'permission missing',
+  timed_out: 'still creating at the deadline',
+  unavailable: 'Huawei unavailable',
+};
+
 /**
  * The board row of a watch still going, from its state: what Huawei answered last, a run of
  * transient errors as the note, and (when known) when the next poll is due.
@@ -45,7 +56,7 @@ export function rowOfOutcome(label: string, event: WatchEvent): BoardRow {
   const endedAtMs = Date.parse(data.finished_at ?? event.timestamp);
   return {
     label,
-    status: completed ? (data.status ?? data.outcome) : data.outcome,
+    status: completed ? (data.status ?? OUTCOME_WORDS[data.outcome]) : data.status === null && data.outcome === 'unavailable' ? 'Huawei never answered' : OUTCOME_WORDS[data.outcome],
     progress: data.progress,
     startedAtMs: data.started_at === null ? endedAtMs : Date.parse(data.started_at),
     endedAtMs,
