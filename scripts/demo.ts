@@ -9,15 +9,11 @@
  * Ends with a summary table and exits 0 once every watch is notified.
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { Webhook } from 'standardwebhooks';
 import { createLiveBoard, type BoardRow } from '../lib/cli/live-board.js';
-import { slackMessageText } from '../lib/cli/slack-text.js';
 import { rowOfOutcome, rowOfState } from '../lib/cli/watch-rows.js';
-import { startApigSimulator, type SimulatedGateway } from '../lib/dev/apig-simulator.js';
-import { startLocalAws } from '../lib/dev/local-aws.js';
-import { startLocalEventSource, type SqsHandler } from '../lib/dev/local-event-source.js';
-import { startWebhookReceiver, type ReceivedRequest } from '../lib/dev/webhook-receiver.js';
-import { scaledClock } from '../lib/runtime/time-scale.js';
+import type { SimulatedGateway } from '../lib/dev/apig-simulator.js';
+import { describeNotification, formatClock, LOCAL_CHANNELS, startLocalStack } from '../lib/dev/local-stack.js';
+import type { ReceivedRequest } from '../lib/dev/webhook-receiver.js';
 import { formatElapsed } from '../lib/watch/event.js';
 import type { WatchEvent } from '../lib/watch/outcome.js';
 import { parseMessageBody } from '../lib/watch/state.js';
@@ -26,8 +22,6 @@ const TIME_SCALE = 20;
 const GIVE_UP_AFTER_MS = 120_000;
 const RECEIVER_POLL_MS = 100;
 const MINUTE_MS = 60_000;
-const WEBHOOK_SECRET = `whsec_${Buffer.from('apig-watch demo secret').toString('base64')}`;
-const CHANNELS = ['slack', 'webhook'] as const;
 
 interface DemoWatch {
   name: string;
@@ -68,53 +62,12 @@ const WATCHES: DemoWatch[] = [
 ];
 
 async function main(): Promise<number> {
-  // A demo reader cannot act on the AWS SDK's notice that its 2027 releases need Node 22.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const startedMs = Date.now();
-  const clock = scaledClock(TIME_SCALE, startedMs);
-  const aws = await startLocalAws({ visibilityTimeoutSeconds: 2 });
-  const simulator = await startApigSimulator({ now: clock.now });
-  const receiver = await startWebhookReceiver();
-  for (const watch of WATCHES) {
-    if (watch.gateway) simulator.addGateway({ projectId: watch.projectId, instanceId: watch.instanceId, ...watch.gateway });
-  }
-
-  Object.assign(process.env, aws.env, {
-    NOTIFY_URLS: CHANNELS.map((channel) => `${channel}+${receiver.url}/${channel}`).join(','),
-    WEBHOOK_SECRET,
-    HUAWEICLOUD_SDK_AK: 'SIMULATORACCESSKEY00',
-    HUAWEICLOUD_SDK_SK: 'simulator-secret-key',
-    APIG_ENDPOINT: simulator.url,
-    IAM_ENDPOINT: simulator.url,
-    APIG_WATCH_TIME_SCALE: String(TIME_SCALE),
-    APIG_WATCH_TIME_ORIGIN_MS: String(startedMs),
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-  });
-  const { handler } = (await import('../handlers/poll.js')) as { handler: SqsHandler };
-
-  const board = createLiveBoard(process.stdout, { now: clock.now, color: process.stdout.isTTY === true && !process.env.NO_COLOR });
-  const stamp = () => `[${formatClock(clock.now() - startedMs)}]`;
-  board.log([
-    `apig-watch demo · time runs ${TIME_SCALE}× faster`,
-    `  SQS (fauxqs) ${aws.queueUrl}`,
-    `  Huawei APIG simulator ${simulator.url} · webhook receiver ${receiver.url}`,
-    '',
-  ]);
-
   const rows = new Map<string, BoardRow>();
   const outcomes = new Map<string, WatchEvent>();
   const watchOf = new Map(WATCHES.map((watch) => [watch.instanceId, watch]));
-  const show = (instanceId: string, row: BoardRow) => {
-    rows.set(instanceId, row);
-    board.update(instanceId, row);
-  };
-  for (const watch of WATCHES) show(watch.instanceId, { label: watch.name, status: 'requested', progress: null, startedAtMs: clock.now(), tone: 'active' });
-
-  const source = startLocalEventSource({
-    sqs: aws.sqs,
-    queueUrl: aws.queueUrl,
-    handler,
+  let show: (instanceId: string, row: BoardRow) => void = () => undefined;
+  const stack = await startLocalStack({
+    timeScale: TIME_SCALE,
     onInvocation: (event) => {
       // The record being processed carries the state its poll starts from: what was seen last.
       for (const record of event.Records) {
@@ -125,13 +78,32 @@ async function main(): Promise<number> {
       }
     },
   });
+  const { aws, simulator, receiver, clock, startedAtMs: startedMs } = stack;
+  for (const watch of WATCHES) {
+    if (watch.gateway) simulator.addGateway({ projectId: watch.projectId, instanceId: watch.instanceId, ...watch.gateway });
+  }
+
+  const board = createLiveBoard(process.stdout, { now: clock.now, color: process.stdout.isTTY === true && !process.env.NO_COLOR });
+  const stamp = () => `[${formatClock(clock.now() - startedMs)}]`;
+  board.log([
+    `apig-watch demo · time runs ${TIME_SCALE}× faster`,
+    `  SQS (fauxqs) ${aws.queueUrl}`,
+    `  Huawei APIG simulator ${simulator.url} · webhook receiver ${receiver.url}`,
+    '',
+  ]);
+
+  show = (instanceId: string, row: BoardRow) => {
+    rows.set(instanceId, row);
+    board.update(instanceId, row);
+  };
+  for (const watch of WATCHES) show(watch.instanceId, { label: watch.name, status: 'requested', progress: null, startedAtMs: clock.now(), tone: 'active' });
 
   for (const watch of WATCHES) {
     const body = { project_id: watch.projectId, instance_id: watch.instanceId, region: 'ap-southeast-1', instance_name: watch.name, context: { ticket: 'OPS-1234' } };
     await aws.sqs.send(new SendMessageCommand({ QueueUrl: aws.queueUrl, MessageBody: JSON.stringify(body) }));
   }
 
-  const expected = WATCHES.length * CHANNELS.length;
+  const expected = WATCHES.length * LOCAL_CHANNELS.length;
   let shown = 0;
   const deadline = Date.now() + GIVE_UP_AFTER_MS;
   while (Date.now() < deadline && shown < expected) {
@@ -152,46 +124,28 @@ async function main(): Promise<number> {
   board.close();
 
   const received = receiver.received();
-  source.stop();
-  await source.done;
-  await Promise.all([simulator.close(), receiver.close(), aws.stop()]);
+  const calls = simulator.stats().requests;
+  await stack.stop();
   console.log(`\n${summaryTable(received, outcomes)}`);
   if (received.length !== expected) {
     console.error(`\nexpected ${expected} notifications, received ${received.length}`);
     return 1;
   }
   console.log(
-    `\nAll ${WATCHES.length} watches notified: ${received.length} notifications, ${simulator.stats().requests} calls to the simulated Huawei API, ` +
+    `\nAll ${WATCHES.length} watches notified: ${received.length} notifications, ${calls} calls to the simulated Huawei API, ` +
       `${formatElapsed(Date.now() - startedMs)} of real time.`,
   );
   return 0;
-}
-
-/** A received notification as its reader sees it: the Slack message as text, the webhook as its verified event. */
-function describeNotification(request: ReceivedRequest, stamp: string): string[] {
-  if (request.path === '/slack') {
-    const [title = '', ...rest] = slackMessageText(request.body);
-    return [`${stamp} Slack ← ${title}`, ...rest.map((line) => `          │ ${line}`), ''];
-  }
-  const event = request.body as WatchEvent;
-  let signature: string;
-  try {
-    new Webhook(WEBHOOK_SECRET).verify(request.rawBody, request.headers);
-    signature = 'signature verified';
-  } catch {
-    signature = 'SIGNATURE INVALID';
-  }
-  return [`${stamp} webhook ← ${event.type} (${event.data.instance_name}) · webhook-id ${request.headers['webhook-id']} · ${signature}`, ''];
 }
 
 function summaryTable(received: ReceivedRequest[], outcomes: Map<string, WatchEvent>): string {
   const delivered = (watch: DemoWatch, channel: string) =>
     received.some((request) => request.path === `/${channel}` && JSON.stringify(request.body).includes(watch.instanceId)) ? '✔' : '✖';
   const table = [
-    ['gateway', 'outcome', 'elapsed', 'polls', 'error', ...CHANNELS],
+    ['gateway', 'outcome', 'elapsed', 'polls', 'error', ...LOCAL_CHANNELS],
     ...WATCHES.map((watch) => {
       const data = outcomes.get(watch.instanceId)?.data;
-      return [watch.name, data?.outcome ?? '—', data?.elapsed ?? '—', String(data?.polls ?? '—'), data?.error_code ?? '', ...CHANNELS.map((channel) => delivered(watch, channel))];
+      return [watch.name, data?.outcome ?? '—', data?.elapsed ?? '—', String(data?.polls ?? '—'), data?.error_code ?? '', ...LOCAL_CHANNELS.map((channel) => delivered(watch, channel))];
     }),
   ];
   const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => [...row[column]!].length)));
@@ -204,14 +158,6 @@ function safely<T>(read: () => T): T | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Simulated time since the start, `mm:ss` (or `h:mm:ss`). */
-function formatClock(ms: number): string {
-  const total = Math.floor(ms / 1000);
-  const two = (n: number) => String(n).padStart(2, '0');
-  const hours = Math.floor(total / 3600);
-  return `${hours > 0 ? `${hours}:` : ''}${two(Math.floor((total % 3600) / 60))}:${two(total % 60)}`;
 }
 
 main().then(
