@@ -6,7 +6,7 @@
  * commands to try, and each notification as it arrives.
  *
  *   npm run local                       # ports 9324–9327
- *   npm run local -- --port-base 9400   # ports 9400–9403
+ *   npm run local -- --port-base 9400   # ports 9400–9403 (0: any free ports)
  *   APIG_WATCH_TIME_SCALE=1 npm run local   # real time (default: 10× faster)
  */
 import type { SQSEvent } from 'aws-lambda';
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
   try {
     stack = await startLocalStack({
       timeScale,
-      ports: { sqs: portBase, dynamodb: portBase + 1, apig: portBase + 2, receiver: portBase + 3 },
+      ports: portBase === 0 ? {} : { sqs: portBase, dynamodb: portBase + 1, apig: portBase + 2, receiver: portBase + 3 },
       beforeInvocation: startCreations,
       onInvocation: (_, __, error) => {
         if (error) console.error(`${stamp()} the poll handler failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -105,7 +105,7 @@ function readPortBase(args: string[]): number {
   const at = args.indexOf('--port-base');
   if (at < 0) return DEFAULT_PORT_BASE;
   const value = Number(args[at + 1]);
-  if (!Number.isInteger(value) || value < 1024 || value > 65532) throw new Error('--port-base must be a port from 1024 to 65532');
+  if (!Number.isInteger(value) || (value !== 0 && (value < 1024 || value > 65532))) throw new Error('--port-base must be a port from 1024 to 65532, or 0 for any free ports');
   return value;
 }
 
