@@ -107,11 +107,12 @@ function notify(state: WatchState, outcome: Outcome, code: string | null, messag
 
 /**
  * A failed answer says progress 0 (Huawei resets it): the progress kept is the last one reached
- * while creating, so every channel can say how far the creation got ("failed at 50%").
+ * while creating, so every channel can say how far the creation got ("failed at 50%"), or `null`
+ * when the watch saw no progress before the failure.
  */
 function lastSeenFrom(report: ProgressReport, nowMs: number, previous: LastSeen | null): LastSeen {
   const status = report.status.toLowerCase();
-  const reached = status === 'failed' && previous !== null && previous.progress !== null ? Math.max(previous.progress, report.progress ?? 0) : report.progress;
+  const reached = status === 'failed' ? progressReachedBeforeFailing(report.progress, previous) : report.progress;
   return {
     status,
     progress: reached,
@@ -121,6 +122,12 @@ function lastSeenFrom(report: ProgressReport, nowMs: number, previous: LastSeen 
     error_msg: report.errorMsg,
     seen_at: nowMs,
   };
+}
+
+/** The progress a failed creation reached: what was seen while creating, `null` if nothing was (a 0 says nothing). */
+function progressReachedBeforeFailing(reported: number | null, previous: LastSeen | null): number | null {
+  const reached = Math.max(reported ?? 0, previous?.progress ?? 0);
+  return reached > 0 ? reached : null;
 }
 
 function markProgress(state: WatchState, report: ProgressReport, nowMs: number): WatchState['marks'] {

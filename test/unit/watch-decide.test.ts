@@ -43,6 +43,11 @@ describe('decidePoll', () => {
     expect(event.data).toMatchObject({ outcome: 'failed', status: 'failed', progress: 50 });
   });
 
+  it('says nothing of the progress of a failure seen in the first answer (its 0 tells nothing)', () => {
+    const report = progressReport({ status: 'failed', progress: 0, errorCode: 'APIC.9219' });
+    expect(expectNotify(decidePoll(watchState(), { kind: 'progress', report }, T0)).data.progress).toBeNull();
+  });
+
   it.each([
     ['APIC.9219', /sold out/],
     ['APIC.9206', /support/],
