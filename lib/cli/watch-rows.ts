@@ -1,3 +1,4 @@
+import { isNeverAnswered } from '../notify/format.js';
 import type { Outcome, WatchEvent } from '../watch/outcome.js';
 import type { WatchState } from '../watch/state.js';
 import type { BoardRow, RowTone } from './live-board.js';
@@ -56,7 +57,7 @@ export function rowOfOutcome(label: string, event: WatchEvent): BoardRow {
   const endedAtMs = Date.parse(data.finished_at ?? event.timestamp);
   return {
     label,
-    status: completed ? (data.status ?? OUTCOME_WORDS[data.outcome]) : data.status === null && data.outcome === 'unavailable' ? 'Huawei never answered' : OUTCOME_WORDS[data.outcome],
+    status: completed ? (data.status ?? OUTCOME_WORDS[data.outcome]) : isNeverAnswered(data) ? 'Huawei never answered' : OUTCOME_WORDS[data.outcome],
     progress: data.progress,
     startedAtMs: data.started_at === null ? endedAtMs : Date.parse(data.started_at),
     endedAtMs,

@@ -12,8 +12,10 @@ export const TRANSIENT_BUDGET_SECONDS = 600;
  * With the transient back-off (5 s, 10 s…) the watch ends about 15 s after it started.
  */
 export const UNREACHABLE_GIVE_UP_ATTEMPTS = 3;
-/** How an `unavailable` outcome starts its error message when no answer ever came. */
+/** How an `unavailable` outcome starts its error message when no answer ever came (refused, unresolved, timed out, reset). */
 export const NEVER_ANSWERED_PREFIX = 'Huawei never answered';
+/** …and when Huawei answered, but only with errors (5xx, 429…), never with the progress. */
+export const NO_PROGRESS_PREFIX = 'Huawei never reported the progress';
 /** Delivery rounds through the queue: 10 s, 30 s, 2 min, 5 min, then every 15 min (SQS's longest delay). */
 export const DELIVERY_RETRY_DELAYS_SECONDS = [10, 30, 120, 300, MAX_SQS_DELAY_SECONDS] as const;
 
@@ -26,6 +28,8 @@ export type Observation =
       throttled: boolean;
       /** Nothing answers at the address: the connection was refused or the name does not resolve. */
       unreachable?: boolean;
+      /** An HTTP answer came (an error status), as opposed to none at all. */
+      answered?: boolean;
       message: string;
     };
 
@@ -92,7 +96,8 @@ function decideAfterTransientError(
   const nothingThere = neverAnswered && (nowMs >= state.deadline_at || (observation.unreachable === true && run.count >= UNREACHABLE_GIVE_UP_ATTEMPTS));
   if (nothingThere || nowMs - run.since >= TRANSIENT_BUDGET_SECONDS * 1000) {
     const attempts = `${run.count} ${run.count === 1 ? 'attempt' : 'attempts'}`;
-    return notify(failing, 'unavailable', null, neverAnswered ? `${NEVER_ANSWERED_PREFIX} (${attempts}): ${observation.message}` : observation.message, nowMs);
+    const prefix = observation.answered ? NO_PROGRESS_PREFIX : NEVER_ANSWERED_PREFIX;
+    return notify(failing, 'unavailable', null, neverAnswered ? `${prefix} (${attempts}): ${observation.message}` : observation.message, nowMs);
   }
   return pollAgain(failing, transientRetryDelaySeconds(failing, run.count, observation.throttled, nowMs));
 }

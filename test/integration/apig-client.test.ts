@@ -331,7 +331,7 @@ describe('error answers', () => {
     expect(report.status).toBe('creating');
   });
 
-  it('answers network when nothing listens on the endpoint', async () => {
+  it('answers unreachable when nothing listens on the endpoint', async () => {
     // Prepare
     const closed = await startApigSimulator();
     await closed.close();
@@ -342,7 +342,7 @@ describe('error answers', () => {
 
     // Assess
     expect(error).toBeInstanceOf(ApigRetryableError);
-    expect(error).toMatchObject({ reason: 'network' });
+    expect(error).toMatchObject({ reason: 'unreachable' });
     expect((error as Error).message).toContain('ECONNREFUSED');
   });
 

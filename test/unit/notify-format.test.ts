@@ -55,6 +55,11 @@ describe('composeMessage', () => {
     expect(stillCreating.detail).toBe('The gateway was still being created at 80% when the watch reached its deadline; apig-watch stopped watching.');
   });
 
+  it('says "No progress from Huawei Cloud" when Huawei answered with errors only', () => {
+    const message = composeMessage(watchEventFactory('unavailable', { status: null, progress: null, error_code: null, error_msg: 'Huawei never reported the progress (40 attempts): … HTTP 500' }));
+    expect(formatTitle(message)).toBe('⚠️ No progress from Huawei Cloud: orders-gw-prod');
+  });
+
   it('gives each outcome its own tone', () => {
     expect(composeMessage(watchEventFactory('succeeded')).tone).toBe('good');
     expect(composeMessage(watchEventFactory('timed_out')).tone).toBe('warning');

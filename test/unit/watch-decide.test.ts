@@ -1,4 +1,4 @@
-import { NEVER_ANSWERED_PREFIX, TRANSIENT_BUDGET_SECONDS, UNREACHABLE_GIVE_UP_ATTEMPTS, decideDelivery, decidePoll, type PollDecision } from '../../lib/watch/decide.js';
+import { NEVER_ANSWERED_PREFIX, NO_PROGRESS_PREFIX, TRANSIENT_BUDGET_SECONDS, UNREACHABLE_GIVE_UP_ATTEMPTS, decideDelivery, decidePoll, type PollDecision } from '../../lib/watch/decide.js';
 import type { WatchEvent } from '../../lib/watch/outcome.js';
 import { MAX_SQS_DELAY_SECONDS } from '../../lib/watch/schedule.js';
 import { T0, progressReport, watchState } from '../support/factories.js';
@@ -124,6 +124,13 @@ describe('decidePoll', () => {
     const event = expectNotify(decidePoll(state, observation, T0 + 10_000));
     expect(event.data).toMatchObject({ outcome: 'unavailable', status: null, progress: null });
     expect(event.data.error_msg).toBe(`${NEVER_ANSWERED_PREFIX} (2 attempts): APIG progress request did not answer within 10000 ms`);
+  });
+
+  it('says Huawei never reported the progress, rather than never answered, when it answered with errors only', () => {
+    const state = watchState({ transient: { since: T0, count: 9, last_error: '500' } });
+    const observation = { kind: 'transient_error', throttled: false, answered: true, message: 'APIG progress request answered HTTP 500 APIC.9000' } as const;
+    const event = expectNotify(decidePoll(state, observation, T0 + TRANSIENT_BUDGET_SECONDS * 1000));
+    expect(event.data.error_msg).toBe(`${NO_PROGRESS_PREFIX} (10 attempts): APIG progress request answered HTTP 500 APIC.9000`);
   });
 
   it('still reports timed_out at the deadline during errors once Huawei has answered', () => {
