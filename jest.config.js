@@ -11,4 +11,6 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 30000,
+  // The CLI tests spawn `apig-watch` as users run it: the bundle in dist/, built once, fresh.
+  globalSetup: '<rootDir>/scripts/build-cli.mjs',
 };

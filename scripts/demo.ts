@@ -4,24 +4,17 @@
  * and the real poll handler runs under a local event-source loop — the code path Lambda runs.
  * Creations are time-compressed (TIME_SCALE× real time).
  *
- * One gateway is not requested by anyone: the discover handler's sweep finds it being created and
- * starts its watch. Besides Slack and the webhook, an on-call Slack channel configured with
- * `#on=failed` hears only the failure.
- *
  * On a terminal, each watch is a live row (progress bar, status, elapsed) and each notification is
  * shown as it arrives, as its reader would see it; elsewhere (a pipe, CI) the same as plain lines.
  * Ends with a summary table and exits 0 once every watch is notified.
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { Webhook } from 'standardwebhooks';
 import { createLiveBoard, type BoardRow } from '../lib/cli/live-board.js';
-import { slackMessageText } from '../lib/cli/slack-text.js';
 import { rowOfOutcome, rowOfState } from '../lib/cli/watch-rows.js';
-import { startApigSimulator, type SimulatedGateway } from '../lib/dev/apig-simulator.js';
-import { startLocalAws } from '../lib/dev/local-aws.js';
-import { lambdaContext, startLocalEventSource, type SqsHandler } from '../lib/dev/local-event-source.js';
-import { startWebhookReceiver, type ReceivedRequest } from '../lib/dev/webhook-receiver.js';
-import { scaledClock } from '../lib/runtime/time-scale.js';
+import type { SimulatedGateway } from '../lib/dev/apig-simulator.js';
+import { lambdaContext } from '../lib/dev/local-event-source.js';
+import { describeNotification, formatClock, LOCAL_CHANNELS, startLocalStack } from '../lib/dev/local-stack.js';
+import type { ReceivedRequest } from '../lib/dev/webhook-receiver.js';
 import { parseNotifyUrls, selectTargets } from '../lib/notify/targets.js';
 import { formatElapsed } from '../lib/watch/event.js';
 import type { Outcome, WatchEvent } from '../lib/watch/outcome.js';
@@ -31,19 +24,18 @@ const TIME_SCALE = 20;
 const GIVE_UP_AFTER_MS = 120_000;
 const RECEIVER_POLL_MS = 100;
 const MINUTE_MS = 60_000;
-const WEBHOOK_SECRET = `whsec_${Buffer.from('apig-watch demo secret').toString('base64')}`;
-const CHANNELS = ['slack', 'webhook'] as const;
 /** A filtered target: a Slack channel that hears failures only. */
 const ON_CALL = { path: 'oncall', entry: 'slack+{receiver}/oncall#on=failed' } as const;
+const SLACK_PATHS = { '/slack': 'Slack', [`/${ON_CALL.path}`]: 'Slack on-call (on=failed)' };
 const DEMO_CONTEXT = { ticket: 'OPS-1234' };
 
 interface DemoWatch {
   name: string;
   projectId: string;
   instanceId: string;
-  gateway: Omit<SimulatedGateway, 'projectId' | 'instanceId'> | null;
-  /** Requested by nobody: found by the discovery sweep. */
+  /** Nobody asks for this one: the discovery sweep finds it being created. */
   discovered?: boolean;
+  gateway: Omit<SimulatedGateway, 'projectId' | 'instanceId'> | null;
 }
 
 const PROJECT_ID = '0123456789abcdef0123456789abcdef';
@@ -98,34 +90,32 @@ function scriptedOutcome(watch: DemoWatch): Outcome {
 }
 
 async function main(): Promise<number> {
-  // A demo reader cannot act on the AWS SDK's notice that its 2027 releases need Node 22.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const startedMs = Date.now();
-  const clock = scaledClock(TIME_SCALE, startedMs);
-  const aws = await startLocalAws({ visibilityTimeoutSeconds: 2 });
-  const simulator = await startApigSimulator({ now: clock.now });
-  const receiver = await startWebhookReceiver();
-  for (const watch of WATCHES) {
-    if (watch.gateway) simulator.addGateway({ projectId: watch.projectId, instanceId: watch.instanceId, ...watch.gateway });
-  }
-
-  Object.assign(process.env, aws.env, {
-    NOTIFY_URLS: [...CHANNELS.map((channel) => `${channel}+${receiver.url}/${channel}`), ON_CALL.entry.replace('{receiver}', receiver.url)].join(','),
-    DISCOVER_PROJECTS: `ap-southeast-1:${PROJECT_ID}`,
-    WEBHOOK_SECRET,
-    HUAWEICLOUD_SDK_AK: 'SIMULATORACCESSKEY00',
-    HUAWEICLOUD_SDK_SK: 'simulator-secret-key',
-    APIG_ENDPOINT: simulator.url,
-    IAM_ENDPOINT: simulator.url,
-    APIG_WATCH_TIME_SCALE: String(TIME_SCALE),
-    APIG_WATCH_TIME_ORIGIN_MS: String(startedMs),
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
-    POWERTOOLS_METRICS_DISABLED: 'true',
+  const rows = new Map<string, BoardRow>();
+  const outcomes = new Map<string, WatchEvent>();
+  const watchOf = new Map(WATCHES.map((watch) => [watch.instanceId, watch]));
+  let show: (instanceId: string, row: BoardRow) => void = () => undefined;
+  const stack = await startLocalStack({
+    timeScale: TIME_SCALE,
+    extraTargets: [ON_CALL.entry],
+    env: { DISCOVER_PROJECTS: `ap-southeast-1:${PROJECT_ID}` },
+    onInvocation: (event) => {
+      // The record being processed carries the state its poll starts from: what was seen last.
+      const keys = { current: process.env.STATE_SIGNING_KEY ?? '', previous: null };
+      for (const record of event.Records) {
+        const message = safely(() => parseMessageBody(record.body, keys));
+        if (message?.kind !== 'state') continue;
+        const watch = watchOf.get(message.state.request.instance_id);
+        if (watch && !outcomes.has(watch.instanceId)) show(watch.instanceId, rowOfState(watch.name, message.state));
+      }
+    },
   });
-  const { handler } = (await import('../handlers/poll.js')) as { handler: SqsHandler };
+  const { aws, simulator, receiver, clock, startedAtMs: startedMs } = stack;
   const { handler: discover } = (await import('../handlers/discover.js')) as {
     handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ discovered: number }>;
   };
+  for (const watch of WATCHES) {
+    if (watch.gateway) simulator.addGateway({ projectId: watch.projectId, instanceId: watch.instanceId, ...watch.gateway });
+  }
 
   const board = createLiveBoard(process.stdout, { now: clock.now, color: process.stdout.isTTY === true && !process.env.NO_COLOR });
   const stamp = () => `[${formatClock(clock.now() - startedMs)}]`;
@@ -136,29 +126,11 @@ async function main(): Promise<number> {
     '',
   ]);
 
-  const rows = new Map<string, BoardRow>();
-  const outcomes = new Map<string, WatchEvent>();
-  const watchOf = new Map(WATCHES.map((watch) => [watch.instanceId, watch]));
-  const show = (instanceId: string, row: BoardRow) => {
+  show = (instanceId: string, row: BoardRow) => {
     rows.set(instanceId, row);
     board.update(instanceId, row);
   };
   for (const watch of WATCHES) show(watch.instanceId, { label: watch.name, status: watch.discovered ? 'unwatched' : 'requested', progress: null, startedAtMs: clock.now(), tone: 'active' });
-
-  const source = startLocalEventSource({
-    sqs: aws.sqs,
-    queueUrl: aws.queueUrl,
-    handler,
-    onInvocation: (event) => {
-      // The record being processed carries the state its poll starts from: what was seen last.
-      for (const record of event.Records) {
-        const message = safely(() => parseMessageBody(record.body, { current: aws.env.STATE_SIGNING_KEY ?? '', previous: null }));
-        if (message?.kind !== 'state') continue;
-        const watch = watchOf.get(message.state.request.instance_id);
-        if (watch && !outcomes.has(watch.instanceId)) show(watch.instanceId, rowOfState(watch.name, message.state));
-      }
-    },
-  });
 
   for (const watch of WATCHES.filter((candidate) => !candidate.discovered)) {
     const body = { project_id: watch.projectId, instance_id: watch.instanceId, region: 'ap-southeast-1', instance_name: watch.name, context: DEMO_CONTEXT };
@@ -189,46 +161,27 @@ async function main(): Promise<number> {
         const watch = watchOf.get(event.data.instance_id);
         if (watch) {
           outcomes.set(watch.instanceId, event);
-          show(watch.instanceId, rowOfOutcome(watch.name, event, rows.get(watch.instanceId)));
+          show(watch.instanceId, rowOfOutcome(watch.name, event));
         }
       }
-      board.log(describeNotification(request, stamp()));
+      board.log(describeNotification(request, stamp(), SLACK_PATHS));
     }
   }
   board.close();
 
   const received = receiver.received();
-  source.stop();
-  await source.done;
-  await Promise.all([simulator.close(), receiver.close(), aws.stop()]);
+  const calls = simulator.stats().requests;
+  await stack.stop();
   console.log(`\n${summaryTable(received, outcomes)}`);
   if (received.length !== expected) {
     console.error(`\nexpected ${expected} notifications, received ${received.length}`);
     return 1;
   }
   console.log(
-    `\nAll ${WATCHES.length} watches notified: ${received.length} notifications, ${simulator.stats().requests} calls to the simulated Huawei API, ` +
+    `\nAll ${WATCHES.length} watches notified: ${received.length} notifications, ${calls} calls to the simulated Huawei API, ` +
       `${formatElapsed(Date.now() - startedMs)} of real time.`,
   );
   return 0;
-}
-
-/** A received notification as its reader sees it: the Slack message as text, the webhook as its verified event. */
-function describeNotification(request: ReceivedRequest, stamp: string): string[] {
-  if (request.path === '/slack' || request.path === `/${ON_CALL.path}`) {
-    const [title = '', ...rest] = slackMessageText(request.body);
-    const channel = request.path === '/slack' ? 'Slack' : 'Slack on-call (on=failed)';
-    return [`${stamp} ${channel} ← ${title}`, ...rest.map((line) => `          │ ${line}`), ''];
-  }
-  const event = request.body as WatchEvent;
-  let signature: string;
-  try {
-    new Webhook(WEBHOOK_SECRET).verify(request.rawBody, request.headers);
-    signature = 'signature verified';
-  } catch {
-    signature = 'SIGNATURE INVALID';
-  }
-  return [`${stamp} webhook ← ${event.type} (${event.data.instance_name}) · webhook-id ${request.headers['webhook-id']} · ${signature}`, ''];
 }
 
 function summaryTable(received: ReceivedRequest[], outcomes: Map<string, WatchEvent>): string {
@@ -241,11 +194,11 @@ function summaryTable(received: ReceivedRequest[], outcomes: Map<string, WatchEv
     return got === wants ? (got ? '✔' : '–') : '✖';
   };
   const table = [
-    ['gateway', 'outcome', 'elapsed', 'polls', 'error', ...CHANNELS, 'on-call'],
+    ['gateway', 'outcome', 'elapsed', 'polls', 'error', ...LOCAL_CHANNELS, 'on-call'],
     ...WATCHES.map((watch) => {
       const data = outcomes.get(watch.instanceId)?.data;
       const name = watch.discovered ? `${watch.name} (discovered)` : watch.name;
-      return [name, data?.outcome ?? '—', data?.elapsed ?? '—', String(data?.polls ?? '—'), data?.error_code ?? '', ...CHANNELS.map((channel) => delivered(watch, channel)), filtered(watch)];
+      return [name, data?.outcome ?? '—', data?.elapsed ?? '—', String(data?.polls ?? '—'), data?.error_code ?? '', ...LOCAL_CHANNELS.map((channel) => delivered(watch, channel)), filtered(watch)];
     }),
   ];
   const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => [...row[column]!].length)));
@@ -258,14 +211,6 @@ function safely<T>(read: () => T): T | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Simulated time since the start, `mm:ss` (or `h:mm:ss`). */
-function formatClock(ms: number): string {
-  const total = Math.floor(ms / 1000);
-  const two = (n: number) => String(n).padStart(2, '0');
-  const hours = Math.floor(total / 3600);
-  return `${hours > 0 ? `${hours}:` : ''}${two(Math.floor((total % 3600) / 60))}:${two(total % 60)}`;
 }
 
 main().then(

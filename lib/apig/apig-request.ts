@@ -109,7 +109,7 @@ export function createApigRequester(config: ApigConfig, deps: { log?: Log; now?:
       if (error instanceof ApigRetryableError) throw error;
       throw isAnswerTooLarge(error)
         ? answerTooLargeError(`${what} request`, maxAnswerBytes)
-        : errorFromFetchFailure(error, `${what} request`, config.requestTimeoutMs);
+        : errorFromFetchFailure(error, `${what} request`, config.requestTimeoutMs, 'APIG_ENDPOINT and the region');
     }
   }
 

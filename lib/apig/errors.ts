@@ -26,7 +26,11 @@ export class ApigError extends Error {
   }
 }
 
-export type RetryableReason = 'throttled' | 'server_error' | 'timeout' | 'network' | 'unexpected_response';
+/**
+ * `unreachable`: the connection was refused or the host name does not resolve — nothing answered
+ * at that address, which a wrong endpoint or region explains far more often than an outage.
+ */
+export type RetryableReason = 'throttled' | 'server_error' | 'timeout' | 'network' | 'unreachable' | 'unexpected_response';
 
 /** A transient failure: the caller's retry policy decides when to try again. */
 export class ApigRetryableError extends ApigError {
@@ -140,20 +144,28 @@ export function retryableErrorFromAnswer(
   return new ApigRetryableError('unexpected_response', detail, options);
 }
 
+/** System error codes meaning that nothing answers at the address: a refused connection, an unknown host name. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND']);
+
 /**
  * Turns what `node-fetch` throws into a retryable error: an abort (our timeout signal)
- * → `timeout`; a refused, reset or hung-up connection, DNS failure… → `network`.
+ * → `timeout`; a refused connection or a name that does not resolve → `unreachable`, its message
+ * naming `setting` (what to check); a reset or hung-up connection… → `network`.
  *
  * @example
  * errorFromFetchFailure(new AbortError('aborted'), 'APIG progress', 5000).reason // 'timeout'
+ * errorFromFetchFailure(refused, 'APIG progress request', 5000, 'APIG_ENDPOINT').message
+ * // 'APIG progress request failed (ECONNREFUSED): request to http://127.0.0.1:1/… failed, reason: connect ECONNREFUSED 127.0.0.1:1; check APIG_ENDPOINT'
  */
-export function errorFromFetchFailure(error: unknown, what: string, timeoutMs: number): ApigRetryableError {
+export function errorFromFetchFailure(error: unknown, what: string, timeoutMs: number, setting?: string): ApigRetryableError {
   if (error instanceof AbortError || (error instanceof Error && error.name === 'TimeoutError')) {
     return new ApigRetryableError('timeout', `${what} did not answer within ${timeoutMs} ms`, { cause: error });
   }
   const code = error instanceof FetchError ? error.code : undefined;
   const message = error instanceof Error ? error.message : String(error);
-  return new ApigRetryableError('network', `${what} failed${code ? ` (${code})` : ''}: ${message}`, {
+  const unreachable = code !== undefined && UNREACHABLE_CODES.has(code);
+  const advice = unreachable && setting ? `; check ${setting}` : '';
+  return new ApigRetryableError(unreachable ? 'unreachable' : 'network', `${what} failed${code ? ` (${code})` : ''}: ${message}${advice}`, {
     cause: error,
   });
 }

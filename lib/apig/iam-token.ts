@@ -139,7 +139,7 @@ export function createIamTokenProvider(options: IamTokenProviderOptions): IamTok
     } catch (error) {
       throw isAnswerTooLarge(error)
         ? answerTooLargeError('IAM login')
-        : errorFromFetchFailure(error, 'IAM login', options.requestTimeoutMs);
+        : errorFromFetchFailure(error, 'IAM login', options.requestTimeoutMs, 'IAM_ENDPOINT and the region');
     }
 
     if (status === 201) return readTokenAnswer(subjectToken, text);

@@ -12,6 +12,10 @@ export const EXIT_CODES = {
   timedOut: 3,
   /** Could not watch or start: not found, unauthorized, forbidden, Huawei or AWS unavailable. */
   couldNotWatch: 4,
+  /** `watch --require-notify`: the watch ended, but a target did not take the notification. */
+  notNotified: 5,
+  /** An internal error: a bug, please report it. */
+  internal: 70,
   /** Stopped with Ctrl-C (128 + SIGINT). */
   interrupted: 130,
 } as const;

@@ -53,6 +53,11 @@ export interface LiveBoard {
 }
 
 const BAR_WIDTH = 20;
+/** On a narrow terminal the bar shrinks to this before the name gives way, and the name to this before the bar goes. */
+const MIN_BAR_WIDTH = 5;
+const MIN_LABEL_WIDTH = 8;
+/** A note or countdown is shown only with room for this much of it. */
+const MIN_TAIL_WIDTH = 8;
 const MAX_LABEL_WIDTH = 28;
 const DEFAULT_REFRESH_MS = 125;
 /** When the terminal does not tell its width (0 or unknown). */
@@ -100,7 +105,7 @@ function createTtyBoard(screen: Screen, options: LiveBoardOptions): LiveBoard {
   const paint = (text: string, tone: RowTone) => (options.color ? `\u001b[${COLOURS[tone]}m${text}\u001b[0m` : text);
 
   function draw(logged: string[] = []): void {
-    const width = Math.max(40, (screen.columns || DEFAULT_COLUMNS) - 1);
+    const width = Math.max(20, (screen.columns || DEFAULT_COLUMNS) - 1);
     const labelWidth = Math.min(MAX_LABEL_WIDTH, Math.max(0, ...[...rows.values()].map((row) => row.label.length)));
     const now = options.now();
     const lines = [...rows.values()].map((row) => formatTtyRow(row, now, { width, labelWidth, frame, paint }));
@@ -164,7 +169,6 @@ export function formatTtyRow(
   layout: { width: number; labelWidth: number; frame: number; paint: (text: string, tone: RowTone) => string },
 ): string {
   const icon = row.tone === 'active' ? (SPINNER[layout.frame % SPINNER.length] ?? '*') : ICONS[row.tone];
-  const label = fit(row.label, layout.labelWidth).padEnd(layout.labelWidth);
   const percent = row.progress === null ? '   -' : `${row.progress}%`.padStart(4);
   const elapsed = formatElapsed(elapsedMs(row, nowMs)).padStart(10);
   const waiting =
@@ -172,10 +176,14 @@ export function formatTtyRow(
       ? `next poll in ${formatElapsed(Math.max(0, row.nextPollAtMs - nowMs))}`
       : '';
   const tail = [row.note, waiting].filter(Boolean).join(' · ');
-  const head = `${icon} ${label}  ${bar(row.progress)} ${percent}  ${row.status.padEnd(10)}${elapsed}`;
-  const visible = fit(tail ? `${head}  ${tail}` : head, layout.width);
+  const status = `${row.status.padEnd(10)}${elapsed}`;
+  const { labelWidth, barWidth } = fitLabelAndBar(layout.width - [...`${icon}  ${percent}  ${status}`].length, layout.labelWidth);
+  const label = fit(row.label, labelWidth).padEnd(labelWidth);
+  const head = `${icon} ${label}${barWidth > 0 ? `  ${bar(row.progress, barWidth)}` : ''} ${percent}  ${status}`;
+  const roomForTail = layout.width - [...head].length - 2;
+  const visible = tail && roomForTail >= MIN_TAIL_WIDTH ? `${head}  ${fit(tail, roomForTail)}` : fit(head, layout.width);
   // Colour only the icon and the status, after cutting, so the cut never splits an escape sequence.
-  const statusStart = visible.indexOf(row.status, icon.length + 1 + label.length + BAR_WIDTH);
+  const statusStart = visible.indexOf(row.status, icon.length + 1 + label.length + barWidth);
   if (statusStart < 0) return `${layout.paint(icon, row.tone)}${visible.slice(icon.length)}`;
   return (
     layout.paint(icon, row.tone) +
@@ -190,9 +198,22 @@ export function visibleLength(text: string): number {
   return [...text.replace(ANSI_SEQUENCE, '')].length;
 }
 
-function bar(progress: number | null): string {
-  const filled = Math.round((Math.min(100, Math.max(0, progress ?? 0)) / 100) * BAR_WIDTH);
-  return `[${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}]`;
+/**
+ * Shares the room left by the icon, percentage, status and elapsed time (which always show) between
+ * the name and the bar: the bar shrinks first, then the name, then the bar goes.
+ */
+function fitLabelAndBar(room: number, wantedLabelWidth: number): { labelWidth: number; barWidth: number } {
+  const bracketsAndGap = 4; // "  [" + "]"
+  const barWidth = Math.min(BAR_WIDTH, room - wantedLabelWidth - bracketsAndGap);
+  if (barWidth >= MIN_BAR_WIDTH) return { labelWidth: wantedLabelWidth, barWidth };
+  const labelWidth = Math.min(wantedLabelWidth, room - MIN_BAR_WIDTH - bracketsAndGap);
+  if (labelWidth >= Math.min(MIN_LABEL_WIDTH, wantedLabelWidth)) return { labelWidth, barWidth: MIN_BAR_WIDTH };
+  return { labelWidth: Math.max(1, Math.min(wantedLabelWidth, room)), barWidth: 0 };
+}
+
+function bar(progress: number | null, width: number): string {
+  const filled = Math.round((Math.min(100, Math.max(0, progress ?? 0)) / 100) * width);
+  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
 }
 
 function elapsedMs(row: BoardRow, nowMs: number): number {

@@ -14,7 +14,10 @@ Exit codes:
   1  the creation failed (watch); a target did not take the sample (test-notify)
   2  invalid usage or input: the message names the bad argument or variable
   3  still creating at the deadline (watch --timeout, WATCH_TIMEOUT_SECONDS)
-  4  could not watch or start: not_found, unauthorized, forbidden, unavailable (Huawei or AWS)
+  4  could not watch or start: gateway not found, credentials rejected, permission missing,
+     Huawei unavailable or never answered (a wrong endpoint or region), AWS unavailable
+  5  watch --require-notify: the watch ended, but a target did not take the notification
+  70  internal error (a bug: please report it)
   130  stopped with Ctrl-C`;
 
 const ENVIRONMENT_HELP = `
@@ -49,8 +52,13 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
 
   withNotifyOptions(withRequestOptions(program.command('watch')))
     .description('watch one creation from this machine (no AWS): poll, show progress, notify once it ends')
-    .addOption(new Option('--interval <seconds>', 'never wait less than this between two polls').argParser(positiveNumber))
+    .addOption(
+      new Option('--interval <seconds>', `poll every this many seconds (1–${MAX_INTERVAL_SECONDS}) instead of the adaptive schedule; the deadline still ends the watch`).argParser(
+        intervalSeconds,
+      ),
+    )
     .addOption(new Option('--timeout <seconds>', 'give up (timed_out, exit 3) after this long (default: WATCH_TIMEOUT_SECONDS or 7200)').argParser(positiveNumber))
+    .option('--require-notify', 'exit 5 when a target did not take the notification (default: the exit code says only how the creation ended)')
     .option('--json', 'print the final event (the generic webhook event) as the last line of stdout; progress goes to stderr')
     .option('--verbose', 'log requests, retries and deliveries to stderr')
     .addHelpText('after', `${ENVIRONMENT_HELP}\n${EXIT_CODES_HELP}`)
@@ -115,6 +123,17 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
 function positiveNumber(value: string): number {
   const number = Number(value);
   if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('must be a positive number of seconds');
+  return number;
+}
+
+/** SQS's longest delay, which the Lambda's schedule is bound by too. */
+const MAX_INTERVAL_SECONDS = 900;
+
+function intervalSeconds(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > MAX_INTERVAL_SECONDS) {
+    throw new InvalidArgumentError(`must be a whole number of seconds from 1 to ${MAX_INTERVAL_SECONDS}`);
+  }
   return number;
 }
 

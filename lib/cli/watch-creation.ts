@@ -3,6 +3,7 @@ import type { Clock } from '../ports.js';
 import { decidePoll } from '../watch/decide.js';
 import type { WatchEvent } from '../watch/outcome.js';
 import { observe } from '../watch/observe.js';
+import { adaptiveSchedule, type PollSchedule } from '../watch/schedule.js';
 import type { WatchState } from '../watch/state.js';
 
 /** What one poll that did not end the watch saw, and how long until the next. */
@@ -23,13 +24,14 @@ export interface WatchCreationPorts {
 }
 
 export interface WatchCreationOptions {
-  /** `--interval`: the shortest wait between two polls, in seconds; the schedule's own is used when longer. */
-  minIntervalSeconds?: number;
+  /** `--interval`: poll every this many seconds instead of the adaptive schedule (errors keep their back-off). */
+  intervalSeconds?: number;
 }
 
 /**
  * Watches one creation in this process, with the poller's own policy and no queue: fetch →
- * `decidePoll` → wait `delaySeconds` (at least `minIntervalSeconds`) → … until an outcome.
+ * `decidePoll` → wait `delaySeconds` → … until an outcome. With `intervalSeconds` the polls of a
+ * gateway still being created are that far apart (bounded by the deadline, like the schedule's).
  *
  * @example
  * const event = await watchCreation(startWatch(request, clock.now(), 7200), { progressSource, clock, sleep });
@@ -40,12 +42,14 @@ export async function watchCreation(
   ports: WatchCreationPorts,
   options: WatchCreationOptions = {},
 ): Promise<WatchEvent> {
+  const { intervalSeconds } = options;
+  const schedule: PollSchedule = intervalSeconds === undefined ? adaptiveSchedule : () => intervalSeconds;
   let state = first;
   for (;;) {
     const observation = await observe(state, ports.progressSource);
-    const decision = decidePoll(state, observation, ports.clock.now());
+    const decision = decidePoll(state, observation, ports.clock.now(), schedule);
     if (decision.action === 'notify') return decision.event;
-    const delaySeconds = Math.max(decision.delaySeconds, options.minIntervalSeconds ?? 0);
+    const { delaySeconds } = decision;
     ports.onPoll?.({ state: decision.next, delaySeconds, warning: decision.warning });
     await ports.sleep(delaySeconds * 1000);
     state = decision.next;

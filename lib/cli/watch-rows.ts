@@ -1,3 +1,4 @@
+import { isNeverAnswered } from '../notify/format.js';
 import type { Outcome, WatchEvent } from '../watch/outcome.js';
 import type { WatchState } from '../watch/state.js';
 import type { BoardRow, RowTone } from './live-board.js';
@@ -10,6 +11,17 @@ const OUTCOME_TONES: Readonly<Record<Outcome, RowTone>> = {
   forbidden: 'bad',
   timed_out: 'warn',
   unavailable: 'warn',
+};
+
+/** How a row names an outcome that Huawei's status does not tell: in words, not state names. */
+const OUTCOME_WORDS: Readonly<Record<Outcome, string>> = {
+  succeeded: 'success',
+  failed: 'failed',
+  not_found: 'not found',
+  unauthorized: 'credentials rejected',
+  forbidden: 'permission missing',
+  timed_out: 'still creating at the deadline',
+  unavailable: 'Huawei unavailable',
 };
 
 /**
@@ -33,20 +45,20 @@ export function rowOfState(label: string, state: WatchState, extra: { nextPollAt
 }
 
 /**
- * The final row of a watch, from its outcome event. A failed answer says progress 0 (DESIGN §4):
- * the bar keeps the progress seen before, when there was a row before.
+ * The final row of a watch, from its outcome event (whose progress is the last one reached while
+ * creating, also for a failure: the row, the summary and every channel say the same).
  *
  * @example
- * board.update(id, rowOfOutcome('orders-gw', event, previousRow));
+ * board.update(id, rowOfOutcome('orders-gw', event));
  */
-export function rowOfOutcome(label: string, event: WatchEvent, previous?: BoardRow): BoardRow {
+export function rowOfOutcome(label: string, event: WatchEvent): BoardRow {
   const { data } = event;
   const completed = data.outcome === 'succeeded' || data.outcome === 'failed';
   const endedAtMs = Date.parse(data.finished_at ?? event.timestamp);
   return {
     label,
-    status: completed ? (data.status ?? data.outcome) : data.outcome,
-    progress: data.outcome === 'failed' ? (previous?.progress ?? data.progress) : data.progress,
+    status: completed ? (data.status ?? OUTCOME_WORDS[data.outcome]) : isNeverAnswered(data) ? 'Huawei never answered' : OUTCOME_WORDS[data.outcome],
+    progress: data.progress,
     startedAtMs: data.started_at === null ? endedAtMs : Date.parse(data.started_at),
     endedAtMs,
     tone: OUTCOME_TONES[data.outcome],

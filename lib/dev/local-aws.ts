@@ -25,6 +25,9 @@ export interface LocalAwsOptions {
   visibilityTimeoutSeconds?: number;
   /** Receives before SQS itself moves a message to the dead-letter queue (the redrive policy). */
   maxReceiveCount?: number;
+  /** Ports on 127.0.0.1 (default 0: any free port), for a stack other programs talk to. */
+  sqsPort?: number;
+  dynamoPort?: number;
 }
 
 /**
@@ -38,7 +41,7 @@ export interface LocalAwsOptions {
  */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const restoreDns = interceptLocalhostDns();
-  const fauxqs = await startFauxqs({ port: 0, logger: false });
+  const fauxqs = await startFauxqs({ port: options.sqsPort ?? 0, logger: false });
   const dlq = fauxqs.createQueue('apig-watch-dlq', { attributes: { MessageRetentionPeriod: '1209600' } });
   const queue = fauxqs.createQueue('apig-watch', {
     attributes: {
@@ -48,7 +51,10 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   });
 
   const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => dynamoServer.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    dynamoServer.once('error', reject);
+    dynamoServer.listen(options.dynamoPort ?? 0, '127.0.0.1', resolve);
+  });
   const dynamoEndpoint = `http://127.0.0.1:${(dynamoServer.address() as AddressInfo).port}`;
   const tableName = 'apig-watch';
 

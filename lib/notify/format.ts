@@ -1,4 +1,5 @@
-import type { EventKind, NotificationEvent } from '../watch/outcome.js';
+import type { EventKind, NotificationEvent, Outcome, WatchEvent } from '../watch/outcome.js';
+import { NEVER_ANSWERED_PREFIX } from '../watch/decide.js';
 import { formatElapsed } from '../watch/event.js';
 import { fitInto } from './fit.js';
 
@@ -84,6 +85,51 @@ const OUTCOME_TEXT: Readonly<Record<EventKind, OutcomeText>> = {
   },
 };
 
+/** `unavailable` when no answer ever came: nothing is known of the gateway, only of the address. */
+const NEVER_ANSWERED_TEXT: OutcomeText = {
+  tone: 'warning',
+  emoji: '⚠️',
+  headline: 'Huawei Cloud never answered',
+  detail: 'Huawei Cloud never answered the progress request, so nothing is known about the gateway: check the endpoint, the region and the network named in the error.',
+};
+/** `unavailable` when Huawei answered only with errors: nothing is known of the gateway either. */
+const NO_PROGRESS_TEXT: OutcomeText = {
+  ...NEVER_ANSWERED_TEXT,
+  headline: 'No progress from Huawei Cloud',
+  detail: 'Huawei Cloud answered only with errors, never with the progress, so nothing is known about the gateway: see the error.',
+};
+
+/**
+ * Whether an outcome is `unavailable` without any answer from Huawei (no HTTP answer at all), as
+ * opposed to one with errors only, or an outage after progress was seen.
+ *
+ * @example
+ * isNeverAnswered(event.data) // true: "Huawei never answered (3 attempts): … ECONNREFUSED …"
+ */
+export function isNeverAnswered(data: NotificationEvent['data']): boolean {
+  return data.outcome === 'unavailable' && data.status === null && (data.error_msg ?? '').startsWith(NEVER_ANSWERED_PREFIX);
+}
+
+/**
+ * The words of an outcome, with the progress reached where it tells how far the creation got
+ * ("failed at 50%", "still being created at 80%"), and "never answered" when nothing was heard.
+ */
+function outcomeText(data: NotificationEvent['data']): OutcomeText {
+  const base = OUTCOME_TEXT[data.outcome];
+  const at = data.progress === null ? '' : ` at ${data.progress}%`;
+  switch (data.outcome) {
+    case 'failed':
+      return { ...base, detail: `Huawei Cloud reported that creating the dedicated gateway failed${at}.` };
+    case 'timed_out':
+      return { ...base, detail: `The gateway was still being created${at} when the watch reached its deadline; apig-watch stopped watching.` };
+    case 'unavailable':
+      if (data.status === null) return isNeverAnswered(data) ? NEVER_ANSWERED_TEXT : NO_PROGRESS_TEXT;
+      return { ...base, detail: `The Huawei Cloud API stayed unavailable for longer than the retry budget (last seen ${data.status}${at}); the outcome is unknown.` };
+    default:
+      return base;
+  }
+}
+
 export interface Fact {
   label: string;
   value: string;
@@ -133,7 +179,7 @@ export function consoleUrl(region: string): string {
  */
 export function composeMessage(event: NotificationEvent): Message {
   const { data } = event;
-  const text = OUTCOME_TEXT[data.outcome];
+  const text = outcomeText(data);
   const elapsed = data.elapsed ?? (data.elapsed_ms === null ? null : formatElapsed(data.elapsed_ms));
   const facts: Array<[string, string | number | null]> = [
     ['Gateway', data.instance_name],

@@ -6,6 +6,16 @@ import type { LastSeen, WatchState } from './state.js';
 
 /** How long Huawei may keep failing with transient errors before the watch reports `unavailable`. */
 export const TRANSIENT_BUDGET_SECONDS = 600;
+/**
+ * Attempts after which a watch that never heard from Huawei gives up on an address where nothing
+ * answers (connection refused, unknown host): a wrong endpoint or region, which waiting never fixes.
+ * With the transient back-off (5 s, 10 s…) the watch ends about 15 s after it started.
+ */
+export const UNREACHABLE_GIVE_UP_ATTEMPTS = 3;
+/** How an `unavailable` outcome starts its error message when no answer ever came (refused, unresolved, timed out, reset). */
+export const NEVER_ANSWERED_PREFIX = 'Huawei never answered';
+/** …and when Huawei answered, but only with errors (5xx, 429…), never with the progress. */
+export const NO_PROGRESS_PREFIX = 'Huawei never reported the progress';
 /** Delivery rounds through the queue: 10 s, 30 s, 2 min, 5 min, then every 15 min (SQS's longest delay). */
 export const DELIVERY_RETRY_DELAYS_SECONDS = [10, 30, 120, 300, MAX_SQS_DELAY_SECONDS] as const;
 
@@ -13,7 +23,15 @@ export const DELIVERY_RETRY_DELAYS_SECONDS = [10, 30, 120, 300, MAX_SQS_DELAY_SE
 export type Observation =
   | { kind: 'progress'; report: ProgressReport }
   | { kind: 'terminal_error'; outcome: Extract<Outcome, 'not_found' | 'unauthorized' | 'forbidden'>; code: string | null; message: string }
-  | { kind: 'transient_error'; throttled: boolean; message: string };
+  | {
+      kind: 'transient_error';
+      throttled: boolean;
+      /** Nothing answers at the address: the connection was refused or the name does not resolve. */
+      unreachable?: boolean;
+      /** An HTTP answer came (an error status), as opposed to none at all. */
+      answered?: boolean;
+      message: string;
+    };
 
 export type PollDecision =
   | { action: 'poll_again'; delaySeconds: number; next: WatchState; warning?: string }
@@ -51,7 +69,7 @@ export function decidePoll(
 }
 
 function decideAfterProgress(state: WatchState, report: ProgressReport, nowMs: number, schedule: PollSchedule): PollDecision {
-  const seen: WatchState = { ...state, last: lastSeenFrom(report, nowMs), marks: markProgress(state, report, nowMs), transient: null };
+  const seen: WatchState = { ...state, last: lastSeenFrom(report, nowMs, state.last), marks: markProgress(state, report, nowMs), transient: null };
   const status = report.status.toLowerCase();
   if (status === 'success') return notify(seen, 'succeeded', null, null, nowMs);
   if (status === 'failed') return notify(seen, 'failed', report.errorCode, report.errorMsg, nowMs);
@@ -71,9 +89,15 @@ function decideAfterTransientError(
     last_error: observation.message,
   };
   const failing: WatchState = { ...state, transient: run };
-  if (nowMs >= state.deadline_at) return notify(failing, 'timed_out', null, null, nowMs);
-  if (nowMs - run.since >= TRANSIENT_BUDGET_SECONDS * 1000) {
-    return notify(failing, 'unavailable', null, observation.message, nowMs);
+  const neverAnswered = state.last === null;
+  if (!neverAnswered && nowMs >= state.deadline_at) return notify(failing, 'timed_out', null, null, nowMs);
+  // Nothing was ever heard from Huawei, so nothing may be reported as still creating; and an address
+  // where nothing answers is a wrong setting far more often than an outage, so it is not waited on.
+  const nothingThere = neverAnswered && (nowMs >= state.deadline_at || (observation.unreachable === true && run.count >= UNREACHABLE_GIVE_UP_ATTEMPTS));
+  if (nothingThere || nowMs - run.since >= TRANSIENT_BUDGET_SECONDS * 1000) {
+    const attempts = `${run.count} ${run.count === 1 ? 'attempt' : 'attempts'}`;
+    const prefix = observation.answered ? NO_PROGRESS_PREFIX : NEVER_ANSWERED_PREFIX;
+    return notify(failing, 'unavailable', null, neverAnswered ? `${prefix} (${attempts}): ${observation.message}` : observation.message, nowMs);
   }
   return pollAgain(failing, transientRetryDelaySeconds(failing, run.count, observation.throttled, nowMs));
 }
@@ -86,16 +110,29 @@ function notify(state: WatchState, outcome: Outcome, code: string | null, messag
   return { action: 'notify', event: buildOutcomeEvent(state, { outcome, errorCode: code, errorMsg: message }, nowMs) };
 }
 
-function lastSeenFrom(report: ProgressReport, nowMs: number): LastSeen {
+/**
+ * A failed answer says progress 0 (Huawei resets it): the progress kept is the last one reached
+ * while creating, so every channel can say how far the creation got ("failed at 50%"), or `null`
+ * when the watch saw no progress before the failure.
+ */
+function lastSeenFrom(report: ProgressReport, nowMs: number, previous: LastSeen | null): LastSeen {
+  const status = report.status.toLowerCase();
+  const reached = status === 'failed' ? progressReachedBeforeFailing(report.progress, previous) : report.progress;
   return {
-    status: report.status.toLowerCase(),
-    progress: report.progress,
+    status,
+    progress: reached,
     start_time_ms: report.startTimeMs,
     end_time_ms: report.endTimeMs,
     error_code: report.errorCode,
     error_msg: report.errorMsg,
     seen_at: nowMs,
   };
+}
+
+/** The progress a failed creation reached: what was seen while creating, `null` if nothing was (a 0 says nothing). */
+function progressReachedBeforeFailing(reported: number | null, previous: LastSeen | null): number | null {
+  const reached = Math.max(reported ?? 0, previous?.progress ?? 0);
+  return reached > 0 ? reached : null;
 }
 
 function markProgress(state: WatchState, report: ProgressReport, nowMs: number): WatchState['marks'] {

@@ -17,7 +17,10 @@ export async function observe(state: WatchState, progressSource: ProgressSource)
   } catch (error) {
     if (error instanceof ApigTerminalError) return { kind: 'terminal_error', outcome: error.outcome, code: error.code ?? null, message: error.message };
     if (error instanceof IamAuthError) return { kind: 'terminal_error', outcome: 'unauthorized', code: error.code ?? null, message: error.message };
-    if (error instanceof ApigRetryableError) return { kind: 'transient_error', throttled: error.reason === 'throttled', message: error.message };
+    if (error instanceof ApigRetryableError) {
+      const { reason, httpStatus, message } = error;
+      return { kind: 'transient_error', throttled: reason === 'throttled', unreachable: reason === 'unreachable', answered: httpStatus !== undefined, message };
+    }
     if (error instanceof ApigError) return { kind: 'transient_error', throttled: false, message: error.message };
     throw error;
   }

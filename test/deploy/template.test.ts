@@ -21,6 +21,7 @@ import { startLocalEventSource, type LocalEventSource } from '../../lib/dev/loca
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
 import { scaledClock } from '../../lib/runtime/time-scale.js';
 import { startPackagedHandler, type PackagedHandler } from '../support/packaged-handler.js';
+import { ALL_OPTIONAL_PARAMS, lintTemplate, type LintResult } from '../../scripts/lint-template.js';
 import { readZip, type ZipEntry } from '../support/zip.js';
 
 const run = promisify(execFile);
@@ -78,6 +79,7 @@ interface CfnResource {
   Properties: Properties;
 }
 interface Template {
+  Parameters?: Record<string, { Type: string; Default?: string }>;
   Resources: Record<string, CfnResource>;
   Outputs: Record<string, { Value: unknown }>;
 }
@@ -439,7 +441,7 @@ describe('the state signing key', () => {
   });
 });
 
-describe('the alarms', () => {
+describe('the alarms on records, notifications and the queue', () => {
   test.each([
     ['RecordFailureAlarm', 'ApigWatch', 'RecordFailures'],
     ['NotificationFailureAlarm', 'ApigWatch', 'NotificationFailures'],
@@ -458,11 +460,12 @@ describe('the alarms', () => {
 });
 
 describe('the stack', () => {
-  test('outputs the queue URLs and ARN and the table name', () => {
+  test('outputs the queue URLs and ARNs (the redrive command needs the dead-letter queue\'s) and the table name', () => {
     expect(template.Outputs).toMatchObject({
       WatchQueueUrl: { Value: { Ref: 'WatchQueue' } },
       WatchQueueArn: { Value: { 'Fn::GetAtt': ['WatchQueue', 'Arn'] } },
       DeadLetterQueueUrl: { Value: { Ref: 'DeadLetterQueue' } },
+      DeadLetterQueueArn: { Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } },
       WatchTableName: { Value: { Ref: 'WatchTable' } },
     });
   });
@@ -716,35 +719,70 @@ async function waitForDeadLetter(aws: LocalAws, timeoutMs: number): Promise<{ bo
   throw new Error('nothing reached the dead-letter queue');
 }
 
-/** Evaluates the `Fn::Not` / `Fn::Equals` condition expressions this template uses. */
-function evaluateCondition(expression: Properties): boolean {
-  if ('Fn::Not' in expression) return !evaluateCondition(expression['Fn::Not'][0]);
-  if ('Fn::Equals' in expression) return expression['Fn::Equals'][0] === expression['Fn::Equals'][1];
+/** Evaluates the `Fn::Not` / `Fn::Equals` condition expressions this template uses, parameters at their defaults. */
+function evaluateCondition(of: Template, expression: Properties): boolean {
+  const parameters = of.Parameters ?? {};
+  const value = (operand: unknown) => (typeof operand === 'object' && operand !== null && 'Ref' in operand ? parameters[(operand as { Ref: string }).Ref]?.Default : operand);
+  if ('Fn::Not' in expression) return !evaluateCondition(of, expression['Fn::Not'][0]);
+  if ('Fn::Equals' in expression) return value(expression['Fn::Equals'][0]) === value(expression['Fn::Equals'][1]);
   throw new Error(`unexpected condition ${JSON.stringify(expression)}`);
 }
 
-describe('the EventBridge rule for provisioning events', () => {
-  const SOURCE = 'com.example.provisioning';
-  let withRule: Template;
+/** The template packaged with every optional stage parameter set, and what cfn-lint said of it. */
+let withEveryOption: Template;
+let everyOptionLint: LintResult;
 
-  beforeAll(async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'apig-watch-package-events-'));
-    try {
-      await runServerless(
-        ['package', '--stage', STAGE, '--package', dir, `--param=watch-events-source=${SOURCE}`, '--param=watch-events-bus=provisioning'],
-        buildPackagingEnv(),
-      );
-      withRule = JSON.parse(await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+beforeAll(async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'apig-watch-package-options-'));
+  try {
+    const params = Object.entries(ALL_OPTIONAL_PARAMS).map(([name, value]) => `--param=${name}=${value}`);
+    await runServerless(['package', '--stage', STAGE, '--package', dir, ...params], buildPackagingEnv());
+    const file = path.join(dir, 'cloudformation-template-update-stack.json');
+    withEveryOption = JSON.parse(await readFile(file, 'utf8')) as Template;
+    everyOptionLint = lintTemplate(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}, PACKAGE_TIMEOUT_MS + 10_000);
+
+describe('cfn-lint (npm run lint:template)', () => {
+  test.each([
+    ['the default stage parameters', () => lintTemplate(path.join(packageDir, 'cloudformation-template-update-stack.json'))],
+    ['every optional parameter set', () => everyOptionLint],
+  ])('finds no error and no warning in the template with %s', (_, lint) => {
+    const result = lint();
+    if (!result.linted) {
+      // Machines without cfn-lint (a bare CI image) cannot run this check: say so, never silently.
+      process.stderr.write(`test/deploy: cfn-lint check not run: ${result.why}\n`);
+      expect(result.why).toMatch(/cfn-lint is not installed/);
+      return;
     }
-  }, PACKAGE_TIMEOUT_MS + 10_000);
+    expect(result.output).toBe('');
+    expect(result.clean).toBe(true);
+  });
+});
+
+describe('the alarms', () => {
+  const conditions = (of: Template) => (of as Template & { Conditions: Record<string, Properties> }).Conditions;
+
+  test('have no actions without alarm-topic-arn (the default), and notify that topic with it', () => {
+    const alarm = withEveryOption.Resources.DeadLetterAlarm!;
+    expect(evaluateCondition(template, conditions(template).HasAlarmTopic!)).toBe(false);
+    expect(evaluateCondition(withEveryOption, conditions(withEveryOption).HasAlarmTopic!)).toBe(true);
+    expect(withEveryOption.Parameters?.AlarmTopicArn?.Default).toBe(ALL_OPTIONAL_PARAMS['alarm-topic-arn']);
+    expect(alarm.Properties.AlarmActions).toEqual({ 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }] });
+  });
+});
+
+describe('the EventBridge rule for provisioning events', () => {
+  const SOURCE = ALL_OPTIONAL_PARAMS['watch-events-source'];
+  const withRule = () => withEveryOption;
 
   function conditional(of: Template, logicalId: string): { created: boolean; resource: CfnResource } {
     const found = of.Resources[logicalId] as CfnResource & { Condition?: string };
     if (!found) throw new Error(`no ${logicalId}`);
     const conditions = (of as Template & { Conditions: Record<string, Properties> }).Conditions;
-    return { created: found.Condition === undefined || evaluateCondition(conditions[found.Condition]!), resource: found };
+    return { created: found.Condition === undefined || evaluateCondition(of, conditions[found.Condition]!), resource: found };
   }
 
   test('is not created when the watch-events-source param is empty (the default)', () => {
@@ -753,14 +791,15 @@ describe('the EventBridge rule for provisioning events', () => {
   });
 
   test('with the param set, routes that source and detail-type on the named bus to the watch queue', () => {
-    const { created, resource: rule } = conditional(withRule, 'WatchRequestEventRule');
+    const { created, resource: rule } = conditional(withRule(), 'WatchRequestEventRule');
     expect(created).toBe(true);
     expect(rule.Type).toBe('AWS::Events::Rule');
     expect(rule.Properties).toMatchObject({
       EventBusName: 'provisioning',
-      EventPattern: { source: [SOURCE], 'detail-type': ['APIG Gateway Creation Started'] },
+      EventPattern: { source: [{ Ref: 'WatchEventsSource' }], 'detail-type': ['APIG Gateway Creation Started'] },
       State: 'ENABLED',
     });
+    expect(withRule().Parameters?.WatchEventsSource?.Default).toBe(SOURCE);
     expect(rule.Properties.Targets).toEqual([
       expect.objectContaining({
         Arn: { 'Fn::GetAtt': ['WatchQueue', 'Arn'] },
@@ -770,7 +809,7 @@ describe('the EventBridge rule for provisioning events', () => {
   });
 
   test('with the param set, lets only that rule send to the queues (events.amazonaws.com, aws:SourceArn)', () => {
-    const { created, resource: policy } = conditional(withRule, 'WatchRequestEventQueuePolicy');
+    const { created, resource: policy } = conditional(withRule(), 'WatchRequestEventQueuePolicy');
     expect(created).toBe(true);
     expect(policy.Properties.Queues).toEqual([{ Ref: 'WatchQueue' }, { Ref: 'DeadLetterQueue' }]);
     const statements: Properties[] = policy.Properties.PolicyDocument.Statement;
@@ -811,7 +850,7 @@ describe('the discover function', () => {
     const found = of.Resources[logicalId] as (CfnResource & { Condition?: string }) | undefined;
     if (!found) return false;
     const conditions = (of as Template & { Conditions: Record<string, Properties> }).Conditions;
-    return found.Condition === undefined || evaluateCondition(conditions[found.Condition]!);
+    return found.Condition === undefined || evaluateCondition(of, conditions[found.Condition]!);
   }
 
   test('is not scheduled when the discover-projects param is empty (the default)', () => {

@@ -293,6 +293,21 @@ describe('error answers', () => {
     expect(error).toMatchObject({ outcome: 'unauthorized', httpStatus: 401 });
   });
 
+  it.each([
+    ['a refused connection', 'http://127.0.0.1:1', 'ECONNREFUSED'],
+    ['a host name that does not resolve (a mistyped region)', 'https://apig.{region}.invalid', 'ENOTFOUND'],
+  ])('calls %s unreachable, naming the address, the error and the setting to check', async (_, endpoint, code) => {
+    // Act
+    const error = await failureOf(sourceFactory(undefined, { endpoint }).fetchProgress(gatewayFactory()));
+
+    // Assess
+    expect(error).toBeInstanceOf(ApigRetryableError);
+    expect(error).toMatchObject({ reason: 'unreachable' });
+    expect((error as Error).message).toContain(`(${code})`);
+    expect((error as Error).message).toContain(endpoint.replace('{region}', 'ap-southeast-1'));
+    expect((error as Error).message).toMatch(/check APIG_ENDPOINT and the region$/);
+  });
+
   it('gives up with a timeout when the answer is slower than the request timeout', async () => {
     // Prepare
     const target = gatewayFactory();
@@ -320,7 +335,7 @@ describe('error answers', () => {
     expect(report.status).toBe('creating');
   });
 
-  it('answers network when nothing listens on the endpoint', async () => {
+  it('answers unreachable when nothing listens on the endpoint', async () => {
     // Prepare
     const closed = await startApigSimulator();
     await closed.close();
@@ -331,7 +346,7 @@ describe('error answers', () => {
 
     // Assess
     expect(error).toBeInstanceOf(ApigRetryableError);
-    expect(error).toMatchObject({ reason: 'network' });
+    expect(error).toMatchObject({ reason: 'unreachable' });
     expect((error as Error).message).toContain('ECONNREFUSED');
   });
 

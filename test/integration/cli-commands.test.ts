@@ -97,6 +97,39 @@ describe('apig-watch start', () => {
     }
   });
 
+  it('takes the AWS region from the queue URL when none is configured, without the SDK\'s queue-host warning', async () => {
+    const { AWS_REGION: _, ...withoutRegion } = awsEnv() as Record<string, string>;
+
+    const run = await runApigWatch(['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1', '--queue-url', aws.queueUrl], cleanEnv(withoutRegion));
+
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toMatch(/differs from SQSClient|useQueueUrlAsEndpoint/);
+  });
+
+  it('exits 2 with the fix when no AWS region can be known', async () => {
+    const cloudFormation = await startCloudFormationStandIn({});
+    try {
+      const { AWS_REGION: _, ...withoutRegion } = awsEnv({ AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.url }) as Record<string, string>;
+
+      const run = await runApigWatch(['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1', '--stack', 'apig-watch-prod'], cleanEnv(withoutRegion));
+
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe('apig-watch: no AWS region: pass --aws-region REGION or set AWS_REGION (a queue URL or a stack ARN names it too)\n');
+    } finally {
+      await cloudFormation.close();
+    }
+  });
+
+  it('exits 2 for a malformed queue URL, naming where it came from', async () => {
+    const flag = await runApigWatch(['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1', '--queue-url', 'not-a-url'], awsEnv());
+    const variable = await runApigWatch(['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1'], awsEnv({ WATCH_QUEUE_URL: 'https://example.com/' }));
+
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain('--queue-url must be an SQS queue URL like https://sqs.ap-southeast-1.amazonaws.com/123456789012/apig-watch-prod; "not-a-url" is not a URL');
+    expect(variable.code).toBe(2);
+    expect(variable.stderr).toContain('WATCH_QUEUE_URL must be an SQS queue URL');
+  });
+
   it('exits 4 when the queue does not take the message', async () => {
     const missingQueue = aws.queueUrl.replace(/apig-watch$/, 'no-such-queue');
 

@@ -70,7 +70,7 @@ function cliEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 function watchArgs(instanceId: string, ...more: string[]): string[] {
-  return ['watch', '--project-id', PROJECT_ID, '--instance-id', instanceId, '--region', 'ap-southeast-1', '--interval', '1', ...more];
+  return ['watch', '--project-id', PROJECT_ID, '--instance-id', instanceId, '--region', 'ap-southeast-1', '--interval', '10', ...more];
 }
 
 describe('apig-watch watch', () => {
@@ -157,6 +157,30 @@ describe('apig-watch watch', () => {
     expect(stderr).toContain('stopped watching; the gateway may still be being created');
   });
 
+  it('says on stderr, in plain words, when a target did not take the notification, and --require-notify exits 5', async () => {
+    // Prepare: a webhook target where nothing listens.
+    const instanceId = addGateway({ atMs: 0, status: 'success' });
+    const args = watchArgs(instanceId, '--notify', 'webhook+http://127.0.0.1:1/hook');
+
+    // Act
+    const plain = await runApigWatch(args, cliEnv());
+    const required = await runApigWatch([...args, '--require-notify'], cliEnv());
+
+    // Assess
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/✖ webhook 127\.0\.0\.1:1 #\w+: not delivered: .*ECONNREFUSED.* after \d+ attempts/);
+    expect(plain.stdout).not.toContain('retry_later');
+    expect(plain.stderr).toContain('apig-watch: 1 of 1 notification target(s) did not take the notification (see above); --require-notify makes this exit 5');
+    expect(required.code).toBe(5);
+  });
+
+  it('--require-notify without any target is a usage error (exit 2)', async () => {
+    const run = await runApigWatch(watchArgs(newInstanceId(), '--require-notify'), cliEnv());
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--require-notify needs a notification target: set NOTIFY_URLS or pass --notify URL');
+  });
+
   describe('exits 4 when it cannot watch', () => {
     it('not_found: Huawei does not know the instance', async () => {
       const run = await runApigWatch(watchArgs(newInstanceId(), '--json'), cliEnv());
@@ -182,6 +206,20 @@ describe('apig-watch watch', () => {
 
       expect(run.code).toBe(4);
       expect(JSON.parse(lastLine(run.stdout))).toMatchObject({ data: { outcome: 'forbidden', error_code: 'APIC.7106' } });
+    });
+
+    it.each([
+      ['a refused connection', 'http://127.0.0.1:1', 'ECONNREFUSED'],
+      ['a host name that does not resolve', 'https://apig.{region}.invalid', 'ENOTFOUND'],
+    ])('unavailable, not still creating: Huawei never answered (%s), after a few quick attempts', async (_, endpoint, code) => {
+      const run = await runApigWatch(watchArgs(newInstanceId(), '--name', 'lost-gw', '--json'), cliEnv({ APIG_ENDPOINT: endpoint }));
+
+      expect(run.code).toBe(4);
+      const event = JSON.parse(lastLine(run.stdout)) as WatchEvent;
+      expect(event.data).toMatchObject({ outcome: 'unavailable', status: null, progress: null, polls: 3 });
+      expect(event.data.error_msg).toMatch(new RegExp(`^Huawei never answered \\(3 attempts\\): APIG progress request failed \\(${code}\\): .*check APIG_ENDPOINT and the region$`));
+      expect(run.stderr).toContain('⚠️ Huawei Cloud never answered: lost-gw');
+      expect(run.stderr).not.toMatch(/still creating/);
     });
 
     it('unavailable: Huawei answers 500 for longer than the retry budget', async () => {

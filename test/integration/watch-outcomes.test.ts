@@ -118,7 +118,7 @@ describe('a watch, end to end, reports', () => {
     const { webhook, slack } = await notificationsOf(instanceId);
     const { data, type } = webhookEvent(webhook);
     expect(type).toBe('apig.gateway.creation.failed');
-    expect(data).toMatchObject({ outcome: 'failed', status: 'failed', progress: 0, error_code: 'APIC.9218', error_msg: 'create failed...', elapsed: '3m 40s', elapsed_ms: 220_000 });
+    expect(data).toMatchObject({ outcome: 'failed', status: 'failed', progress: 50, error_code: 'APIC.9218', error_msg: 'create failed...', elapsed: '3m 40s', elapsed_ms: 220_000 });
     expect(data.hint).toMatch(/quota/i);
     expect(slackText(slack)).toBe('❌ Gateway creation failed: orders-gw-prod');
     expect(JSON.stringify(slack.body)).toMatch(/APIC\.9218[\s\S]*quota/i);
@@ -221,6 +221,22 @@ describe('a watch, end to end, reports', () => {
     expect(JSON.stringify(slack.body)).toContain('80%');
   });
 
+  it('unavailable, "Huawei Cloud never answered" (not still creating), after a few quick attempts on an address that refuses connections', async () => {
+    // Prepare: the APIG endpoint refuses every connection; real time is fine, the attempts are seconds apart.
+    await startWatching({ APIG_ENDPOINT: 'http://127.0.0.1:1' }, { timeScale: 10 });
+    const instanceId = instanceIdFor(11);
+
+    // Act
+    await pipeline.send(watchRequestBody({ instance_id: instanceId }));
+
+    // Assess
+    const { webhook, slack } = await notificationsOf(instanceId);
+    const { data } = webhookEvent(webhook);
+    expect(data).toMatchObject({ outcome: 'unavailable', status: null, progress: null, polls: 3 });
+    expect(data.error_msg).toMatch(/^Huawei never answered \(3 attempts\): APIG progress request failed \(ECONNREFUSED\): .*127\.0\.0\.1:1.*; check APIG_ENDPOINT and the region$/);
+    expect(slackText(slack)).toBe('⚠️ Huawei Cloud never answered: orders-gw-prod');
+  });
+
   it('unavailable when Huawei answers 500 for longer than the transient budget, with the last error', async () => {
     // Prepare: 300× — the 10-minute budget passes in a few polls.
     await startWatching({}, { timeScale: 300 });
@@ -239,7 +255,7 @@ describe('a watch, end to end, reports', () => {
     expect(data.error_msg).toContain('APIC.9000');
     expect(requests.length).toBeGreaterThan(1);
     expect(requests.every((request) => request.status === 500)).toBe(true);
-    expect(slackText(slack)).toBe('⚠️ Creation progress unavailable: orders-gw-prod');
+    expect(slackText(slack)).toBe('⚠️ No progress from Huawei Cloud: orders-gw-prod');
   });
 });
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The `bin` of package.json: what `npx apig-watch` runs. */
+/** The `bin` of package.json: what `npx apig-watch` runs (the bundle in dist/, which jest's globalSetup builds). */
 export const APIG_WATCH_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/apig-watch.js');
 
 export interface CliRun {

@@ -13,7 +13,7 @@ const STARTED_AT = '2026-11-28T10:10:18.373Z';
 const EVENT_DATA: Record<EventKind, Partial<EventData>> = {
   succeeded: { status: 'success', progress: 100, finished_at: '2026-11-28T10:15:42.123Z', elapsed_ms: 323_750, elapsed: '5m 24s', polls: 11 },
   failed: {
-    status: 'failed', progress: 0, error_code: 'APIC.9218', error_msg: 'create failed...', hint: hintFor('failed', 'APIC.9218'),
+    status: 'failed', progress: 50, error_code: 'APIC.9218', error_msg: 'create failed...', hint: hintFor('failed', 'APIC.9218'),
     finished_at: '2026-11-28T10:12:20.373Z', elapsed_ms: 122_000, elapsed: '2m 02s', polls: 5,
   },
   not_found: { error_code: 'APIC.7302', error_msg: 'Instance not found', elapsed_ms: 42_000, elapsed: '42s', polls: 1 },

@@ -21,6 +21,19 @@ describe('formatTtyRow', () => {
 
     expect(visibleLength(row)).toBeLessThanOrEqual(width);
   });
+
+  it.each([59, 45, 34])('keeps the status and the elapsed time at %i columns: the bar and the name give way first', (width) => {
+    const row = formatTtyRow({ ...ROW, label: 'payments-gateway-staging-eu' }, 185_000, { width, labelWidth: 27, frame: 0, paint: (text) => text });
+
+    expect(visibleLength(row)).toBeLessThanOrEqual(width);
+    expect(row).toContain(' 50%  creating      3m 05s');
+  });
+
+  it('shrinks the bar before the name at 59 columns', () => {
+    const row = formatTtyRow(ROW, 185_000, { width: 59, labelWidth: 14, frame: 0, paint: (text) => text });
+
+    expect(row).toBe('⠋ orders-gw-prod  [██████░░░░░░]  50%  creating      3m 05s');
+  });
 });
 
 describe('formatPlainLine', () => {

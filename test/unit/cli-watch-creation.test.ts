@@ -33,12 +33,35 @@ describe('watchCreation', () => {
     expect(updates.map((update) => update.state.last?.progress)).toEqual([30, 80]);
   });
 
-  it('waits the schedule\'s delay, but never less than the minimum interval', async () => {
-    const { ports, sleeps } = scripted([{ progress: 30 }, { progress: 30 }, { status: 'success' }]);
+  it('polls every --interval seconds instead of the adaptive schedule, shorter or longer than its own', async () => {
+    const fast = scripted([{ progress: 30 }, { progress: 30 }, { status: 'success' }]);
+    const slow = scripted([{ progress: 30 }, { progress: 30 }, { status: 'success' }]);
 
-    await watchCreation(watchState(), ports, { minIntervalSeconds: 120 });
+    await watchCreation(watchState(), fast.ports, { intervalSeconds: 5 });
+    await watchCreation(watchState(), slow.ports, { intervalSeconds: 120 });
 
-    expect(sleeps).toEqual([120_000, 120_000]);
+    expect(fast.sleeps).toEqual([5_000, 5_000]);
+    expect(slow.sleeps).toEqual([120_000, 120_000]);
+  });
+
+  it('never waits past the deadline with --interval', async () => {
+    const { ports, sleeps } = scripted([{ progress: 30 }, { progress: 30 }]);
+
+    const event = await watchCreation(watchState({ deadline_at: T0 + 90_000 }), ports, { intervalSeconds: 600 });
+
+    expect(sleeps).toEqual([90_000]);
+    expect(event.data.outcome).toBe('timed_out');
+  });
+
+  it('gives up on a refused connection after a few quick attempts when Huawei never answered', async () => {
+    const refused = () => new ApigRetryableError('unreachable', 'APIG progress request failed (ECONNREFUSED): …; check APIG_ENDPOINT and the region');
+    const { ports, sleeps } = scripted([refused(), refused(), refused()]);
+
+    const event = await watchCreation(watchState(), ports);
+
+    expect(event.data).toMatchObject({ outcome: 'unavailable', status: null, progress: null });
+    expect(event.data.error_msg).toMatch(/^Huawei never answered \(3 attempts\): .*check APIG_ENDPOINT/);
+    expect(sleeps.reduce((sum, ms) => sum + ms, 0)).toBeLessThan(30_000);
   });
 
   it('backs off after a transient error and ends with the terminal outcome of a refusal', async () => {

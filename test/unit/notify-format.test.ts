@@ -29,7 +29,7 @@ describe('composeMessage', () => {
       expect.arrayContaining([
         { label: 'Error code', value: 'APIC.9218' },
         { label: 'Elapsed', value: '2m 02s' },
-        { label: 'Progress', value: '0%' },
+        { label: 'Progress', value: '50%' },
         { label: 'Region', value: 'ap-southeast-1' },
       ]),
     );
@@ -40,6 +40,24 @@ describe('composeMessage', () => {
       { label: 'env', value: 'prod' },
     ]);
     expect(message.consoleUrl).toBe('https://console.huaweicloud.com/apig/?region=ap-southeast-1');
+  });
+
+  it('says how far a failed creation got: the progress reached before it failed', () => {
+    expect(composeMessage(watchEventFactory('failed', { progress: 50 })).detail).toBe('Huawei Cloud reported that creating the dedicated gateway failed at 50%.');
+  });
+
+  it('tells "Huawei never answered" apart from "still creating at 80%"', () => {
+    const neverAnswered = composeMessage(watchEventFactory('unavailable', { status: null, progress: null, error_code: null, error_msg: 'Huawei never answered (3 attempts): … ECONNREFUSED' }));
+    const stillCreating = composeMessage(watchEventFactory('timed_out', { status: 'creating', progress: 80 }));
+    expect(formatTitle(neverAnswered)).toBe('⚠️ Huawei Cloud never answered: orders-gw-prod');
+    expect(neverAnswered.detail).toMatch(/nothing is known about the gateway/);
+    expect(neverAnswered.facts.map((fact) => fact.label)).not.toContain('Progress');
+    expect(stillCreating.detail).toBe('The gateway was still being created at 80% when the watch reached its deadline; apig-watch stopped watching.');
+  });
+
+  it('says "No progress from Huawei Cloud" when Huawei answered with errors only', () => {
+    const message = composeMessage(watchEventFactory('unavailable', { status: null, progress: null, error_code: null, error_msg: 'Huawei never reported the progress (40 attempts): … HTTP 500' }));
+    expect(formatTitle(message)).toBe('⚠️ No progress from Huawei Cloud: orders-gw-prod');
   });
 
   it('gives each outcome its own tone', () => {

@@ -1,4 +1,4 @@
-import { TRANSIENT_BUDGET_SECONDS, decideDelivery, decidePoll, type PollDecision } from '../../lib/watch/decide.js';
+import { NEVER_ANSWERED_PREFIX, NO_PROGRESS_PREFIX, TRANSIENT_BUDGET_SECONDS, UNREACHABLE_GIVE_UP_ATTEMPTS, decideDelivery, decidePoll, type PollDecision } from '../../lib/watch/decide.js';
 import type { WatchEvent } from '../../lib/watch/outcome.js';
 import { MAX_SQS_DELAY_SECONDS } from '../../lib/watch/schedule.js';
 import { T0, progressReport, watchState } from '../support/factories.js';
@@ -34,6 +34,18 @@ describe('decidePoll', () => {
     const event = expectNotify(decidePoll(watchState(), { kind: 'progress', report }, T0 + 230_000));
     expect(event.data).toMatchObject({ outcome: 'failed', error_code: 'APIC.9218', error_msg: 'create failed...', elapsed: '3m 40s' });
     expect(event.data.hint).toMatch(/quota increase/);
+  });
+
+  it('keeps the last progress reached while creating when Huawei answers progress 0 for a failure', () => {
+    const creating = expectPollAgain(decidePoll(watchState(), { kind: 'progress', report: progressReport({ progress: 50 }) }, T0 + MINUTE_MS));
+    const report = progressReport({ status: 'failed', progress: 0, errorCode: 'APIC.9218' });
+    const event = expectNotify(decidePoll(creating.next, { kind: 'progress', report }, T0 + 2 * MINUTE_MS));
+    expect(event.data).toMatchObject({ outcome: 'failed', status: 'failed', progress: 50 });
+  });
+
+  it('says nothing of the progress of a failure seen in the first answer (its 0 tells nothing)', () => {
+    const report = progressReport({ status: 'failed', progress: 0, errorCode: 'APIC.9219' });
+    expect(expectNotify(decidePoll(watchState(), { kind: 'progress', report }, T0)).data.progress).toBeNull();
   });
 
   it.each([
@@ -99,10 +111,55 @@ describe('decidePoll', () => {
   });
 
   it('reports unavailable with the last error once transient errors outlast the budget', () => {
-    const state = watchState({ transient: { since: T0, count: 9, last_error: 'earlier' } });
+    const last = { status: 'creating', progress: 50, start_time_ms: T0, end_time_ms: null, error_code: null, error_msg: null };
+    const state = watchState({ last, transient: { since: T0, count: 9, last_error: 'earlier' } });
     const observation = { kind: 'transient_error', throttled: false, message: 'socket hang up' } as const;
     const event = expectNotify(decidePoll(state, observation, T0 + TRANSIENT_BUDGET_SECONDS * 1000));
     expect(event.data).toMatchObject({ outcome: 'unavailable', error_msg: 'socket hang up' });
+  });
+
+  it('says Huawei never answered, not still creating, when the deadline comes before any answer', () => {
+    const state = watchState({ deadline_at: T0 + 10_000, transient: { since: T0, count: 1, last_error: 'timeout' } });
+    const observation = { kind: 'transient_error', throttled: false, message: 'APIG progress request did not answer within 10000 ms' } as const;
+    const event = expectNotify(decidePoll(state, observation, T0 + 10_000));
+    expect(event.data).toMatchObject({ outcome: 'unavailable', status: null, progress: null });
+    expect(event.data.error_msg).toBe(`${NEVER_ANSWERED_PREFIX} (2 attempts): APIG progress request did not answer within 10000 ms`);
+  });
+
+  it('says Huawei never reported the progress, rather than never answered, when it answered with errors only', () => {
+    const state = watchState({ transient: { since: T0, count: 9, last_error: '500' } });
+    const observation = { kind: 'transient_error', throttled: false, answered: true, message: 'APIG progress request answered HTTP 500 APIC.9000' } as const;
+    const event = expectNotify(decidePoll(state, observation, T0 + TRANSIENT_BUDGET_SECONDS * 1000));
+    expect(event.data.error_msg).toBe(`${NO_PROGRESS_PREFIX} (10 attempts): APIG progress request answered HTTP 500 APIC.9000`);
+  });
+
+  it('still reports timed_out at the deadline during errors once Huawei has answered', () => {
+    const last = { status: 'creating', progress: 80, start_time_ms: T0, end_time_ms: null, error_code: null, error_msg: null };
+    const state = watchState({ deadline_at: T0 + 10_000, last });
+    const event = expectNotify(decidePoll(state, { kind: 'transient_error', throttled: false, message: '500' }, T0 + 10_000));
+    expect(event.data).toMatchObject({ outcome: 'timed_out', progress: 80 });
+  });
+
+  it(`gives up on an unreachable address after ${UNREACHABLE_GIVE_UP_ATTEMPTS} quick attempts when Huawei never answered`, () => {
+    const observation = { kind: 'transient_error', throttled: false, unreachable: true, message: 'connect ECONNREFUSED 127.0.0.1:1; check APIG_ENDPOINT' } as const;
+    let state = watchState();
+    let now = T0;
+    for (let attempt = 1; attempt < UNREACHABLE_GIVE_UP_ATTEMPTS; attempt += 1) {
+      const decision = expectPollAgain(decidePoll(state, observation, now));
+      now += decision.delaySeconds * 1000;
+      state = decision.next;
+    }
+    const event = expectNotify(decidePoll(state, observation, now));
+    expect(now - T0).toBeLessThan(30_000);
+    expect(event.data.outcome).toBe('unavailable');
+    expect(event.data.error_msg).toMatch(/^Huawei never answered \(3 attempts\): connect ECONNREFUSED 127\.0\.0\.1:1; check APIG_ENDPOINT$/);
+  });
+
+  it('keeps retrying an unreachable address once Huawei has answered (a passing outage)', () => {
+    const last = { status: 'creating', progress: 50, start_time_ms: T0, end_time_ms: null, error_code: null, error_msg: null };
+    const state = watchState({ last, transient: { since: T0, count: 5, last_error: 'ECONNREFUSED' } });
+    const decision = decidePoll(state, { kind: 'transient_error', throttled: false, unreachable: true, message: 'ECONNREFUSED' }, T0 + 60_000);
+    expect(decision.action).toBe('poll_again');
   });
 
   it('forgets a run of transient errors after a good answer', () => {

@@ -1,5 +1,6 @@
 import { readCliSettings } from '../../config.js';
-import { createWatchRequestSender, sqsClientFor } from '../../queue/watch-request-sender.js';
+import { createWatchRequestSender, sqsClientFor, type WatchLookup } from '../../queue/watch-request-sender.js';
+import { isMissingRegionError, queueUrlProblem, regionOfQueueUrl, regionOfStackArn } from '../aws-region.js';
 import { CliError, CliUsageError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -14,13 +15,21 @@ export interface QueueOptions {
 
 export interface StartCommandOptions extends RequestOptions, QueueOptions {}
 
-/** The stack output that names the watch queue (serverless.yml). */
+/** The stack outputs that name the watch queue and the watch table (serverless.yml). */
 export const QUEUE_URL_OUTPUT = 'WatchQueueUrl';
+export const TABLE_NAME_OUTPUT = 'WatchTableName';
+
+/** The fix for an SDK that finds no region, for every place it is missing. */
+const MISSING_REGION = 'no AWS region: pass --aws-region REGION or set AWS_REGION (a queue URL or a stack ARN names it too)';
 
 /**
- * `apig-watch start`: sends a watch request (DESIGN §2) to the deployed watch queue and prints the
- * watch id on stdout. The queue is `--queue-url`, else `WATCH_QUEUE_URL`, else the `WatchQueueUrl`
- * output of the CloudFormation stack `--stack`. AWS credentials and region are the SDK's own.
+ * `apig-watch start`: sends a watch request (README, "Watch request") to the deployed watch queue
+ * and prints the watch id on stdout. The queue is `--queue-url`, else `WATCH_QUEUE_URL`, else the
+ * `WatchQueueUrl` output of the CloudFormation stack `--stack`. The AWS region is `--aws-region`,
+ * else the one the queue URL (or the stack's ARN) names, else the SDK's own; AWS credentials are
+ * the SDK's. When the watch table is known (`WATCH_TABLE_NAME`, or the stack's `WatchTableName`),
+ * a request for a gateway whose watch is active joins it: nothing is sent, and stderr says so.
+ * A malformed queue URL or a region found nowhere is a usage error (exit 2).
  *
  * @example
  * await runStart({ projectId, instanceId, region: 'ap-southeast-1', context: [], stack: 'apig-watch-prod' }, io);
@@ -30,47 +39,72 @@ export async function runStart(options: StartCommandOptions, io: CliIo): Promise
   const request = watchRequestFromOptions(options);
   const settings = readCliSettings(io.env);
   const queueUrl = await resolveQueueUrl(options, settings.watchQueueUrl);
-  const sender = createWatchRequestSender(sqsClientFor({ sqsEndpointOverridden: settings.sqsEndpointOverridden, region: options.awsRegion }), queueUrl);
+  const region = options.awsRegion ?? regionOfQueueUrl(queueUrl);
+  const tableName = io.env.WATCH_TABLE_NAME?.trim() || (options.stack ? await stackOutput(options.stack, TABLE_NAME_OUTPUT, options.awsRegion ?? regionOfStackArn(options.stack)) : undefined);
+  const lookup = tableName ? await watchLookup(tableName, region) : undefined;
+  const sender = createWatchRequestSender(sqsClientFor({ sqsEndpointOverridden: settings.sqsEndpointOverridden, region }), queueUrl, lookup);
   try {
-    const { watchId, messageId } = await sender.send(request);
+    const { watchId, joined, messageId } = await sender.send(request);
     io.stdout.write(`${watchId}\n`);
-    io.stderr.write(`apig-watch: watch request for ${request.instance_name ?? request.instance_id} sent to ${queueUrl} (SQS message ${messageId ?? '?'})\n`);
+    const gateway = request.instance_name ?? request.instance_id;
+    io.stderr.write(
+      joined
+        ? `apig-watch: ${gateway} is already being watched; this request joins that watch (nothing sent)\n`
+        : `apig-watch: watch request for ${gateway} sent to ${queueUrl} (SQS message ${messageId ?? '?'})\n`,
+    );
     return EXIT_CODES.ok;
   } catch (error) {
+    if (isMissingRegionError(error)) throw new CliUsageError(MISSING_REGION);
     throw new CliError(`could not send the watch request to ${queueUrl}: ${describe(error)}`, EXIT_CODES.couldNotWatch);
   }
 }
 
 /**
  * The watch queue: `--queue-url`, else `WATCH_QUEUE_URL`, else the `WatchQueueUrl` output of
- * `--stack`. Throws `CliUsageError` when none is given.
+ * `--stack`. Throws `CliUsageError` when none is given or the URL is not an SQS queue URL.
  *
  * @example
  * const queueUrl = await resolveQueueUrl({ stack: 'apig-watch-prod' }, settings.watchQueueUrl);
  */
 export async function resolveQueueUrl(options: QueueOptions, watchQueueUrl: string | null): Promise<string> {
-  const queueUrl = options.queueUrl ?? watchQueueUrl ?? (options.stack ? await queueUrlOfStack(options.stack, options.awsRegion) : undefined);
-  if (!queueUrl) {
+  const given = options.queueUrl !== undefined ? { url: options.queueUrl, from: '--queue-url' } : watchQueueUrl ? { url: watchQueueUrl, from: 'WATCH_QUEUE_URL' } : undefined;
+  if (given) {
+    checkQueueUrl(given.url, given.from);
+    return given.url;
+  }
+  if (!options.stack) {
     throw new CliUsageError('no watch queue: pass --queue-url URL, set WATCH_QUEUE_URL, or name the deployed stack with --stack apig-watch-<stage>');
   }
-  return queueUrl;
+  const url = await stackOutput(options.stack, QUEUE_URL_OUTPUT, options.awsRegion ?? regionOfStackArn(options.stack));
+  if (!url) throw new CliUsageError(`--stack ${options.stack} has no ${QUEUE_URL_OUTPUT} output: is it an apig-watch stack?`);
+  checkQueueUrl(url, `the ${QUEUE_URL_OUTPUT} output of ${options.stack}`);
+  return url;
 }
 
-/** Reads the queue URL from the stack's outputs; the CloudFormation client loads only when needed. */
-async function queueUrlOfStack(stackName: string, region: string | undefined): Promise<string> {
+function checkQueueUrl(url: string, from: string): void {
+  const problem = queueUrlProblem(url);
+  if (problem) throw new CliUsageError(`${from} must be an SQS queue URL like https://sqs.ap-southeast-1.amazonaws.com/123456789012/apig-watch-prod; ${JSON.stringify(url)} ${problem}`);
+}
+
+/** Reads one output of the stack; the CloudFormation client loads only when needed. */
+async function stackOutput(stackName: string, outputKey: string, region: string | undefined): Promise<string | undefined> {
   const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   const client = new CloudFormationClient(region === undefined ? {} : { region });
   try {
     const { Stacks = [] } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
-    const url = Stacks[0]?.Outputs?.find((output) => output.OutputKey === QUEUE_URL_OUTPUT)?.OutputValue;
-    if (!url) throw new CliUsageError(`--stack ${stackName} has no ${QUEUE_URL_OUTPUT} output: is it an apig-watch stack?`);
-    return url;
+    return Stacks[0]?.Outputs?.find((output) => output.OutputKey === outputKey)?.OutputValue;
   } catch (error) {
-    if (error instanceof CliError) throw error;
+    if (isMissingRegionError(error)) throw new CliUsageError(MISSING_REGION);
     throw new CliError(`could not read the outputs of stack ${stackName}: ${describe(error)}`, EXIT_CODES.couldNotWatch);
   } finally {
     client.destroy();
   }
+}
+
+/** The watch table, read-only, to tell a request that joins an active watch; loaded only when needed. */
+async function watchLookup(tableName: string, region: string | undefined): Promise<WatchLookup> {
+  const [{ DynamoDBClient }, { createDynamoStepStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../../store/step-store.js')]);
+  return createDynamoStepStore(new DynamoDBClient(region === undefined ? {} : { region }), tableName);
 }
 
 function describe(error: unknown): string {

@@ -8,10 +8,11 @@ import { scaledClock, scaledSleep } from '../../runtime/time-scale.js';
 import type { WatchEvent } from '../../watch/outcome.js';
 import { startWatch } from '../../watch/state.js';
 import { deliverToAll } from '../deliver-all.js';
+import { CliUsageError } from '../errors.js';
 import { EXIT_CODES, exitCodeForOutcome } from '../exit-codes.js';
 import { wantsColor, type CliIo } from '../io.js';
 import { lineLog } from '../line-log.js';
-import { createLiveBoard, type BoardRow, type Screen } from '../live-board.js';
+import { createLiveBoard, type Screen } from '../live-board.js';
 import { notifyTargets, type NotifyOptions } from '../notify-options.js';
 import { describeDelivery, describeOutcome } from '../outcome-text.js';
 import { watchRequestFromOptions, type RequestOptions } from '../request-options.js';
@@ -19,8 +20,10 @@ import { watchCreation, type PollUpdate } from '../watch-creation.js';
 import { rowOfOutcome, rowOfState } from '../watch-rows.js';
 
 export interface WatchCommandOptions extends RequestOptions, NotifyOptions {
-  /** Seconds; the shortest wait between two polls. */
+  /** Seconds between two polls, instead of the adaptive schedule. */
   interval?: number;
+  /** Exit 5 when a target did not take the notification. */
+  requireNotify?: boolean;
   /** Seconds; overrides `WATCH_TIMEOUT_SECONDS`. */
   timeout?: number;
   json?: boolean;
@@ -57,34 +60,41 @@ export async function runWatch(options: WatchCommandOptions, io: CliIo): Promise
       { log, now: clock.now },
     );
     const targets = notifyTargets(values.NOTIFY_URLS, options);
+    if (options.requireNotify && targets.length === 0) {
+      throw new CliUsageError('--require-notify needs a notification target: set NOTIFY_URLS or pass --notify URL');
+    }
     const notifier = createNotifier({ webhookSecret: values.WEBHOOK_SECRET, log });
     if (settings.timeScale !== 1) io.stderr.write(`apig-watch: time runs ${settings.timeScale}× faster (APIG_WATCH_TIME_SCALE)\n`);
 
     const first = startWatch(request, clock.now(), options.timeout ?? settings.watchTimeoutSeconds);
     const label = request.instance_name ?? request.instance_id;
-    let row: BoardRow = { label, status: 'starting', progress: null, startedAtMs: first.requested_at, tone: 'active' };
-    board.update(ROW_KEY, row);
+    board.update(ROW_KEY, { label, status: 'starting', progress: null, startedAtMs: first.requested_at, tone: 'active' });
     const onPoll = ({ state, delaySeconds, warning }: PollUpdate) =>
-      board.update(ROW_KEY, (row = rowOfState(label, state, { nextPollAtMs: clock.now() + delaySeconds * 1000, note: warning })));
-    const event = await watchCreation(first, { progressSource, clock, sleep: scaledSleep(settings.timeScale), onPoll }, { minIntervalSeconds: options.interval });
-    board.update(ROW_KEY, rowOfOutcome(label, event, row));
+      board.update(ROW_KEY, rowOfState(label, state, { nextPollAtMs: clock.now() + delaySeconds * 1000, note: warning }));
+    const event = await watchCreation(first, { progressSource, clock, sleep: scaledSleep(settings.timeScale), onPoll }, { intervalSeconds: options.interval });
+    board.update(ROW_KEY, rowOfOutcome(label, event));
     board.close();
 
     human.write(`\n${describeOutcome(event).join('\n')}\n`);
-    await notifyAll(event, targets, notifier, human);
+    const undelivered = await notifyAll(event, targets, notifier, human);
+    if (undelivered > 0) {
+      io.stderr.write(`apig-watch: ${undelivered} of ${targets.length} notification target(s) did not take the notification (see above)${options.requireNotify ? '' : '; --require-notify makes this exit 5'}\n`);
+    }
     if (options.json) io.stdout.write(`${JSON.stringify(event)}\n`);
-    return exitCodeForOutcome(event.data.outcome);
+    return options.requireNotify && undelivered > 0 ? EXIT_CODES.notNotified : exitCodeForOutcome(event.data.outcome);
   } finally {
     board.close();
     stopListening();
   }
 }
 
-async function notifyAll(event: WatchEvent, targets: Target[], notifier: Notifier, human: Screen): Promise<void> {
+/** Notifies every target, prints what each answered, and resolves with how many did not take it. */
+async function notifyAll(event: WatchEvent, targets: Target[], notifier: Notifier, human: Screen): Promise<number> {
   if (targets.length === 0) {
     human.write('No notification targets (NOTIFY_URLS, --notify): nothing sent.\n');
-    return;
+    return 0;
   }
   const results = await deliverToAll(event, targets, notifier);
   human.write(`Notifications:\n${targets.map((target, index) => `  ${describeDelivery(target, results[index]!)}`).join('\n')}\n`);
+  return results.filter((result) => result.status !== 'delivered').length;
 }
