@@ -212,7 +212,7 @@ async function deliverOutcome(
   const giveUpAtMs = invocationDeadlineMs - INVOCATION_SAFETY_MARGIN_MS;
   const results = await Promise.all(
     owed.map(async (target) => {
-      const result = await notifier.deliver(event, target, { giveUpAtMs });
+      const result = await notifier.deliver(event, target, { giveUpAtMs, log });
       const targetLog = withKeys(log, { target: target.display, channel: target.type, attempts: result.attempts });
       if (result.status === 'delivered') {
         targetLog.info('notification delivered', { outcome: event.data.outcome });
@@ -222,21 +222,21 @@ async function deliverOutcome(
         targetLog.error('notification rejected', { reason: result.reason, gone: result.gone });
         metrics.count('NotificationFailures', 1, { channel: target.type, result: result.status });
       } else {
-        targetLog.warn('notification not delivered yet', { reason: result.reason });
+        targetLog.warn('notification not delivered yet', { reason: result.reason, notBeforeMs: result.notBeforeMs });
         metrics.count('NotificationFailures', 1, { channel: target.type, result: result.status });
       }
       if (result.status !== 'retry_later') await store.recordSettled(event.id, target.id);
       return result;
     }),
   );
-  const stillOwed = results.filter((result) => result.status === 'retry_later').length;
+  const stillOwed = results.filter((result) => result.status === 'retry_later');
   const decision = decideDelivery(state, event, stillOwed, clock.now(), settings.deliveryBudgetSeconds);
   switch (decision.action) {
     case 'done':
       await store.complete(key, lease);
       return { kind: 'finished' };
     case 'deliver_again':
-      log.info('targets still owed; delivering again later', { owed: stillOwed, delaySeconds: decision.delaySeconds });
+      log.info('targets still owed; delivering again later', { owed: stillOwed.length, delaySeconds: decision.delaySeconds });
       return { kind: 'successor', message: { body: JSON.stringify(decision.next), delaySeconds: decision.delaySeconds }, onSent: () => store.complete(key, lease), log };
     case 'dead_letter':
       log.error('delivery budget spent; the outcome goes to the dead-letter queue (a redrive delivers it)', { reason: decision.reason });
