@@ -30,10 +30,9 @@ const fixed20 = await Promise.all(sets.map(async (traces) => efficiencyFigures(a
 const MAX_POLLS_PERCENT = 57;
 
 const grid: Partial<Record<keyof LearnedPaceModel, number[]>> = {
-  intervalScale: [1.4, 1.6, 1.8, 2],
-  markLogSpread: [0.3, 0.4, 0.5],
-  minIntervalSeconds: [5, 10],
-  priorLogSpread: [0.6, 1],
+  intervalScale: [1.5, 1.6, 1.7, 1.8],
+  markLogSpread: [0.4, 0.5],
+  surpriseShare: [0.02, 0.05, 0.1],
 };
 const candidates = Object.entries(grid).reduce<LearnedPaceModel[]>(
   (models, [key, options]) => models.flatMap((model) => options.map((value) => ({ ...model, [key]: value }))),
