@@ -142,7 +142,7 @@ export function instanceIdFor(index: number): string {
   return `c${(index + 1).toString(16).padStart(31, '0')}`;
 }
 
-/** The watch request a producer sends for the `index`-th bench gateway (DESIGN §2). */
+/** The watch request a producer sends for the `index`-th bench gateway (the README's watch request contract). */
 export function watchRequestFor(index: number): string {
   return JSON.stringify({ project_id: PROJECT_ID, instance_id: instanceIdFor(index), region: 'ap-southeast-1', instance_name: `bench-${index + 1}` });
 }
