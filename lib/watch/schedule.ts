@@ -133,8 +133,8 @@ export interface CreationEstimate {
  * reached p % t seconds after `start_time` is expected to take t / (p / 100); one that has not
  * reached the next step q after t seconds, at least t / (q / 100); any, at least the model's
  * shortest creation. The step's time is taken at the answer before it (the earliest it can have
- * happened), so the estimate errs early. Once another value shows, every value p % seen in the
- * window (a, b) suggests (midpoint − start) / (p / 100), and the duration is their geometric mean.
+ * happened), so the estimate errs early. Once another value shows, the duration is the most likely
+ * one, longer than the creation has run, given a prior and every value seen (`LearnedPaceModel`).
  *
  * @example
  * estimateCreation(state, Date.now()) // { documented: true, progress: 90, durationMs: 540_000, nextProgress: 100, … }

@@ -106,7 +106,7 @@ describe('delivering an outcome', () => {
   });
 
   it('retries a DingTalk answer of HTTP 200 with errcode 130101 (sending too fast) and delivers once', async () => {
-    // Prepare: DingTalk posts are spaced 3 s apart, so the invocation gets 5 s for its retries.
+    // Prepare: "too fast" asks for 3 s, and DingTalk takes one post per 3 s: the retry goes back through the queue.
     const { log } = await startWatching(['dingtalk+{receiver}/dingtalk/busy?access_token=t'], {}, { functionTimeoutMs: 10_000, visibilityTimeoutSeconds: 10 });
     pipeline.receiver.script('/dingtalk/busy', [{ status: 200, body: { errcode: 130101, errmsg: 'send too fast, exceed 20 times per minute' } }]);
 
