@@ -4,7 +4,7 @@
  * (`serverless print --path custom.esbuild`). Sizes raw and gzip (what is loaded at init, and the
  * chunks loaded only on demand), and module init time: `await import()` of the module in fresh
  * processes, alternating the two bundles, under the function's environment (its `NODE_OPTIONS`
- * included) and without `NODE_EXTRA_CA_CERTS` (DESIGN §9).
+ * included), never with `NODE_EXTRA_CA_CERTS` (the template sets none).
  */
 import * as esbuild from 'esbuild';
 import { execFile, execFileSync, spawn } from 'node:child_process';

@@ -1,6 +1,7 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startApigSimulator, type ApigSimulator, type SimulatedGateway } from '../lib/dev/apig-simulator.js';
 import { startLocalAws, type LocalAws } from '../lib/dev/local-aws.js';
+import { startDynamoWriteCounter, type DynamoWriteCounter } from './dynamo-write-counter.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../lib/dev/webhook-receiver.js';
 import { scaledClock } from '../lib/runtime/time-scale.js';
 
@@ -42,7 +43,9 @@ export interface LocalStack {
   aws: LocalAws;
   simulator: ApigSimulator;
   receiver: WebhookReceiver;
-  /** What the poll handler reads (DESIGN §3), pointing at the local servers. */
+  /** Items written to DynamoDB, counted on the database's side of the wire. */
+  dynamoWrites: DynamoWriteCounter;
+  /** What the poll handler reads (the README's settings), pointing at the local servers. */
   env: Record<string, string>;
   endpoints: StackEndpoints;
   deadLetterDepth(): Promise<number>;
@@ -64,16 +67,18 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     rateLimitPerSecond: options.rateLimitPerSecond,
   });
   const receiver = await startWebhookReceiver();
+  const dynamoWrites = await startDynamoWriteCounter(aws.env.AWS_ENDPOINT_URL_DYNAMODB ?? '');
   const { QueueUrl: floorQueueUrl = '' } = await aws.sqs.send(new CreateQueueCommand({ QueueName: 'bench-floor' }));
   const targets = Array.from({ length: options.targets }, (_, index) => `${receiver.url}/target-${index + 1}`);
   return {
     aws,
     simulator,
     receiver,
+    dynamoWrites,
     endpoints: {
       region: aws.env.AWS_REGION ?? 'us-east-1',
       sqs: aws.env.AWS_ENDPOINT_URL_SQS ?? '',
-      dynamodb: aws.env.AWS_ENDPOINT_URL_DYNAMODB ?? '',
+      dynamodb: dynamoWrites.url,
       apig: simulator.url,
       queueUrl: aws.queueUrl,
       tableName: aws.tableName,
@@ -82,6 +87,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     },
     env: {
       ...aws.env,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoWrites.url,
       NOTIFY_URLS: targets.map((url) => `webhook+${url}`).join(','),
       WEBHOOK_SECRET: `whsec_${Buffer.from('apig-watch bench secret').toString('base64')}`,
       HUAWEICLOUD_SDK_AK: SIMULATOR_ACCESS_KEY,
@@ -104,7 +110,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       return Object.values(Attributes ?? {}).reduce((sum, value) => sum + Number(value), 0);
     },
     async stop() {
-      await Promise.all([simulator.close(), receiver.close()]);
+      await Promise.all([simulator.close(), receiver.close(), dynamoWrites.close()]);
       await aws.stop();
     },
   };
@@ -136,7 +142,7 @@ export function instanceIdFor(index: number): string {
   return `c${(index + 1).toString(16).padStart(31, '0')}`;
 }
 
-/** The watch request a producer sends for the `index`-th bench gateway (DESIGN §2). */
+/** The watch request a producer sends for the `index`-th bench gateway (the README's watch request contract). */
 export function watchRequestFor(index: number): string {
   return JSON.stringify({ project_id: PROJECT_ID, instance_id: instanceIdFor(index), region: 'ap-southeast-1', instance_name: `bench-${index + 1}` });
 }

@@ -57,6 +57,13 @@ export interface PipelineFigures extends Record<string, number> {
   functionSqsCallsPerPoll: number;
   functionDynamoCallsPerPoll: number;
   mappingSqsCallsPerPoll: number;
+  /** Poll steps (each watch's polls, as its outcome event counts them), and DynamoDB items written per poll step, counted at the database. */
+  pollSteps: number;
+  stepWritesPerPollStep: number;
+  /** Every item written (steps, deliveries, anything else) per poll step. */
+  writesPerPollStep: number;
+  /** Progress GETs the simulator answered beyond one per poll step. */
+  duplicateHuaweiGets: number;
   posts: number;
   duplicatePosts: number;
   deadLettered: number;
@@ -68,6 +75,8 @@ export interface PipelineFigures extends Record<string, number> {
 }
 
 const FUNCTION_SQS_OPERATIONS = ['SendMessageBatch', 'SendMessage'];
+/** The floor's own items, left out of the pipeline's write counts. */
+const FLOOR_KEY_PREFIX = 'floor';
 /** About the size of a successor message (the watch state as JSON). */
 const SUCCESSOR_BODY = JSON.stringify({ state: 'x'.repeat(1400) });
 const EVENT_BODY = JSON.stringify({ type: 'apig.gateway.creation.succeeded', data: 'x'.repeat(900) });
@@ -95,12 +104,13 @@ async function runPipelineOnce(options: PipelineOptions): Promise<PipelineFigure
       await servers.next('gateways-added');
       handler.send({ type: 'go' });
       const { startedAtMs } = await handler.next<Message & { startedAtMs: number }>('started');
-      const notified = await servers.next<Message & { lastPostAtMs: number; posts: number; duplicates: number; cpuMs: number }>('notified');
+      const notified = await servers.next<Message & { lastPostAtMs: number; posts: number; duplicates: number; cpuMs: number; pollSteps: number; progressGets: number }>('notified');
       handler.send({ type: 'stop' });
       const run = await handler.next<Message & { counts: Record<string, number>; invocations: number; rssAfterLoadKb: number; peakRssKb: number; cpuMs: number }>('pipeline');
       const floor = await handler.next<Message & { wallMs: number }>('floor');
       servers.send({ type: 'stats' });
-      const { deadLettered } = await servers.next<Message & { deadLettered: number }>('stats');
+      const { deadLettered, itemsByPrefix } = await servers.next<Message & { deadLettered: number; itemsByPrefix: Record<string, number> }>('stats');
+      const written = Object.entries(itemsByPrefix).filter(([prefix]) => prefix !== FLOOR_KEY_PREFIX).reduce((sum, [, count]) => sum + count, 0);
       const polls = callsOf(run.counts, 'apig');
       const wallSeconds = (notified.lastPostAtMs - startedAtMs) / 1000;
       return {
@@ -115,6 +125,10 @@ async function runPipelineOnce(options: PipelineOptions): Promise<PipelineFigure
         functionSqsCallsPerPoll: round(callsOf(run.counts, 'sqs', FUNCTION_SQS_OPERATIONS) / polls, 2),
         functionDynamoCallsPerPoll: round(callsOf(run.counts, 'dynamodb') / polls, 2),
         mappingSqsCallsPerPoll: round((callsOf(run.counts, 'sqs') - callsOf(run.counts, 'sqs', FUNCTION_SQS_OPERATIONS)) / polls, 2),
+        pollSteps: notified.pollSteps,
+        stepWritesPerPollStep: round((itemsByPrefix.step ?? 0) / notified.pollSteps, 2),
+        writesPerPollStep: round(written / notified.pollSteps, 2),
+        duplicateHuaweiGets: notified.progressGets - notified.pollSteps,
         posts: notified.posts,
         duplicatePosts: notified.duplicates,
         deadLettered,
@@ -139,21 +153,26 @@ export async function runPipelineServers(input: PipelineOptions & { originMs: nu
     parent.send({ type: 'ready', env: stack.env, endpoints: stack.endpoints });
     await parent.next('add-gateways');
     for (const gateway of shortCreations(input.watches)) stack.simulator.addGateway(gateway);
+    stack.dynamoWrites.reset();
     const cpuAtStart = process.cpuUsage();
     parent.send({ type: 'gateways-added' });
     const expected = input.watches * input.targets;
     while (stack.receiver.received().length < expected) await new Promise((resolve) => setTimeout(resolve, 20));
     const posts = stack.receiver.received();
     const ids = posts.map((post) => `${post.path} ${post.headers['webhook-id']}`);
+    // Each watch's outcome counts its poll steps; one target's posts carry every watch's outcome once.
+    const firstTarget = new Map(posts.filter((post) => post.path === '/target-1').map((post) => [post.headers['webhook-id'], post.body as { data: { polls: number } }]));
     parent.send({
       type: 'notified',
       posts: posts.length,
       duplicates: ids.length - new Set(ids).size,
       lastPostAtMs: Math.max(...posts.map((post) => post.receivedAtMs)),
+      pollSteps: [...firstTarget.values()].reduce((sum, event) => sum + event.data.polls, 0),
+      progressGets: stack.simulator.requests.filter((request) => request.path.endsWith('/progress')).length,
       cpuMs: cpuMilliseconds(process.cpuUsage(cpuAtStart)),
     });
     await parent.next('stats');
-    parent.send({ type: 'stats', deadLettered: await stack.deadLetterDepth() });
+    parent.send({ type: 'stats', deadLettered: await stack.deadLetterDepth(), itemsByPrefix: stack.dynamoWrites.counts().itemsByPrefix });
     await parent.next('stop');
   } finally {
     await stack.stop();
@@ -220,7 +239,7 @@ async function makeFloorCalls(work: {
     await dynamo.send(
       new UpdateItemCommand({
         TableName: endpoints.tableName,
-        Key: { pk: { S: `floor#${Date.now()}#${index}` } },
+        Key: { pk: { S: `${FLOOR_KEY_PREFIX}#${Date.now()}#${index}` } },
         UpdateExpression: 'SET lease = :lease',
         ConditionExpression: 'attribute_not_exists(pk)',
         ExpressionAttributeValues: { ':lease': { S: 'floor' } },

@@ -10,7 +10,7 @@ export interface Trace {
   id: string;
   /** When the watch request arrives, after the creation started. */
   watchDelayMs: number;
-  /** Progress reached at each offset (30, 50, 80, 90; fewer when the creation fails first). */
+  /** Progress reached at each offset, in time order (documented family: 30, 50, 80, 90; fewer when the creation fails first). */
   steps: { atMs: number; progress: number }[];
   finish: { atMs: number; status: 'success' | 'failed'; errorCode?: string };
 }
@@ -23,6 +23,10 @@ export interface TraceSet {
 }
 
 export const DEFAULT_TRACE_COUNT = 200;
+/** Seeds the schedule's constants were chosen on (bench/tune-schedule.ts)… */
+export const TUNING_SEEDS = [1, 2, 3, 4, 5] as const;
+/** …and seeds never used for tuning, the only ones `npm run bench` reports. */
+export const HELD_OUT_SEEDS = [7001, 7002, 7003, 7004, 7005] as const;
 export const TRACE_SET_PATH = new URL('./traces.json', import.meta.url);
 
 const MINUTE_MS = 60_000;
@@ -98,6 +102,95 @@ export function generateTraces(seed: number, count = DEFAULT_TRACE_COUNT, model:
     };
   });
   return { seed, generator: 'bench/generate-traces.ts', description: describeTraces(count, model), traces };
+}
+
+/** The trace families the bench replays: the documented progress steps, and everything else. */
+export const TRACE_FAMILIES = ['documented', 'undocumented'] as const;
+export type TraceFamily = (typeof TRACE_FAMILIES)[number];
+
+const UNDOCUMENTED_SHORT_RATE = 0.03;
+const UNDOCUMENTED_LONG_RATE = 0.03;
+/** How far a value's time strays from its nominal share (σ of a log-normal factor). */
+const UNDOCUMENTED_TIME_SPREAD = 0.35;
+/** Shares of the undocumented family's odd patterns (the rest: arbitrary values at irregular times). */
+const ODD_PATTERNS = { stall: 0.03, jump: 0.03, backwards: 0.03, silent: 0.02 } as const;
+
+/** The undocumented family's description, as written into the file. */
+export function describeUndocumentedTraces(count: number): string {
+  return (
+    `${count} creations; progress values other than the documented 30/50/80/90: 2–7 arbitrary values (1–99), each ` +
+    `reached at an irregular fraction of the duration (its value as a share, times a log-normal factor of σ ` +
+    `${UNDOCUMENTED_TIME_SPREAD}, in time order); durations as the documented family, but ${UNDOCUMENTED_SHORT_RATE * 100}% ` +
+    `very short (1.5–3 min) and ${UNDOCUMENTED_LONG_RATE * 100}% very long (60–120 min); odd patterns: ` +
+    `${ODD_PATTERNS.stall * 100}% stall (every value comes in the first third of the time), ${ODD_PATTERNS.jump * 100}% jump (one early value, then 100), ` +
+    `${ODD_PATTERNS.backwards * 100}% go backwards once (a value lower than the one before), ` +
+    `${ODD_PATTERNS.silent * 100}% report progress 0 until the end; failures and late watches as the documented family.`
+  );
+}
+
+/**
+ * A deterministic set of creation traces of the undocumented family for one seed: progress values
+ * and timings the schedule was not written for, including patterns nobody planned (stalls, jumps,
+ * progress going backwards, silent creations, very short and very long ones).
+ *
+ * @example
+ * const { traces } = generateUndocumentedTraces(7001);
+ */
+export function generateUndocumentedTraces(seed: number, count = DEFAULT_TRACE_COUNT): TraceSet {
+  const random = seededRandom(seed ^ 0x5eed_0d0c);
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const failing = shuffled(Array.from({ length: count }, (_, index) => index < Math.round(count * FAILURE_RATE)), random);
+  const between = (low: number, high: number) => low + random() * (high - low);
+  const traces = Array.from({ length: count }, (_, index): Trace => {
+    const kind = random();
+    let minutes: number;
+    if (kind < UNDOCUMENTED_SHORT_RATE) minutes = between(1.5, 3);
+    else if (kind < UNDOCUMENTED_SHORT_RATE + UNDOCUMENTED_LONG_RATE) minutes = between(60, 120);
+    else {
+      do minutes = MEDIAN_DURATION_MINUTES * Math.exp(DURATION_LOG_SPREAD * gaussian());
+      while (minutes < MIN_DURATION_MINUTES || minutes > MAX_DURATION_MINUTES);
+    }
+    const durationMs = Math.round(minutes * MINUTE_MS);
+
+    const values = [...new Set(Array.from({ length: 2 + Math.floor(random() * 6) }, () => 1 + Math.floor(random() * 99)))].sort((a, b) => a - b);
+    let fractions = values.map((value) => Math.min(0.97, Math.max(0.02, (value / 100) * Math.exp(UNDOCUMENTED_TIME_SPREAD * gaussian())))).sort((a, b) => a - b);
+    let progress = values;
+    const pattern = random();
+    let threshold = ODD_PATTERNS.stall;
+    if (pattern < threshold) fractions = fractions.map((fraction) => fraction / 3);
+    else if (pattern < (threshold += ODD_PATTERNS.jump)) {
+      progress = progress.slice(0, 1);
+      fractions = fractions.slice(0, 1).map((fraction) => fraction / 4);
+    } else if (pattern < (threshold += ODD_PATTERNS.backwards) && progress.length >= 3) {
+      const at = 1 + Math.floor(random() * (progress.length - 1));
+      progress = [...progress.slice(0, at), Math.max(1, (progress[at - 1] ?? 2) - 1 - Math.floor(random() * 20)), ...progress.slice(at)];
+      fractions = [...fractions.slice(0, at), between(fractions[at - 1] ?? 0, fractions[at] ?? 0.97), ...fractions.slice(at)];
+    } else if (pattern < (threshold += ODD_PATTERNS.silent)) progress = [];
+    const allSteps = progress.map((value, stage) => ({ atMs: Math.round(durationMs * (fractions[stage] ?? 0.5)), progress: value }));
+
+    const fails = failing[index] ?? false;
+    const finishAtMs = fails ? Math.round(durationMs * (0.15 + 0.8 * random())) : durationMs;
+    const errorCode = FAILURE_CODES[Math.floor(random() * FAILURE_CODES.length)];
+    const late = random() < LATE_WATCH_RATE;
+    const delayMs = Math.round(late ? PROMPT_WATCH_MAX_DELAY_MS + random() * 0.4 * durationMs : random() * PROMPT_WATCH_MAX_DELAY_MS);
+    return {
+      id: `u${seed}-${String(index + 1).padStart(3, '0')}`,
+      watchDelayMs: Math.max(0, Math.min(delayMs, finishAtMs - PROMPT_WATCH_MAX_DELAY_MS)),
+      steps: allSteps.filter((step) => step.atMs < finishAtMs),
+      finish: fails ? { atMs: finishAtMs, status: 'failed', errorCode } : { atMs: finishAtMs, status: 'success' },
+    };
+  });
+  return { seed, generator: 'bench/traces.ts (undocumented)', description: describeUndocumentedTraces(count), traces };
+}
+
+/**
+ * One family's trace set for one seed.
+ *
+ * @example
+ * traceSetOf('undocumented', 7001).traces.length // 200
+ */
+export function traceSetOf(family: TraceFamily, seed: number, count = DEFAULT_TRACE_COUNT): TraceSet {
+  return family === 'documented' ? generateTraces(seed, count) : generateUndocumentedTraces(seed, count);
 }
 
 /**

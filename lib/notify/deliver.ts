@@ -6,19 +6,27 @@ import { type Answer, classifyAnswer, type Verdict } from './classify.js';
 import { NotifyConfigError } from './errors.js';
 import type { RenderedRequest } from './render.js';
 import { renderNotification } from './renderers.js';
-import { createPostSpacing } from './spacing.js';
+import { createPostSpacing, MIN_POST_SPACING_MS } from './spacing.js';
 import type { DeliveryResult, Notifier, Target } from './types.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 export const DEFAULT_MAX_ATTEMPTS = 4;
+/**
+ * The longest pause between two attempts inside one call (a backoff, a 429's `Retry-After`, the
+ * target's next slot after a failed post). A longer one hands the delivery back (`retry_later`,
+ * with `notBeforeMs` when the receiver or the pace set it): an invocation never sleeps for it.
+ */
+export const MAX_INLINE_PAUSE_MS = 1000;
 /** Exponential backoff with full jitter: attempt n waits random(0, min(cap, base · 2^(n-1))). */
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 8000;
 const USER_AGENT = 'apig-watch';
+const NO_TIME_LEFT = 'no time left to post before giving up';
 
 export interface NotifierOptions {
   /** `WEBHOOK_SECRET` (`whsec_…`); signs generic webhooks. Checked here, so a bad one fails at start. */
   webhookSecret?: string;
+  /** Where failed attempts are logged when a call names no log of its own. */
   log: Log;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -28,22 +36,29 @@ export interface NotifierOptions {
 }
 
 type Failure = { failure: string };
+type RetryVerdict = Extract<Verdict, { kind: 'retry' }>;
 
 /**
  * The notifier the use case delivers through: per call it renders the target's request, posts it,
- * and classifies the answer; transient failures (5xx, 429 with `Retry-After`, timeouts, resets,
- * rate-limit body codes) are retried with backoff, never past `giveUpAtMs`, then reported as
- * `retry_later`. Every request is rendered again per attempt, so timestamped signatures stay fresh.
- * Posts to one target are spaced per its channel's rate limit. Logs name targets by `display` only.
+ * and classifies the answer; transient failures (5xx, 429, timeouts, resets, rate-limit body codes)
+ * are retried after pauses of at most `MAX_INLINE_PAUSE_MS`, never past `giveUpAtMs`, then reported
+ * as `retry_later`. Every request is rendered again per attempt, so timestamped signatures stay fresh.
+ *
+ * It never sleeps for a target's pace (`MIN_POST_SPACING_MS`): a delivery whose post would come
+ * too soon after the previous one to that target is not posted; its slot is held and it comes back
+ * as `retry_later` with `paced: true` and `notBeforeMs`, for the caller to try again then (the use
+ * case does it through the queue). It logs failed attempts (by `display` only), never outcomes:
+ * the caller logs each delivery once, with its own keys.
  *
  * @throws NotifyConfigError when `webhookSecret` is not a Standard Webhooks secret.
  * @example
  * const notifier = createNotifier({ webhookSecret: config.webhookSecret, log });
- * const result = await notifier.deliver(event, target, { giveUpAtMs: Date.now() + 20_000 });
+ * const result = await notifier.deliver(event, target, { giveUpAtMs: Date.now() + 20_000, log: recordLog });
  * // → { status: 'delivered', attempts: 1, httpStatus: 200 }
+ * // or, a second Slack post in the same second: { status: 'retry_later', attempts: 0, paced: true, notBeforeMs, … }
  */
 export function createNotifier(options: NotifierOptions): Notifier {
-  const { webhookSecret, log } = options;
+  const { webhookSecret } = options;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -51,22 +66,32 @@ export function createNotifier(options: NotifierOptions): Notifier {
   if (webhookSecret !== undefined) checkWebhookSecret(webhookSecret);
   const spacing = createPostSpacing();
 
-  async function deliver(event: NotificationEvent, target: Target, giveUpAtMs: number): Promise<DeliveryResult> {
+  async function deliver(event: NotificationEvent, target: Target, giveUpAtMs: number, log: Log): Promise<DeliveryResult> {
     let attempts = 0;
-    let last: { reason: string; retryAfterMs?: number } = { reason: 'no time left to post before giving up' };
-    while (attempts < maxAttempts) {
-      const waitMs = spacing.reserve(target.id, target.type, now(), giveUpAtMs);
-      if (waitMs === null) break;
-      if (waitMs > 0) await sleep(waitMs);
+    let last: RetryVerdict | undefined;
+    const notDelivered = (notBeforeMs?: number): DeliveryResult => ({
+      status: 'retry_later',
+      attempts,
+      reason: last?.reason ?? NO_TIME_LEFT,
+      ...(notBeforeMs === undefined ? {} : { notBeforeMs }),
+    });
+    for (;;) {
+      if (now() >= giveUpAtMs) return notDelivered();
+      const paceMs = spacing.take(target.id, target.type, event.id, now());
+      if (paceMs > 0 && attempts === 0) {
+        const spacingSeconds = MIN_POST_SPACING_MS[target.type] / 1000;
+        return { status: 'retry_later', attempts, reason: `paced: one post per ${spacingSeconds} s to a ${target.type} target`, notBeforeMs: now() + paceMs, paced: true };
+      }
+      if (paceMs > 0) {
+        if (paceMs > MAX_INLINE_PAUSE_MS || now() + paceMs >= giveUpAtMs) return notDelivered(now() + paceMs);
+        await sleep(paceMs);
+        continue;
+      }
       const timeoutMs = Math.min(requestTimeoutMs, giveUpAtMs - now());
-      if (timeoutMs <= 0) break;
       attempts += 1;
       const answer = await post(renderNotification(event, target, now(), { webhookSecret }), timeoutMs);
       const verdict: Verdict = 'failure' in answer ? { kind: 'retry', reason: answer.failure } : classifyAnswer(target.type, answer, now());
-      if (verdict.kind === 'delivered') {
-        log.info('notification delivered', { target: target.display, attempts });
-        return { status: 'delivered', attempts, httpStatus: verdict.httpStatus };
-      }
+      if (verdict.kind === 'delivered') return { status: 'delivered', attempts, httpStatus: verdict.httpStatus };
       log.warn('notification attempt failed', {
         target: target.display,
         attempt: attempts,
@@ -75,29 +100,23 @@ export function createNotifier(options: NotifierOptions): Notifier {
       });
       if (verdict.kind === 'rejected') return { status: 'rejected', attempts, reason: verdict.reason, gone: verdict.gone };
       last = verdict;
-      if (attempts >= maxAttempts) break;
-      const delayMs = Math.max(backoffMs(attempts), verdict.retryAfterMs ?? 0);
-      if (now() + delayMs >= giveUpAtMs) break;
-      await sleep(delayMs);
+      const retryAfterMs = verdict.retryAfterMs;
+      const pauseMs = Math.max(backoffMs(attempts), retryAfterMs ?? 0);
+      if (attempts >= maxAttempts || pauseMs > MAX_INLINE_PAUSE_MS || now() + pauseMs >= giveUpAtMs) {
+        return notDelivered(retryAfterMs === undefined ? undefined : now() + retryAfterMs);
+      }
+      await sleep(pauseMs);
     }
-    log.warn('notification not delivered in this invocation', { target: target.display, attempts, reason: last.reason });
-    return {
-      status: 'retry_later',
-      attempts,
-      reason: last.reason,
-      ...(last.retryAfterMs === undefined ? {} : { retryAfterSeconds: Math.ceil(last.retryAfterMs / 1000) }),
-    };
   }
 
   return {
-    async deliver(event, target, { giveUpAtMs }) {
+    async deliver(event, target, { giveUpAtMs, log = options.log }) {
       try {
-        return await deliver(event, target, giveUpAtMs);
+        return await deliver(event, target, giveUpAtMs, log);
       } catch (error) {
         // A renderer bug must not break the "never throws" promise of the port.
         const name = error instanceof Error ? error.name : typeof error;
-        log.error('notification could not be rendered', { target: target.display, error: name });
-        return { status: 'rejected', attempts: 0, reason: 'the notification could not be rendered', gone: false };
+        return { status: 'rejected', attempts: 0, reason: `the notification could not be rendered (${name})`, gone: false };
       }
     },
   };

@@ -1,3 +1,4 @@
+import type { Log } from '../logger.js';
 import type { EventKind, NotificationEvent } from '../watch/outcome.js';
 
 export const CHANNEL_TYPES = ['slack', 'webhook', 'feishu', 'dingtalk', 'wecom', 'teams', 'discord'] as const;
@@ -25,12 +26,27 @@ export interface Target {
 export type DeliveryResult =
   /** The receiver accepted the message. */
   | { status: 'delivered'; attempts: number; httpStatus: number }
-  /** Still failing after the in-invocation retries, but worth trying again later. */
-  | { status: 'retry_later'; attempts: number; reason: string; retryAfterSeconds?: number }
+  /**
+   * Not delivered in this call, but worth trying again later: still failing after the retries that
+   * fit (`paced` absent), or not posted at all because the target's pace would be exceeded
+   * (`paced: true`, `attempts` 0). `notBeforeMs` (on the notifier's clock) is the earliest time this
+   * target may be tried again: the slot held for it, a 429's `Retry-After`, or the next backoff.
+   */
+  | { status: 'retry_later'; attempts: number; reason: string; notBeforeMs?: number; paced?: true }
   /** The receiver refused it for good (4xx, a gone channel, a body-level error that will not pass). */
   | { status: 'rejected'; attempts: number; reason: string; gone: boolean };
 
-/** The port the use case delivers through. Never throws: every failure is a `DeliveryResult`. */
+export interface DeliverOptions {
+  /** No post starts at or after this time (the notifier's clock). */
+  giveUpAtMs: number;
+  /** Where failed attempts are logged, e.g. a log carrying the record's keys; the notifier's own by default. */
+  log?: Log;
+}
+
+/**
+ * The port the use case delivers through. Never throws: every failure is a `DeliveryResult`. It
+ * never waits for a target's pace and logs no outcome: the caller logs each delivery once.
+ */
 export interface Notifier {
-  deliver(event: NotificationEvent, target: Target, options: { giveUpAtMs: number }): Promise<DeliveryResult>;
+  deliver(event: NotificationEvent, target: Target, options: DeliverOptions): Promise<DeliveryResult>;
 }

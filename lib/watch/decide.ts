@@ -141,36 +141,61 @@ function markProgress(state: WatchState, report: ProgressReport, nowMs: number):
   return [...state.marks, { progress, seen_at: nowMs, after: state.last === null ? null : state.last.seen_at }].slice(-10);
 }
 
+/** A target still owed after a round: what the notifier said about when to try it again. */
+export interface OwedDelivery {
+  /** The earliest time (ms) this target may be tried again, when one was given. */
+  notBeforeMs?: number;
+  /** Only waiting for its pace: not posted, nothing failed. */
+  paced?: boolean;
+}
+
 /**
  * After a round of deliveries of a terminal outcome: done when no target is owed any more;
  * otherwise a delivery-only message later (it never polls Huawei again), and once the delivery
  * budget is spent, the dead-letter queue, holding the outcome so that a redrive delivers it.
  *
+ * When every owed target is only waiting for its pace, the next round comes exactly when the
+ * earliest may post (whole seconds, at least one) and neither the retry schedule nor the budget is
+ * spent. When any failed, the retry schedule applies, never before a `Retry-After` it was given.
+ *
  * @example
- * decideDelivery(state, event, 1, now, 24 * 3600) // { action: 'deliver_again', delaySeconds: 10, next }
+ * decideDelivery(state, event, [{}], now, 24 * 3600) // { action: 'deliver_again', delaySeconds: 10, next }
+ * decideDelivery(state, event, [{ paced: true, notBeforeMs: now + 2500 }], now, 86_400) // delaySeconds: 3
  */
 export function decideDelivery(
   state: WatchState,
   event: WatchEvent,
-  owedTargets: number,
+  owed: readonly OwedDelivery[],
   nowMs: number,
   budgetSeconds: number,
 ): DeliveryDecision {
-  if (owedTargets === 0) return { action: 'done' };
-  const deliverUntil = state.deliver_until ?? nowMs + budgetSeconds * 1000;
+  if (owed.length === 0) return { action: 'done' };
   const base: WatchState = { ...state, kind: 'deliver', event, step: state.step + 1 };
+  const rounds = state.kind === 'deliver' ? state.delivery_rounds : 0;
+  const secondsUntil = (atMs: number) => Math.ceil((atMs - nowMs) / 1000);
+  const failed = owed.filter((target) => target.paced !== true);
+  if (failed.length === 0) {
+    const earliestMs = Math.min(...owed.map((target) => target.notBeforeMs ?? nowMs));
+    return {
+      action: 'deliver_again',
+      delaySeconds: Math.min(MAX_SQS_DELAY_SECONDS, Math.max(1, secondsUntil(earliestMs))),
+      next: { ...base, delivery_rounds: rounds, deliver_until: state.deliver_until },
+    };
+  }
+  const deliverUntil = state.deliver_until ?? nowMs + budgetSeconds * 1000;
   if (nowMs >= deliverUntil) {
     return {
       action: 'dead_letter',
-      reason: `${owedTargets} target(s) still failing after the delivery budget of ${budgetSeconds} s`,
+      reason: `${failed.length} target(s) still failing after the delivery budget of ${budgetSeconds} s`,
       next: { ...base, delivery_rounds: 0, deliver_until: null },
     };
   }
-  const rounds = state.kind === 'deliver' ? state.delivery_rounds : 0;
-  const delay = DELIVERY_RETRY_DELAYS_SECONDS[Math.min(rounds, DELIVERY_RETRY_DELAYS_SECONDS.length - 1)] ?? MAX_SQS_DELAY_SECONDS;
+  const scheduled = DELIVERY_RETRY_DELAYS_SECONDS[Math.min(rounds, DELIVERY_RETRY_DELAYS_SECONDS.length - 1)] ?? MAX_SQS_DELAY_SECONDS;
+  const retryAfter = Math.max(0, ...failed.map((target) => (target.notBeforeMs === undefined ? 0 : secondsUntil(target.notBeforeMs))));
+  const delay = Math.min(Math.max(scheduled, retryAfter), MAX_SQS_DELAY_SECONDS);
   return {
     action: 'deliver_again',
-    delaySeconds: Math.max(0, Math.min(delay, Math.ceil((deliverUntil - nowMs) / 1000))),
+    delaySeconds: Math.max(0, Math.min(delay, secondsUntil(deliverUntil))),
     next: { ...base, delivery_rounds: rounds + 1, deliver_until: deliverUntil },
   };
 }

@@ -28,13 +28,13 @@ export async function deliverOutcome(
   const { metrics, clock } = ports;
   if (ports.targets.length === 0) log.warn('no notification targets are configured (NOTIFY_URLS); the outcome is only logged');
   const results = await deliverToOwedTargets(state, event, ports, invocationDeadlineMs, log);
-  const stillOwed = results.filter((result) => result.status === 'retry_later').length;
+  const stillOwed = results.filter((result) => result.status === 'retry_later');
   const decision = decideDelivery(state, event, stillOwed, clock.now(), settings.deliveryBudgetSeconds);
   switch (decision.action) {
     case 'done':
       return { kind: 'finished' };
     case 'deliver_again':
-      log.info('targets still owed; delivering again later', { owed: stillOwed, delaySeconds: decision.delaySeconds });
+      log.info('targets still owed; delivering again later', { owed: stillOwed.length, delaySeconds: decision.delaySeconds });
       return { kind: 'send', message: { body: encodeStateMessage(decision.next, ports.stateKeys), delaySeconds: decision.delaySeconds }, log };
     case 'dead_letter':
       log.error('delivery budget spent; the outcome goes to the dead-letter queue (a redrive delivers it)', { reason: decision.reason });
@@ -73,16 +73,19 @@ async function deliverToOwedTargets(
   const giveUpAtMs = invocationDeadlineMs - INVOCATION_SAFETY_MARGIN_MS;
   return Promise.all(
     owed.map(async (target) => {
-      const result = await notifier.deliver(event, target, { giveUpAtMs });
+      const result = await notifier.deliver(event, target, { giveUpAtMs, log });
       const targetLog = withKeys(log, { target: target.display, channel: target.type, attempts: result.attempts });
       if (result.status === 'delivered') {
         targetLog.info('notification delivered', { outcome: event.data.outcome });
         if (event.data.finished_at !== null) {
           metrics.milliseconds('NotificationLag', Math.max(0, clock.now() - Date.parse(event.data.finished_at)), { channel: target.type });
         }
+      } else if (result.status === 'retry_later' && result.paced) {
+        // Not a failure: the target's pace holds this post until its slot.
+        targetLog.info('notification held for the target\'s pace', { notBeforeMs: result.notBeforeMs });
       } else {
         if (result.status === 'rejected') targetLog.error('notification rejected', { reason: result.reason, gone: result.gone });
-        else targetLog.warn('notification not delivered yet', { reason: result.reason });
+        else targetLog.warn('notification not delivered yet', { reason: result.reason, notBeforeMs: result.notBeforeMs });
         // Per channel for dashboards, and once more without dimensions for the alarm.
         metrics.count('NotificationFailures', 1, { channel: target.type, result: result.status });
         metrics.count('NotificationFailures');

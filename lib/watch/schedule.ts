@@ -5,22 +5,82 @@ import type { ProgressMark, WatchState } from './state.js';
 export const MAX_SQS_DELAY_SECONDS = 900;
 /** The longest gap between two polls, jitter included, so a failure is reported within a minute. */
 export const MAX_POLL_INTERVAL_SECONDS = 60;
-/** The next poll comes at most this long after the earliest time the creation plausibly ends. */
-export const LAG_TARGET_SECONDS = 10;
-/** …and at most this long after the earliest time it can end at all (at the fastest pace). */
-export const FAST_FINISH_LAG_SECONDS = 25;
 /**
- * How fast the rest of a creation can go, as a share of its nominal time (a stage's nominal time is
- * its progress increment, as a share of the expected duration): plausibly no faster than 80 %,
- * hardly ever faster than 50 %; and plausibly no slower than 250 %, after which polls back off.
+ * What the schedule assumes about how a creation's time is spent after its last progress step.
+ * A stage's *nominal* time is its progress increment as a share of the expected duration.
  */
-export const PLAUSIBLE_PACE = 0.8;
-export const FASTEST_PACE = 0.5;
-export const SLOWEST_PACE = 2.5;
-/** Once a creation is later than plausible, each second late lengthens the interval by this much. */
-export const LATE_BACKOFF_SECONDS_PER_SECOND = 0.3;
-/** No dedicated gateway is created faster than this (failures can come sooner; they are not paced). */
-export const MIN_CREATION_SECONDS = 180;
+export interface PaceModel {
+  /** The next poll comes at most this long after the earliest time the creation plausibly ends… */
+  lagTargetSeconds: number;
+  /** …and at most this long after the earliest time it can end at all (at the fastest pace). */
+  fastFinishLagSeconds: number;
+  /** What is left plausibly goes no faster than this share of its nominal time… */
+  plausiblePace: number;
+  /** …hardly ever faster than this… */
+  fastestPace: number;
+  /** …and plausibly no slower than this, after which polls back off. */
+  slowestPace: number;
+  /** Once a creation is later than plausible, each second late lengthens the interval by this much. */
+  lateBackoffSecondsPerSecond: number;
+  /** No gateway is expected to be created faster than this (failures can come sooner; they are not paced). */
+  minCreationSeconds: number;
+}
+
+/**
+ * While every step seen is one Huawei documents (30, 50, 80, 90): progress p % marks about p % of
+ * the time, and the next step is known. Tuned on seeds 1–80 of the documented trace family.
+ */
+export const DOCUMENTED_STEPS_PACE: PaceModel = {
+  lagTargetSeconds: 10,
+  fastFinishLagSeconds: 25,
+  plausiblePace: 0.8,
+  fastestPace: 0.5,
+  slowestPace: 2.5,
+  lateBackoffSecondsPerSecond: 0.3,
+  minCreationSeconds: 180,
+};
+
+/**
+ * Once a progress value Huawei does not document shows, the values still order the creation but
+ * mark its time loosely. The schedule then learns the duration D as a distribution: a prior over
+ * creation times, each value p % seen between two answers suggesting D ≈ t / (p / 100) give or
+ * take `markLogSpread` (in log terms, widened by the window between the answers), and D longer
+ * than the time already run. It polls more densely where the end is likely now: the interval is
+ * `intervalScale` / √(density of the end now, per second), between `minIntervalSeconds` and a
+ * minute. A share of belief is kept for the values having misled (any duration alike), so a
+ * creation later than all the values suggested thins the density, and polls back off by themselves.
+ */
+export interface LearnedPaceModel {
+  priorMedianSeconds: number;
+  priorLogSpread: number;
+  markLogSpread: number;
+  intervalScale: number;
+  minIntervalSeconds: number;
+  /** Belief kept that the values misled: spread over every duration, it makes an overdue creation's polls back off. */
+  surpriseShare: number;
+}
+
+/**
+ * The prior is the documented model's creation times (around 8 minutes, log-spread 0.6); the rest
+ * was chosen on seeds 1–5 of the undocumented trace family (bench/tune-schedule.ts), as the least
+ * lag within 57 % of fixed 20 s polling.
+ */
+export const UNKNOWN_STEPS_PACE: LearnedPaceModel = {
+  priorMedianSeconds: 480,
+  priorLogSpread: 0.6,
+  markLogSpread: 0.4,
+  intervalScale: 1.6,
+  minIntervalSeconds: 10,
+  surpriseShare: 0.02,
+};
+
+/** The two pace models the adaptive schedule chooses between. */
+export interface PaceModels {
+  documented: PaceModel;
+  unknown: LearnedPaceModel;
+}
+export const PACE_MODELS: PaceModels = { documented: DOCUMENTED_STEPS_PACE, unknown: UNKNOWN_STEPS_PACE };
+
 /** The progress values Huawei documents for a creation under way. */
 export const PROGRESS_STEPS = [30, 50, 80, 90] as const;
 /** Share by which an interval is shortened at random, so watches started together do not poll in lockstep. */
@@ -53,39 +113,48 @@ export function jitterUnit(watchId: string, step: number): number {
 export interface CreationEstimate {
   /** Huawei's `start_time` (the watch's start while no answer has told it). */
   startMs: number;
+  /** Whether every progress value seen is one Huawei documents (vacuously true before any). */
+  documented: boolean;
   /** The highest progress step seen (0 before the first), and the window it was reached in. */
   progress: number;
   reachedAfterMs: number;
   reachedByMs: number;
-  /** The next documented progress value (100: the finish). */
+  /** The next progress value expected: the next documented one, or 100 (the finish) when unknown. */
   nextProgress: number;
-  /** The expected duration, from when the step was reached and from the next step not showing yet. */
+  /**
+   * The expected duration. Documented steps: from when the highest step was reached and from the
+   * next step not showing yet. Other values: learned from every value seen.
+   */
   durationMs: number;
 }
 
 /**
- * Reads the creation's pace from the answers: a gateway that reached p % t seconds after
- * `start_time` is expected to take t / (p / 100); one that has not reached the next step q after
- * t seconds, at least t / (q / 100); any, at least `MIN_CREATION_SECONDS`. The step's time is
- * taken at the answer before it (the earliest it can have happened), so the estimate errs early.
+ * Reads the creation's pace from the answers. While every step is documented: a gateway that
+ * reached p % t seconds after `start_time` is expected to take t / (p / 100); one that has not
+ * reached the next step q after t seconds, at least t / (q / 100); any, at least the model's
+ * shortest creation. The step's time is taken at the answer before it (the earliest it can have
+ * happened), so the estimate errs early. Once another value shows, the duration is the most likely
+ * one, longer than the creation has run, given a prior and every value seen (`LearnedPaceModel`).
  *
  * @example
- * estimateCreation(state, Date.now()) // { progress: 90, durationMs: 540_000, nextProgress: 100, … }
+ * estimateCreation(state, Date.now()) // { documented: true, progress: 90, durationMs: 540_000, nextProgress: 100, … }
  */
-export function estimateCreation(state: WatchState, nowMs: number): CreationEstimate {
+export function estimateCreation(state: WatchState, nowMs: number, models: PaceModels = PACE_MODELS): CreationEstimate {
   const startMs = Math.min(nowMs, state.last?.start_time_ms ?? state.requested_at);
-  const mark = state.marks.filter((m) => m.progress > 0 && m.progress < 100).reduce<ProgressMark | undefined>(
-    (highest, m) => (highest === undefined || m.progress > highest.progress ? m : highest),
-    undefined,
-  );
+  const under = state.marks.filter((m) => m.progress > 0 && m.progress < 100);
+  const documented = under.every((m) => (PROGRESS_STEPS as readonly number[]).includes(m.progress));
+  const mark = under.reduce<ProgressMark | undefined>((highest, m) => (highest === undefined || m.progress > highest.progress ? m : highest), undefined);
   const progress = mark?.progress ?? 0;
-  const nextProgress = PROGRESS_STEPS.find((step) => step > progress) ?? 100;
   const reachedByMs = mark?.seen_at ?? startMs;
   const reachedAfterMs = Math.max(startMs, mark === undefined ? startMs : stepLowerBoundMs(mark, startMs));
+  if (!documented) {
+    return { startMs, documented, progress, reachedAfterMs, reachedByMs, nextProgress: 100, durationMs: learnedDurationMs(under, startMs, nowMs, models.unknown) };
+  }
+  const nextProgress = PROGRESS_STEPS.find((step) => step > progress) ?? 100;
   const fromStep = progress > 0 ? (reachedAfterMs - startMs) / (progress / 100) : 0;
   const fromNextStep = nextProgress < 100 ? (nowMs - startMs) / (nextProgress / 100) : 0;
-  const durationMs = Math.max(fromStep, fromNextStep, MIN_CREATION_SECONDS * 1000);
-  return { startMs, progress, reachedAfterMs, reachedByMs, nextProgress, durationMs };
+  const durationMs = Math.max(fromStep, fromNextStep, models.documented.minCreationSeconds * 1000);
+  return { startMs, documented, progress, reachedAfterMs, reachedByMs, nextProgress, durationMs };
 }
 
 /**
@@ -94,7 +163,7 @@ export function estimateCreation(state: WatchState, nowMs: number): CreationEsti
  * step (which has not happened yet).
  *
  * @example
- * earliestFinishMs(estimateCreation(state, now), PLAUSIBLE_PACE, now) // now + 31_000
+ * earliestFinishMs(estimateCreation(state, now), DOCUMENTED_STEPS_PACE.plausiblePace, now) // now + 31_000
  */
 export function earliestFinishMs(creation: CreationEstimate, pace: number, nowMs: number): number {
   const remainingAfter = (progress: number) => pace * creation.durationMs * (1 - progress / 100);
@@ -103,30 +172,93 @@ export function earliestFinishMs(creation: CreationEstimate, pace: number, nowMs
 }
 
 /**
- * The adaptive schedule. Polls no later than `LAG_TARGET_SECONDS` after the earliest plausible end
- * of the creation, nor `FAST_FINISH_LAG_SECONDS` after the earliest possible one, nor
- * `MAX_POLL_INTERVAL_SECONDS` after this poll: relaxed (a minute) while the end is far, every
- * 10 s from the earliest plausible end until it comes, and backing off again once the creation is
- * later than plausible. Each interval is shortened by up to `JITTER_FRACTION`, never lengthened,
- * so the bounds hold. Whole seconds.
+ * The adaptive schedule with given pace models (the bench tunes them). With documented steps it
+ * polls no later than the lag target after the earliest plausible end of the creation, nor the
+ * fast-finish lag after the earliest possible one: relaxed while the end is far, often from the
+ * earliest plausible end until it comes, backing off once the creation is later than plausible.
+ * With other values it polls often around the learned duration (`LearnedPaceModel`). Never more
+ * than `MAX_POLL_INTERVAL_SECONDS` apart; each interval is shortened by up to `JITTER_FRACTION`,
+ * never lengthened, so the bounds hold. Whole seconds.
+ *
+ * @example
+ * const schedule = adaptiveScheduleWith({ ...PACE_MODELS, unknown: { ...UNKNOWN_STEPS_PACE, nearIntervalSeconds: 12 } });
+ */
+export function adaptiveScheduleWith(models: PaceModels): PollSchedule {
+  return (state, nowMs) => {
+    const creation = estimateCreation(state, nowMs, models);
+    const seconds = creation.documented ? documentedDelaySeconds(creation, models.documented, nowMs) : learnedDelaySeconds(state, creation, models.unknown, nowMs);
+    const jittered = Math.min(seconds, MAX_POLL_INTERVAL_SECONDS) * (1 - JITTER_FRACTION * jitterUnit(state.watch_id, state.step));
+    return Math.max(1, Math.floor(jittered));
+  };
+}
+
+/**
+ * The adaptive schedule with the project's pace models.
  *
  * @example
  * adaptiveSchedule(state, Date.now()) // 60 at 50 %, 10 near the expected end
  */
-export const adaptiveSchedule: PollSchedule = (state, nowMs) => {
-  const creation = estimateCreation(state, nowMs);
+export const adaptiveSchedule: PollSchedule = adaptiveScheduleWith(PACE_MODELS);
+
+function documentedDelaySeconds(creation: CreationEstimate, pace: PaceModel, nowMs: number): number {
   const untilMs = Math.min(
-    earliestFinishMs(creation, PLAUSIBLE_PACE, nowMs) + LAG_TARGET_SECONDS * 1000,
-    earliestFinishMs(creation, FASTEST_PACE, nowMs) + FAST_FINISH_LAG_SECONDS * 1000,
+    earliestFinishMs(creation, pace.plausiblePace, nowMs) + pace.lagTargetSeconds * 1000,
+    earliestFinishMs(creation, pace.fastestPace, nowMs) + pace.fastFinishLagSeconds * 1000,
   );
-  let seconds = (untilMs - nowMs) / 1000;
-  const latestPlausibleMs = creation.reachedByMs + SLOWEST_PACE * creation.durationMs * (1 - creation.progress / 100);
-  if (creation.progress > 0 && nowMs > latestPlausibleMs) {
-    seconds = Math.max(seconds, LAG_TARGET_SECONDS + ((nowMs - latestPlausibleMs) / 1000) * LATE_BACKOFF_SECONDS_PER_SECOND);
-  }
-  const jittered = Math.min(seconds, MAX_POLL_INTERVAL_SECONDS) * (1 - JITTER_FRACTION * jitterUnit(state.watch_id, state.step));
-  return Math.max(1, Math.floor(jittered));
-};
+  const seconds = (untilMs - nowMs) / 1000;
+  const latestPlausibleMs = creation.reachedByMs + pace.slowestPace * creation.durationMs * (1 - creation.progress / 100);
+  if (creation.progress === 0 || nowMs <= latestPlausibleMs) return seconds;
+  return Math.max(seconds, pace.lagTargetSeconds + ((nowMs - latestPlausibleMs) / 1000) * pace.lateBackoffSecondsPerSecond);
+}
+
+/** Grid of log-durations the learned model weighs: 30 s to 4 h. */
+const LOG_DURATION_GRID = Array.from({ length: 96 }, (_, i) => Math.log(30) + (i / 95) * (Math.log(4 * 3600) - Math.log(30)));
+
+/** Log-weights over `LOG_DURATION_GRID` (seconds): the prior and what each progress value says. */
+function durationLogWeights(marks: readonly ProgressMark[], startMs: number, pace: LearnedPaceModel): number[] {
+  const evidence = marks.map((mark) => {
+    const fromS = Math.max(1, (stepLowerBoundMs(mark, startMs) - startMs) / 1000);
+    const toS = Math.max(fromS, (mark.seen_at - startMs) / 1000);
+    const windowLog = Math.log(toS) - Math.log(fromS);
+    const centre = (Math.log(fromS) + Math.log(toS)) / 2 - Math.log(mark.progress / 100);
+    return { centre, variance: pace.markLogSpread ** 2 + windowLog ** 2 / 12 };
+  });
+  const priorCentre = Math.log(pace.priorMedianSeconds);
+  return LOG_DURATION_GRID.map(
+    (logD) =>
+      -((logD - priorCentre) ** 2) / (2 * pace.priorLogSpread ** 2) -
+      evidence.reduce((sum, { centre, variance }) => sum + (logD - centre) ** 2 / (2 * variance), 0),
+  );
+}
+
+/** The learned model's most likely duration, among those longer than the time already run. */
+function learnedDurationMs(marks: readonly ProgressMark[], startMs: number, nowMs: number, pace: LearnedPaceModel): number {
+  const elapsedLog = Math.log(Math.max(1, (nowMs - startMs) / 1000));
+  const weights = durationLogWeights(marks, startMs, pace);
+  let best = LOG_DURATION_GRID.length - 1;
+  LOG_DURATION_GRID.forEach((logD, i) => {
+    if (logD > elapsedLog && (weights[i] ?? -Infinity) > (weights[best] ?? -Infinity)) best = i;
+  });
+  return Math.exp(LOG_DURATION_GRID[best] ?? elapsedLog) * 1000;
+}
+
+function learnedDelaySeconds(state: WatchState, creation: CreationEstimate, pace: LearnedPaceModel, nowMs: number): number {
+  const marks = state.marks.filter((m) => m.progress > 0 && m.progress < 100);
+  const elapsedS = Math.max(1, (nowMs - creation.startMs) / 1000);
+  const weights = durationLogWeights(marks, creation.startMs, pace);
+  const top = Math.max(...weights);
+  const step = (LOG_DURATION_GRID[1] ?? 0) - (LOG_DURATION_GRID[0] ?? 0);
+  // Probability mass per grid cell — what the values say, plus a share for "they were wrong"
+  // spread evenly over log-durations — then the end's density now (per second) given it has not come.
+  const said = weights.map((w) => Math.exp(w - top));
+  const saidTotal = said.reduce((sum, m) => sum + m, 0);
+  const mass = said.map((m) => (1 - pace.surpriseShare) * (m / saidTotal) + pace.surpriseShare / LOG_DURATION_GRID.length);
+  const beyond = mass.reduce((sum, m, i) => sum + ((LOG_DURATION_GRID[i] ?? 0) > Math.log(elapsedS) ? m : 0), 0);
+  const total = mass.reduce((sum, m) => sum + m, 0);
+  const cell = Math.min(LOG_DURATION_GRID.length - 1, Math.max(0, Math.round((Math.log(elapsedS) - (LOG_DURATION_GRID[0] ?? 0)) / step)));
+  const densityPerSecond = (mass[cell] ?? 0) / total / step / elapsedS / Math.max(beyond / total, 1e-9);
+  return Math.max(pace.minIntervalSeconds, pace.intervalScale / Math.sqrt(Math.max(densityPerSecond, 1e-12)));
+}
 
 /**
  * Seconds until the next poll of a gateway that is still being created, as `schedule` proposes

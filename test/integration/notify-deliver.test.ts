@@ -94,30 +94,45 @@ describe('createNotifier().deliver against a real receiver', () => {
     expect(log.lines.join('\n')).toContain('network error ECONNRESET');
   });
 
-  it('does not count an HTTP 200 with a non-zero errcode as delivered, and retries it', async () => {
-    // Prepare
+  it('does not count an HTTP 200 with a non-zero errcode as delivered, and hands it back for the next DingTalk slot', async () => {
+    // Prepare: a clock that only moves when told; DingTalk takes one post per 3 s, too long to wait in a call.
     receiver.script('/dingtalk/keyword', [{ status: 200, body: { errcode: 310000, errmsg: 'keywords not in content' } }]);
-    const { notifier: subject, log } = notifier();
+    let clockMs = Date.now();
+    const { notifier: subject, log } = notifier({ now: () => clockMs, sleep: async (ms) => void (clockMs += ms) });
+    const dingtalk = target('dingtalk+{receiver}/dingtalk/keyword?access_token=t');
+    const event = watchEventFactory();
 
     // Act
-    const result = await subject.deliver(watchEventFactory(), target('dingtalk+{receiver}/dingtalk/keyword?access_token=t'), { giveUpAtMs: giveUpAt() });
+    const first = await subject.deliver(event, dingtalk, { giveUpAtMs: clockMs + GIVE_UP_AFTER_MS });
+    clockMs = (first.status === 'retry_later' ? first.notBeforeMs : undefined) ?? clockMs + 3000;
+    const second = await subject.deliver(event, dingtalk, { giveUpAtMs: clockMs + GIVE_UP_AFTER_MS });
 
     // Assess
-    expect(result).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(first).toMatchObject({ status: 'retry_later', attempts: 1, reason: 'HTTP 200, code 310000: keywords not in content' });
+    expect(second).toMatchObject({ status: 'delivered', attempts: 1 });
     expect(receiver.received('/dingtalk/keyword')).toHaveLength(2);
     expect(log.lines.join('\n')).toContain('code 310000: keywords not in content');
   });
 
-  it('retries a rate-limit code in an HTTP 200 answer', async () => {
+  it('hands back a rate-limit code in an HTTP 200 answer with the time to try again, then delivers', async () => {
     // Prepare
     receiver.script('/feishu/busy', [{ status: 200, body: { code: 11232, msg: 'frequency limited' } }]);
-    const { notifier: subject } = notifier();
+    let clockMs = Date.now();
+    const { notifier: subject } = notifier({ now: () => clockMs, sleep: async (ms) => void (clockMs += ms) });
+    const feishu = target('feishu+{receiver}/feishu/busy');
+    const event = watchEventFactory();
 
     // Act
-    const result = await subject.deliver(watchEventFactory(), target('feishu+{receiver}/feishu/busy'), { giveUpAtMs: giveUpAt() });
+    const askedAtMs = clockMs;
+    const first = await subject.deliver(event, feishu, { giveUpAtMs: clockMs + GIVE_UP_AFTER_MS });
+    const notBeforeMs = first.status === 'retry_later' ? first.notBeforeMs : undefined;
+    clockMs = notBeforeMs ?? clockMs;
+    const second = await subject.deliver(event, feishu, { giveUpAtMs: clockMs + GIVE_UP_AFTER_MS });
 
     // Assess
-    expect(result).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(first).toMatchObject({ status: 'retry_later', attempts: 1 });
+    expect(notBeforeMs).toBe(askedAtMs + 3000);
+    expect(second).toMatchObject({ status: 'delivered', attempts: 1 });
   });
 
   it.each([
@@ -211,16 +226,34 @@ describe('createNotifier().deliver against a real receiver', () => {
     expect(Date.now()).toBeLessThanOrEqual(giveUpAtMs + 100);
   });
 
-  it('reports retry_later after the last attempt, keeping Retry-After for the caller', async () => {
+  it('reports retry_later after the last attempt, with the time Retry-After allows for the caller', async () => {
     // Prepare
     receiver.script('/hooks/throttled', [{ status: 429, headers: { 'retry-after': '1' } }, { status: 429, headers: { 'retry-after': '7' } }]);
     const { notifier: subject } = notifier({ maxAttempts: 2 });
 
     // Act
     const result = await subject.deliver(watchEventFactory(), target('webhook+{receiver}/hooks/throttled'), { giveUpAtMs: giveUpAt() });
+    const returnedAtMs = Date.now();
 
     // Assess
-    expect(result).toEqual({ status: 'retry_later', attempts: 2, reason: 'HTTP 429', retryAfterSeconds: 7 });
+    expect(result).toMatchObject({ status: 'retry_later', attempts: 2, reason: 'HTTP 429' });
+    expect(result.status === 'retry_later' && result.notBeforeMs).toBeGreaterThanOrEqual(returnedAtMs + 6000);
+  });
+
+  it('does not sleep for a Retry-After longer than a second: it returns at once with the time to try again', async () => {
+    // Prepare: a sleep that would be seen; the notifier may still pause for the short backoff, never for 30 s.
+    receiver.script('/hooks/slow-down', [{ status: 429, headers: { 'retry-after': '30' } }]);
+    const slept: number[] = [];
+    const { notifier: subject } = notifier({ sleep: async (ms) => void slept.push(ms) });
+
+    // Act
+    const result = await subject.deliver(watchEventFactory(), target('webhook+{receiver}/hooks/slow-down'), { giveUpAtMs: giveUpAt() });
+
+    // Assess
+    expect(result).toMatchObject({ status: 'retry_later', attempts: 1, reason: 'HTTP 429' });
+    expect(result.status === 'retry_later' && result.notBeforeMs).toBeGreaterThanOrEqual(Date.now() + 28_000);
+    expect(slept).toEqual([]);
+    expect(receiver.received('/hooks/slow-down')).toHaveLength(1);
   });
 
   it('logs failures by display name and answer, never by URL', async () => {
@@ -247,20 +280,48 @@ describe('createNotifier().deliver against a real receiver', () => {
     expect(logged).not.toMatch(/SECRET|\/slack\/|\/hooks\/|http:/);
   });
 
-  it('spaces two posts to one Slack webhook about a second apart', async () => {
-    // Prepare
-    const slack = target('slack+{receiver}/slack/spaced');
-    const { notifier: subject } = notifier();
+  it('does not sleep for a Slack pace: a second post in the same second is handed back with its slot, then posts at it', async () => {
+    // Prepare: a clock that only moves when the notifier sleeps, so any wait for the pace would show.
+    let clockMs = Date.now();
+    const slept: number[] = [];
+    const slack = target('slack+{receiver}/slack/paced');
+    const { notifier: subject, log } = notifier({ now: () => clockMs, sleep: async (ms) => void slept.push(ms) });
+    const second = watchEventFactory('failed');
 
     // Act
-    await Promise.all([
-      subject.deliver(watchEventFactory('succeeded'), slack, { giveUpAtMs: giveUpAt() }),
-      subject.deliver(watchEventFactory('failed'), slack, { giveUpAtMs: giveUpAt() }),
+    const results = await Promise.all([
+      subject.deliver(watchEventFactory('succeeded'), slack, { giveUpAtMs: clockMs + GIVE_UP_AFTER_MS }),
+      subject.deliver(second, slack, { giveUpAtMs: clockMs + GIVE_UP_AFTER_MS }),
     ]);
+    const pacedAt = clockMs;
+    clockMs += 1000;
+    const later = await subject.deliver(second, slack, { giveUpAtMs: clockMs + GIVE_UP_AFTER_MS });
 
     // Assess
-    const [first, second] = receiver.received('/slack/spaced');
-    expect(second!.receivedAtMs - first!.receivedAtMs).toBeGreaterThanOrEqual(900);
+    expect(results).toEqual([
+      { status: 'delivered', attempts: 1, httpStatus: 200 },
+      { status: 'retry_later', attempts: 0, reason: 'paced: one post per 1 s to a slack target', notBeforeMs: pacedAt + 1000, paced: true },
+    ]);
+    expect(later).toEqual({ status: 'delivered', attempts: 1, httpStatus: 200 });
+    expect(slept).toEqual([]);
+    expect(receiver.received('/slack/paced')).toHaveLength(2);
+    expect(log.lines).toEqual([]);
+  });
+
+  it('logs nothing about a delivery it made, and logs a failed attempt through the log the call names', async () => {
+    // Prepare
+    receiver.script('/hooks/once-busy', [{ status: 503, body: 'busy' }]);
+    const { notifier: subject, log: ownLog } = notifier();
+    const callLog = recordingLog();
+
+    // Act
+    const result = await subject.deliver(watchEventFactory(), target('webhook+{receiver}/hooks/once-busy'), { giveUpAtMs: giveUpAt(), log: callLog });
+
+    // Assess
+    expect(result).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(ownLog.lines).toEqual([]);
+    expect(callLog.lines).toHaveLength(1);
+    expect(callLog.lines[0]).toMatch(/^notification attempt failed .*"answer":"HTTP 503, busy"/);
   });
 
   it('delivers to Teams (202) and Discord (204), whose receivers answer without a body', async () => {

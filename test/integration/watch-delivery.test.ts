@@ -1,11 +1,14 @@
 import { Webhook } from 'standardwebhooks';
+import { lambdaContext } from '../../lib/dev/local-event-source.js';
+import { MIN_POST_SPACING_MS } from '../../lib/notify/spacing.js';
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
 import type { WatchEvent } from '../../lib/watch/outcome.js';
 import type { WatchState } from '../../lib/watch/state.js';
-import { watchRequestBody } from '../support/factories.js';
+import { sqsRecordFactory, watchRequestBody } from '../support/factories.js';
 import {
   PIPELINE_WEBHOOK_SECRET,
   instanceIdFor,
+  slackText,
   startPipeline,
   webhookEvent,
   type EnvOverrides,
@@ -103,7 +106,7 @@ describe('delivering an outcome', () => {
   });
 
   it('retries a DingTalk answer of HTTP 200 with errcode 130101 (sending too fast) and delivers once', async () => {
-    // Prepare: DingTalk posts are spaced 3 s apart, so the invocation gets 5 s for its retries.
+    // Prepare: "too fast" asks for 3 s, and DingTalk takes one post per 3 s: the retry goes back through the queue.
     const { log } = await startWatching(['dingtalk+{receiver}/dingtalk/busy?access_token=t'], {}, { functionTimeoutMs: 10_000, visibilityTimeoutSeconds: 10 });
     pipeline.receiver.script('/dingtalk/busy', [{ status: 200, body: { errcode: 130101, errmsg: 'send too fast, exceed 20 times per minute' } }]);
 
@@ -184,3 +187,69 @@ describe('delivering an outcome', () => {
     expect(pipeline.progressRequests(INSTANCE_ID)).toHaveLength(pollsBeforeRedrive);
   });
 });
+
+describe('logging a delivery', () => {
+  it("logs each delivery once, with the record's keys, and its failed attempts with them too", async () => {
+    // Prepare
+    const { log } = await startWatching(['webhook+{receiver}/hooks/busy-once']);
+    pipeline.receiver.script('/hooks/busy-once', [{ status: 503, body: 'busy' }]);
+
+    // Act
+    const [messageId] = await pipeline.send(watchRequestBody({ instance_id: INSTANCE_ID }));
+
+    // Assess
+    await pipeline.waitForPosts('/hooks/busy-once', 2);
+    await pipeline.waitForQuiet();
+    const delivered = log.lines.filter((line) => /delivered/.test(line.message));
+    const attempts = log.lines.filter((line) => line.message === 'notification attempt failed');
+    expect(delivered).toHaveLength(1);
+    expect(attempts).toHaveLength(1);
+    for (const line of [...delivered, ...attempts]) {
+      expect(line.extra).toEqual(expect.objectContaining({ watch_id: expect.stringMatching(/^w_/), step: expect.any(Number), messageId }));
+    }
+  });
+});
+
+describe('pacing one Slack webhook through the queue', () => {
+  /**
+   * The pace is kept when the notifier decides to post; the receiver stamps a post on arrival,
+   * after rendering and a loopback round trip, whose time varies by a few milliseconds (tens on a
+   * loaded machine). 100 ms, a tenth of Slack's pace, covers that and still fails a second post
+   * sent with the first.
+   */
+  const ARRIVAL_JITTER_MS = 100;
+  const SLACK_PACE_MS = MIN_POST_SPACING_MS.slack;
+  /** Long enough that a notifier sleeping for the pace would have the time to post all ten in the batch. */
+  const FUNCTION_TIMEOUT_MS = 30_000;
+
+  it('returns from a batch of ten outcomes for one Slack webhook without waiting for the pace, then delivers each once, never faster than the pace', async () => {
+    // Prepare: real time (scale 1), ten gateways already created.
+    pipeline = await startPipeline({ timeScale: 1, visibilityTimeoutSeconds: FUNCTION_TIMEOUT_MS / 1000 });
+    const names = Array.from({ length: 10 }, (_, index) => `paced-gw-${index}`);
+    names.forEach((_, index) => pipeline.addGateway(instanceIdFor(0x5ac0 + index), { steps: [], finish: { atMs: 0, status: 'success' } }));
+    const { handler } = pipeline.watcher({ NOTIFY_URLS: `slack+${pipeline.receiver.url}/slack/paced` });
+    const batch = {
+      Records: names.map((name, index) =>
+        sqsRecordFactory(JSON.stringify(watchRequestBody({ instance_id: instanceIdFor(0x5ac0 + index), instance_name: name })), { messageId: `paced-${index}` }),
+      ),
+    };
+
+    // Act: the batch straight to the handler, as Lambda gives it; what is owed then goes through the queue.
+    const startedMs = performance.now();
+    const response = await handler(batch, lambdaContext(FUNCTION_TIMEOUT_MS));
+    const batchMs = performance.now() - startedMs;
+    pipeline.run(handler, { functionTimeoutMs: FUNCTION_TIMEOUT_MS });
+    const posts = await pipeline.waitForPosts('/slack/paced', 10, 30_000);
+    await pipeline.waitForQuiet(15_000, 1_500);
+
+    // Assess: sleeping for the pace would hold the batch for 9 paces; the goal is under 3.
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(batchMs).toBeLessThan(3 * SLACK_PACE_MS);
+    expect(pipeline.receiver.received('/slack/paced')).toHaveLength(10);
+    expect(names.map((name) => posts.filter((post) => slackText(post).includes(name)).length)).toEqual(names.map(() => 1));
+    const arrivals = posts.map((post) => post.receivedAtMs).sort((a, b) => a - b);
+    const gaps = arrivals.slice(1).map((at, index) => at - arrivals[index]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(SLACK_PACE_MS - ARRIVAL_JITTER_MS);
+  });
+});
+

@@ -117,15 +117,49 @@ describe('parseRetryAfter', () => {
 });
 
 describe('createPostSpacing', () => {
-  it('spaces posts to one target by its channel\'s minimum interval', () => {
+  it("gives each delivery to one target a slot its channel's spacing after the previous one", () => {
     // Prepare
     const spacing = createPostSpacing();
 
     // Act
-    const waits = [spacing.reserve('a', 'slack', 0), spacing.reserve('a', 'slack', 0), spacing.reserve('a', 'slack', 500)];
+    const waits = [spacing.take('a', 'slack', 'e1', 0), spacing.take('a', 'slack', 'e2', 0), spacing.take('a', 'slack', 'e3', 500)];
 
     // Assess
     expect(waits).toEqual([0, 1000, 1500]);
+  });
+
+  it('keeps a held slot for its owner: coming back at its time, it posts', () => {
+    // Prepare
+    const spacing = createPostSpacing();
+    spacing.take('a', 'dingtalk', 'e1', 0);
+    spacing.take('a', 'dingtalk', 'e2', 0);
+    spacing.take('a', 'dingtalk', 'e3', 0);
+
+    // Act
+    const early = spacing.take('a', 'dingtalk', 'e2', 2000);
+    const onTime = [spacing.take('a', 'dingtalk', 'e2', 3000), spacing.take('a', 'dingtalk', 'e3', 6000)];
+
+    // Assess
+    expect(early).toBe(1000);
+    expect(onTime).toEqual([0, 0]);
+  });
+
+  it('never counts two posts closer than the spacing, even when owners come back late and together', () => {
+    // Prepare: e2 holds 1000 and e3 2000; e2 comes back at 1900, e3 at 2100.
+    const spacing = createPostSpacing();
+    spacing.take('a', 'slack', 'e1', 0);
+    spacing.take('a', 'slack', 'e2', 0);
+    spacing.take('a', 'slack', 'e3', 0);
+
+    // Act
+    const e2 = spacing.take('a', 'slack', 'e2', 1900);
+    const e3 = spacing.take('a', 'slack', 'e3', 2100);
+    const e3Again = spacing.take('a', 'slack', 'e3', 2100 + e3);
+
+    // Assess
+    expect(e2).toBe(0);
+    expect(e3).toBe(800);
+    expect(e3Again).toBe(0);
   });
 
   it('lets different targets and unlimited channels post at once', () => {
@@ -133,23 +167,9 @@ describe('createPostSpacing', () => {
     const spacing = createPostSpacing();
 
     // Act
-    const waits = [spacing.reserve('a', 'dingtalk', 0), spacing.reserve('b', 'dingtalk', 0), spacing.reserve('c', 'webhook', 0), spacing.reserve('c', 'webhook', 0)];
+    const waits = [spacing.take('a', 'dingtalk', 'e', 0), spacing.take('b', 'dingtalk', 'e', 0), spacing.take('c', 'webhook', 'e1', 0), spacing.take('c', 'webhook', 'e2', 0)];
 
     // Assess
     expect(waits).toEqual([0, 0, 0, 0]);
-  });
-
-  it('does not take a slot that is too late to use, so giving up does not delay the next post', () => {
-    // Prepare
-    const spacing = createPostSpacing();
-    spacing.reserve('a', 'dingtalk', 0);
-
-    // Act
-    const tooLate = spacing.reserve('a', 'dingtalk', 1000, 2000);
-    const next = spacing.reserve('a', 'dingtalk', 1000);
-
-    // Assess
-    expect(tooLate).toBeNull();
-    expect(next).toBe(2000);
   });
 });

@@ -1,4 +1,4 @@
-import { NEVER_ANSWERED_PREFIX, NO_PROGRESS_PREFIX, TRANSIENT_BUDGET_SECONDS, UNREACHABLE_GIVE_UP_ATTEMPTS, decideDelivery, decidePoll, type PollDecision } from '../../lib/watch/decide.js';
+import { DELIVERY_RETRY_DELAYS_SECONDS, NEVER_ANSWERED_PREFIX, NO_PROGRESS_PREFIX, TRANSIENT_BUDGET_SECONDS, UNREACHABLE_GIVE_UP_ATTEMPTS, decideDelivery, decidePoll, type PollDecision } from '../../lib/watch/decide.js';
 import type { WatchEvent } from '../../lib/watch/outcome.js';
 import { MAX_SQS_DELAY_SECONDS } from '../../lib/watch/schedule.js';
 import { T0, progressReport, watchState } from '../support/factories.js';
@@ -196,11 +196,11 @@ describe('decideDelivery', () => {
   const event = expectNotify(decidePoll(watchState(), { kind: 'progress', report: progressReport({ status: 'success', progress: 100 }) }, T0));
 
   it('is done when no target is owed', () => {
-    expect(decideDelivery(watchState(), event, 0, T0, 86_400)).toEqual({ action: 'done' });
+    expect(decideDelivery(watchState(), event, [], T0, 86_400)).toEqual({ action: 'done' });
   });
 
   it('hands owed targets to a later delivery-only step that carries the outcome', () => {
-    const decision = decideDelivery(watchState({ step: 7 }), event, 2, T0, 86_400);
+    const decision = decideDelivery(watchState({ step: 7 }), event, [{}, {}], T0, 86_400);
     if (decision.action !== 'deliver_again') throw new Error(decision.action);
     expect(decision.next).toMatchObject({ kind: 'deliver', step: 8, event, delivery_rounds: 1, deliver_until: T0 + 86_400_000 });
     expect(decision.delaySeconds).toBeGreaterThan(0);
@@ -210,7 +210,7 @@ describe('decideDelivery', () => {
     let state = watchState();
     const delays: number[] = [];
     for (let round = 0; round < 8; round += 1) {
-      const decision = decideDelivery(state, event, 1, T0 + round * 1000, 86_400);
+      const decision = decideDelivery(state, event, [{}], T0 + round * 1000, 86_400);
       if (decision.action !== 'deliver_again') throw new Error(decision.action);
       delays.push(decision.delaySeconds);
       state = decision.next;
@@ -221,9 +221,44 @@ describe('decideDelivery', () => {
 
   it('sends the outcome to the dead-letter queue once the budget is spent, ready for a redrive', () => {
     const state = watchState({ kind: 'deliver', step: 12, event, delivery_rounds: 30, deliver_until: T0 + 1000 });
-    const decision = decideDelivery(state, event, 1, T0 + 1000, 86_400);
+    const decision = decideDelivery(state, event, [{}], T0 + 1000, 86_400);
     if (decision.action !== 'dead_letter') throw new Error(decision.action);
     expect(decision.next).toMatchObject({ kind: 'deliver', step: 13, event, delivery_rounds: 0, deliver_until: null });
     expect(decision.reason).toMatch(/1 target/);
+  });
+
+  it('delivers paced targets again exactly when the earliest may post, rounded up to whole seconds', () => {
+    const owed = [
+      { paced: true, notBeforeMs: T0 + 4_200 },
+      { paced: true, notBeforeMs: T0 + 2_300 },
+    ];
+    const decision = decideDelivery(watchState({ step: 3 }), event, owed, T0, 86_400);
+    if (decision.action !== 'deliver_again') throw new Error(decision.action);
+    expect(decision.delaySeconds).toBe(3);
+    expect(decision.next).toMatchObject({ kind: 'deliver', step: 4, event });
+  });
+
+  it('spends neither the retry schedule nor the budget on a round that is only paced', () => {
+    const state = watchState({ kind: 'deliver', step: 5, event, delivery_rounds: 2, deliver_until: null });
+    const decision = decideDelivery(state, event, [{ paced: true, notBeforeMs: T0 + 900 }], T0, 86_400);
+    if (decision.action !== 'deliver_again') throw new Error(decision.action);
+    expect(decision.delaySeconds).toBe(1);
+    expect(decision.next).toMatchObject({ delivery_rounds: 2, deliver_until: null });
+  });
+
+  it('waits at least a second for a paced target whose slot has already come', () => {
+    const decision = decideDelivery(watchState(), event, [{ paced: true, notBeforeMs: T0 - 5_000 }], T0, 86_400);
+    if (decision.action !== 'deliver_again') throw new Error(decision.action);
+    expect(decision.delaySeconds).toBe(1);
+  });
+
+  it('uses the retry schedule when any owed target failed, and does not retry before its Retry-After', () => {
+    const paced = { paced: true, notBeforeMs: T0 + 1_000 };
+    const scheduled = decideDelivery(watchState(), event, [paced, {}], T0, 86_400);
+    const throttled = decideDelivery(watchState(), event, [paced, { notBeforeMs: T0 + 45_000 }], T0, 86_400);
+    if (scheduled.action !== 'deliver_again' || throttled.action !== 'deliver_again') throw new Error('not delivered again');
+    expect(scheduled.delaySeconds).toBe(DELIVERY_RETRY_DELAYS_SECONDS[0]);
+    expect(scheduled.next).toMatchObject({ delivery_rounds: 1, deliver_until: T0 + 86_400_000 });
+    expect(throttled.delaySeconds).toBe(45);
   });
 });

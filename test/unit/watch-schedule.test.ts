@@ -159,6 +159,66 @@ describe('adaptiveSchedule', () => {
   });
 });
 
+describe('the learned pace (progress values Huawei does not document)', () => {
+  /** A state whose answers showed `marks` (progress, minutes after start, minutes of the answer before). */
+  function showed(marks: [progress: number, seenMinutes: number, afterMinutes: number][], overrides: Partial<WatchState> = {}): WatchState {
+    const last = marks.at(-1);
+    return watchState({
+      step: marks.length * 4,
+      marks: marks.map(([progress, seen, after]) => ({ progress, seen_at: T0 + seen * MINUTE_MS, after: T0 + after * MINUTE_MS })),
+      last: { status: 'creating', progress: last?.[0] ?? 0, start_time_ms: T0, end_time_ms: T0, error_code: null, error_msg: null, seen_at: T0 + (last?.[1] ?? 0) * MINUTE_MS },
+      ...overrides,
+    });
+  }
+
+  it('keeps the documented model while every value seen is documented, and switches once another shows', () => {
+    const documented = estimateCreation(showed([[30, 3, 2]]), T0 + 3 * MINUTE_MS);
+    const unknown = estimateCreation(showed([[30, 3, 2], [45, 4, 3]]), T0 + 4 * MINUTE_MS);
+    expect(documented).toMatchObject({ documented: true, nextProgress: 50 });
+    expect(unknown).toMatchObject({ documented: false, nextProgress: 100, progress: 45 });
+  });
+
+  it('learns the duration from every value: a later value that says "slower" moves the estimate later', () => {
+    const one = estimateCreation(showed([[40, 4, 3.5]]), T0 + 5 * MINUTE_MS);
+    const slower = estimateCreation(showed([[40, 4, 3.5], [45, 9, 8.5]]), T0 + 9 * MINUTE_MS);
+    expect(one.durationMs).toBeGreaterThan(8 * MINUTE_MS);
+    expect(one.durationMs).toBeLessThan(12 * MINUTE_MS);
+    expect(slower.durationMs).toBeGreaterThan(one.durationMs);
+  });
+
+  it('never expects a creation to end before the time it has already run', () => {
+    const estimate = estimateCreation(showed([[95, 2, 1.5]]), T0 + 30 * MINUTE_MS);
+    expect(estimate.durationMs).toBeGreaterThan(30 * MINUTE_MS);
+  });
+
+  it('polls far apart while the end is unlikely, and densely when it is likely now', () => {
+    const early = adaptiveSchedule(showed([[15, 1.5, 1]]), T0 + 1.5 * MINUTE_MS);
+    const nearEnd = adaptiveSchedule(showed([[15, 1.5, 1], [45, 4.5, 4], [85, 8.5, 8]]), T0 + 9.5 * MINUTE_MS);
+    expect(early).toBeGreaterThanOrEqual(45);
+    expect(nearEnd).toBeLessThanOrEqual(20);
+  });
+
+  it('backs off by itself once the creation runs far later than its values said', () => {
+    const state = showed([[15, 1.5, 1], [45, 4.5, 4], [85, 8.5, 8]]);
+    const delays = [9.5, 20, 60].map((minutes) => adaptiveSchedule(state, T0 + minutes * MINUTE_MS));
+    expect(delays[1]).toBeGreaterThan(delays[0] as number);
+    expect(delays[2]).toBeGreaterThanOrEqual(delays[1] as number);
+  });
+
+  it('never leaves more than a minute between polls, nor less than a second, whatever the values', () => {
+    for (const [n, watchId] of watchIds(20).entries()) {
+      for (const marks of [[[1, 0.1, 0]], [[7, 1, 0.5], [99, 2, 1.5]], [[60, 3, 2], [40, 4, 3]], [[33, 50, 49]]] as [number, number, number][][]) {
+        for (const elapsedMinutes of [0.2, 1, 3, 9, 40, 200]) {
+          const delay = adaptiveSchedule(showed(marks, { watch_id: watchId, step: n }), T0 + elapsedMinutes * MINUTE_MS);
+          expect(Number.isInteger(delay)).toBe(true);
+          expect(delay).toBeGreaterThanOrEqual(1);
+          expect(delay).toBeLessThanOrEqual(MAX_POLL_INTERVAL_SECONDS);
+        }
+      }
+    }
+  });
+});
+
 describe('nextPollDelaySeconds', () => {
   it('takes another schedule: a fixed interval plugs in without a branch', () => {
     expect(nextPollDelaySeconds(at(50), seenAt(50), () => 20)).toBe(20);
