@@ -24,7 +24,7 @@ type Keyed = { Key?: Record<string, Attribute>; Item?: Record<string, Attribute>
  *
  * @example
  * const counter = await startDynamoWriteCounter(aws.env.AWS_ENDPOINT_URL_DYNAMODB);
- * counter.counts() // { itemsByPrefix: { step: 1016, delivery: 600 }, calls: { PutItem: 1616, GetItem: 300 } }
+ * counter.counts() // { itemsByPrefix: { gateway: 600, 'gateway-end': 300, step: 1016, delivery: 600 }, calls: { UpdateItem: 2216, GetItem: 300 } }
  */
 export async function startDynamoWriteCounter(dynamoUrl: string): Promise<DynamoWriteCounter> {
   const upstream = new URL(dynamoUrl);
@@ -43,6 +43,10 @@ export async function startDynamoWriteCounter(dynamoUrl: string): Promise<Dynamo
         for (const key of writtenKeys(operation, body)) {
           const prefix = key.split('#')[0] ?? key;
           itemsByPrefix[prefix] = (itemsByPrefix[prefix] ?? 0) + 1;
+        }
+        // A gateway record is written twice per watch: its start (step 0's decision) and its end.
+        if (operation === 'UpdateItem' && /^SET ended_at = /.test(updateExpressionOf(body))) {
+          itemsByPrefix['gateway-end'] = (itemsByPrefix['gateway-end'] ?? 0) + 1;
         }
       }
       const forwarded = http.request(
@@ -71,6 +75,10 @@ export async function startDynamoWriteCounter(dynamoUrl: string): Promise<Dynamo
       agent.destroy();
     },
   };
+}
+
+function updateExpressionOf(body: Buffer): string {
+  return (JSON.parse(body.toString('utf8') || '{}') as { UpdateExpression?: string }).UpdateExpression ?? '';
 }
 
 /** The `pk` of every item a write request writes. */

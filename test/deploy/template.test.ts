@@ -854,7 +854,8 @@ describe('the discover function', () => {
   }
 
   test('is not scheduled when the discover-projects param is empty (the default)', () => {
-    expect(discoverFunction().Properties.Environment.Variables.DISCOVER_PROJECTS).toBe('');
+    expect(discoverFunction().Properties.Environment.Variables.DISCOVER_PROJECTS).toEqual({ Ref: 'DiscoverProjects' });
+    expect(template.Parameters?.DiscoverProjects?.Default).toBe('');
     expect(createdIn(template, 'DiscoverSchedule')).toBe(false);
     expect(createdIn(template, 'DiscoverSchedulePermission')).toBe(false);
     expect(resourcesOfType('AWS::Events::Rule').filter(([id]) => createdIn(template, id))).toEqual([]);
@@ -871,7 +872,8 @@ describe('the discover function', () => {
       SourceArn: { 'Fn::GetAtt': ['DiscoverSchedule', 'Arn'] },
     });
     expect(discoverFunction(withDiscovery).Properties).toMatchObject({ Handler: 'handlers/discover.handler', Runtime: 'nodejs24.x' });
-    expect(discoverFunction(withDiscovery).Properties.Environment.Variables.DISCOVER_PROJECTS).toBe(`ap-southeast-1:${PROJECT}`);
+    expect(discoverFunction(withDiscovery).Properties.Environment.Variables.DISCOVER_PROJECTS).toEqual({ Ref: 'DiscoverProjects' });
+    expect(withDiscovery.Parameters?.DiscoverProjects?.Default).toBe(`ap-southeast-1:${PROJECT}`);
   });
 
   test('defaults to a sweep every 2 minutes, and is not retried (the next sweep comes soon)', async () => {
