@@ -1,8 +1,8 @@
 import { ApigError } from './errors.js';
 
-/** Default `APIG_ENDPOINT` template (DESIGN §3); `{region}` is substituted. */
+/** Default `APIG_ENDPOINT` template (README, "Configuration"); `{region}` is substituted. */
 export const DEFAULT_APIG_ENDPOINT = 'https://apig.{region}.myhuaweicloud.com';
-/** Default `IAM_ENDPOINT` template (DESIGN §3); `{region}` is substituted. */
+/** Default `IAM_ENDPOINT` template (README, "Configuration"); `{region}` is substituted. */
 export const DEFAULT_IAM_ENDPOINT = 'https://iam.{region}.myhuaweicloud.com';
 
 /** Same pattern the watch request is validated with: nothing that could leave the host name. */

@@ -1,7 +1,7 @@
 import type { NotificationEvent, Outcome, WatchEvent } from './outcome.js';
 import type { WatchState } from './state.js';
 
-/** What Huawei's failure codes mean for the person reading the notification (DESIGN §4). */
+/** What Huawei's failure codes mean for the person reading the notification (README, "Outcomes"). */
 const FAILURE_HINTS: Readonly<Record<string, string>> = {
   'APIC.9218': 'Insufficient quota: ask Huawei Cloud for a quota increase (or delete unused gateways), then create the gateway again.',
   'APIC.9219': 'Resources are sold out: try another availability zone or another gateway edition (spec).',
@@ -48,7 +48,7 @@ export interface OutcomeDetails {
 }
 
 /**
- * Builds the event of a watch's outcome (DESIGN §5). The `id` is stable per watch and outcome, so
+ * Builds the event of a watch's outcome (README, "Generic webhook event — contract"). The `id` is stable per watch and outcome, so
  * it serves as the Standard Webhooks `webhook-id` and receivers can drop a repeated post.
  *
  * @example

@@ -20,7 +20,7 @@ import {
 } from '../support/pipeline.js';
 
 /**
- * Delivery (DESIGN §6, invariant 4): one notification per target per outcome; failing targets
+ * Delivery (README, "Notification targets"): one notification per target per outcome; failing targets
  * retried in the invocation and then through delivery-only messages that never poll Huawei again
  * and never post again to a target that already has it; after the budget, the dead-letter queue.
  */

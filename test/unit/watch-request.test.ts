@@ -6,7 +6,7 @@ import { INSTANCE_ID, PROJECT_ID, T0, watchRequestBody } from '../support/factor
 const KEYS = { current: 'k'.repeat(32), previous: null };
 
 describe('parseWatchRequest', () => {
-  it('accepts the request of DESIGN §2 and normalises it', () => {
+  it('accepts the request of the README contract and normalises it', () => {
     const request = parseWatchRequest(watchRequestBody());
     expect(request).toEqual({
       project_id: PROJECT_ID,
