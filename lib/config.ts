@@ -2,8 +2,8 @@ import type { ApigConfig, ApigCredentials } from './apig/types.js';
 import { DEFAULT_APIG_ENDPOINT, DEFAULT_IAM_ENDPOINT } from './apig/endpoints.js';
 import { DiscoverProjectsError, parseDiscoverProjects, type DiscoverProject } from './discover/projects.js';
 import { parseNotifyUrls } from './notify/targets.js';
-import type { Target } from './notify/types.js';
-import { MAX_WATCH_LIFETIME_SECONDS } from './store/step-store.js';
+import type { Target } from './watch/ports.js';
+import { MAX_WATCH_LIFETIME_SECONDS } from './watch/watch-lifetime.js';
 import { MIN_STATE_SIGNING_KEY_BYTES, type StateSigningKeys } from './watch/state-message.js';
 
 /** A setting that is wrong or missing; the message names the variable (never its value). */

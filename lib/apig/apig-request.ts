@@ -1,13 +1,13 @@
 import http from 'node:http';
 import https from 'node:https';
 import fetch from 'node-fetch';
-import { SILENT_LOG, type Log } from '../logger.js';
+import { SILENT_LOG, type Log, type ProgressTarget } from '../watch/ports.js';
 import { serverTimeIfSkewed } from './clock-skew.js';
 import { ApigRetryableError, errorFromFetchFailure, parseErrorBody } from './errors.js';
 import { answerTooLargeError, HUAWEI_FETCH_OPTIONS, isAnswerTooLarge, isRedirect, MAX_ANSWER_BYTES, redirectError } from './http-answer.js';
 import { createIamTokenProvider, type IamTokenProvider } from './iam-token.js';
 import { parseSdkDate, signRequest } from './signing.js';
-import type { ApigConfig, ProgressTarget } from './types.js';
+import type { ApigConfig } from './types.js';
 
 /**
  * Huawei's answers to a token it no longer takes: expired (APIC.7101), unresolvable (APIC.7102),

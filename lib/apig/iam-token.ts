@@ -1,6 +1,6 @@
 import fetch from 'node-fetch';
 import * as z from 'zod/mini';
-import { SILENT_LOG, type Log } from '../logger.js';
+import { SILENT_LOG, type Log, type ProgressTarget } from '../watch/ports.js';
 import { resolveEndpoint } from './endpoints.js';
 import {
   ApigRetryableError,
@@ -11,7 +11,7 @@ import {
   retryableErrorFromAnswer,
 } from './errors.js';
 import { answerTooLargeError, HUAWEI_FETCH_OPTIONS, isAnswerTooLarge, isRedirect, redirectError } from './http-answer.js';
-import type { ApigCredentials, ProgressTarget } from './types.js';
+import type { ApigCredentials } from './types.js';
 
 /** A cached token is replaced this long before its `expires_at`. */
 export const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;

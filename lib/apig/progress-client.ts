@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { boundEchoedText, ECHOED_TEXT_MAX_CHARS, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
-import type { Log } from '../logger.js';
+import type { Log, ProgressReport, ProgressSource, ProgressTarget } from '../watch/ports.js';
 import { createApigRequester, type ApigAnswer } from './apig-request.js';
 import { resolveEndpoint } from './endpoints.js';
 import {
@@ -11,7 +11,7 @@ import {
   retryableErrorFromAnswer,
   type ApigError,
 } from './errors.js';
-import type { ApigConfig, ProgressReport, ProgressSource, ProgressTarget } from './types.js';
+import type { ApigConfig } from './types.js';
 
 /** Unix timestamps below this are seconds, at or above it milliseconds (README, Outcomes). */
 const SECONDS_TIMESTAMP_LIMIT = 1e12;

@@ -1,4 +1,4 @@
-import type { DeliveryResult, Notifier, Target } from '../notify/types.js';
+import type { DeliveryResult, Notifier, Target } from '../watch/ports.js';
 import type { NotificationEvent } from '../watch/outcome.js';
 
 /** How long notifying all targets of one event may take, retries included. */

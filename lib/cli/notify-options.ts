@@ -1,7 +1,7 @@
 import { ConfigError } from '../config.js';
 import { NotifyConfigError } from '../notify/errors.js';
 import { parseNotifyUrls } from '../notify/targets.js';
-import type { Target } from '../notify/types.js';
+import type { Target } from '../watch/ports.js';
 import { CliUsageError } from './errors.js';
 
 /** The options of commands that notify (`watch`, `test-notify`). */

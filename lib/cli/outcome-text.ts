@@ -1,5 +1,5 @@
 import { composeMessage, formatTitle } from '../notify/format.js';
-import type { DeliveryResult, Target } from '../notify/types.js';
+import type { DeliveryResult, Target } from '../watch/ports.js';
 import type { WatchEvent } from '../watch/outcome.js';
 
 /** Facts worth repeating in a terminal (the ids were on the command line). */

@@ -1,5 +1,5 @@
 import { describeFilters, selectTargets, unknownGroups } from '../notify/targets.js';
-import type { Target } from '../notify/types.js';
+import type { Target } from '../watch/ports.js';
 import type { EventKind } from '../watch/outcome.js';
 import { watchRequestSchema, type WatchRequest } from '../watch/request.js';
 import { CliUsageError } from './errors.js';

@@ -1,5 +1,4 @@
-import type { ProgressSource } from '../apig/types.js';
-import type { Clock } from '../ports.js';
+import type { ProgressSource, Clock } from '../watch/ports.js';
 import { decidePoll } from '../watch/decide.js';
 import type { WatchEvent } from '../watch/outcome.js';
 import { observe } from '../watch/observe.js';

@@ -2,7 +2,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import { slackMessageText } from '../cli/slack-text.js';
 import { scaledClock } from '../runtime/time-scale.js';
-import type { Clock } from '../ports.js';
+import type { Clock } from '../watch/ports.js';
 import type { WatchEvent } from '../watch/outcome.js';
 import { SIMULATOR_DEFAULT_CREDENTIALS, startApigSimulator, type ApigSimulator } from './apig-simulator.js';
 import { startLocalAws, type LocalAws } from './local-aws.js';

@@ -4,7 +4,7 @@ import { resolveEndpoint } from '../apig/endpoints.js';
 import { ApigRetryableError, ApigTerminalError, parseErrorBody, parseJsonLeniently, retryableErrorFromAnswer, type ApigError } from '../apig/errors.js';
 import type { ApigConfig } from '../apig/types.js';
 import { boundEchoedText, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
-import { SILENT_LOG, type Log } from '../logger.js';
+import { SILENT_LOG, type Log } from '../watch/ports.js';
 import type { DiscoverProject } from './projects.js';
 
 /** ListInstancesV2 takes `limit` 1–500: the largest page means the fewest requests. */

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Log } from '../logger.js';
+import type { Log } from '../watch/ports.js';
 import type { WatchRequestSender } from '../queue/watch-request-sender.js';
 import { InvalidMessageError, parseWatchRequest, type FieldProblem, type WatchRequest } from '../watch/request.js';
 

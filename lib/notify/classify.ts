@@ -1,4 +1,4 @@
-import type { ChannelType } from './types.js';
+import type { ChannelType } from '../watch/ports.js';
 
 /** How much of a receiver's answer is kept in reasons and logs. */
 export const ANSWER_EXCERPT_MAX_CHARS = 300;

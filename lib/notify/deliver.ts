@@ -1,13 +1,12 @@
 import fetch from 'node-fetch';
 import { Webhook } from 'standardwebhooks';
-import type { Log } from '../logger.js';
+import type { Log, DeliveryResult, Notifier, Target } from '../watch/ports.js';
 import type { NotificationEvent } from '../watch/outcome.js';
 import { type Answer, classifyAnswer, type Verdict } from './classify.js';
 import { NotifyConfigError } from './errors.js';
 import type { RenderedRequest } from './render.js';
 import { renderNotification } from './renderers.js';
 import { createPostSpacing, MIN_POST_SPACING_MS } from './spacing.js';
-import type { DeliveryResult, Notifier, Target } from './types.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 export const DEFAULT_MAX_ATTEMPTS = 4;

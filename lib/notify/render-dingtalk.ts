@@ -2,8 +2,7 @@ import { createHmac } from 'node:crypto';
 import { renderChatMarkdown } from './chat-markdown.js';
 import { fitInto } from './fit.js';
 import { composeMessage, formatTitle } from './format.js';
-import type { Renderer } from './render.js';
-import { jsonRequest } from './render.js';
+import { type Renderer, jsonRequest } from './render.js';
 
 /**
  * DingTalk does not document a precise size limit for robot markdown; staying well below the

@@ -8,7 +8,7 @@ import { renderSlackRequest } from './render-slack.js';
 import { renderTeamsRequest } from './render-teams.js';
 import { renderWebhookRequest } from './render-webhook.js';
 import { renderWeComRequest } from './render-wecom.js';
-import type { ChannelType, Target } from './types.js';
+import type { ChannelType, Target } from '../watch/ports.js';
 
 /** The renderer of each channel. A new channel adds its file and one line here. */
 export const RENDERERS: Readonly<Record<ChannelType, Renderer>> = {

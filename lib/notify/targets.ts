@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { EVENT_KINDS, OUTCOMES, type EventKind } from '../watch/outcome.js';
 import { GROUP_NAME_PATTERN, type WatchRequest } from '../watch/request.js';
 import { NotifyConfigError } from './errors.js';
-import { CHANNEL_TYPES, type ChannelType, type Target } from './types.js';
+import { CHANNEL_TYPES, type ChannelType, type Target } from '../watch/ports.js';
 
 const VARIABLE = 'NOTIFY_URLS';
 /** Hex characters of sha256(type, url) kept as the target id. */

@@ -1,5 +1,6 @@
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { isWatchActive, type StepStore } from '../store/step-store.js';
+import { isWatchActive } from '../watch/watch-lifetime.js';
+import { type StepStore } from '../watch/ports.js';
 import type { WatchRequest } from '../watch/request.js';
 import { gatewayKeyFor, watchIdFor } from '../watch/state.js';
 

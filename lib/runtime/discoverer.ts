@@ -1,8 +1,7 @@
 import { readDiscoverSettings, resolveApigConfig } from '../config.js';
 import { discoverGateways, type DiscoverySummary } from '../discover/discover-gateways.js';
 import { createInstanceLister, type GatewayLister } from '../discover/instance-list-client.js';
-import type { Log } from '../logger.js';
-import type { Metrics } from '../ports.js';
+import type { Log, Metrics } from '../watch/ports.js';
 import { createWatchRequestSender, sqsClientFor } from '../queue/watch-request-sender.js';
 import { readSecretReference } from './secrets.js';
 import { scaledClock } from './time-scale.js';

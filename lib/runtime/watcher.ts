@@ -2,12 +2,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createProgressSource } from '../apig/progress-client.js';
 import { ConfigError, readSettings, resolveRuntimeConfig, type RuntimeConfig, type Settings } from '../config.js';
-import type { Log } from '../logger.js';
+import { type Log, type Clock, type Metrics, type IncomingRecord, type WatchPorts } from '../watch/ports.js';
 import { createNotifier } from '../notify/deliver.js';
-import type { Clock, Metrics } from '../ports.js';
 import { createSqsWatchQueue } from '../queue/watch-queue.js';
 import { createDynamoStepStore } from '../store/step-store.js';
-import { processBatch, type IncomingRecord, type WatchPorts } from '../watch/process-batch.js';
+import { processBatch } from '../watch/process-batch.js';
 import { readSecretReference } from './secrets.js';
 import { scaledClock, scaledDelays } from './time-scale.js';
 

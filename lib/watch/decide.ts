@@ -1,4 +1,4 @@
-import type { ProgressReport } from '../apig/types.js';
+import type { ProgressReport } from './ports.js';
 import { buildOutcomeEvent } from './event.js';
 import type { Outcome, WatchEvent } from './outcome.js';
 import { adaptiveSchedule, nextPollDelaySeconds, transientRetryDelaySeconds, MAX_SQS_DELAY_SECONDS, type PollSchedule } from './schedule.js';

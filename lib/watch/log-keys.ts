@@ -1,4 +1,4 @@
-import type { Log } from '../logger.js';
+import type { Log } from './ports.js';
 
 /**
  * A `Log` that adds the same keys to every line (a record's watch, step and message id).

@@ -2,8 +2,6 @@ import { describe } from './log-keys.js';
 import type { IncomingRecord, StepOutcome, WatchPorts, WatchSettings } from './ports.js';
 import { processStep } from './process-step.js';
 
-export { INVOCATION_SAFETY_MARGIN_MS, type IncomingRecord, type WatchPorts, type WatchSettings } from './ports.js';
-
 /**
  * How soon a record that failed for a transient reason comes back: this many seconds, doubled on
  * each receive (10, 20, 40, 80, 160 s), instead of after the queue's 360 s visibility timeout.

@@ -1,20 +1,11 @@
-import type { Log } from '../logger.js';
-import {
-  DEAD_LETTER_RETENTION_SECONDS,
-  mayStartWatch,
-  type GatewayWatch,
-  type StartPolicy,
-  type StepDecision,
-  type StepKey,
-  type StepRecord,
-} from '../store/step-store.js';
+import { type Log, type GatewayWatch, type StartPolicy, type StepDecision, type StepKey, type StepRecord, type IncomingRecord, type StepOutcome, type WatchPorts, type WatchSettings } from './ports.js';
+import { DEAD_LETTER_RETENTION_SECONDS, mayStartWatch } from './watch-lifetime.js';
 import { decidePoll } from './decide.js';
 import { selectTargets } from '../notify/targets.js';
 import { deliverNotice, deliverOutcome } from './deliver-outcome.js';
 import { startedEventOf } from './event.js';
 import { describe, withKeys } from './log-keys.js';
 import { observe } from './observe.js';
-import type { IncomingRecord, StepOutcome, WatchPorts, WatchSettings } from './ports.js';
 import { InvalidMessageError } from './request.js';
 import { ForgedStateError, encodeStateMessage, parseMessageBody, type ParsedMessage } from './state-message.js';
 import { gatewayKeyFor, startWatch, watchIdFor, type WatchState } from './state.js';

@@ -8,7 +8,8 @@ import {
 import { MAX_ANSWER_BYTES } from '../../lib/apig/http-answer.js';
 import { REFUSED_LOGIN_MEMORY_MS } from '../../lib/apig/iam-token.js';
 import { createProgressSource } from '../../lib/apig/progress-client.js';
-import type { ApigCredentials, ProgressTarget } from '../../lib/apig/types.js';
+import type { ApigCredentials } from '../../lib/apig/types.js';
+import type { ProgressTarget, Log } from '../../lib/watch/ports.js';
 import {
   startApigSimulator,
   type ApigSimulator,
@@ -17,7 +18,6 @@ import {
 } from '../../lib/dev/apig-simulator.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
 import { ECHOED_TEXT_MAX_CHARS, ECHOED_WORD_MAX_CHARS } from '../../lib/echoed-text.js';
-import type { Log } from '../../lib/logger.js';
 
 const STATIC_TOKEN = 'static-token-for-tests';
 const AKSK = { accessKey: 'TESTACCESSKEY0000001', secretKey: 'test-secret-key-1' };

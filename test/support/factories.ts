@@ -1,5 +1,5 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import type { ProgressReport } from '../../lib/apig/types.js';
+import type { ProgressReport } from '../../lib/watch/ports.js';
 import type { WatchRequest } from '../../lib/watch/request.js';
 import { startWatch, type WatchState } from '../../lib/watch/state.js';
 

@@ -1,5 +1,5 @@
 import { hintFor } from '../../lib/watch/event.js';
-import type { Target } from '../../lib/notify/types.js';
+import type { Target } from '../../lib/watch/ports.js';
 import { EVENT_KINDS, type EventData, type EventKind, type NotificationEvent, type Outcome, type OutcomeData, type WatchEvent } from '../../lib/watch/outcome.js';
 
 /** Fixed clock of the notify fixtures: the golden files depend on it. */

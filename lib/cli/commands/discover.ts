@@ -2,8 +2,7 @@ import { apigConfigFrom, readCliSettings, readDiscoverProjects, resolveSecretVal
 import { discoverGateways, findCreatingGateways, type ProjectSweep } from '../../discover/discover-gateways.js';
 import { createInstanceLister } from '../../discover/instance-list-client.js';
 import { DiscoverProjectsError, parseDiscoverProjects, type DiscoverProject } from '../../discover/projects.js';
-import { SILENT_LOG } from '../../logger.js';
-import { NO_METRICS } from '../../ports.js';
+import { SILENT_LOG, NO_METRICS } from '../../watch/ports.js';
 import { createWatchRequestSender, sqsClientFor } from '../../queue/watch-request-sender.js';
 import { readSecretReference } from '../../runtime/secrets.js';
 import { scaledClock } from '../../runtime/time-scale.js';

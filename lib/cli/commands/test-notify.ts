@@ -1,5 +1,5 @@
 import { readCliSettings, resolveSecretValues } from '../../config.js';
-import { SILENT_LOG } from '../../logger.js';
+import { SILENT_LOG } from '../../watch/ports.js';
 import { createNotifier } from '../../notify/deliver.js';
 import { readSecretReference } from '../../runtime/secrets.js';
 import { selectTargets } from '../../notify/targets.js';
