@@ -1,4 +1,4 @@
-import { ApigError } from './errors.js';
+import { ApigError } from '../watch/progress-errors.js';
 
 /** Default `APIG_ENDPOINT` template (README, "Configuration"); `{region}` is substituted. */
 export const DEFAULT_APIG_ENDPOINT = 'https://apig.{region}.myhuaweicloud.com';

@@ -2,14 +2,8 @@ import fetch from 'node-fetch';
 import * as z from 'zod/mini';
 import { SILENT_LOG, type Log, type ProgressTarget } from '../watch/ports.js';
 import { resolveEndpoint } from './endpoints.js';
-import {
-  ApigRetryableError,
-  IamAuthError,
-  errorFromFetchFailure,
-  parseErrorBody,
-  parseJsonLeniently,
-  retryableErrorFromAnswer,
-} from './errors.js';
+import { errorFromFetchFailure, parseErrorBody, parseJsonLeniently, retryableErrorFromAnswer } from './errors.js';
+import { ApigRetryableError, IamAuthError } from '../watch/progress-errors.js';
 import { answerTooLargeError, HUAWEI_FETCH_OPTIONS, isAnswerTooLarge, isRedirect, redirectError } from './http-answer.js';
 import type { ApigCredentials } from './types.js';
 

@@ -3,14 +3,8 @@ import { boundEchoedText, ECHOED_TEXT_MAX_CHARS, ECHOED_WORD_MAX_CHARS } from '.
 import type { Log, ProgressReport, ProgressSource, ProgressTarget } from '../watch/ports.js';
 import { createApigRequester, type ApigAnswer } from './apig-request.js';
 import { resolveEndpoint } from './endpoints.js';
-import {
-  ApigRetryableError,
-  ApigTerminalError,
-  parseErrorBody,
-  parseJsonLeniently,
-  retryableErrorFromAnswer,
-  type ApigError,
-} from './errors.js';
+import { parseErrorBody, parseJsonLeniently, retryableErrorFromAnswer } from './errors.js';
+import { ApigRetryableError, ApigTerminalError, type ApigError } from '../watch/progress-errors.js';
 import type { ApigConfig } from './types.js';
 
 /** Unix timestamps below this are seconds, at or above it milliseconds (README, Outcomes). */

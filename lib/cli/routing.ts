@@ -1,4 +1,5 @@
-import { describeFilters, selectTargets, unknownGroups } from '../notify/targets.js';
+import { describeFilters } from '../notify/targets.js';
+import { selectTargets, unknownGroups } from '../watch/select-targets.js';
 import type { Target } from '../watch/ports.js';
 import type { EventKind } from '../watch/outcome.js';
 import { watchRequestSchema, type WatchRequest } from '../watch/request.js';

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import { createApigRequester, type ApigAnswer } from '../apig/apig-request.js';
 import { resolveEndpoint } from '../apig/endpoints.js';
-import { ApigRetryableError, ApigTerminalError, parseErrorBody, parseJsonLeniently, retryableErrorFromAnswer, type ApigError } from '../apig/errors.js';
+import { parseErrorBody, parseJsonLeniently, retryableErrorFromAnswer } from '../apig/errors.js';
+import { ApigRetryableError, ApigTerminalError, type ApigError } from '../watch/progress-errors.js';
 import type { ApigConfig } from '../apig/types.js';
 import { boundEchoedText, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
 import { SILENT_LOG, type Log } from '../watch/ports.js';

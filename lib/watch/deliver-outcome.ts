@@ -1,5 +1,5 @@
 import { type Log, type DeliveryResult, INVOCATION_SAFETY_MARGIN_MS, type StepOutcome, type WatchPorts, type WatchSettings } from './ports.js';
-import { selectTargets } from '../notify/targets.js';
+import { selectTargets } from './select-targets.js';
 import { decideDelivery } from './decide.js';
 import { withKeys } from './log-keys.js';
 import type { NotificationEvent, WatchEvent } from './outcome.js';

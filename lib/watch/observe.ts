@@ -1,4 +1,4 @@
-import { ApigError, ApigRetryableError, ApigTerminalError, IamAuthError } from '../apig/errors.js';
+import { ApigError, ApigRetryableError, ApigTerminalError, IamAuthError } from './progress-errors.js';
 import type { ProgressSource } from './ports.js';
 import type { Observation } from './decide.js';
 import type { WatchState } from './state.js';

@@ -1,7 +1,7 @@
 import { type Log, type GatewayWatch, type StartPolicy, type StepDecision, type StepKey, type StepRecord, type IncomingRecord, type StepOutcome, type WatchPorts, type WatchSettings } from './ports.js';
 import { DEAD_LETTER_RETENTION_SECONDS, mayStartWatch } from './watch-lifetime.js';
 import { decidePoll } from './decide.js';
-import { selectTargets } from '../notify/targets.js';
+import { selectTargets } from './select-targets.js';
 import { deliverNotice, deliverOutcome } from './deliver-outcome.js';
 import { startedEventOf } from './event.js';
 import { describe, withKeys } from './log-keys.js';

@@ -1,10 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  ApigRetryableError,
-  ApigTerminalError,
-  IamAuthError,
-  THROTTLED_RETRY_AFTER_SECONDS,
-} from '../../lib/apig/errors.js';
+import { THROTTLED_RETRY_AFTER_SECONDS } from '../../lib/apig/errors.js';
+import { ApigRetryableError, ApigTerminalError, IamAuthError } from '../../lib/watch/progress-errors.js';
 import { MAX_ANSWER_BYTES } from '../../lib/apig/http-answer.js';
 import { REFUSED_LOGIN_MEMORY_MS } from '../../lib/apig/iam-token.js';
 import { createProgressSource } from '../../lib/apig/progress-client.js';

@@ -1,5 +1,6 @@
 import { NotifyConfigError } from '../../lib/notify/errors.js';
-import { describeFilters, parseNotifyUrls, selectTargets, unknownGroups } from '../../lib/notify/targets.js';
+import { describeFilters, parseNotifyUrls } from '../../lib/notify/targets.js';
+import { selectTargets, unknownGroups } from '../../lib/watch/select-targets.js';
 import { OUTCOMES } from '../../lib/watch/outcome.js';
 import { watchEventFactory } from '../support/notify-fixtures.js';
 

@@ -2,7 +2,7 @@ import { readCliSettings, resolveSecretValues } from '../../config.js';
 import { SILENT_LOG } from '../../watch/ports.js';
 import { createNotifier } from '../../notify/deliver.js';
 import { readSecretReference } from '../../runtime/secrets.js';
-import { selectTargets } from '../../notify/targets.js';
+import { selectTargets } from '../../watch/select-targets.js';
 import type { EventKind } from '../../watch/outcome.js';
 import { deliverToAll } from '../deliver-all.js';
 import { CliUsageError } from '../errors.js';
