@@ -2,9 +2,6 @@ import { AbortError, FetchError } from 'node-fetch';
 import { boundEchoedText, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
 import { ApigRetryableError } from '../watch/progress-errors.js';
 
-/** Huawei advises waiting 2–5 s after APIG.0308 throttling; the upper end is sure to be past it. */
-export const THROTTLED_RETRY_AFTER_SECONDS = 5;
-
 const THROTTLING_CODES = new Set(['APIG.0308', 'APIG.9008']);
 
 /**
@@ -65,10 +62,7 @@ export function retryableErrorFromAnswer(
   }`;
   const options = { httpStatus, code: error.code };
   if (httpStatus === 429 || (error.code !== undefined && THROTTLING_CODES.has(error.code))) {
-    return new ApigRetryableError('throttled', detail, {
-      ...options,
-      retryAfterSeconds: THROTTLED_RETRY_AFTER_SECONDS,
-    });
+    return new ApigRetryableError('throttled', detail, options);
   }
   if (httpStatus >= 500) return new ApigRetryableError('server_error', detail, options);
   return new ApigRetryableError('unexpected_response', detail, options);

@@ -29,21 +29,14 @@ export class ApigError extends Error {
  */
 export type RetryableReason = 'throttled' | 'server_error' | 'timeout' | 'network' | 'unreachable' | 'unexpected_response';
 
-/** A transient failure: the caller's retry policy decides when to try again. */
+/** A transient failure: the caller's retry policy decides when to try again (lib/watch/schedule.ts). */
 export class ApigRetryableError extends ApigError {
   override name = 'ApigRetryableError';
   readonly reason: RetryableReason;
-  /** The server's (or Huawei's documented) advice on how long to wait. */
-  readonly retryAfterSeconds?: number;
 
-  constructor(
-    reason: RetryableReason,
-    message: string,
-    options: ApigErrorOptions & { retryAfterSeconds?: number } = {},
-  ) {
+  constructor(reason: RetryableReason, message: string, options: ApigErrorOptions = {}) {
     super(message, options);
     this.reason = reason;
-    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
