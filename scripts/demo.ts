@@ -17,8 +17,8 @@ import { describeNotification, formatClock, LOCAL_CHANNELS, startLocalStack } fr
 import type { ReceivedRequest } from '../lib/dev/webhook-receiver.js';
 import { parseNotifyUrls } from '../lib/notify/targets.js';
 import { selectTargets } from '../lib/watch/select-targets.js';
-import { formatElapsed } from '../lib/watch/event.js';
-import type { Outcome, WatchEvent } from '../lib/watch/outcome.js';
+import { formatElapsed } from '../lib/watch/format-elapsed.js';
+import type { Outcome, WatchEvent } from '../lib/watch/notification-event.js';
 import { parseMessageBody } from '../lib/watch/state-message.js';
 
 const TIME_SCALE = 20;

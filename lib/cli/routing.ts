@@ -1,7 +1,7 @@
 import { describeFilters } from '../notify/targets.js';
 import { selectTargets, unknownGroups } from '../watch/select-targets.js';
 import type { Target } from '../watch/ports.js';
-import type { EventKind } from '../watch/outcome.js';
+import type { EventKind } from '../watch/notification-event.js';
 import { watchRequestSchema, type WatchRequest } from '../watch/request.js';
 import { CliUsageError } from './errors.js';
 

@@ -1,5 +1,5 @@
-import { buildOutcomeEvent, buildStartedEvent } from '../watch/event.js';
-import type { EventKind, NotificationEvent, Outcome, WatchEvent } from '../watch/outcome.js';
+import { buildOutcomeEvent, buildStartedEvent } from '../watch/build-event.js';
+import type { EventKind, NotificationEvent, Outcome, WatchEvent } from '../watch/notification-event.js';
 import { startWatch, type LastSeen } from '../watch/state.js';
 
 /** What a watch of each outcome would have seen, for `test-notify` (Huawei's own codes and words). */

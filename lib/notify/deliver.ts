@@ -1,7 +1,7 @@
 import fetch from 'node-fetch';
 import { Webhook } from 'standardwebhooks';
 import type { Log, DeliveryResult, Notifier, Target } from '../watch/ports.js';
-import type { NotificationEvent } from '../watch/outcome.js';
+import type { NotificationEvent } from '../watch/notification-event.js';
 import { type Answer, classifyAnswer, type Verdict } from './classify.js';
 import { NotifyConfigError } from './errors.js';
 import type { RenderedRequest } from './render.js';

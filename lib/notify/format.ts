@@ -1,6 +1,6 @@
-import type { EventKind, NotificationEvent, Outcome, WatchEvent } from '../watch/outcome.js';
+import type { EventKind, NotificationEvent, Outcome, WatchEvent } from '../watch/notification-event.js';
 import { NEVER_ANSWERED_PREFIX } from '../watch/decide.js';
-import { formatElapsed } from '../watch/event.js';
+import { formatElapsed } from '../watch/format-elapsed.js';
 import { fitInto } from './fit.js';
 
 /** Caps on echoed values, so every channel's limit can be met by shortening the error message alone. */

@@ -1,4 +1,4 @@
-import type { NotificationEvent } from '../watch/outcome.js';
+import type { NotificationEvent } from '../watch/notification-event.js';
 import type { Target } from '../watch/ports.js';
 
 /** One HTTP POST, ready to send. */

@@ -1,5 +1,5 @@
 import { cleanEchoedText } from '../echoed-text.js';
-import type { NotificationEvent } from '../watch/outcome.js';
+import type { NotificationEvent } from '../watch/notification-event.js';
 import type { RenderedRequest, Renderer, RenderOptions } from './render.js';
 import { renderDingTalkRequest } from './render-dingtalk.js';
 import { renderDiscordRequest } from './render-discord.js';

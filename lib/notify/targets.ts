@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EVENT_KINDS, type EventKind } from '../watch/outcome.js';
+import { EVENT_KINDS, type EventKind } from '../watch/notification-event.js';
 import { GROUP_NAME_PATTERN } from '../watch/request.js';
 import { NotifyConfigError } from './errors.js';
 import { CHANNEL_TYPES, type ChannelType, type Target } from '../watch/ports.js';

@@ -2,7 +2,7 @@ import { type Log, type DeliveryResult, INVOCATION_SAFETY_MARGIN_MS, type StepOu
 import { selectTargets } from './select-targets.js';
 import { decideDelivery } from './decide.js';
 import { withKeys } from './log-keys.js';
-import type { NotificationEvent, WatchEvent } from './outcome.js';
+import type { NotificationEvent, WatchEvent } from './notification-event.js';
 import { encodeStateMessage } from './state-message.js';
 import type { WatchState } from './state.js';
 

@@ -3,7 +3,7 @@
  * Adapters (lib/apig, lib/queue, lib/store, lib/notify, lib/runtime) implement them and import
  * them from here; nothing in lib/watch imports an adapter (test/unit/dependency-rules.test.ts).
  */
-import type { EventKind, NotificationEvent, WatchEvent } from './outcome.js';
+import type { EventKind, NotificationEvent, WatchEvent } from './notification-event.js';
 import type { PollSchedule } from './schedule.js';
 import type { StateSigningKeys } from './state-message.js';
 

@@ -3,7 +3,7 @@ import { DEAD_LETTER_RETENTION_SECONDS, mayStartWatch } from './watch-lifetime.j
 import { decidePoll } from './decide.js';
 import { selectTargets } from './select-targets.js';
 import { deliverNotice, deliverOutcome } from './deliver-outcome.js';
-import { startedEventOf } from './event.js';
+import { startedEventOf } from './build-event.js';
 import { describe, withKeys } from './log-keys.js';
 import { observe } from './observe.js';
 import { InvalidMessageError } from './request.js';

@@ -1,4 +1,4 @@
-import { OUTCOMES, type EventKind } from './outcome.js';
+import { OUTCOMES, type EventKind } from './notification-event.js';
 import type { Target } from './ports.js';
 import type { WatchRequest } from './request.js';
 

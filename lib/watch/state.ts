@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { EVENT_KINDS, OUTCOMES, type WatchEvent } from './outcome.js';
+import { EVENT_KINDS, OUTCOMES, type WatchEvent } from './notification-event.js';
 import { watchRequestSchema, type WatchRequest } from './request.js';
 
 /**

@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { slackMessageText } from './slack-text.js';
 import { scaledClock } from '../../lib/runtime/time-scale.js';
 import type { Clock } from '../../lib/watch/ports.js';
-import type { WatchEvent } from '../../lib/watch/outcome.js';
+import type { WatchEvent } from '../../lib/watch/notification-event.js';
 import { SIMULATOR_DEFAULT_CREDENTIALS, startApigSimulator, type ApigSimulator } from '../../lib/dev/apig-simulator.js';
 import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
 import { startLocalEventSource, type LocalEventSource, type SqsHandler } from '../../lib/dev/local-event-source.js';

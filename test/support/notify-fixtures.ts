@@ -1,6 +1,6 @@
-import { hintFor } from '../../lib/watch/event.js';
+import { hintFor } from '../../lib/watch/build-event.js';
 import type { Target } from '../../lib/watch/ports.js';
-import { EVENT_KINDS, type EventData, type EventKind, type NotificationEvent, type Outcome, type OutcomeData, type WatchEvent } from '../../lib/watch/outcome.js';
+import { EVENT_KINDS, type EventData, type EventKind, type NotificationEvent, type Outcome, type OutcomeData, type WatchEvent } from '../../lib/watch/notification-event.js';
 
 /** Fixed clock of the notify fixtures: the golden files depend on it. */
 export const NOTIFY_NOW_MS = Date.UTC(2026, 10, 28, 10, 15, 42, 123);

@@ -17,7 +17,7 @@ import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from
 import type { Clock, WatchPorts } from '../../lib/watch/ports.js';
 import { scaledClock } from '../../lib/runtime/time-scale.js';
 import { createWatcher, type Watcher } from '../../lib/runtime/watcher.js';
-import type { WatchEvent } from '../../lib/watch/outcome.js';
+import type { WatchEvent } from '../../lib/watch/notification-event.js';
 import { PROJECT_ID } from './factories.js';
 import { recordingLog, recordingMetrics } from './fakes.js';
 

@@ -8,7 +8,7 @@ import type { RenderedRequest } from '../../lib/notify/render.js';
 import { renderNotification } from '../../lib/notify/renderers.js';
 import { parseNotifyUrls } from '../../lib/notify/targets.js';
 import { CHANNEL_TYPES, type ChannelType, type Target } from '../../lib/watch/ports.js';
-import { EVENT_KINDS, type OutcomeData } from '../../lib/watch/outcome.js';
+import { EVENT_KINDS, type OutcomeData } from '../../lib/watch/notification-event.js';
 import { FIXED_EVENTS, NOTIFY_NOW_MS, TEST_WEBHOOK_SECRET, watchEventFactory } from '../support/notify-fixtures.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

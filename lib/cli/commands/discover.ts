@@ -6,7 +6,7 @@ import { SILENT_LOG, NO_METRICS } from '../../watch/ports.js';
 import { createWatchRequestSender, sqsClientFor } from '../../queue/watch-request-sender.js';
 import { readSecretReference } from '../../runtime/secrets.js';
 import { scaledClock } from '../../runtime/time-scale.js';
-import { EVENT_KINDS, type EventKind } from '../../watch/outcome.js';
+import { EVENT_KINDS, type EventKind } from '../../watch/notification-event.js';
 import { CliUsageError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import type { CliIo } from '../io.js';

@@ -3,7 +3,7 @@ import { SILENT_LOG } from '../../watch/ports.js';
 import { createNotifier } from '../../notify/deliver.js';
 import { readSecretReference } from '../../runtime/secrets.js';
 import { selectTargets } from '../../watch/select-targets.js';
-import type { EventKind } from '../../watch/outcome.js';
+import type { EventKind } from '../../watch/notification-event.js';
 import { deliverToAll } from '../deliver-all.js';
 import { CliUsageError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';

@@ -4,7 +4,7 @@ import { SILENT_LOG, type Notifier, type Target } from '../../watch/ports.js';
 import { createNotifier } from '../../notify/deliver.js';
 import { readSecretReference } from '../../runtime/secrets.js';
 import { scaledClock, scaledSleep } from '../../runtime/time-scale.js';
-import type { WatchEvent } from '../../watch/outcome.js';
+import type { WatchEvent } from '../../watch/notification-event.js';
 import { startWatch } from '../../watch/state.js';
 import { deliverToAll } from '../deliver-all.js';
 import { CliUsageError } from '../errors.js';

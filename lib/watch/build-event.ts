@@ -1,5 +1,6 @@
-import type { NotificationEvent, Outcome, WatchEvent } from './outcome.js';
+import type { NotificationEvent, Outcome, WatchEvent } from './notification-event.js';
 import type { WatchState } from './state.js';
+import { formatElapsed } from './format-elapsed.js';
 
 /** What Huawei's failure codes mean for the person reading the notification (README, "Outcomes"). */
 const FAILURE_HINTS: Readonly<Record<string, string>> = {
@@ -19,25 +20,6 @@ const UNKNOWN_FAILURE_HINT = 'See the error message; if it does not say what to 
 export function hintFor(outcome: Outcome, errorCode: string | null): string | null {
   if (outcome !== 'failed') return null;
   return (errorCode && FAILURE_HINTS[errorCode.toUpperCase()]) || UNKNOWN_FAILURE_HINT;
-}
-
-/**
- * Formats a duration the way people say it.
- *
- * @example
- * formatElapsed(372_000)   // '6m 12s'
- * formatElapsed(3_725_000) // '1h 02m 05s'
- * formatElapsed(42_000)    // '42s'
- */
-export function formatElapsed(elapsedMs: number): string {
-  const totalSeconds = Math.max(0, Math.round(elapsedMs / 1000));
-  const hours = Math.floor(totalSeconds / 3600);
-  const minutes = Math.floor((totalSeconds % 3600) / 60);
-  const seconds = totalSeconds % 60;
-  const two = (n: number) => String(n).padStart(2, '0');
-  if (hours > 0) return `${hours}h ${two(minutes)}m ${two(seconds)}s`;
-  if (minutes > 0) return `${minutes}m ${two(seconds)}s`;
-  return `${seconds}s`;
 }
 
 /** The details of a terminal outcome that are not in the watch state. */
