@@ -1,4 +1,4 @@
-import { composeMessage, formatTitle } from '../notify/format.js';
+import { composeMessage, formatTitle } from '../notify/compose-message.js';
 import type { DeliveryResult, Target } from '../watch/ports.js';
 import type { WatchEvent } from '../watch/notification-event.js';
 

@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { type Renderer, jsonRequest } from './render.js';
+import { type Renderer, jsonRequest } from './rendered-request.js';
 
 /**
  * The generic webhook: the body is the event JSON exactly (README, "Generic webhook event — contract"). With a secret, the

@@ -3,7 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createProgressSource } from '../apig/progress-client.js';
 import { ConfigError, readSettings, resolveRuntimeConfig, type RuntimeConfig, type Settings } from '../config.js';
 import { type Log, type Clock, type Metrics, type IncomingRecord, type WatchPorts } from '../watch/ports.js';
-import { createNotifier } from '../notify/deliver.js';
+import { createNotifier } from '../notify/notifier.js';
 import { createSqsWatchQueue } from '../queue/watch-queue.js';
 import { createDynamoStepStore } from '../store/step-store.js';
 import { processBatch } from '../watch/process-batch.js';

@@ -1,6 +1,6 @@
 import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
 import type { Log, Target } from '../../lib/watch/ports.js';
-import { createNotifier } from '../../lib/notify/deliver.js';
+import { createNotifier } from '../../lib/notify/notifier.js';
 import { parseNotifyUrls } from '../../lib/notify/targets.js';
 import { TEST_WEBHOOK_SECRET, watchEventFactory } from '../support/notify-fixtures.js';
 

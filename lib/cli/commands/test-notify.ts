@@ -1,6 +1,6 @@
 import { readCliSettings, resolveSecretValues } from '../../config.js';
 import { SILENT_LOG } from '../../watch/ports.js';
-import { createNotifier } from '../../notify/deliver.js';
+import { createNotifier } from '../../notify/notifier.js';
 import { readSecretReference } from '../../runtime/secrets.js';
 import { selectTargets } from '../../watch/select-targets.js';
 import type { EventKind } from '../../watch/notification-event.js';

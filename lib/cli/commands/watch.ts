@@ -1,7 +1,7 @@
 import { createProgressSource } from '../../apig/progress-client.js';
 import { APIG_REQUEST_TIMEOUT_MS, credentialsFrom, readCliSettings, resolveSecretValues } from '../../config.js';
 import { SILENT_LOG, type Notifier, type Target } from '../../watch/ports.js';
-import { createNotifier } from '../../notify/deliver.js';
+import { createNotifier } from '../../notify/notifier.js';
 import { readSecretReference } from '../../runtime/secrets.js';
 import { scaledClock, scaledSleep } from '../../runtime/time-scale.js';
 import type { WatchEvent } from '../../watch/notification-event.js';

@@ -4,8 +4,8 @@ import type { Log, DeliveryResult, Notifier, Target } from '../watch/ports.js';
 import type { NotificationEvent } from '../watch/notification-event.js';
 import { type Answer, classifyAnswer, type Verdict } from './classify.js';
 import { NotifyConfigError } from './errors.js';
-import type { RenderedRequest } from './render.js';
-import { renderNotification } from './renderers.js';
+import type { RenderedRequest } from './rendered-request.js';
+import { renderNotification } from './render-notification.js';
 import { createPostSpacing, MIN_POST_SPACING_MS } from './spacing.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;

@@ -1,6 +1,6 @@
 import { cleanEchoedText } from '../echoed-text.js';
 import type { NotificationEvent } from '../watch/notification-event.js';
-import type { RenderedRequest, Renderer, RenderOptions } from './render.js';
+import type { RenderedRequest, Renderer, RenderOptions } from './rendered-request.js';
 import { renderDingTalkRequest } from './render-dingtalk.js';
 import { renderDiscordRequest } from './render-discord.js';
 import { renderFeishuRequest } from './render-feishu.js';
