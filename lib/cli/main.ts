@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { createRequire } from 'node:module';
+import { ConfigError } from '../config-error.js';
 import { CliError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -55,9 +56,7 @@ async function reportError(error: unknown, io: CliIo): Promise<number> {
     io.stderr.write(`apig-watch: ${error.message}\n`);
     return error.exitCode;
   }
-  // Loaded only now: the configuration modules bring the HTTP client and the schemas with them.
-  const [{ ConfigError }, { NotifyConfigError }] = await Promise.all([import('../config.js'), import('../notify/errors.js')]);
-  if (error instanceof ConfigError || error instanceof NotifyConfigError) {
+  if (error instanceof ConfigError) {
     io.stderr.write(`apig-watch: ${error.message}\n`);
     return EXIT_CODES.usage;
   }

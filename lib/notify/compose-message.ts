@@ -1,4 +1,4 @@
-import type { EventKind, NotificationEvent, Outcome, WatchEvent } from '../watch/notification-event.js';
+import type { EventKind, NotificationEvent } from '../watch/notification-event.js';
 import { NEVER_ANSWERED_PREFIX } from '../watch/decide.js';
 import { formatElapsed } from '../watch/format-elapsed.js';
 import { fitInto } from './fit.js';

@@ -1,4 +1,5 @@
-import { readDiscoverSettings, resolveApigConfig } from '../config.js';
+import { readDiscoverSettings } from '../config/environment.js';
+import { resolveApigConfig } from '../config/secrets.js';
 import { discoverGateways, type DiscoverySummary } from '../discover/discover-gateways.js';
 import { createInstanceLister, type GatewayLister } from '../discover/instance-list-client.js';
 import type { Log, Metrics } from '../watch/ports.js';

@@ -1,4 +1,4 @@
-import type { SecretSource } from '../config.js';
+import type { SecretSource } from '../config/secrets.js';
 
 /** How long a secret read from SSM or Secrets Manager is reused before it is read again (rotation). */
 export const SECRET_CACHE_SECONDS = 300;

@@ -1,7 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createProgressSource } from '../apig/progress-client.js';
-import { ConfigError, readSettings, resolveRuntimeConfig, type RuntimeConfig, type Settings } from '../config.js';
+import { readSettings, type Settings } from '../config/environment.js';
+import { resolveRuntimeConfig, type RuntimeConfig } from '../config/secrets.js';
+import { ConfigError } from '../config-error.js';
 import { type Log, type Clock, type Metrics, type IncomingRecord, type WatchPorts } from '../watch/ports.js';
 import { createNotifier } from '../notify/notifier.js';
 import { createSqsWatchQueue } from '../queue/watch-queue.js';

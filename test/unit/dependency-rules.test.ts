@@ -21,7 +21,7 @@ function importsUnder(folder: string): { file: string; imported: string }[] {
 
 const ADAPTERS = ['lib/apig', 'lib/notify', 'lib/queue', 'lib/store', 'lib/discover', 'lib/http'];
 const USE_CASE = ['lib/watch/process-batch.ts', 'lib/watch/process-step.ts', 'lib/watch/deliver-outcome.ts'];
-const COMPOSITION = ['lib/runtime/', 'lib/cli/', 'lib/dev/', 'lib/config', 'handlers/', 'scripts/'];
+const COMPOSITION = ['lib/runtime/', 'lib/cli/', 'lib/dev/', 'lib/config/', 'handlers/', 'scripts/'];
 
 describe('dependency rules', () => {
   it('finds the imports it checks (the rules below cannot pass on nothing)', () => {

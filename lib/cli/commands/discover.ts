@@ -1,4 +1,6 @@
-import { apigConfigFrom, readCliSettings, readDiscoverProjects, resolveSecretValues } from '../../config.js';
+import { readCliSettings, readDiscoverProjects } from '../../config/environment.js';
+import { resolveSecretValues } from '../../config/secrets.js';
+import { apigConfigFrom } from '../../config/credentials.js';
 import { discoverGateways, findCreatingGateways, type ProjectSweep } from '../../discover/discover-gateways.js';
 import { createInstanceLister } from '../../discover/instance-list-client.js';
 import { DiscoverProjectsError, parseDiscoverProjects, type DiscoverProject } from '../../discover/projects.js';

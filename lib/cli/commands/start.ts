@@ -1,4 +1,4 @@
-import { readCliSettings } from '../../config.js';
+import { readCliSettings } from '../../config/environment.js';
 import { createWatchRequestSender, sqsClientFor, type WatchLookup } from '../../queue/watch-request-sender.js';
 import { isMissingRegionError, queueUrlProblem, regionOfQueueUrl, regionOfStackArn } from '../aws-region.js';
 import { CliError, CliUsageError } from '../errors.js';

@@ -1,4 +1,5 @@
-import { readCliSettings, resolveSecretValues } from '../../config.js';
+import { readCliSettings } from '../../config/environment.js';
+import { resolveSecretValues } from '../../config/secrets.js';
 import { SILENT_LOG } from '../../watch/ports.js';
 import { createNotifier } from '../../notify/notifier.js';
 import { readSecretReference } from '../../runtime/secrets.js';

@@ -1,5 +1,7 @@
 import { createProgressSource } from '../../apig/progress-client.js';
-import { APIG_REQUEST_TIMEOUT_MS, credentialsFrom, readCliSettings, resolveSecretValues } from '../../config.js';
+import { readCliSettings } from '../../config/environment.js';
+import { resolveSecretValues } from '../../config/secrets.js';
+import { APIG_REQUEST_TIMEOUT_MS, credentialsFrom } from '../../config/credentials.js';
 import { SILENT_LOG, type Notifier, type Target } from '../../watch/ports.js';
 import { createNotifier } from '../../notify/notifier.js';
 import { readSecretReference } from '../../runtime/secrets.js';
