@@ -2,7 +2,7 @@ import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk
 import { isWatchActive } from '../watch/watch-lifetime.js';
 import { type StepStore } from '../watch/ports.js';
 import type { WatchRequest } from '../watch/request.js';
-import { gatewayKeyFor, watchIdFor } from '../watch/state.js';
+import { gatewayKeyFor, watchIdFor } from '../watch/watch-ids.js';
 
 /**
  * What starting a watch answers: the watch's id and whether the request joined a watch of the

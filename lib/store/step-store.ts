@@ -6,7 +6,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { NotificationEvent, WatchEvent } from '../watch/notification-event.js';
-import { notificationEventSchema, watchEventSchema } from '../watch/state.js';
+import { notificationEventSchema, watchEventSchema } from '../watch/state-schema.js';
 import type { StepKey, StepRecord, StepStore } from '../watch/ports.js';
 import { RECORD_RETENTION_SECONDS } from '../watch/watch-lifetime.js';
 

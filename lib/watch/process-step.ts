@@ -8,7 +8,9 @@ import { describe, withKeys } from './log-keys.js';
 import { observe } from './observe.js';
 import { InvalidMessageError } from './request.js';
 import { ForgedStateError, encodeStateMessage, parseMessageBody, type ParsedMessage } from './state-message.js';
-import { gatewayKeyFor, startWatch, watchIdFor, type WatchState } from './state.js';
+import { type WatchState } from './state.js';
+import { startWatch } from './start-watch.js';
+import { gatewayKeyFor, watchIdFor } from './watch-ids.js';
 
 /** A watch that never ended counts as gone this long after its deadline (its last poll's delay, and more). */
 export const WATCH_LIVE_GRACE_MS = 15 * 60_000;

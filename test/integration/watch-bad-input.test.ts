@@ -1,6 +1,6 @@
 import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
 import { encodeStateMessage } from '../../lib/watch/state-message.js';
-import { startWatch } from '../../lib/watch/state.js';
+import { startWatch } from '../../lib/watch/start-watch.js';
 import { T0, watchRequest, watchRequestBody } from '../support/factories.js';
 import {
   instanceIdFor,

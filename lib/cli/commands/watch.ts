@@ -7,7 +7,7 @@ import { createNotifier } from '../../notify/notifier.js';
 import { readSecretReference } from '../../runtime/secrets.js';
 import { scaledClock, scaledSleep } from '../../runtime/time-scale.js';
 import type { WatchEvent } from '../../watch/notification-event.js';
-import { startWatch } from '../../watch/state.js';
+import { startWatch } from '../../watch/start-watch.js';
 import { deliverToAll } from '../deliver-all.js';
 import { CliUsageError } from '../errors.js';
 import { EXIT_CODES, exitCodeForOutcome } from '../exit-codes.js';
