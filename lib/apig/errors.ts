@@ -1,6 +1,7 @@
 import { AbortError, FetchError } from 'node-fetch';
 import { boundEchoedText, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
-import { ApigRetryableError } from '../watch/progress-errors.js';
+import { parseJsonLeniently } from '../lenient-json.js';
+import { ApigRetryableError, ApigTerminalError, type ApigError, type ApigErrorOptions } from '../watch/progress-errors.js';
 
 const THROTTLING_CODES = new Set(['APIG.0308', 'APIG.9008']);
 
@@ -27,21 +28,6 @@ export function parseErrorBody(text: string): { code?: string; message?: string 
     code: typeof code === 'string' || typeof code === 'number' ? boundEchoedText(String(code), ECHOED_WORD_MAX_CHARS) : undefined,
     message: typeof message === 'string' ? boundEchoedText(message) : undefined,
   };
-}
-
-/**
- * `JSON.parse` that answers `undefined` for text that is not JSON (a proxy's HTML page…),
- * leaving the verdict to the schema the value goes through next.
- *
- * @example
- * parseJsonLeniently('<html>') // undefined
- */
-export function parseJsonLeniently(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -92,4 +78,36 @@ export function errorFromFetchFailure(error: unknown, what: string, timeoutMs: n
   return new ApigRetryableError(unreachable ? 'unreachable' : 'network', `${what} failed${code ? ` (${code})` : ''}: ${message}${advice}`, {
     cause: error,
   });
+}
+
+/** What an error answer says, ready for a message: `APIC.7302: Instance not found`, or `HTTP 502`. */
+export interface AnswerProblem {
+  error: { code?: string; message?: string };
+  options: ApigErrorOptions;
+  detail: string;
+}
+
+/**
+ * The error of an APIG answer that is not a success, for every APIG call alike: 401 →
+ * `unauthorized`, 403 → `forbidden` naming the IAM `permission` the call needs; other statuses go
+ * to `special` (a call's own cases, e.g. the progress API's 404), then `retryableErrorFromAnswer`.
+ *
+ * @example
+ * errorFromApigAnswer({ status: 403, text: '{"error_code":"APIC.7106"}' }, 'APIG instance list', 'apig:instance:list').message
+ * // 'APIG denied access (APIC.7106); the IAM user needs the permission apig:instance:list'
+ */
+export function errorFromApigAnswer(
+  answer: { status: number; text: string },
+  what: string,
+  permission: string,
+  special?: (problem: AnswerProblem) => ApigError | undefined,
+): ApigError {
+  const error = parseErrorBody(answer.text);
+  const options = { httpStatus: answer.status, code: error.code };
+  const detail = `${error.code ?? `HTTP ${answer.status}`}${error.message ? `: ${error.message}` : ''}`;
+  if (answer.status === 401) return new ApigTerminalError('unauthorized', `APIG refused the credentials (${detail})`, options);
+  if (answer.status === 403) {
+    return new ApigTerminalError('forbidden', `APIG denied access (${detail}); the IAM user needs the permission ${permission}`, options);
+  }
+  return special?.({ error, options, detail }) ?? retryableErrorFromAnswer(answer.status, error, what);
 }

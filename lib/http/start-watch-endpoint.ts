@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { parseJsonLeniently } from '../lenient-json.js';
 import type { Log } from '../watch/ports.js';
 import type { WatchRequestSender } from '../queue/watch-request-sender.js';
 import { InvalidMessageError, parseWatchRequest, type FieldProblem, type WatchRequest } from '../watch/request.js';
@@ -63,12 +64,7 @@ function readWatchRequest(event: APIGatewayProxyEventV2WithIAMAuthorizer): ReadR
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
     return { status: 413, errors: [{ field: BODY_FIELD, message: `must be at most ${MAX_BODY_BYTES} bytes` }] };
   }
-  let input: unknown;
-  try {
-    input = JSON.parse(text);
-  } catch {
-    return refuse('must be a JSON object (the watch request)');
-  }
+  const input = parseJsonLeniently(text);
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return refuse('must be a JSON object (the watch request)');
   try {
     return { request: parseWatchRequest(input) };

@@ -1,3 +1,4 @@
+import { parseJsonLeniently } from '../lenient-json.js';
 import type { ChannelType } from '../watch/ports.js';
 
 /** How much of a receiver's answer is kept in reasons and logs. */
@@ -86,12 +87,7 @@ function classifyBodyCode(answer: Answer, codes: { rateLimited: readonly number[
 
 /** `errcode`/`errmsg` (DingTalk, WeCom), `code`/`msg` or `StatusCode`/`StatusMessage` (Feishu). */
 function readBodyCode(body: string): { code: number; message: string } | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
+  const parsed = parseJsonLeniently(body);
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const fields = parsed as Record<string, unknown>;
   const code = fields.errcode ?? fields.code ?? fields.StatusCode;
