@@ -2,6 +2,7 @@ import fetch from 'node-fetch';
 import * as z from 'zod/mini';
 import { SILENT_LOG, type Log, type ProgressTarget } from '../watch/ports.js';
 import { resolveEndpoint } from './endpoints.js';
+import { keepAliveAgents } from '../keep-alive-agents.js';
 import { errorFromFetchFailure, parseErrorBody, retryableErrorFromAnswer } from './errors.js';
 import { parseJsonLeniently } from '../lenient-json.js';
 import { ApigRetryableError, IamAuthError } from '../watch/progress-errors.js';
@@ -68,6 +69,7 @@ export function createIamTokenProvider(options: IamTokenProviderOptions): IamTok
   const log = options.log ?? SILENT_LOG;
   const now = options.now ?? Date.now;
   const cache = new Map<string, CacheEntry>();
+  const agent = keepAliveAgents();
   const refusals = new Map<string, { error: IamAuthError; untilMs: number }>();
 
   function getToken(target: Pick<ProgressTarget, 'projectId' | 'region'>): Promise<string> {
@@ -125,6 +127,7 @@ export function createIamTokenProvider(options: IamTokenProviderOptions): IamTok
         headers: { 'Content-Type': 'application/json;charset=utf8' },
         body,
         signal: AbortSignal.timeout(options.requestTimeoutMs),
+        agent,
         ...HUAWEI_FETCH_OPTIONS,
       });
       status = response.status;

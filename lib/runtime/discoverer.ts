@@ -3,7 +3,8 @@ import { resolveApigConfig } from '../config/secrets.js';
 import { discoverGateways, type DiscoverySummary } from '../discover/discover-gateways.js';
 import { createInstanceLister, type GatewayLister } from '../discover/instance-list-client.js';
 import type { Log, Metrics } from '../watch/ports.js';
-import { createWatchRequestSender, sqsClientFor } from '../queue/watch-request-sender.js';
+import { createWatchRequestSender } from '../queue/watch-request-sender.js';
+import { sqsClientFor } from '../queue/sqs-client.js';
 import { readSecretReference } from './secrets.js';
 import { scaledClock } from './time-scale.js';
 

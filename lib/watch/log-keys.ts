@@ -14,13 +14,3 @@ export function withKeys(log: Log, keys: Record<string, unknown>): Log {
     error: (message, extra) => log.error(message, { ...keys, ...extra }),
   };
 }
-
-/**
- * An error as one loggable line.
- *
- * @example
- * describe(new TypeError('x')) // 'TypeError: x'
- */
-export function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}

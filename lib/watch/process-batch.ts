@@ -1,4 +1,4 @@
-import { describe } from './log-keys.js';
+import { describeError } from './describe-error.js';
 import type { IncomingRecord, StepOutcome, WatchPorts, WatchSettings } from './ports.js';
 import { processStep } from './process-step.js';
 
@@ -27,7 +27,7 @@ export async function processBatch(
   const outcomes = await Promise.all(
     records.map((record) =>
       processStep(record, ports, settings, invocationDeadlineMs).catch((error: unknown): StepOutcome => {
-        ports.log.error('record failed; it will be retried', { messageId: record.messageId, error: describe(error) });
+        ports.log.error('record failed; it will be retried', { messageId: record.messageId, error: describeError(error) });
         return { kind: 'failed' };
       }),
     ),
@@ -61,6 +61,6 @@ async function retrySoon(records: IncomingRecord[], ports: WatchPorts): Promise<
   try {
     await ports.queue.retryLater(retries);
   } catch (error) {
-    ports.log.warn('could not bring failed records back early; they return after the visibility timeout', { error: describe(error) });
+    ports.log.warn('could not bring failed records back early; they return after the visibility timeout', { error: describeError(error) });
   }
 }

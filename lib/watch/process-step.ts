@@ -1,14 +1,15 @@
-import { type Log, type GatewayWatch, type StartPolicy, type StepDecision, type StepKey, type StepRecord, type IncomingRecord, type StepOutcome, type WatchPorts, type WatchSettings } from './ports.js';
+import type { Log, GatewayWatch, StartPolicy, StepDecision, StepKey, StepRecord, IncomingRecord, StepOutcome, WatchPorts, WatchSettings } from './ports.js';
 import { DEAD_LETTER_RETENTION_SECONDS, mayStartWatch } from './watch-lifetime.js';
 import { decidePoll } from './decide.js';
 import { selectTargets } from './select-targets.js';
 import { deliverNotice, deliverOutcome } from './deliver-outcome.js';
 import { startedEventOf } from './build-event.js';
-import { describe, withKeys } from './log-keys.js';
+import { describeError } from './describe-error.js';
+import { withKeys } from './log-keys.js';
 import { observe } from './observe.js';
 import { InvalidMessageError } from './request.js';
 import { ForgedStateError, encodeStateMessage, parseMessageBody, type ParsedMessage } from './state-message.js';
-import { type WatchState } from './state.js';
+import type { WatchState } from './state.js';
 import { startWatch } from './start-watch.js';
 import { gatewayKeyFor, watchIdFor } from './watch-ids.js';
 
@@ -218,7 +219,7 @@ async function rejectMessage(record: IncomingRecord, error: InvalidMessageError 
     ports.metrics.count('DeadLettered', 1, { reason: 'invalid' });
     return { kind: 'finished' };
   } catch (failure) {
-    ports.log.error('dead-letter queue not reached; SQS redrive will move the message', { messageId: record.messageId, error: describe(failure) });
+    ports.log.error('dead-letter queue not reached; SQS redrive will move the message', { messageId: record.messageId, error: describeError(failure) });
     return { kind: 'failed' };
   }
 }

@@ -3,7 +3,8 @@ import { cleanEchoedText } from '../echoed-text.js';
 
 /** Huawei project and instance ids: 32 lowercase hex characters, so nothing can bend the request path. */
 const HUAWEI_ID_PATTERN = /^[0-9a-f]{32}$/;
-const REGION_PATTERN = /^[a-z]{2}(-[a-z0-9]+)+$/;
+/** A Huawei Cloud region, e.g. `ap-southeast-1`: nothing that could leave the host name it becomes part of. */
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z0-9]+)+$/;
 const MAX_REGION_LENGTH = 32;
 const MAX_INSTANCE_NAME_LENGTH = 64;
 const MAX_CONTEXT_ENTRIES = 10;

@@ -1,7 +1,7 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ProgressReport } from '../../lib/watch/ports.js';
 import type { WatchRequest } from '../../lib/watch/request.js';
-import { type WatchState } from '../../lib/watch/state.js';
+import type { WatchState } from '../../lib/watch/state.js';
 import { startWatch } from '../../lib/watch/start-watch.js';
 
 export const PROJECT_ID = '0123456789abcdef0123456789abcdef';

@@ -1,6 +1,6 @@
 import { InvalidMessageError, parseWatchRequest } from '../../lib/watch/request.js';
 import { ForgedStateError, encodeStateMessage, parseMessageBody } from '../../lib/watch/state-message.js';
-import { type WatchState } from '../../lib/watch/state.js';
+import type { WatchState } from '../../lib/watch/state.js';
 import { startWatch } from '../../lib/watch/start-watch.js';
 import { INSTANCE_ID, PROJECT_ID, T0, watchRequestBody } from '../support/factories.js';
 

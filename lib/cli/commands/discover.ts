@@ -5,7 +5,8 @@ import { discoverGateways, findCreatingGateways, type ProjectSweep } from '../..
 import { createInstanceLister } from '../../discover/instance-list-client.js';
 import { DiscoverProjectsError, parseDiscoverProjects, type DiscoverProject } from '../../discover/projects.js';
 import { SILENT_LOG, NO_METRICS } from '../../watch/ports.js';
-import { createWatchRequestSender, sqsClientFor } from '../../queue/watch-request-sender.js';
+import { createWatchRequestSender } from '../../queue/watch-request-sender.js';
+import { sqsClientFor } from '../../queue/sqs-client.js';
 import { readSecretReference } from '../../runtime/secrets.js';
 import { scaledClock } from '../../runtime/time-scale.js';
 import { EVENT_KINDS, type EventKind } from '../../watch/notification-event.js';
