@@ -10,7 +10,7 @@ import { answerTooLargeError, HUAWEI_FETCH_OPTIONS, isAnswerTooLarge, isRedirect
 import type { ApigCredentials } from './types.js';
 
 /** A cached token is replaced this long before its `expires_at`. */
-export const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
+const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 /** IAM answers that mean "these credentials are refused" (not retried for a while: see `createIamTokenProvider`). */
 const REFUSED_LOGIN_STATUSES = new Set([400, 401, 403]);

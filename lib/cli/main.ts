@@ -7,7 +7,7 @@ import type { CliIo } from './io.js';
 import { buildProgram } from './program.js';
 
 /** Exit code of an error that is none of the above: a bug. */
-export const INTERNAL_ERROR_EXIT_CODE = EXIT_CODES.internal;
+const INTERNAL_ERROR_EXIT_CODE = EXIT_CODES.internal;
 
 /**
  * Runs `apig-watch` with `argv` (as `process.argv`: node, script, arguments…) and resolves with

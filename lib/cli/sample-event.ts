@@ -27,7 +27,7 @@ const SAMPLES: Readonly<Record<Outcome, { elapsedMs: number; polls: number; last
  * @example
  * sampleEvent('failed', Date.now()).data.hint // 'insufficient quota: ask for a quota increase'
  */
-export function sampleEvent(outcome: Outcome, nowMs: number): WatchEvent {
+function sampleEvent(outcome: Outcome, nowMs: number): WatchEvent {
   const sample = SAMPLES[outcome];
   const startedMs = nowMs - sample.elapsedMs;
   const request = {

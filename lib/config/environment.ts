@@ -9,8 +9,8 @@ import { SECRET_VARIABLES, secretSource, type SecretSource, type SecretVariable 
  * Secrets stay references here (lib/config/secrets.ts resolves them).
  */
 
-export const DEFAULT_WATCH_TIMEOUT_SECONDS = 7200;
-export const DEFAULT_DELIVERY_RETRY_HOURS = 24;
+const DEFAULT_WATCH_TIMEOUT_SECONDS = 7200;
+const DEFAULT_DELIVERY_RETRY_HOURS = 24;
 
 /** What the environment says, checked at cold start; secrets may still be references. */
 export interface Settings {

@@ -10,7 +10,7 @@ import { SILENT_LOG, type Log } from '../watch/ports.js';
 import type { DiscoverProject } from './projects.js';
 
 /** ListInstancesV2 takes `limit` 1–500: the largest page means the fewest requests. */
-export const LIST_PAGE_LIMIT = 500;
+const LIST_PAGE_LIMIT = 500;
 /**
  * A page of 500 instances is read up to this many bytes: about 8 KiB per instance, several times
  * what an instance's fields take (a larger answer is a transient error, like any unreadable one).

@@ -5,7 +5,7 @@ import type { WatchRequestSender } from '../queue/watch-request-sender.js';
 import { InvalidMessageError, parseWatchRequest, type FieldProblem, type WatchRequest } from '../watch/request.js';
 
 /** A watch request is a few hundred bytes; anything much larger is refused before parsing. */
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 /** Field of the problems that concern the body as a whole rather than one of its fields. */
 const BODY_FIELD = '(body)';

@@ -2,7 +2,7 @@ import { parseJsonLeniently } from '../lenient-json.js';
 import type { ChannelType } from '../watch/ports.js';
 
 /** How much of a receiver's answer is kept in reasons and logs. */
-export const ANSWER_EXCERPT_MAX_CHARS = 300;
+const ANSWER_EXCERPT_MAX_CHARS = 300;
 
 /** What a receiver answered to one POST. */
 export interface Answer {
@@ -127,7 +127,7 @@ function reasonOf(status: number, words: string): string {
  * @example
  * excerpt('  invalid_payload\n'); // → 'invalid_payload'
  */
-export function excerpt(text: string): string {
+function excerpt(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length <= ANSWER_EXCERPT_MAX_CHARS ? flat : `${flat.slice(0, ANSWER_EXCERPT_MAX_CHARS)}…`;
 }

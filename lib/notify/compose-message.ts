@@ -20,7 +20,7 @@ const EU_CONSOLE_ORIGIN = 'https://console.eu.huaweicloud.com';
 export type Tone = 'good' | 'warning' | 'attention' | 'neutral';
 
 /** Hex colour per tone (Slack's palette), for channels that take any colour. */
-export const TONE_COLOURS: Readonly<Record<Tone, string>> = {
+const TONE_COLOURS: Readonly<Record<Tone, string>> = {
   good: '#2EB67D',
   warning: '#ECB22E',
   attention: '#E01E5A',

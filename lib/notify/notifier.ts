@@ -9,14 +9,14 @@ import type { RenderedRequest } from './rendered-request.js';
 import { renderNotification } from './render-notification.js';
 import { createPostSpacing, MIN_POST_SPACING_MS } from './spacing.js';
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
-export const DEFAULT_MAX_ATTEMPTS = 4;
+const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
+const DEFAULT_MAX_ATTEMPTS = 4;
 /**
  * The longest pause between two attempts inside one call (a backoff, a 429's `Retry-After`, the
  * target's next slot after a failed post). A longer one hands the delivery back (`retry_later`,
  * with `notBeforeMs` when the receiver or the pace set it): an invocation never sleeps for it.
  */
-export const MAX_INLINE_PAUSE_MS = 1000;
+const MAX_INLINE_PAUSE_MS = 1000;
 /** Exponential backoff with full jitter: attempt n waits random(0, min(cap, base · 2^(n-1))). */
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 8000;

@@ -11,7 +11,7 @@ import { renderWeComRequest } from './render-wecom.js';
 import type { ChannelType, Target } from '../watch/ports.js';
 
 /** The renderer of each channel. A new channel adds its file and one line here. */
-export const RENDERERS: Readonly<Record<ChannelType, Renderer>> = {
+const RENDERERS: Readonly<Record<ChannelType, Renderer>> = {
   slack: renderSlackRequest,
   webhook: renderWebhookRequest,
   feishu: renderFeishuRequest,

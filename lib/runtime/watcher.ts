@@ -13,7 +13,7 @@ import { readSecretReference } from './secrets.js';
 import { scaledClock, scaledDelays } from './time-scale.js';
 
 /** How long resolved secrets are trusted before they are read again (they may rotate). */
-export const RUNTIME_CONFIG_TTL_MS = 5 * 60_000;
+const RUNTIME_CONFIG_TTL_MS = 5 * 60_000;
 
 export interface Watcher {
   processBatch(records: IncomingRecord[], invocationDeadlineMs: number): Promise<{ failedMessageIds: string[] }>;

@@ -6,7 +6,7 @@ import { processStep } from './process-step.js';
  * How soon a record that failed for a transient reason comes back: this many seconds, doubled on
  * each receive (10, 20, 40, 80, 160 s), instead of after the queue's 360 s visibility timeout.
  */
-export const RETRY_VISIBILITY_BASE_SECONDS = 10;
+const RETRY_VISIBILITY_BASE_SECONDS = 10;
 
 /**
  * Processes one batch of watch-queue records: each record's step concurrently, then every

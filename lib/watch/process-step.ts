@@ -14,12 +14,12 @@ import { startWatch } from './start-watch.js';
 import { gatewayKeyFor, watchIdFor } from './watch-ids.js';
 
 /** A watch that never ended counts as gone this long after its deadline (its last poll's delay, and more). */
-export const WATCH_LIVE_GRACE_MS = 15 * 60_000;
+const WATCH_LIVE_GRACE_MS = 15 * 60_000;
 /**
  * A copy of a decided step (another message id) acts only once its successor is this late: the
  * chain is then broken (say its message ran out of receives and was redriven), not in flight.
  */
-export const STEP_OVERDUE_MS = 60 * 60_000;
+const STEP_OVERDUE_MS = 60 * 60_000;
 /** The dead-letter reason of a signed state too old for its records to still deduplicate it. */
 export const EXPIRED_STATE_REASON = 'expired-state';
 

@@ -103,7 +103,7 @@ export class InvalidMessageError extends Error {
  * @example
  * fieldProblemsOf(parsed.error.issues) // [{ field: 'instance_id', message: 'must be 32 lowercase …' }]
  */
-export function fieldProblemsOf(issues: readonly z.core.$ZodIssue[]): FieldProblem[] {
+function fieldProblemsOf(issues: readonly z.core.$ZodIssue[]): FieldProblem[] {
   return issues.slice(0, 10).map((issue) => ({
     field: issue.path.map(String).join('.') || '(message)',
     message:
@@ -150,7 +150,7 @@ export function parseWatchRequest(input: unknown): WatchRequest {
 }
 
 /** True for an EventBridge event as it arrives on an SQS target. */
-export function isEventBridgeEnvelope(input: unknown): input is { detail: unknown } {
+function isEventBridgeEnvelope(input: unknown): input is { detail: unknown } {
   return (
     typeof input === 'object' &&
     input !== null &&

@@ -3,7 +3,7 @@ import type { Target } from './ports.js';
 import type { WatchRequest } from './request.js';
 
 /** What a target without `on=` is notified of: every outcome, as before filters existed. */
-export const DEFAULT_EVENT_KINDS: readonly EventKind[] = OUTCOMES;
+const DEFAULT_EVENT_KINDS: readonly EventKind[] = OUTCOMES;
 
 /**
  * The targets that want `event` of the watch asked for by `request` (README, "Routing and

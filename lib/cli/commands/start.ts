@@ -18,8 +18,8 @@ export interface QueueOptions {
 export interface StartCommandOptions extends RequestOptions, QueueOptions {}
 
 /** The stack outputs that name the watch queue and the watch table (serverless.yml). */
-export const QUEUE_URL_OUTPUT = 'WatchQueueUrl';
-export const TABLE_NAME_OUTPUT = 'WatchTableName';
+const QUEUE_URL_OUTPUT = 'WatchQueueUrl';
+const TABLE_NAME_OUTPUT = 'WatchTableName';
 
 /** The fix for an SDK that finds no region, for every place it is missing. */
 const MISSING_REGION = 'no AWS region: pass --aws-region REGION or set AWS_REGION (a queue URL or a stack ARN names it too)';
