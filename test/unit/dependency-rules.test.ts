@@ -14,7 +14,7 @@ function importsUnder(folder: string): { file: string; imported: string }[] {
   return files.flatMap((name) => {
     const file = join(folder, name);
     const text = readFileSync(join(ROOT, file), 'utf8');
-    const specifiers = [...text.matchAll(/(?:from\s+|import\()\s*'(\.{1,2}\/[^']+)'/g)].map((match) => match[1]!);
+    const specifiers = [...text.matchAll(/(?:from\s+|import\s*\(?)\s*'(\.{1,2}\/[^']+)'/g)].map((match) => match[1]!);
     return specifiers.map((specifier) => ({ file, imported: normalize(join(dirname(file), specifier)).replace(/\.js$/, '.ts') }));
   });
 }
