@@ -41,6 +41,16 @@ describe('dependency rules', () => {
     expect(forbidden).toEqual([]);
   });
 
+  it('has no loops between the folders of lib (a folder that imports another is never imported back)', () => {
+    const folderOf = (path: string) => path.split('/').slice(0, 2).join('/');
+    const edges = new Set(importsUnder('lib').map(({ file, imported }) => `${folderOf(file)} → ${folderOf(imported)}`));
+    const loops = [...edges].filter((edge) => {
+      const [from, to] = edge.split(' → ');
+      return from !== to && edges.has(`${to} → ${from}`);
+    });
+    expect(loops).toEqual([]);
+  });
+
   it('keeps lib free of imports from scripts, bench and test', () => {
     const forbidden = importsUnder('lib').filter(({ imported }) => /^(scripts|bench|test)\//.test(imported));
     expect(forbidden).toEqual([]);
