@@ -20,6 +20,7 @@ import { selectTargets } from '../lib/watch/select-targets.js';
 import { formatElapsed } from '../lib/watch/format-elapsed.js';
 import type { Outcome, WatchEvent } from '../lib/watch/notification-event.js';
 import { parseMessageBody } from '../lib/watch/state-message.js';
+import { runScript, safely } from './support/run-script.js';
 
 const TIME_SCALE = 20;
 const GIVE_UP_AFTER_MS = 120_000;
@@ -155,18 +156,4 @@ function summaryTable(received: ReceivedRequest[], outcomes: Map<string, WatchEv
   return table.map((row) => `  ${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}`.trimEnd()).join('\n');
 }
 
-function safely<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runScript(main);

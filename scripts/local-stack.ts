@@ -13,6 +13,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { SCRIPTED_GATEWAYS, SCRIPTED_PROJECT_ID as PROJECT_ID, SCRIPTED_REGION as REGION } from '../lib/dev/scripted-gateways.js';
 import { describeNotification, formatClock, LOCAL_CHANNELS, startLocalStack, type LocalStack } from './support/local-stack.js';
 import { parseMessageBody } from '../lib/watch/state-message.js';
+import { runScript, safely } from './support/run-script.js';
 
 const DEFAULT_PORT_BASE = 9324;
 const DEFAULT_TIME_SCALE = 10;
@@ -107,18 +108,4 @@ function readPortBase(args: string[]): number {
   return value;
 }
 
-function safely<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runScript(main);
