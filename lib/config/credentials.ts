@@ -1,10 +1,10 @@
+/** The credential choice: which Huawei Cloud login the resolved secrets make. */
 import type { ApigConfig, ApigCredentials } from '../apig/types.js';
 import { ConfigError } from '../config-error.js';
 import type { Settings } from './environment.js';
 import type { SecretVariable } from './secrets.js';
 
-/** The credential choice: which Huawei Cloud login the resolved secrets make. */
-
+/** How long one call to Huawei (APIG or IAM) may take. */
 export const APIG_REQUEST_TIMEOUT_MS = 10_000;
 
 /**

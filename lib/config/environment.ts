@@ -1,13 +1,12 @@
+/**
+ * The environment readers: each function's variables, read and checked once at cold start.
+ * Secrets stay references here (lib/config/secrets.ts resolves them).
+ */
 import { DEFAULT_APIG_ENDPOINT, DEFAULT_IAM_ENDPOINT } from '../apig/endpoints.js';
 import { ConfigError } from '../config-error.js';
 import { parseDiscoverProjects, type DiscoverProject } from '../discover/projects.js';
 import { MAX_WATCH_LIFETIME_SECONDS } from '../watch/watch-lifetime.js';
 import { SECRET_VARIABLES, secretSource, type SecretSource, type SecretVariable } from './secrets.js';
-
-/**
- * The environment readers: each function's variables, read and checked once at cold start.
- * Secrets stay references here (lib/config/secrets.ts resolves them).
- */
 
 const DEFAULT_WATCH_TIMEOUT_SECONDS = 7200;
 const DEFAULT_DELIVERY_RETRY_HOURS = 24;

@@ -1,3 +1,4 @@
+/** Secret resolution: which variables may hold a secret, their references, and reading them at run time. */
 import type { ApigConfig } from '../apig/types.js';
 import { ConfigError } from '../config-error.js';
 import { parseNotifyUrls } from '../notify/targets.js';
@@ -5,8 +6,6 @@ import type { Target } from '../watch/ports.js';
 import { MIN_STATE_SIGNING_KEY_BYTES, type StateSigningKeys } from '../watch/state-message.js';
 import { apigConfigFrom } from './credentials.js';
 import type { Settings } from './environment.js';
-
-/** Secret resolution: which variables may hold a secret, their references, and reading them at run time. */
 
 /** The environment variables that may hold a secret, or a reference to one (`ssm:/…`, `secretsmanager:…`). */
 export const SECRET_VARIABLES = [
