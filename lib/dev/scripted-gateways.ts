@@ -22,29 +22,29 @@ export interface ScriptedGateway {
  */
 export const SCRIPTED_GATEWAYS: readonly ScriptedGateway[] = [
   {
-    name: 'orders-gw',
-    story: 'created after 3 minutes',
+    name: 'orders-gw-prod',
+    story: 'created in 6m 12s',
     instanceId: '5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a',
     timeline: {
       steps: [
         { atMs: 0, progress: 30 },
-        { atMs: 0.75 * MINUTE_MS, progress: 50 },
-        { atMs: 1.5 * MINUTE_MS, progress: 80 },
-        { atMs: 2.5 * MINUTE_MS, progress: 90 },
+        { atMs: 1.5 * MINUTE_MS, progress: 50 },
+        { atMs: 3 * MINUTE_MS, progress: 80 },
+        { atMs: 5 * MINUTE_MS, progress: 90 },
       ],
-      finish: { atMs: 3 * MINUTE_MS, status: 'success' },
+      finish: { atMs: 6.2 * MINUTE_MS, status: 'success' },
     },
   },
   {
-    name: 'payments-gw',
-    story: 'fails after 2 minutes: APIC.9219, resources sold out',
+    name: 'payments-gw-staging',
+    story: 'fails after 3m 40s at 50%: APIC.9218, insufficient quota',
     instanceId: '6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b',
     timeline: {
       steps: [
         { atMs: 0, progress: 30 },
-        { atMs: MINUTE_MS, progress: 50 },
+        { atMs: 2 * MINUTE_MS, progress: 50 },
       ],
-      finish: { atMs: 2 * MINUTE_MS, status: 'failed', errorCode: 'APIC.9219', errorMsg: 'create failed, resources sold out' },
+      finish: { atMs: 3 * MINUTE_MS + 40_000, status: 'failed', errorCode: 'APIC.9218', errorMsg: 'create failed, insufficient quota' },
     },
   },
   {
