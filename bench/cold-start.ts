@@ -144,21 +144,21 @@ async function packageFunction(workDir: string): Promise<{ handler: Bundle; zipB
   const packageDir = path.join(workDir, 'package');
   await runServerless(['package', '--stage', STAGE, '--package', packageDir], workDir);
   const template = JSON.parse(await readFile(path.join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8')) as {
-    Resources: Record<string, { Type: string; Properties: Record<string, any> }>;
+    Resources: Record<string, { Type: string; Properties: { Code: { S3Key: string }; Handler: string; Environment?: { Variables?: Record<string, unknown> } } }>;
   };
   const logicalId = `${FUNCTION[0]?.toUpperCase()}${FUNCTION.slice(1)}LambdaFunction`;
   const properties = template.Resources[logicalId]?.Properties;
   if (properties === undefined) throw new Error(`no ${logicalId} in the packaged template`);
-  const zip = await readFile(path.join(packageDir, path.basename(String(properties.Code.S3Key))));
+  const zip = await readFile(path.join(packageDir, path.basename(properties.Code.S3Key)));
   const taskRoot = path.join(workDir, 'task-root');
   for (const entry of readZip(zip)) {
     await mkdir(path.join(taskRoot, path.dirname(entry.name)), { recursive: true });
     await writeFile(path.join(taskRoot, entry.name), entry.data);
   }
-  const handlerPath = String(properties.Handler);
+  const handlerPath = properties.Handler;
   const entry = `${handlerPath.slice(0, handlerPath.lastIndexOf('.'))}.mjs`;
   const environment = Object.fromEntries(
-    Object.entries((properties.Environment?.Variables ?? {}) as Record<string, unknown>).filter((pair): pair is [string, string] => typeof pair[1] === 'string'),
+    Object.entries(properties.Environment?.Variables ?? {}).filter((pair): pair is [string, string] => typeof pair[1] === 'string'),
   );
   return { handler: { dir: taskRoot, entry, size: await bundleSize(taskRoot, entry) }, zipBytes: zip.length, environment };
 }

@@ -59,7 +59,10 @@ export async function replayTraces(traces: readonly Trace[], schedule: PollSched
   let nowMs = T0;
   let sequence = 0;
   const pending: Pending[] = [];
-  const enqueue = (body: string, dueMs: number) => pending.push({ dueMs, sequence: (sequence += 1), body });
+  const enqueue = (body: string, dueMs: number) => {
+    sequence += 1;
+    pending.push({ dueMs, sequence, body });
+  };
   const polls = new Map<string, number[]>();
   const notified = new Map<string, number>();
   const byInstance = new Map<string, { trace: Trace; startMs: number }>();
@@ -187,7 +190,7 @@ export async function measureEfficiency(traces: readonly Trace[], runs: number):
     for (const { name, schedule } of SCHEDULES) figures.set(name, efficiencyFigures(await replayTraces(traces, schedule, run)));
     const fixed20 = figures.get('fixed 20 s') as EfficiencyFigures;
     for (const [name, figure] of figures) {
-      (perRun[name] ??= []).push({ ...figure, pollsVsFixed20Percent: (100 * figure.pollsPerWatch) / fixed20.pollsPerWatch });
+      perRun[name] = [...(perRun[name] ?? []), { ...figure, pollsVsFixed20Percent: (100 * figure.pollsPerWatch) / fixed20.pollsPerWatch }];
     }
   }
   return Object.fromEntries(

@@ -38,7 +38,7 @@ export async function measurePacing(outcomes = 10): Promise<PacingFigures> {
   const pipeline = await startPipeline({ timeScale: 1, visibilityTimeoutSeconds: FUNCTION_TIMEOUT_MS / 1000 });
   try {
     const names = Array.from({ length: outcomes }, (_, index) => `bench-paced-${index}`);
-    names.forEach((_, index) => pipeline.addGateway(instanceIdFor(0xbe00 + index), { steps: [], finish: { atMs: 0, status: 'success' } }));
+    for (const index of names.keys()) pipeline.addGateway(instanceIdFor(0xbe00 + index), { steps: [], finish: { atMs: 0, status: 'success' } });
     const { handler } = pipeline.watcher({ NOTIFY_URLS: `slack+${pipeline.receiver.url}/slack/bench` });
     const batch = {
       Records: names.map((name, index) => sqsRecordFactory(JSON.stringify(watchRequestBody({ instance_id: instanceIdFor(0xbe00 + index), instance_name: name })))),

@@ -156,16 +156,20 @@ export function generateUndocumentedTraces(seed: number, count = DEFAULT_TRACE_C
     let fractions = values.map((value) => Math.min(0.97, Math.max(0.02, (value / 100) * Math.exp(UNDOCUMENTED_TIME_SPREAD * gaussian())))).sort((a, b) => a - b);
     let progress = values;
     const pattern = random();
-    let threshold = ODD_PATTERNS.stall;
-    if (pattern < threshold) fractions = fractions.map((fraction) => fraction / 3);
-    else if (pattern < (threshold += ODD_PATTERNS.jump)) {
+    // Cumulative shares: a pattern below `stallUpTo` stalls, below `jumpUpTo` jumps, and so on.
+    const stallUpTo = ODD_PATTERNS.stall;
+    const jumpUpTo = stallUpTo + ODD_PATTERNS.jump;
+    const backwardsUpTo = jumpUpTo + ODD_PATTERNS.backwards;
+    const silentUpTo = backwardsUpTo + ODD_PATTERNS.silent;
+    if (pattern < stallUpTo) fractions = fractions.map((fraction) => fraction / 3);
+    else if (pattern < jumpUpTo) {
       progress = progress.slice(0, 1);
       fractions = fractions.slice(0, 1).map((fraction) => fraction / 4);
-    } else if (pattern < (threshold += ODD_PATTERNS.backwards) && progress.length >= 3) {
+    } else if (pattern < backwardsUpTo && progress.length >= 3) {
       const at = 1 + Math.floor(random() * (progress.length - 1));
       progress = [...progress.slice(0, at), Math.max(1, (progress[at - 1] ?? 2) - 1 - Math.floor(random() * 20)), ...progress.slice(at)];
       fractions = [...fractions.slice(0, at), between(fractions[at - 1] ?? 0, fractions[at] ?? 0.97), ...fractions.slice(at)];
-    } else if (pattern < (threshold += ODD_PATTERNS.silent)) progress = [];
+    } else if (pattern < silentUpTo) progress = [];
     const allSteps = progress.map((value, stage) => ({ atMs: Math.round(durationMs * (fractions[stage] ?? 0.5)), progress: value }));
 
     const fails = failing[index] ?? false;

@@ -152,8 +152,8 @@ function summaryTable(received: ReceivedRequest[], outcomes: Map<string, WatchEv
       return [name, data?.outcome ?? '—', data?.elapsed ?? '—', String(data?.polls ?? '—'), data?.error_code ?? '', ...LOCAL_CHANNELS.map((channel) => delivered(watch, channel)), filtered(watch)];
     }),
   ];
-  const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => [...row[column]!].length)));
-  return table.map((row) => `  ${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}`.trimEnd()).join('\n');
+  const widths = (table[0] ?? []).map((_, column) => Math.max(...table.map((row) => [...(row[column] ?? '')].length)));
+  return table.map((row) => `  ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ')}`.trimEnd()).join('\n');
 }
 
 runScript(main);

@@ -56,7 +56,8 @@ async function main(): Promise<number> {
   }
   const { aws, simulator, receiver } = stack;
   const sqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS;
-  const example = SCRIPTED_GATEWAYS[0]!;
+  const [example] = SCRIPTED_GATEWAYS;
+  if (example === undefined) throw new Error('no scripted gateway to show');
   const body = JSON.stringify({ project_id: PROJECT_ID, instance_id: example.instanceId, region: REGION, instance_name: example.name });
   console.log(
     [

@@ -176,10 +176,10 @@ export function formatTtyRow(
   const tail = [row.note, waiting].filter(Boolean).join(' · ');
   const status = `${row.status.padEnd(10)}${elapsed}`;
   const { labelWidth, barWidth } = fitLabelAndBar(layout.width - [...`${icon}  ${percent}  ${status}`].length, layout.labelWidth);
-  const label = fit(row.label, labelWidth).padEnd(labelWidth);
+  const label = clipText(row.label, labelWidth).padEnd(labelWidth);
   const head = `${icon} ${label}${barWidth > 0 ? `  ${bar(row.progress, barWidth)}` : ''} ${percent}  ${status}`;
   const roomForTail = layout.width - [...head].length - 2;
-  const visible = tail && roomForTail >= MIN_TAIL_WIDTH ? `${head}  ${fit(tail, roomForTail)}` : fit(head, layout.width);
+  const visible = tail && roomForTail >= MIN_TAIL_WIDTH ? `${head}  ${clipText(tail, roomForTail)}` : clipText(head, layout.width);
   // Colour only the icon and the status, after cutting, so the cut never splits an escape sequence.
   const statusStart = visible.indexOf(row.status, icon.length + 1 + label.length + barWidth);
   if (statusStart < 0) return `${layout.paint(icon, row.tone)}${visible.slice(icon.length)}`;
@@ -213,7 +213,7 @@ function elapsedMs(row: BoardRow, nowMs: number): number {
   return Math.max(0, (row.endedAtMs ?? nowMs) - row.startedAtMs);
 }
 
-function fit(text: string, width: number): string {
+function clipText(text: string, width: number): string {
   const characters = [...text];
   return characters.length <= width ? text : `${characters.slice(0, Math.max(0, width - 1)).join('')}…`;
 }

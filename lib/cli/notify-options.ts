@@ -19,7 +19,9 @@ export interface NotifyOptions {
  */
 export function notifyTargets(notifyUrls: string | undefined, options: NotifyOptions): Target[] {
   const targets = new Map<string, Target>();
-  const add = (found: Target[]) => found.forEach((target) => targets.has(target.id) || targets.set(target.id, target));
+  const add = (found: Target[]) => {
+    for (const target of found) if (!targets.has(target.id)) targets.set(target.id, target);
+  };
   if (!options.notifyOnly) {
     add(parseNotifyUrls(notifyUrls ?? ''));
   }

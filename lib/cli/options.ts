@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 
 /**
  * The options commands share, declared apart from their parsing so that `--help` loads no schema.

@@ -333,7 +333,8 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
     const limit = Number(query.get('limit') ?? LIST_DEFAULT_LIMIT);
     const offset = Number(query.get('offset') ?? 0);
     if (!Number.isInteger(limit) || limit < 1 || limit > LIST_MAX_LIMIT || !Number.isInteger(offset) || offset < 0) {
-      return replyError(res, entry, 400, 'APIG.2012', 'Invalid parameter value: limit or offset');
+      replyError(res, entry, 400, 'APIG.2012', 'Invalid parameter value: limit or offset');
+      return;
     }
     const status = query.get('status');
     const listed =

@@ -61,7 +61,7 @@ export function startLocalEventSource(options: LocalEventSourceOptions): LocalEv
       if (Messages.length === 0) continue;
       const event: SQSEvent = { Records: Messages.map((message) => toRecord(message, queueArn)) };
       invocations += 1;
-      let response: SQSBatchResponse | void = undefined;
+      let response: SQSBatchResponse | void;
       let failedIds: Set<string>;
       try {
         response = await handler(event, lambdaContext(functionTimeoutMs));

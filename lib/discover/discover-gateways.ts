@@ -99,8 +99,8 @@ export async function discoverGateways(projects: readonly DiscoverProject[], por
     }
     const results = await ports.sender.sendBatch(sweep.gateways.map((gateway) => discoveryRequest(sweep.project, gateway)));
     let sent = 0;
-    results.forEach((result, index) => {
-      const gateway = sweep.gateways[index]!;
+    sweep.gateways.forEach((gateway, index) => {
+      const result = results[index] ?? { messageId: '', error: 'not sent' };
       const keys = { ...where, instance_id: gateway.id, instance_name: gateway.name, message_id: result.messageId };
       if (result.error === null) {
         sent += 1;

@@ -215,13 +215,13 @@ export function composeMessage(event: NotificationEvent): Message {
 }
 
 /**
- * The one-line title every channel leads with; `escape` is applied to the echoed gateway name.
+ * The one-line title every channel leads with; `escapeText` is applied to the echoed gateway name.
  *
  * @example
  * formatTitle(message, escapeSlack); // → '❌ Gateway creation failed: orders-gw-prod'
  */
-export function formatTitle(message: Message, escape: (text: string) => string = (text) => text): string {
-  return `${message.emoji} ${message.headline}: ${escape(message.gateway)}`;
+export function formatTitle(message: Message, escapeText: (text: string) => string = (text) => text): string {
+  return `${message.emoji} ${message.headline}: ${escapeText(message.gateway)}`;
 }
 
 /** Echoed text on one line (so it cannot start markup lines), without control characters, capped. */

@@ -163,8 +163,8 @@ function parseWhen(items: string[], fail: (problem: string) => never): Record<st
     if (label.length > MAX_LABEL_LENGTH || value.length > MAX_LABEL_VALUE_LENGTH) {
       fail(`has a when= label or value longer than a context allows (${MAX_LABEL_LENGTH} and ${MAX_LABEL_VALUE_LENGTH} characters)`);
     }
-    const values = (when[label] ??= []);
-    if (!values.includes(value)) values.push(value);
+    const values = when[label] ?? [];
+    if (!values.includes(value)) when[label] = [...values, value];
   }
   return when;
 }

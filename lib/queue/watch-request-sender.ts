@@ -83,7 +83,7 @@ export function createWatchRequestSender(client: SQSClient, queueUrl: string, lo
             if (result) result.error = `${entry.Code ?? 'error'}: ${entry.Message ?? 'not sent'}`;
           }
         } catch (error) {
-          for (let index = start; index < start + chunk.length; index += 1) results[index]!.error = String(error);
+          for (const result of results.slice(start, start + chunk.length)) result.error = String(error);
         }
       }
       return results;

@@ -34,13 +34,16 @@ export async function processBatch(
   );
   const failed = new Set(records.filter((_, index) => outcomes[index]?.kind === 'failed'));
 
-  const sends = outcomes.flatMap((outcome, index) => (outcome.kind === 'send' ? [{ index, outcome }] : []));
-  const unsent = await ports.queue.sendBatch(sends.map(({ index, outcome }) => ({ id: String(index), ...outcome.message })));
-  for (const { index, outcome } of sends) {
-    const reason = unsent.get(String(index));
+  const sends = records.flatMap((record, index) => {
+    const outcome = outcomes[index];
+    return outcome?.kind === 'send' ? [{ id: String(index), record, outcome }] : [];
+  });
+  const unsent = await ports.queue.sendBatch(sends.map(({ id, outcome }) => ({ id, ...outcome.message })));
+  for (const { id, record, outcome } of sends) {
+    const reason = unsent.get(id);
     if (reason === undefined) continue;
     outcome.log.error('successor not sent; the step will be retried', { reason });
-    failed.add(records[index]!);
+    failed.add(record);
   }
 
   if (failed.size > 0) {

@@ -57,7 +57,10 @@ export async function runTestNotify(options: TestNotifyOptions, io: CliIo): Prom
   }
   io.stdout.write(`Sending a sample "${options.outcome}" notification (${event.type}) to ${chosen.length} target(s)…\n`);
   const results = await deliverToAll(event, chosen, notifier);
-  chosen.forEach((target, index) => io.stdout.write(`  ${describeDelivery(target, results[index]!)}\n`));
+  for (const [index, result] of results.entries()) {
+    const target = chosen[index];
+    if (target) io.stdout.write(`  ${describeDelivery(target, result)}\n`);
+  }
   const failures = results.filter((result) => result.status !== 'delivered').length;
   if (failures > 0) io.stderr.write(`apig-watch: ${failures} of ${chosen.length} target(s) did not take the notification\n`);
   return failures === 0 ? EXIT_CODES.ok : EXIT_CODES.failed;

@@ -96,6 +96,10 @@ async function notifyAll(event: WatchEvent, targets: Target[], notifier: Notifie
     return 0;
   }
   const results = await deliverToAll(event, targets, notifier);
-  human.write(`Notifications:\n${targets.map((target, index) => `  ${describeDelivery(target, results[index]!)}`).join('\n')}\n`);
+  const lines = results.flatMap((result, index) => {
+    const target = targets[index];
+    return target ? [`  ${describeDelivery(target, result)}`] : [];
+  });
+  human.write(`Notifications:\n${lines.join('\n')}\n`);
   return results.filter((result) => result.status !== 'delivered').length;
 }
