@@ -6,6 +6,7 @@ import type { WatchEvent } from '../../lib/watch/outcome.js';
 import type { WatchState } from '../../lib/watch/state.js';
 import { sqsRecordFactory, watchRequestBody } from '../support/factories.js';
 import {
+  DEFAULT_WAIT_MS,
   PIPELINE_WEBHOOK_SECRET,
   instanceIdFor,
   slackText,
@@ -151,7 +152,7 @@ describe('delivering an outcome', () => {
 
     // Assess
     await pipeline.waitForPosts('/hooks/ok', 1);
-    await pipeline.waitForQuiet(15_000, 1_500);
+    await pipeline.waitForQuiet();
     expect(pipeline.receiver.received('/slack/T000/B000/gone')).toHaveLength(1);
     expect(pipeline.receiver.received('/hooks/ok')).toHaveLength(1);
     expect(deliveryBodies(run)).toEqual([]);
@@ -165,7 +166,7 @@ describe('delivering an outcome', () => {
 
     // Act
     await pipeline.send(watchRequestBody({ instance_id: INSTANCE_ID }));
-    const [letter] = await pipeline.deadLetters(1, 20_000);
+    const [letter] = await pipeline.deadLetters(1);
     await pipeline.waitForQuiet();
     const pollsBeforeRedrive = pipeline.progressRequests(INSTANCE_ID).length;
     const revived = await startWebhookReceiver({ port });
@@ -179,7 +180,7 @@ describe('delivering an outcome', () => {
     expect(letter!.reason).toMatch(/delivery budget/);
     expect(state).toMatchObject({ kind: 'deliver', event });
     expect(deliveryBodies(run).length).toBeGreaterThanOrEqual(1);
-    const redriven = await revived.waitFor((request) => request.path === '/hooks/owed', 15_000);
+    const redriven = await revived.waitFor((request) => request.path === '/hooks/owed', DEFAULT_WAIT_MS);
     await pipeline.waitForQuiet();
     expect(revived.received('/hooks/owed')).toHaveLength(1);
     expect(new Webhook(PIPELINE_WEBHOOK_SECRET).verify(redriven.rawBody, redriven.headers)).toEqual(event);
@@ -240,7 +241,7 @@ describe('pacing one Slack webhook through the queue', () => {
     const batchMs = performance.now() - startedMs;
     pipeline.run(handler, { functionTimeoutMs: FUNCTION_TIMEOUT_MS });
     const posts = await pipeline.waitForPosts('/slack/paced', 10, 30_000);
-    await pipeline.waitForQuiet(15_000, 1_500);
+    await pipeline.waitForQuiet();
 
     // Assess: sleeping for the pace would hold the batch for 9 paces; the goal is under 3.
     expect(response).toEqual({ batchItemFailures: [] });

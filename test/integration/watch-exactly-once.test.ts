@@ -3,6 +3,7 @@ import type { ReceivedRequest } from '../../lib/dev/webhook-receiver.js';
 import type { WatchState } from '../../lib/watch/state.js';
 import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
 import {
+  DEFAULT_WAIT_MS,
   MINUTE_MS,
   instanceIdFor,
   startPipeline,
@@ -48,8 +49,8 @@ function uncountedPolls(instanceId: string, first: ReceivedRequest, watcher: Tes
 
 async function settledPosts(instanceId: string): Promise<ReceivedRequest[][]> {
   const about = (request: ReceivedRequest) => webhookEvent(request).data.instance_id === instanceId;
-  for (const path of TARGET_PATHS) await pipeline.receiver.waitFor((request) => request.path === path && about(request), 20_000);
-  await pipeline.waitForQuiet(20_000, 1_500);
+  for (const path of TARGET_PATHS) await pipeline.receiver.waitFor((request) => request.path === path && about(request), DEFAULT_WAIT_MS);
+  await pipeline.waitForQuiet();
   return TARGET_PATHS.map((path) => pipeline.receiver.received(path).filter(about));
 }
 

@@ -4,6 +4,7 @@ import type { WatchPorts } from '../../lib/watch/ports.js';
 import type { WatchState } from '../../lib/watch/state.js';
 import { PROJECT_ID, sqsRecordFactory, watchRequestBody } from '../support/factories.js';
 import {
+  DEFAULT_WAIT_MS,
   MINUTE_MS,
   PIPELINE_WEBHOOK_SECRET,
   instanceIdFor,
@@ -124,9 +125,9 @@ async function startWatcher(adaptPorts?: (ports: WatchPorts) => WatchPorts, visi
 async function settledPosts(instanceId: string, atLeast = 1): Promise<ReceivedRequest[][]> {
   const about = (request: ReceivedRequest) => webhookEvent(request).data.instance_id === instanceId;
   for (const path of TARGET_PATHS) {
-    await pipeline.receiver.waitFor((request) => request.path === path && pipeline.receiver.received(path).filter(about).length >= atLeast, 30_000);
+    await pipeline.receiver.waitFor((request) => request.path === path && pipeline.receiver.received(path).filter(about).length >= atLeast, DEFAULT_WAIT_MS);
   }
-  await pipeline.waitForQuiet(30_000, 1_500);
+  await pipeline.waitForQuiet();
   return TARGET_PATHS.map((path) => pipeline.receiver.received(path).filter(about));
 }
 
@@ -226,9 +227,9 @@ describe('watch identity and the trust boundary, end to end', () => {
     await pipeline.send(altered);
 
     // Assess
-    const [letter] = await pipeline.deadLetters(1, 15_000);
+    const [letter] = await pipeline.deadLetters(1);
     expect(letter).toEqual({ body: altered, reason: 'forged-state' });
-    await pipeline.waitForQuiet(15_000, 1_000);
+    await pipeline.waitForQuiet();
     expect(TARGET_PATHS.map((path) => pipeline.receiver.received(path).length)).toEqual(before);
     expect(pipeline.progressRequests(victim)).toEqual([]);
   });
@@ -249,7 +250,7 @@ describe('watch identity and the trust boundary, end to end', () => {
       const response = await watcher.handler({ Records: [redelivered] }, lambdaContext(6_500));
       expect(response?.batchItemFailures).toEqual([]);
     }
-    await pipeline.waitForQuiet(15_000, 1_000);
+    await pipeline.waitForQuiet();
 
     // Assess 1: nothing new.
     expect(TARGET_PATHS.map((path) => pipeline.receiver.received(path).length)).toEqual([1, 1]);

@@ -2,6 +2,7 @@ import type { SimulatedFault } from '../../lib/dev/apig-simulator.js';
 import type { ReceivedRequest } from '../../lib/dev/webhook-receiver.js';
 import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
 import {
+  DEFAULT_WAIT_MS,
   MINUTE_MS,
   instanceIdFor,
   sleep,
@@ -46,7 +47,7 @@ async function startWatching(env: EnvOverrides = {}, options: PipelineOptions = 
 /** Waits for the outcome of one instance at every target, then fails unless each got exactly one. */
 async function outcomeOf(instanceId: string) {
   const about = (request: ReceivedRequest) => webhookEvent(request).data.instance_id === instanceId;
-  for (const path of TARGET_PATHS) await pipeline.receiver.waitFor((request) => request.path === path && about(request), 20_000);
+  for (const path of TARGET_PATHS) await pipeline.receiver.waitFor((request) => request.path === path && about(request), DEFAULT_WAIT_MS);
   await pipeline.waitForQuiet();
   const [first, second] = TARGET_PATHS.map((path) => pipeline.receiver.received(path).filter(about));
   expect([first!.length, second!.length]).toEqual([1, 1]);
