@@ -109,8 +109,9 @@ describe('exactly once (DESIGN §1)', () => {
 
   it('does not notify again when a processed record is delivered again (its delete was lost)', async () => {
     // Prepare: the event source is told every record failed the first time it sees it, after the
-    // watcher has fully processed it, so each one reappears after the visibility timeout.
-    const watcher = await startWatcher({ visibilityTimeoutSeconds: 1 });
+    // watcher has fully processed it, so each one reappears after the visibility timeout: 3 s,
+    // longer than an invocation takes on a loaded machine, so the copy follows the first run.
+    const watcher = await startWatcher({ visibilityTimeoutSeconds: 3 });
     const seen = new Set<string>();
     const losingTheFirstDelete: SqsHandler = async (event, context) => {
       const response = await watcher.handler(event, context);

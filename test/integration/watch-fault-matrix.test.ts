@@ -4,6 +4,7 @@ import type { WatchPorts } from '../../lib/watch/ports.js';
 import type { WatchState } from '../../lib/watch/state.js';
 import { PROJECT_ID, sqsRecordFactory, watchRequestBody } from '../support/factories.js';
 import {
+  DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
   DEFAULT_WAIT_MS,
   MINUTE_MS,
   PIPELINE_WEBHOOK_SECRET,
@@ -107,12 +108,19 @@ function crashingOnceAt(point: CrashPoint): { adapt: (ports: WatchPorts) => Watc
   return { adapt, crashed: () => !armed };
 }
 
+/**
+ * The visibility timeout where a test waits for SQS to give a crashed invocation's batch again:
+ * short, yet longer than an invocation takes on a loaded machine, so that no copy of a record runs
+ * beside the invocation still working on it.
+ */
+const CRASHED_INVOCATION_VISIBILITY_SECONDS = 3;
+
 let pipeline: Pipeline;
 afterEach(async () => {
   await pipeline?.stop();
 });
 
-async function startWatcher(adaptPorts?: (ports: WatchPorts) => WatchPorts, visibilityTimeoutSeconds = 1): Promise<TestWatcher & { run: Run }> {
+async function startWatcher(adaptPorts?: (ports: WatchPorts) => WatchPorts, visibilityTimeoutSeconds = DEFAULT_VISIBILITY_TIMEOUT_SECONDS): Promise<TestWatcher & { run: Run }> {
   pipeline = await startPipeline({ visibilityTimeoutSeconds, maxReceiveCount: 10 });
   const watcher = pipeline.watcher(
     { NOTIFY_URLS: TARGET_PATHS.map((path) => `webhook+${pipeline.receiver.url}${path}`).join(','), WEBHOOK_SECRET: PIPELINE_WEBHOOK_SECRET },
@@ -147,9 +155,11 @@ describe('the fault matrix: a crash at any point of a step', () => {
   ];
 
   it.each(points)('%s: every target gets the outcome exactly once', async (point) => {
-    // Prepare
+    // Prepare: a crash before the acknowledgement fails the whole invocation, which SQS gives
+    // again after the queue's visibility timeout; elsewhere the watcher hands the record back.
     const crash = crashingOnceAt(point);
-    const watcher = await startWatcher(crash.adapt);
+    const wholeInvocation = point.endsWith('before the batch is acknowledged');
+    const watcher = await startWatcher(crash.adapt, wholeInvocation ? CRASHED_INVOCATION_VISIBILITY_SECONDS : undefined);
     const instanceId = instanceIdFor(0xfa0 + points.indexOf(point));
     pipeline.addGateway(instanceId, CREATION);
 

@@ -19,6 +19,7 @@ import { scaledClock } from '../../lib/runtime/time-scale.js';
 import { createWatcher, type Watcher } from '../../lib/runtime/watcher.js';
 import type { WatchEvent } from '../../lib/watch/outcome.js';
 import type { WatchPorts } from '../../lib/watch/ports.js';
+import { DEFAULT_FUNCTION_TIMEOUT_MS, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, DEFAULT_WAIT_MS } from './budgets.js';
 import { PROJECT_ID } from './factories.js';
 import { recordingLog, recordingMetrics } from './fakes.js';
 
@@ -32,24 +33,7 @@ import { recordingLog, recordingMetrics } from './fakes.js';
 export const MINUTE_MS = 60_000;
 /** 1 s of real time is 2 min of simulated time: every poll and retry delay becomes 1 s (SQS's unit). */
 export const DEFAULT_TIME_SCALE = 120;
-/**
- * The function timeout the local event source tells the handler about. The watcher keeps 5 s free
- * at the end, so deliveries get 10 s: a second lost to a loaded machine never pushes a post into
- * the next invocation. Nothing waits for it: an invocation returns as soon as it is done.
- */
-export const DEFAULT_FUNCTION_TIMEOUT_MS = 15_000;
-/**
- * Seconds before a record the handler did not finish is delivered again: longer than an invocation
- * may run (`DEFAULT_FUNCTION_TIMEOUT_MS`), as Lambda requires, so that a stalled invocation is never
- * run a second time beside itself. Failed records come back sooner (ChangeMessageVisibility); a
- * test of what SQS does after a lost answer or a crashed invocation sets a short one itself.
- */
-export const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 20;
-/**
- * How long the waits below give an event by default. Generous, so that a stall on a loaded
- * machine cannot fail a test, and free: every wait returns as soon as its event happens.
- */
-export const DEFAULT_WAIT_MS = 60_000;
+export { DEFAULT_FUNCTION_TIMEOUT_MS, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, DEFAULT_WAIT_MS } from './budgets.js';
 /** The simulator's default AK/SK pair (`SIMULATOR_DEFAULT_CREDENTIALS`). */
 export const SIMULATOR_AK = 'SIMULATORACCESSKEY00';
 export const SIMULATOR_SK = 'simulator-secret-key';
