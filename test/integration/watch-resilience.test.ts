@@ -5,7 +5,6 @@ import {
   DEFAULT_WAIT_MS,
   MINUTE_MS,
   instanceIdFor,
-  sleep,
   startPipeline,
   webhookEvent,
   type EnvOverrides,
@@ -152,7 +151,7 @@ describe('authentication against the simulated Huawei Cloud', () => {
 
     // Act: the first poll gets a token; then every issued token is invalidated.
     await pipeline.send(watchRequestBody({ instance_id: instanceId }));
-    while (pipeline.progressRequests(instanceId).length === 0) await sleep(20);
+    await pipeline.waitForProgressRequests(instanceId, 1);
     pipeline.simulator.revokeTokens();
 
     // Assess

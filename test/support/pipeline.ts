@@ -104,6 +104,8 @@ export interface Pipeline {
   waitForPosts(path: string, count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
   /** Progress requests the simulator received for one instance. */
   progressRequests(instanceId: string): SimulatedRequest[];
+  /** Resolves with the progress requests for one instance once there are at least `count`. */
+  waitForProgressRequests(instanceId: string, count: number, timeoutMs?: number): Promise<SimulatedRequest[]>;
   /** Adds a gateway of `PROJECT_ID` to the simulator. */
   addGateway(instanceId: string, spec: Omit<SimulatedGateway, 'projectId' | 'instanceId'>): void;
   stop(): Promise<void>;
@@ -166,6 +168,9 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     );
     return Object.values(Attributes).reduce((sum, value) => sum + Number(value), 0);
   };
+
+  const progressRequests = (instanceId: string): SimulatedRequest[] =>
+    simulator.requests.filter((request) => request.path.includes(`/instances/${instanceId}/`));
 
   return {
     aws,
@@ -271,8 +276,15 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
       return receiver.received(path);
     },
 
-    progressRequests(instanceId) {
-      return simulator.requests.filter((request) => request.path.includes(`/instances/${instanceId}/`));
+    progressRequests,
+
+    async waitForProgressRequests(instanceId, count, timeoutMs = DEFAULT_WAIT_MS) {
+      const deadline = Date.now() + timeoutMs;
+      while (progressRequests(instanceId).length < count) {
+        if (Date.now() >= deadline) throw new Error(`expected ${count} progress request(s) for ${instanceId} within ${timeoutMs} ms`);
+        await sleep(20);
+      }
+      return progressRequests(instanceId);
     },
 
     addGateway(instanceId, spec) {
