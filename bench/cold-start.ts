@@ -268,6 +268,8 @@ function lambdaEnvironment(taskRoot: string, fromTemplate: Record<string, string
     NOTIFY_URLS: 'webhook+http://127.0.0.1:9/hook',
     HUAWEICLOUD_SDK_AK: 'AKBENCHBENCHBENCH000',
     HUAWEICLOUD_SDK_SK: 'bench-secret-key',
+    // In AWS a `secretsmanager:` reference read at the first batch, not at load: a value here.
+    STATE_SIGNING_KEY: 'a-bench-state-signing-key-of-32-bytes-or-more',
     PATH: process.env.PATH,
     TZ: ':UTC',
     LAMBDA_TASK_ROOT: taskRoot,

@@ -36,6 +36,8 @@ export interface StackEndpoints {
   targets: string[];
   /** A queue nothing reads, for bare `SendMessageBatch` calls. */
   floorQueueUrl: string;
+  /** The bare pipeline's own watch queue (the timeline-matched floor). */
+  bareQueueUrl: string;
 }
 
 /** fauxqs, dynalite, the APIG simulator and a webhook receiver on loopback, with the handler's environment. */
@@ -69,6 +71,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
   const receiver = await startWebhookReceiver();
   const dynamoWrites = await startDynamoWriteCounter(aws.env.AWS_ENDPOINT_URL_DYNAMODB ?? '');
   const { QueueUrl: floorQueueUrl = '' } = await aws.sqs.send(new CreateQueueCommand({ QueueName: 'bench-floor' }));
+  const { QueueUrl: bareQueueUrl = '' } = await aws.sqs.send(new CreateQueueCommand({ QueueName: 'bench-bare', Attributes: { VisibilityTimeout: '5' } }));
   const targets = Array.from({ length: options.targets }, (_, index) => `${receiver.url}/target-${index + 1}`);
   return {
     aws,
@@ -84,6 +87,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       tableName: aws.tableName,
       targets,
       floorQueueUrl,
+      bareQueueUrl,
     },
     env: {
       ...aws.env,
@@ -98,7 +102,8 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       APIG_WATCH_TIME_ORIGIN_MS: String(options.originMs),
       POWERTOOLS_SERVICE_NAME: 'apig-watch',
       POWERTOOLS_METRICS_NAMESPACE: 'ApigWatch',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
+      // As deployed (INFO); `BENCH_HANDLER_LOG_LEVEL=ERROR` measures what logging costs.
+      POWERTOOLS_LOG_LEVEL: process.env.BENCH_HANDLER_LOG_LEVEL ?? 'INFO',
     },
     async deadLetterDepth() {
       const { Attributes } = await aws.sqs.send(
@@ -123,10 +128,11 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
  * @example
  * for (const gateway of shortCreations(300)) simulator.addGateway(gateway);
  */
-export function shortCreations(count: number): SimulatedGateway[] {
-  return Array.from({ length: count }, (_, index) => {
-    const durationMs = (4 + (index % 3) * 0.5) * MINUTE_MS;
-    const fails = index % 8 === 7;
+export function shortCreations(count: number, firstIndex = 0): SimulatedGateway[] {
+  return Array.from({ length: count }, (_, position) => {
+    const index = firstIndex + position;
+    const durationMs = (4 + (position % 3) * 0.5) * MINUTE_MS;
+    const fails = position % 8 === 7;
     const steps = [30, 50, 80, 90].map((progress) => ({ atMs: (durationMs * progress) / 100, progress }));
     return {
       projectId: PROJECT_ID,
@@ -153,9 +159,9 @@ export function localSqsClient(endpoints: StackEndpoints): SQSClient {
 }
 
 /** Sends the watch requests of the first `count` bench gateways, as a producer would, 10 per call. */
-export async function sendWatchRequests(sqs: SQSClient, queueUrl: string, count: number): Promise<void> {
-  for (let start = 0; start < count; start += 10) {
-    const indexes = Array.from({ length: Math.min(10, count - start) }, (_, i) => start + i);
+export async function sendWatchRequests(sqs: SQSClient, queueUrl: string, count: number, firstIndex = 0): Promise<void> {
+  for (let start = firstIndex; start < firstIndex + count; start += 10) {
+    const indexes = Array.from({ length: Math.min(10, firstIndex + count - start) }, (_, i) => start + i);
     await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: indexes.map((i) => ({ Id: String(i), MessageBody: watchRequestFor(i) })) }));
   }
 }

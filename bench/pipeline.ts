@@ -14,6 +14,10 @@ import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import http from 'node:http';
 import fetch from 'node-fetch';
 import { startLocalEventSource, type SqsHandler } from '../lib/dev/local-event-source.js';
+import { scaledClock } from '../lib/runtime/time-scale.js';
+import { decidePoll } from '../lib/watch/decide.js';
+import type { WatchRequest } from '../lib/watch/request.js';
+import { startWatch, type WatchState } from '../lib/watch/state.js';
 import { signRequest } from '../lib/apig/signing.js';
 import { callsOf, countCalls, portOf } from './call-counter.js';
 import { startChild, type Channel, type Message } from './children.js';
@@ -72,6 +76,15 @@ export interface PipelineFigures extends Record<string, number> {
   /** CPU time of the handler's process and of the servers' during the run, over its wall time. */
   handlerCpuShare: number;
   serversCpuShare: number;
+  /** The timeline-matched floor: the same creations through the same queue, handled with bare calls. */
+  bareWallSeconds: number;
+  bareSteps: number;
+  /** Pipeline wall time over the bare pipeline's: the goal's measure. */
+  wallVsBare: number;
+  /** CPU of the handler's process per poll step, and of the bare handler's: the overhead itself. */
+  handlerCpuMsPerStep: number;
+  bareCpuMsPerStep: number;
+  cpuVsBare: number;
 }
 
 const FUNCTION_SQS_OPERATIONS = ['SendMessageBatch', 'SendMessage'];
@@ -110,6 +123,15 @@ async function runPipelineOnce(options: PipelineOptions): Promise<PipelineFigure
       const floor = await handler.next<Message & { wallMs: number }>('floor');
       servers.send({ type: 'stats' });
       const { deadLettered, itemsByPrefix } = await servers.next<Message & { deadLettered: number; itemsByPrefix: Record<string, number> }>('stats');
+      // The timeline-matched floor: fresh creations of the same shapes, the same queue mechanics.
+      servers.send({ type: 'add-bare-gateways' });
+      await servers.next('bare-gateways-added');
+      handler.send({ type: 'go-bare' });
+      const { startedAtMs: bareStartedAtMs } = await handler.next<Message & { startedAtMs: number }>('bare-started');
+      const bare = await servers.next<Message & { lastPostAtMs: number; steps: number }>('bare-notified');
+      handler.send({ type: 'stop-bare' });
+      const bareRun = await handler.next<Message & { cpuMs: number }>('bare-pipeline');
+      const bareWallSeconds = (bare.lastPostAtMs - bareStartedAtMs) / 1000;
       // `gateway-end` tags a subset of the `gateway` writes (the end of a watch): not counted twice.
       const written = Object.entries(itemsByPrefix).filter(([prefix]) => prefix !== FLOOR_KEY_PREFIX && prefix !== 'gateway-end').reduce((sum, [, count]) => sum + count, 0);
       // A poll step's one write: `step#…` for steps 1…n, the gateway record's start for step 0.
@@ -139,6 +161,12 @@ async function runPipelineOnce(options: PipelineOptions): Promise<PipelineFigure
         peakRssMb: round(run.peakRssKb / 1024, 0),
         handlerCpuShare: round(run.cpuMs / 1000 / wallSeconds, 2),
         serversCpuShare: round(notified.cpuMs / 1000 / wallSeconds, 2),
+        bareWallSeconds: round(bareWallSeconds, 2),
+        bareSteps: bare.steps,
+        wallVsBare: round(wallSeconds / bareWallSeconds, 2),
+        handlerCpuMsPerStep: round(run.cpuMs / notified.pollSteps, 2),
+        bareCpuMsPerStep: round(bareRun.cpuMs / bare.steps, 2),
+        cpuVsBare: round(run.cpuMs / notified.pollSteps / (bareRun.cpuMs / bare.steps), 2),
       };
     } finally {
       await stopChild(handler);
@@ -176,6 +204,19 @@ export async function runPipelineServers(input: PipelineOptions & { originMs: nu
     });
     await parent.next('stats');
     parent.send({ type: 'stats', deadLettered: await stack.deadLetterDepth(), itemsByPrefix: stack.dynamoWrites.counts().itemsByPrefix });
+
+    await parent.next('add-bare-gateways');
+    for (const gateway of shortCreations(input.watches, BARE_FIRST_INDEX)) stack.simulator.addGateway(gateway);
+    parent.send({ type: 'bare-gateways-added' });
+    const bareExpected = input.watches * input.targets;
+    const barePosts = () => stack.receiver.received().filter((post) => post.path.endsWith(BARE_PATH_SUFFIX));
+    while (barePosts().length < bareExpected) await new Promise((resolve) => setTimeout(resolve, 20));
+    const bareFirstTarget = barePosts().filter((post) => post.path === `/target-1${BARE_PATH_SUFFIX}`);
+    parent.send({
+      type: 'bare-notified',
+      lastPostAtMs: Math.max(...barePosts().map((post) => post.receivedAtMs)),
+      steps: bareFirstTarget.reduce((sum, post) => sum + (post.body as { data: { polls: number } }).data.polls, 0),
+    });
     await parent.next('stop');
   } finally {
     await stack.stop();
@@ -219,8 +260,87 @@ export async function runPipelineHandler(input: PipelineOptions & { endpoints: S
     sqs,
   });
   parent.send({ type: 'floor', wallMs: Date.now() - floorStartedMs });
+
+  await parent.next('go-bare');
+  await sendWatchRequests(sqs, endpoints.bareQueueUrl, input.watches, BARE_FIRST_INDEX);
+  const bare = bareHandler(endpoints, input);
+  const bareCpuAtStart = process.cpuUsage();
+  const bareSource = startLocalEventSource({ sqs, queueUrl: endpoints.bareQueueUrl, handler: bare.handler, batchSize: 10, concurrency: input.concurrency, functionTimeoutMs: 60_000 });
+  parent.send({ type: 'bare-started', startedAtMs: Date.now() });
+  await parent.next('stop-bare');
+  bareSource.stop();
+  await bareSource.done;
+  parent.send({ type: 'bare-pipeline', cpuMs: cpuMilliseconds(process.cpuUsage(bareCpuAtStart)) });
+  bare.close();
   counter.stop();
   sqs.destroy();
+}
+
+/** The bare pipeline's gateways and requests: bench indexes from here on, apart from the pipeline's. */
+const BARE_FIRST_INDEX = 0x100000;
+/** Its posts go to each target's path plus this, so the receiver tells them apart. */
+const BARE_PATH_SUFFIX = '-bare';
+
+/**
+ * The timeline-matched floor's handler: per record, what any sound design must do and nothing
+ * more — one signed GET, the same pure policy (`decidePoll`, the same schedule), one conditional
+ * write — then one `SendMessageBatch` of the successors, delayed as the watcher's are, and one post
+ * per target for an outcome. No middy, Powertools, schemas, signed state, delivery records or logs.
+ */
+function bareHandler(endpoints: StackEndpoints, input: PipelineOptions): { handler: SqsHandler; close(): void } {
+  const originMs = Number(process.env.APIG_WATCH_TIME_ORIGIN_MS);
+  const clock = scaledClock(input.timeScale, originMs);
+  const agent = new http.Agent({ keepAlive: true });
+  const dynamo = new DynamoDBClient({ region: endpoints.region, endpoint: endpoints.dynamodb, credentials: LOCAL_CREDENTIALS });
+  const sqs = localSqsClient(endpoints);
+  const pollOnce = async (body: string): Promise<{ body: string; delaySeconds: number } | null> => {
+    const parsed = JSON.parse(body) as WatchState | WatchRequest;
+    const state = 'step' in parsed ? parsed : startWatch({ ...parsed, instance_name: parsed.instance_name ?? null, context: {} }, clock.now(), 7200);
+    const url = `${endpoints.apig}/v2/${PROJECT_ID}/apigw/instances/${state.request.instance_id}/progress`;
+    const headers = signRequest({ method: 'GET', url, headers: { Accept: 'application/json' }, accessKey: SIMULATOR_ACCESS_KEY, secretKey: SIMULATOR_SECRET_KEY, date: new Date(clock.now()) });
+    const answer = (await (await fetch(url, { headers, agent })).json()) as Record<string, unknown>;
+    const report = {
+      status: String(answer.status),
+      progress: typeof answer.progress === 'number' ? answer.progress : null,
+      startTimeMs: typeof answer.start_time === 'number' ? answer.start_time : null,
+      endTimeMs: typeof answer.end_time === 'number' ? answer.end_time : null,
+      errorCode: typeof answer.error_code === 'string' ? answer.error_code : null,
+      errorMsg: typeof answer.error_msg === 'string' ? answer.error_msg : null,
+    };
+    const decision = decidePoll(state, { kind: 'progress', report }, clock.now());
+    await dynamo.send(
+      new UpdateItemCommand({
+        TableName: endpoints.tableName,
+        Key: { pk: { S: `${FLOOR_KEY_PREFIX}#${state.watch_id}#${state.request.instance_id}#${state.step}` } },
+        UpdateExpression: 'SET decided = :decided',
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ExpressionAttributeValues: { ':decided': { S: decision.action } },
+      }),
+    );
+    if (decision.action === 'poll_again') return { body: JSON.stringify(decision.next), delaySeconds: Math.ceil(decision.delaySeconds / input.timeScale) };
+    const event = JSON.stringify(decision.event);
+    await Promise.all(endpoints.targets.map(async (target) => (await fetch(`${target}${BARE_PATH_SUFFIX}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: event, agent })).text()));
+    return null;
+  };
+  return {
+    async handler(event) {
+      const successors = (await Promise.all(event.Records.map((record) => pollOnce(record.body)))).filter((next) => next !== null);
+      if (successors.length > 0) {
+        await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: endpoints.bareQueueUrl,
+            Entries: successors.map((next, index) => ({ Id: String(index), MessageBody: next.body, DelaySeconds: next.delaySeconds })),
+          }),
+        );
+      }
+      return { batchItemFailures: [] };
+    },
+    close() {
+      dynamo.destroy();
+      sqs.destroy();
+      agent.destroy();
+    },
+  };
 }
 
 /** The floor: the same polls, batches and posts as the run, each call made bare, at the same concurrency. */

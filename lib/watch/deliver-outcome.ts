@@ -24,10 +24,11 @@ export async function deliverOutcome(
   settings: WatchSettings,
   invocationDeadlineMs: number,
   log: Log,
+  options: DeliveryOptions = { unsettled: false },
 ): Promise<StepOutcome> {
   const { metrics, clock } = ports;
   if (ports.targets.length === 0) log.warn('no notification targets are configured (NOTIFY_URLS); the outcome is only logged');
-  const results = await deliverToOwedTargets(state, event, ports, invocationDeadlineMs, log);
+  const results = await deliverToOwedTargets(state, event, ports, invocationDeadlineMs, log, options);
   const stillOwed = results.filter((result) => result.status === 'retry_later');
   const decision = decideDelivery(state, event, stillOwed, clock.now(), settings.deliveryBudgetSeconds);
   switch (decision.action) {
@@ -52,8 +53,20 @@ export async function deliverOutcome(
  * @example
  * if (decision.started) await deliverNotice(state, decision.started, ports, deadlineMs, log);
  */
-export async function deliverNotice(state: WatchState, notice: NotificationEvent, ports: WatchPorts, invocationDeadlineMs: number, log: Log): Promise<void> {
-  await deliverToOwedTargets(state, notice, ports, invocationDeadlineMs, log);
+export async function deliverNotice(
+  state: WatchState,
+  notice: NotificationEvent,
+  ports: WatchPorts,
+  invocationDeadlineMs: number,
+  log: Log,
+  options: DeliveryOptions = { unsettled: false },
+): Promise<void> {
+  await deliverToOwedTargets(state, notice, ports, invocationDeadlineMs, log, options);
+}
+
+export interface DeliveryOptions {
+  /** Nothing can have been delivered for this event yet (its step was decided just now): skip the read. */
+  unsettled: boolean;
 }
 
 /** One delivery per target that wants `event` (its NOTIFY_URLS filters) and has not settled it. */
@@ -63,12 +76,13 @@ async function deliverToOwedTargets(
   ports: WatchPorts,
   invocationDeadlineMs: number,
   log: Log,
+  { unsettled }: DeliveryOptions,
 ): Promise<DeliveryResult[]> {
   const { store, notifier, metrics, clock } = ports;
   // Only the targets whose NOTIFY_URLS filters (on=, when=, group=) want this event of this watch.
   const chosen = selectTargets(ports.targets, event, state.request);
   if (chosen.length === 0) return [];
-  const settled = await store.settledTargets(event.id);
+  const settled = unsettled ? new Set<string>() : await store.settledTargets(event.id);
   const owed = chosen.filter((target) => !settled.has(target.id));
   const giveUpAtMs = invocationDeadlineMs - INVOCATION_SAFETY_MARGIN_MS;
   return Promise.all(

@@ -74,7 +74,7 @@ export async function processStep(
   const written = known ?? (await decideAndRecord(state, record.messageId, startPolicyOf(message), ports, settings));
   if (written.kind === 'recorded') {
     logDecision(state, written.decision, log, ports);
-    return act(state, written.decision, ports, settings, invocationDeadlineMs, log);
+    return act(state, written.decision, ports, settings, invocationDeadlineMs, log, { firstDecided: true });
   }
   if (known === null && state.kind === 'poll') ports.metrics.count('DuplicatePolls');
   if (written.kind === 'joined') {
@@ -88,7 +88,7 @@ export async function processStep(
     return { kind: 'finished' };
   }
   log.info('step seen again; acting on its recorded decision');
-  return act(state, written.existing.decision, ports, settings, invocationDeadlineMs, log);
+  return act(state, written.existing.decision, ports, settings, invocationDeadlineMs, log, { firstDecided: false });
 }
 
 type Written =
@@ -167,6 +167,10 @@ async function mayActAgain(state: WatchState, existing: StepRecord, messageId: s
   return (await ports.store.readStep({ watchId: state.watch_id, step: state.step + 1 })) === null;
 }
 
+/**
+ * Acts on a step's decision. `firstDecided`: this attempt recorded it just now, so nothing can have
+ * been delivered for it yet (its event or notice is new) and the delivery records need no read.
+ */
 async function act(
   state: WatchState,
   decision: StepDecision,
@@ -174,13 +178,15 @@ async function act(
   settings: WatchSettings,
   invocationDeadlineMs: number,
   log: Log,
+  { firstDecided }: { firstDecided: boolean },
 ): Promise<StepOutcome> {
+  const unsettled = firstDecided && state.kind === 'poll';
   if (decision.kind === 'successor') {
-    if (decision.started) await deliverNotice(state, decision.started, ports, invocationDeadlineMs, log);
+    if (decision.started) await deliverNotice(state, decision.started, ports, invocationDeadlineMs, log, { unsettled });
     return { kind: 'send', message: decision.message, log };
   }
   if (state.kind === 'poll' && state.step > 0) await ports.store.endWatch(gatewayKeyFor(state.request), state.watch_id, ports.clock.now());
-  return deliverOutcome(state, decision.event, ports, settings, invocationDeadlineMs, log);
+  return deliverOutcome(state, decision.event, ports, settings, invocationDeadlineMs, log, { unsettled });
 }
 
 function logDecision(state: WatchState, decision: StepDecision, log: Log, ports: WatchPorts): void {

@@ -6,7 +6,8 @@ import { PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { once } from 'node:events';
 import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
-import { watchIdFor } from '../../lib/watch/state.js';
+import { createDynamoStepStore } from '../../lib/store/step-store.js';
+import { gatewayKeyFor, watchIdFor } from '../../lib/watch/state.js';
 import { cleanEnv, runApigWatch, spawnApigWatch } from '../support/cli-process.js';
 import { startCloudFormationStandIn } from '../support/cloudformation-stand-in.js';
 import { INSTANCE_ID, PROJECT_ID } from '../support/factories.js';
@@ -76,6 +77,27 @@ describe('apig-watch start', () => {
     expect(Messages.map((message) => JSON.parse(message.Body ?? ''))).toEqual([
       { project_id: PROJECT_ID, instance_id: INSTANCE_ID, region: 'ap-southeast-1', instance_name: 'orders-gw', context: { ticket: 'OPS-1234' } },
     ]);
+  });
+
+  it('says a request joins the active watch of its gateway, and sends nothing, when the watch table is known', async () => {
+    // Prepare: a watch of the gateway is active in the table.
+    const store = createDynamoStepStore(aws.dynamo, aws.tableName);
+    const active = { watchId: 'w_00112233445566778899', step0: { owner: 'm-0', decidedAtMs: Date.now(), decision: { kind: 'successor' as const, message: { body: '{}', delaySeconds: 60 } } }, endedAtMs: null, liveUntilMs: Date.now() + 3_600_000 };
+    await store.startWatch(gatewayKeyFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID }), active, Date.now(), 'request');
+
+    // Act
+    const run = await runApigWatch(
+      ['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1'],
+      awsEnv({ WATCH_QUEUE_URL: aws.queueUrl, WATCH_TABLE_NAME: aws.tableName, AWS_ENDPOINT_URL_DYNAMODB: aws.env.AWS_ENDPOINT_URL_DYNAMODB ?? '' }),
+    );
+
+    // Assess
+    await store.endWatch(gatewayKeyFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID }), active.watchId, Date.now());
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${active.watchId}\n`);
+    expect(run.stderr).toContain('is already being watched; this request joins that watch (nothing sent)');
+    const { Messages = [] } = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: aws.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    expect(Messages).toEqual([]);
   });
 
   it('reads the queue URL from the WatchQueueUrl output of --stack', async () => {
