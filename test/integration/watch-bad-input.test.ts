@@ -79,7 +79,7 @@ beforeAll(async () => {
   deadLetters = await pipeline.deadLetters(CORPUS.length);
   await pipeline.waitForPosts(WEBHOOK_PATH, validInstanceIds.length);
   await pipeline.waitForQuiet();
-}, 60_000);
+});
 
 afterAll(async () => {
   await attacker?.close();
