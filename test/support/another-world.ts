@@ -5,9 +5,9 @@
  *
  * @example
  * const here = decide(state, nowMs);
- * expect(inAnotherWorld(state, (frozen) => decide(frozen, nowMs))).toEqual(here);
+ * expect(runInAnotherWorld(state, (frozen) => decide(frozen, nowMs))).toEqual(here);
  */
-export function inAnotherWorld<T, R>(input: T, run: (frozen: T) => R): R {
+export function runInAnotherWorld<T, R>(input: T, run: (frozen: T) => R): R {
   const { now } = Date;
   const { random } = Math;
   Date.now = () => now() + 400 * 24 * 3_600_000;

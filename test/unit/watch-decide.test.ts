@@ -1,7 +1,7 @@
 import { DELIVERY_RETRY_DELAYS_SECONDS, NEVER_ANSWERED_PREFIX, NO_PROGRESS_PREFIX, TRANSIENT_BUDGET_SECONDS, UNREACHABLE_GIVE_UP_ATTEMPTS, decideDelivery, decidePoll, type PollDecision } from '../../lib/watch/decide.js';
 import type { WatchEvent } from '../../lib/watch/outcome.js';
 import { MAX_SQS_DELAY_SECONDS } from '../../lib/watch/schedule.js';
-import { inAnotherWorld } from '../support/another-world.js';
+import { runInAnotherWorld } from '../support/another-world.js';
 import { T0, progressReport, watchState } from '../support/factories.js';
 
 const MINUTE_MS = 60_000;
@@ -193,7 +193,7 @@ describe('decidePoll', () => {
   it('reads no clock and no randomness, and changes nothing it is given: the same inputs give the same decision anywhere', () => {
     const observation = { kind: 'progress', report: progressReport({ progress: 50 }) } as const;
     const here = decidePoll(watchState(), observation, T0 + MINUTE_MS);
-    expect(inAnotherWorld({ state: watchState(), observation }, (frozen) => decidePoll(frozen.state, frozen.observation, T0 + MINUTE_MS))).toEqual(here);
+    expect(runInAnotherWorld({ state: watchState(), observation }, (frozen) => decidePoll(frozen.state, frozen.observation, T0 + MINUTE_MS))).toEqual(here);
   });
 });
 

@@ -9,7 +9,7 @@ import {
   transientRetryDelaySeconds,
 } from '../../lib/watch/schedule.js';
 import type { ProgressMark, WatchState } from '../../lib/watch/state.js';
-import { inAnotherWorld } from '../support/another-world.js';
+import { runInAnotherWorld } from '../support/another-world.js';
 import { T0, progressReport, watchRequest, watchState } from '../support/factories.js';
 import { memoryStepStore, recordingLog, recordingMetrics, recordingNotifier, recordingQueue, scriptedProgress, target } from '../support/fakes.js';
 
@@ -151,7 +151,7 @@ describe('adaptiveSchedule', () => {
 
   it('reads no clock and no randomness (its jitter comes from the watch id), and changes nothing it is given', () => {
     const here = adaptiveSchedule(at(80), seenAt(80) + 7);
-    expect(inAnotherWorld(at(80), (frozen) => adaptiveSchedule(frozen, seenAt(80) + 7))).toBe(here);
+    expect(runInAnotherWorld(at(80), (frozen) => adaptiveSchedule(frozen, seenAt(80) + 7))).toBe(here);
   });
 
   it('reads states written before steps were dated as if the answers were a minute apart', () => {
