@@ -9,11 +9,9 @@
  * pipeline, concurrency and throttling items). No time passes while a batch is processed, so the
  * lag measured is the schedule's alone; Lambda and SQS add their own (well under a second).
  */
-import { NO_METRICS } from '../lib/ports.js';
-import { SILENT_LOG } from '../lib/logger.js';
-import type { Target } from '../lib/notify/types.js';
+import { NO_METRICS, SILENT_LOG, type Target, type WatchPorts } from '../lib/watch/ports.js';
 import type { PollSchedule } from '../lib/watch/schedule.js';
-import { processBatch, type WatchPorts } from '../lib/watch/process-batch.js';
+import { processBatch } from '../lib/watch/process-batch.js';
 import { memoryStepStore } from '../test/support/fakes.js';
 import { mean, median, percentile, round } from './stats.js';
 import { progressAt, type Trace } from './traces.js';

@@ -17,7 +17,8 @@ import { startLocalEventSource, type SqsHandler } from '../lib/dev/local-event-s
 import { scaledClock } from '../lib/runtime/time-scale.js';
 import { decidePoll } from '../lib/watch/decide.js';
 import type { WatchRequest } from '../lib/watch/request.js';
-import { startWatch, type WatchState } from '../lib/watch/state.js';
+import type { WatchState } from '../lib/watch/state.js';
+import { startWatch } from '../lib/watch/start-watch.js';
 import { signRequest } from '../lib/apig/signing.js';
 import { callsOf, countCalls, portOf } from './call-counter.js';
 import { startChild, type Channel, type Message } from './children.js';

@@ -11,82 +11,33 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createLiveBoard, type BoardRow } from '../lib/cli/live-board.js';
 import { rowOfOutcome, rowOfState } from '../lib/cli/watch-rows.js';
-import type { SimulatedGateway } from '../lib/dev/apig-simulator.js';
 import { lambdaContext } from '../lib/dev/local-event-source.js';
-import { describeNotification, formatClock, LOCAL_CHANNELS, startLocalStack } from '../lib/dev/local-stack.js';
+import { SCRIPTED_GATEWAYS, SCRIPTED_PROJECT_ID as PROJECT_ID, SCRIPTED_REGION as REGION, type ScriptedGateway } from '../lib/dev/scripted-gateways.js';
+import { describeNotification, formatClock, LOCAL_CHANNELS, startLocalStack } from './support/local-stack.js';
 import type { ReceivedRequest } from '../lib/dev/webhook-receiver.js';
-import { parseNotifyUrls, selectTargets } from '../lib/notify/targets.js';
-import { formatElapsed } from '../lib/watch/event.js';
-import type { Outcome, WatchEvent } from '../lib/watch/outcome.js';
+import { parseNotifyUrls } from '../lib/notify/targets.js';
+import { selectTargets } from '../lib/watch/select-targets.js';
+import { formatElapsed } from '../lib/watch/format-elapsed.js';
+import type { Outcome, WatchEvent } from '../lib/watch/notification-event.js';
 import { parseMessageBody } from '../lib/watch/state-message.js';
+import { runScript, safely } from './support/run-script.js';
 
 const TIME_SCALE = 20;
 const GIVE_UP_AFTER_MS = 120_000;
 const RECEIVER_POLL_MS = 100;
-const MINUTE_MS = 60_000;
 /** A filtered target: a Slack channel that hears failures only. */
 const ON_CALL = { path: 'oncall', entry: 'slack+{receiver}/oncall#on=failed' } as const;
 const SLACK_PATHS = { '/slack': 'Slack', [`/${ON_CALL.path}`]: 'Slack on-call (on=failed)' };
 const DEMO_CONTEXT = { ticket: 'OPS-1234' };
 
-interface DemoWatch {
-  name: string;
-  projectId: string;
-  instanceId: string;
-  /** Nobody asks for this one: the discovery sweep finds it being created. */
-  discovered?: boolean;
-  gateway: Omit<SimulatedGateway, 'projectId' | 'instanceId'> | null;
-}
-
-const PROJECT_ID = '0123456789abcdef0123456789abcdef';
-const WATCHES: DemoWatch[] = [
-  {
-    name: 'orders-gw-prod',
-    projectId: PROJECT_ID,
-    instanceId: 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1',
-    gateway: {
-      steps: [
-        { atMs: 0, progress: 30 },
-        { atMs: 1.5 * MINUTE_MS, progress: 50 },
-        { atMs: 3 * MINUTE_MS, progress: 80 },
-        { atMs: 5 * MINUTE_MS, progress: 90 },
-      ],
-      finish: { atMs: 6.2 * MINUTE_MS, status: 'success' },
-    },
-  },
-  {
-    name: 'payments-gw-staging',
-    projectId: PROJECT_ID,
-    instanceId: 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2',
-    gateway: {
-      steps: [
-        { atMs: 0, progress: 30 },
-        { atMs: 2 * MINUTE_MS, progress: 50 },
-      ],
-      finish: { atMs: 3 * MINUTE_MS + 40_000, status: 'failed', errorCode: 'APIC.9218', errorMsg: 'create failed...' },
-    },
-  },
-  { name: 'typo-gw', projectId: PROJECT_ID, instanceId: 'c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3', gateway: null },
-  {
-    name: 'console-gw',
-    projectId: PROJECT_ID,
-    instanceId: 'd4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4',
-    discovered: true,
-    gateway: {
-      instanceName: 'console-gw',
-      steps: [
-        { atMs: 0, progress: 30 },
-        { atMs: 2 * MINUTE_MS, progress: 80 },
-      ],
-      finish: { atMs: 4 * MINUTE_MS, status: 'success' },
-    },
-  },
-];
+/** The scripted gateways that reach an outcome: the demo ends once every target has what it wants. */
+const WATCHES: readonly DemoWatch[] = SCRIPTED_GATEWAYS.filter((gateway) => gateway.timeline?.finish !== null);
+type DemoWatch = ScriptedGateway;
 
 /** The outcome each demo watch is scripted to reach. */
 function scriptedOutcome(watch: DemoWatch): Outcome {
-  if (watch.gateway === null) return 'not_found';
-  return watch.gateway.finish?.status === 'failed' ? 'failed' : 'succeeded';
+  if (watch.timeline === null) return 'not_found';
+  return watch.timeline.finish?.status === 'failed' ? 'failed' : 'succeeded';
 }
 
 async function main(): Promise<number> {
@@ -97,7 +48,7 @@ async function main(): Promise<number> {
   const stack = await startLocalStack({
     timeScale: TIME_SCALE,
     extraTargets: [ON_CALL.entry],
-    env: { DISCOVER_PROJECTS: `ap-southeast-1:${PROJECT_ID}` },
+    env: { DISCOVER_PROJECTS: `${REGION}:${PROJECT_ID}` },
     onInvocation: (event) => {
       // The record being processed carries the state its poll starts from: what was seen last.
       const keys = { current: process.env.STATE_SIGNING_KEY ?? '', previous: null };
@@ -114,7 +65,7 @@ async function main(): Promise<number> {
     handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ discovered: number }>;
   };
   for (const watch of WATCHES) {
-    if (watch.gateway) simulator.addGateway({ projectId: watch.projectId, instanceId: watch.instanceId, ...watch.gateway });
+    if (watch.timeline) simulator.addGateway({ projectId: PROJECT_ID, instanceId: watch.instanceId, ...watch.timeline });
   }
 
   const board = createLiveBoard(process.stdout, { now: clock.now, color: process.stdout.isTTY === true && !process.env.NO_COLOR });
@@ -133,7 +84,7 @@ async function main(): Promise<number> {
   for (const watch of WATCHES) show(watch.instanceId, { label: watch.name, status: watch.discovered ? 'unwatched' : 'requested', progress: null, startedAtMs: clock.now(), tone: 'active' });
 
   for (const watch of WATCHES.filter((candidate) => !candidate.discovered)) {
-    const body = { project_id: watch.projectId, instance_id: watch.instanceId, region: 'ap-southeast-1', instance_name: watch.name, context: DEMO_CONTEXT };
+    const body = { project_id: PROJECT_ID, instance_id: watch.instanceId, region: REGION, instance_name: watch.name, context: DEMO_CONTEXT };
     await aws.sqs.send(new SendMessageCommand({ QueueUrl: aws.queueUrl, MessageBody: JSON.stringify(body) }));
   }
   // Once the requested watches have begun (so a sweep's copy joins them), one discovery sweep.
@@ -205,18 +156,4 @@ function summaryTable(received: ReceivedRequest[], outcomes: Map<string, WatchEv
   return table.map((row) => `  ${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}`.trimEnd()).join('\n');
 }
 
-function safely<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runScript(main);

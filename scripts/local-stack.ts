@@ -1,7 +1,7 @@
 /**
  * `npm run local`: the whole watcher on this machine, kept running until Ctrl-C, for real clients
  * to talk to — the AWS CLI, `apig-watch start`, your own producer. The same stack as `npm start`
- * (lib/dev/local-stack.ts) on fixed ports, with the scripted gateways of `apig-watch simulate`:
+ * (scripts/support/local-stack.ts) on fixed ports, with the scripted gateways of `apig-watch simulate`:
  * each one's creation starts when a watch request for it arrives. Prints the endpoints, the
  * commands to try, and each notification as it arrives.
  *
@@ -10,14 +10,13 @@
  *   APIG_WATCH_TIME_SCALE=1 npm run local   # real time (default: 10× faster)
  */
 import type { SQSEvent } from 'aws-lambda';
-import { SIMULATED_GATEWAYS } from '../lib/cli/commands/simulate.js';
-import { describeNotification, formatClock, LOCAL_CHANNELS, startLocalStack, type LocalStack } from '../lib/dev/local-stack.js';
+import { SCRIPTED_GATEWAYS, SCRIPTED_PROJECT_ID as PROJECT_ID, SCRIPTED_REGION as REGION } from '../lib/dev/scripted-gateways.js';
+import { describeNotification, formatClock, LOCAL_CHANNELS, startLocalStack, type LocalStack } from './support/local-stack.js';
 import { parseMessageBody } from '../lib/watch/state-message.js';
+import { runScript, safely } from './support/run-script.js';
 
 const DEFAULT_PORT_BASE = 9324;
 const DEFAULT_TIME_SCALE = 10;
-const PROJECT_ID = '0123456789abcdef0123456789abcdef';
-const REGION = 'ap-southeast-1';
 const RECEIVER_POLL_MS = 200;
 const LOCAL_AWS_ENV = 'AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local';
 
@@ -25,7 +24,7 @@ async function main(): Promise<number> {
   const portBase = readPortBase(process.argv.slice(2));
   const timeScale = Number(process.env.APIG_WATCH_TIME_SCALE ?? DEFAULT_TIME_SCALE);
   if (!(timeScale >= 1)) throw new Error(`APIG_WATCH_TIME_SCALE must be a number ≥ 1, got ${process.env.APIG_WATCH_TIME_SCALE}`);
-  const gatewayOf = new Map(SIMULATED_GATEWAYS.map((gateway) => [gateway.instanceId, gateway]));
+  const gatewayOf = new Map(SCRIPTED_GATEWAYS.map((gateway) => [gateway.instanceId, gateway]));
   let stack: LocalStack | undefined;
   const stamp = () => (stack ? `[${formatClock(stack.clock.now() - stack.startedAtMs)}]` : '');
 
@@ -57,7 +56,7 @@ async function main(): Promise<number> {
   }
   const { aws, simulator, receiver } = stack;
   const sqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS;
-  const example = SIMULATED_GATEWAYS[0]!;
+  const example = SCRIPTED_GATEWAYS[0]!;
   const body = JSON.stringify({ project_id: PROJECT_ID, instance_id: example.instanceId, region: REGION, instance_name: example.name });
   console.log(
     [
@@ -77,7 +76,7 @@ async function main(): Promise<number> {
       `    --queue-url ${aws.queueUrl} --project-id ${PROJECT_ID} --instance-id ${example.instanceId} --region ${REGION} --name ${example.name}`,
       '',
       `Scripted gateways in project ${PROJECT_ID} (each creation starts when its watch request arrives):`,
-      ...SIMULATED_GATEWAYS.map(({ name, story, instanceId }) => `  ${instanceId}  ${name}: ${story}`),
+      ...SCRIPTED_GATEWAYS.map(({ name, story, instanceId }) => `  ${instanceId}  ${name}: ${story}`),
       '',
       'Notifications appear here as they arrive.',
       '',
@@ -109,18 +108,4 @@ function readPortBase(args: string[]): number {
   return value;
 }
 
-function safely<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runScript(main);

@@ -1,13 +1,13 @@
-import http from 'node:http';
-import https from 'node:https';
 import fetch from 'node-fetch';
-import { SILENT_LOG, type Log } from '../logger.js';
+import { SILENT_LOG, type Log, type ProgressTarget } from '../watch/ports.js';
 import { serverTimeIfSkewed } from './clock-skew.js';
-import { ApigRetryableError, errorFromFetchFailure, parseErrorBody } from './errors.js';
+import { errorFromFetchFailure, parseErrorBody } from './errors.js';
+import { ApigRetryableError } from '../watch/progress-errors.js';
+import { keepAliveAgents } from '../keep-alive-agents.js';
 import { answerTooLargeError, HUAWEI_FETCH_OPTIONS, isAnswerTooLarge, isRedirect, MAX_ANSWER_BYTES, redirectError } from './http-answer.js';
 import { createIamTokenProvider, type IamTokenProvider } from './iam-token.js';
 import { parseSdkDate, signRequest } from './signing.js';
-import type { ApigConfig, ProgressTarget } from './types.js';
+import type { ApigConfig } from './types.js';
 
 /**
  * Huawei's answers to a token it no longer takes: expired (APIC.7101), unresolvable (APIC.7102),
@@ -57,7 +57,7 @@ export function createApigRequester(config: ApigConfig, deps: { log?: Log; now?:
   const { credentials } = config;
   /** Added to our clock when signing, once Huawei's answer showed ours to be off. */
   let clockCorrectionMs = 0;
-  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  const agent = keepAliveAgents();
   const iam: IamTokenProvider | undefined =
     credentials.mode === 'password'
       ? createIamTokenProvider({
@@ -94,7 +94,7 @@ export function createApigRequester(config: ApigConfig, deps: { log?: Log; now?:
     try {
       const response = await fetch(url, {
         headers,
-        agent: (parsed) => (parsed.protocol === 'http:' ? agents.http : agents.https),
+        agent,
         signal: AbortSignal.timeout(config.requestTimeoutMs),
         ...HUAWEI_FETCH_OPTIONS,
         size: maxAnswerBytes,

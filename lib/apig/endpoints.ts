@@ -1,12 +1,11 @@
-import { ApigError } from './errors.js';
+import { REGION_PATTERN } from '../watch/request.js';
+import { ApigError } from '../watch/progress-errors.js';
 
-/** Default `APIG_ENDPOINT` template (DESIGN §3); `{region}` is substituted. */
+/** Default `APIG_ENDPOINT` template (README, "Configuration"); `{region}` is substituted. */
 export const DEFAULT_APIG_ENDPOINT = 'https://apig.{region}.myhuaweicloud.com';
-/** Default `IAM_ENDPOINT` template (DESIGN §3); `{region}` is substituted. */
+/** Default `IAM_ENDPOINT` template (README, "Configuration"); `{region}` is substituted. */
 export const DEFAULT_IAM_ENDPOINT = 'https://iam.{region}.myhuaweicloud.com';
 
-/** Same pattern the watch request is validated with: nothing that could leave the host name. */
-const REGION_PATTERN = /^[a-z]{2}(-[a-z0-9]+)+$/;
 /** Huawei Cloud's European sovereign regions (`eu-west-101`…) live under `myhuaweicloud.eu`. */
 const EU_REGION_PREFIX = 'eu-west-1';
 

@@ -1,79 +1,7 @@
 import { AbortError, FetchError } from 'node-fetch';
 import { boundEchoedText, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
-
-/**
- * Errors of the APIG area (progress API and IAM). Callers branch on the class —
- * `ApigRetryableError` (back off and poll again) or `ApigTerminalError` (notify the outcome) —
- * never on the message.
- */
-export interface ApigErrorOptions {
-  httpStatus?: number;
-  /** Huawei's `error_code`, e.g. `APIC.9000`. */
-  code?: string;
-  cause?: unknown;
-}
-
-/** Base class of every error the APIG client throws. */
-export class ApigError extends Error {
-  override name = 'ApigError';
-  readonly httpStatus?: number;
-  readonly code?: string;
-
-  constructor(message: string, options: ApigErrorOptions = {}) {
-    super(message, { cause: options.cause });
-    this.httpStatus = options.httpStatus;
-    this.code = options.code;
-  }
-}
-
-/**
- * `unreachable`: the connection was refused or the host name does not resolve — nothing answered
- * at that address, which a wrong endpoint or region explains far more often than an outage.
- */
-export type RetryableReason = 'throttled' | 'server_error' | 'timeout' | 'network' | 'unreachable' | 'unexpected_response';
-
-/** A transient failure: the caller's retry policy decides when to try again. */
-export class ApigRetryableError extends ApigError {
-  override name = 'ApigRetryableError';
-  readonly reason: RetryableReason;
-  /** The server's (or Huawei's documented) advice on how long to wait. */
-  readonly retryAfterSeconds?: number;
-
-  constructor(
-    reason: RetryableReason,
-    message: string,
-    options: ApigErrorOptions & { retryAfterSeconds?: number } = {},
-  ) {
-    super(message, options);
-    this.reason = reason;
-    this.retryAfterSeconds = options.retryAfterSeconds;
-  }
-}
-
-export type TerminalOutcome = 'not_found' | 'unauthorized' | 'forbidden';
-
-/** A failure that will not go away by asking again; it ends the watch with `outcome`. */
-export class ApigTerminalError extends ApigError {
-  override name = 'ApigTerminalError';
-  readonly outcome: TerminalOutcome;
-
-  constructor(outcome: TerminalOutcome, message: string, options: ApigErrorOptions = {}) {
-    super(message, options);
-    this.outcome = outcome;
-  }
-}
-
-/** IAM refused the password login. Terminal: repeating a wrong password can lock the account. */
-export class IamAuthError extends ApigTerminalError {
-  override name = 'IamAuthError';
-
-  constructor(message: string, options: ApigErrorOptions = {}) {
-    super('unauthorized', message, options);
-  }
-}
-
-/** Huawei advises waiting 2–5 s after APIG.0308 throttling; the upper end is sure to be past it. */
-export const THROTTLED_RETRY_AFTER_SECONDS = 5;
+import { parseJsonLeniently } from '../lenient-json.js';
+import { ApigRetryableError, ApigTerminalError, type ApigError, type ApigErrorOptions } from '../watch/progress-errors.js';
 
 const THROTTLING_CODES = new Set(['APIG.0308', 'APIG.9008']);
 
@@ -103,21 +31,6 @@ export function parseErrorBody(text: string): { code?: string; message?: string 
 }
 
 /**
- * `JSON.parse` that answers `undefined` for text that is not JSON (a proxy's HTML page…),
- * leaving the verdict to the schema the value goes through next.
- *
- * @example
- * parseJsonLeniently('<html>') // undefined
- */
-export function parseJsonLeniently(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * Classifies an answer that is neither success nor a refusal the caller handles itself:
  * 429 and Huawei's throttling codes (APIG.9008 arrives as a 500) → `throttled`,
  * other 5xx → `server_error`, anything else (an unexpected 400, 405…) → `unexpected_response`.
@@ -135,10 +48,7 @@ export function retryableErrorFromAnswer(
   }`;
   const options = { httpStatus, code: error.code };
   if (httpStatus === 429 || (error.code !== undefined && THROTTLING_CODES.has(error.code))) {
-    return new ApigRetryableError('throttled', detail, {
-      ...options,
-      retryAfterSeconds: THROTTLED_RETRY_AFTER_SECONDS,
-    });
+    return new ApigRetryableError('throttled', detail, options);
   }
   if (httpStatus >= 500) return new ApigRetryableError('server_error', detail, options);
   return new ApigRetryableError('unexpected_response', detail, options);
@@ -168,4 +78,36 @@ export function errorFromFetchFailure(error: unknown, what: string, timeoutMs: n
   return new ApigRetryableError(unreachable ? 'unreachable' : 'network', `${what} failed${code ? ` (${code})` : ''}: ${message}${advice}`, {
     cause: error,
   });
+}
+
+/** What an error answer says, ready for a message: `APIC.7302: Instance not found`, or `HTTP 502`. */
+export interface AnswerProblem {
+  error: { code?: string; message?: string };
+  options: ApigErrorOptions;
+  detail: string;
+}
+
+/**
+ * The error of an APIG answer that is not a success, for every APIG call alike: 401 →
+ * `unauthorized`, 403 → `forbidden` naming the IAM `permission` the call needs; other statuses go
+ * to `special` (a call's own cases, e.g. the progress API's 404), then `retryableErrorFromAnswer`.
+ *
+ * @example
+ * errorFromApigAnswer({ status: 403, text: '{"error_code":"APIC.7106"}' }, 'APIG instance list', 'apig:instance:list').message
+ * // 'APIG denied access (APIC.7106); the IAM user needs the permission apig:instance:list'
+ */
+export function errorFromApigAnswer(
+  answer: { status: number; text: string },
+  what: string,
+  permission: string,
+  special?: (problem: AnswerProblem) => ApigError | undefined,
+): ApigError {
+  const error = parseErrorBody(answer.text);
+  const options = { httpStatus: answer.status, code: error.code };
+  const detail = `${error.code ?? `HTTP ${answer.status}`}${error.message ? `: ${error.message}` : ''}`;
+  if (answer.status === 401) return new ApigTerminalError('unauthorized', `APIG refused the credentials (${detail})`, options);
+  if (answer.status === 403) {
+    return new ApigTerminalError('forbidden', `APIG denied access (${detail}); the IAM user needs the permission ${permission}`, options);
+  }
+  return special?.({ error, options, detail }) ?? retryableErrorFromAnswer(answer.status, error, what);
 }

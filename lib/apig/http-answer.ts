@@ -1,5 +1,5 @@
 import { FetchError } from 'node-fetch';
-import { ApigRetryableError } from './errors.js';
+import { ApigRetryableError } from '../watch/progress-errors.js';
 
 /**
  * What every request to Huawei (APIG and IAM) shares: redirects are never followed and answers are

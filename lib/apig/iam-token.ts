@@ -1,20 +1,16 @@
 import fetch from 'node-fetch';
 import * as z from 'zod/mini';
-import { SILENT_LOG, type Log } from '../logger.js';
+import { SILENT_LOG, type Log, type ProgressTarget } from '../watch/ports.js';
 import { resolveEndpoint } from './endpoints.js';
-import {
-  ApigRetryableError,
-  IamAuthError,
-  errorFromFetchFailure,
-  parseErrorBody,
-  parseJsonLeniently,
-  retryableErrorFromAnswer,
-} from './errors.js';
+import { keepAliveAgents } from '../keep-alive-agents.js';
+import { errorFromFetchFailure, parseErrorBody, retryableErrorFromAnswer } from './errors.js';
+import { parseJsonLeniently } from '../lenient-json.js';
+import { ApigRetryableError, IamAuthError } from '../watch/progress-errors.js';
 import { answerTooLargeError, HUAWEI_FETCH_OPTIONS, isAnswerTooLarge, isRedirect, redirectError } from './http-answer.js';
-import type { ApigCredentials, ProgressTarget } from './types.js';
+import type { ApigCredentials } from './types.js';
 
 /** A cached token is replaced this long before its `expires_at`. */
-export const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
+const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 /** IAM answers that mean "these credentials are refused" (not retried for a while: see `createIamTokenProvider`). */
 const REFUSED_LOGIN_STATUSES = new Set([400, 401, 403]);
@@ -73,6 +69,7 @@ export function createIamTokenProvider(options: IamTokenProviderOptions): IamTok
   const log = options.log ?? SILENT_LOG;
   const now = options.now ?? Date.now;
   const cache = new Map<string, CacheEntry>();
+  const agent = keepAliveAgents();
   const refusals = new Map<string, { error: IamAuthError; untilMs: number }>();
 
   function getToken(target: Pick<ProgressTarget, 'projectId' | 'region'>): Promise<string> {
@@ -130,6 +127,7 @@ export function createIamTokenProvider(options: IamTokenProviderOptions): IamTok
         headers: { 'Content-Type': 'application/json;charset=utf8' },
         body,
         signal: AbortSignal.timeout(options.requestTimeoutMs),
+        agent,
         ...HUAWEI_FETCH_OPTIONS,
       });
       status = response.status;

@@ -1,17 +1,12 @@
 import * as z from 'zod/mini';
 import { boundEchoedText, ECHOED_TEXT_MAX_CHARS, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
-import type { Log } from '../logger.js';
+import type { Log, ProgressReport, ProgressSource, ProgressTarget } from '../watch/ports.js';
 import { createApigRequester, type ApigAnswer } from './apig-request.js';
 import { resolveEndpoint } from './endpoints.js';
-import {
-  ApigRetryableError,
-  ApigTerminalError,
-  parseErrorBody,
-  parseJsonLeniently,
-  retryableErrorFromAnswer,
-  type ApigError,
-} from './errors.js';
-import type { ApigConfig, ProgressReport, ProgressSource, ProgressTarget } from './types.js';
+import { errorFromApigAnswer } from './errors.js';
+import { parseJsonLeniently } from '../lenient-json.js';
+import { ApigRetryableError, ApigTerminalError, type ApigError } from '../watch/progress-errors.js';
+import type { ApigConfig } from './types.js';
 
 /** Unix timestamps below this are seconds, at or above it milliseconds (README, Outcomes). */
 const SECONDS_TIMESTAMP_LIMIT = 1e12;
@@ -92,25 +87,12 @@ function toMilliseconds(timestamp: number | null | undefined): number | null {
 }
 
 function errorFromAnswer(answer: ApigAnswer): ApigError {
-  const error = parseErrorBody(answer.text);
-  const options = { httpStatus: answer.status, code: error.code };
-  const detail = `${error.code ?? `HTTP ${answer.status}`}${error.message ? `: ${error.message}` : ''}`;
-  switch (answer.status) {
-    case 401:
-      return new ApigTerminalError('unauthorized', `APIG refused the credentials (${detail})`, options);
-    case 403:
-      return new ApigTerminalError(
-        'forbidden',
-        `APIG denied access (${detail}); the IAM user needs the permission apig:instance:getCreateProgress`,
-        options,
-      );
-    case 404:
-      // APIG.0101 means the path itself is unknown: a wrong APIG_ENDPOINT, not a missing gateway.
-      if (error.code === 'APIG.0101') {
-        return new ApigRetryableError('unexpected_response', `APIG does not serve the progress API here; check APIG_ENDPOINT (${detail})`, options);
-      }
-      return new ApigTerminalError('not_found', `APIG does not know this gateway (${detail})`, options);
-    default:
-      return retryableErrorFromAnswer(answer.status, error, 'APIG progress request');
-  }
+  return errorFromApigAnswer(answer, 'APIG progress request', 'apig:instance:getCreateProgress', ({ error, options, detail }) => {
+    if (answer.status !== 404) return undefined;
+    // APIG.0101 means the path itself is unknown: a wrong APIG_ENDPOINT, not a missing gateway.
+    if (error.code === 'APIG.0101') {
+      return new ApigRetryableError('unexpected_response', `APIG does not serve the progress API here; check APIG_ENDPOINT (${detail})`, options);
+    }
+    return new ApigTerminalError('not_found', `APIG does not know this gateway (${detail})`, options);
+  });
 }

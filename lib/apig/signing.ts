@@ -5,7 +5,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * SDKs). Pure functions over plain data: the client signs with them, the simulator verifies.
  */
 
-export const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
+const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
 /** Huawei refuses an `X-Sdk-Date` further than this from its clock. */
 export const MAX_SIGNATURE_CLOCK_SKEW_MS = 15 * 60 * 1000;
 

@@ -1,5 +1,5 @@
-import type { DeliveryResult, Notifier, Target } from '../notify/types.js';
-import type { NotificationEvent } from '../watch/outcome.js';
+import type { DeliveryResult, Notifier, Target } from '../watch/ports.js';
+import type { NotificationEvent } from '../watch/notification-event.js';
 
 /** How long notifying all targets of one event may take, retries included. */
 export const DELIVERY_GIVE_UP_MS = 30_000;

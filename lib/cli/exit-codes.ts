@@ -1,4 +1,4 @@
-import type { Outcome } from '../watch/outcome.js';
+import type { Outcome } from '../watch/notification-event.js';
 
 /** The exit codes of `apig-watch` (documented in the README and `apig-watch --help`). */
 export const EXIT_CODES = {

@@ -1,4 +1,4 @@
-import { formatElapsed } from '../watch/event.js';
+import { formatElapsed } from '../watch/format-elapsed.js';
 
 /**
  * Live progress rows for the terminal: on a TTY the rows are redrawn in place (progress bar,
@@ -65,8 +65,6 @@ const DEFAULT_COLUMNS = 100;
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const ICONS: Readonly<Record<Exclude<RowTone, 'active'>, string>> = { good: '✔', bad: '✖', warn: '!' };
 const COLOURS: Readonly<Record<RowTone, string>> = { active: '36', good: '32', bad: '31', warn: '33' };
-// eslint-disable-next-line no-control-regex
-const ANSI_SEQUENCE = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
 /**
  * Starts a board on `screen`.
@@ -191,11 +189,6 @@ export function formatTtyRow(
     layout.paint(row.status, row.tone) +
     visible.slice(statusStart + row.status.length)
   );
-}
-
-/** Visible length of a string with ANSI escapes. */
-export function visibleLength(text: string): number {
-  return [...text.replace(ANSI_SEQUENCE, '')].length;
 }
 
 /**

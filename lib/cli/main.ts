@@ -1,12 +1,13 @@
 import { CommanderError } from 'commander';
 import { createRequire } from 'node:module';
+import { ConfigError } from '../config-error.js';
 import { CliError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { buildProgram } from './program.js';
 
 /** Exit code of an error that is none of the above: a bug. */
-export const INTERNAL_ERROR_EXIT_CODE = EXIT_CODES.internal;
+const INTERNAL_ERROR_EXIT_CODE = EXIT_CODES.internal;
 
 /**
  * Runs `apig-watch` with `argv` (as `process.argv`: node, script, arguments…) and resolves with
@@ -55,9 +56,7 @@ async function reportError(error: unknown, io: CliIo): Promise<number> {
     io.stderr.write(`apig-watch: ${error.message}\n`);
     return error.exitCode;
   }
-  // Loaded only now: the configuration modules bring the HTTP client and the schemas with them.
-  const [{ ConfigError }, { NotifyConfigError }] = await Promise.all([import('../config.js'), import('../notify/errors.js')]);
-  if (error instanceof ConfigError || error instanceof NotifyConfigError) {
+  if (error instanceof ConfigError) {
     io.stderr.write(`apig-watch: ${error.message}\n`);
     return EXIT_CODES.usage;
   }

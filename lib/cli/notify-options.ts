@@ -1,7 +1,6 @@
-import { ConfigError } from '../config.js';
 import { NotifyConfigError } from '../notify/errors.js';
 import { parseNotifyUrls } from '../notify/targets.js';
-import type { Target } from '../notify/types.js';
+import type { Target } from '../watch/ports.js';
 import { CliUsageError } from './errors.js';
 
 /** The options of commands that notify (`watch`, `test-notify`). */
@@ -22,12 +21,7 @@ export function notifyTargets(notifyUrls: string | undefined, options: NotifyOpt
   const targets = new Map<string, Target>();
   const add = (found: Target[]) => found.forEach((target) => targets.has(target.id) || targets.set(target.id, target));
   if (!options.notifyOnly) {
-    try {
-      add(parseNotifyUrls(notifyUrls ?? ''));
-    } catch (error) {
-      if (error instanceof NotifyConfigError) throw new ConfigError(error.message);
-      throw error;
-    }
+    add(parseNotifyUrls(notifyUrls ?? ''));
   }
   (options.notify ?? []).forEach((value, index) => {
     try {

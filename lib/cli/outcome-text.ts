@@ -1,6 +1,6 @@
-import { composeMessage, formatTitle } from '../notify/format.js';
-import type { DeliveryResult, Target } from '../notify/types.js';
-import type { WatchEvent } from '../watch/outcome.js';
+import { composeMessage, formatTitle } from '../notify/compose-message.js';
+import type { DeliveryResult, Target } from '../watch/ports.js';
+import type { WatchEvent } from '../watch/notification-event.js';
 
 /** Facts worth repeating in a terminal (the ids were on the command line). */
 const TERMINAL_FACTS = new Set(['Status', 'Progress', 'Elapsed', 'Error code']);

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { EVENT_KINDS } from '../watch/outcome.js';
+import { EVENT_KINDS } from '../watch/notification-event.js';
 import type { DiscoverCommandOptions } from './commands/discover.js';
 import type { SimulateOptions } from './commands/simulate.js';
 import type { StartCommandOptions } from './commands/start.js';

@@ -1,6 +1,7 @@
-import { describeFilters, selectTargets, unknownGroups } from '../notify/targets.js';
-import type { Target } from '../notify/types.js';
-import type { EventKind } from '../watch/outcome.js';
+import { describeFilters } from '../notify/targets.js';
+import { selectTargets, unknownGroups } from '../watch/select-targets.js';
+import type { Target } from '../watch/ports.js';
+import type { EventKind } from '../watch/notification-event.js';
 import { watchRequestSchema, type WatchRequest } from '../watch/request.js';
 import { CliUsageError } from './errors.js';
 

@@ -1,6 +1,7 @@
-import { buildOutcomeEvent, buildStartedEvent } from '../watch/event.js';
-import type { EventKind, NotificationEvent, Outcome, WatchEvent } from '../watch/outcome.js';
-import { startWatch, type LastSeen } from '../watch/state.js';
+import { buildOutcomeEvent, buildStartedEvent } from '../watch/build-event.js';
+import type { EventKind, NotificationEvent, Outcome, WatchEvent } from '../watch/notification-event.js';
+import type { LastSeen } from '../watch/state.js';
+import { startWatch } from '../watch/start-watch.js';
 
 /** What a watch of each outcome would have seen, for `test-notify` (Huawei's own codes and words). */
 const SAMPLES: Readonly<Record<Outcome, { elapsedMs: number; polls: number; last: Partial<LastSeen> | null; code: string | null; message: string | null }>> = {
@@ -26,7 +27,7 @@ const SAMPLES: Readonly<Record<Outcome, { elapsedMs: number; polls: number; last
  * @example
  * sampleEvent('failed', Date.now()).data.hint // 'insufficient quota: ask for a quota increase'
  */
-export function sampleEvent(outcome: Outcome, nowMs: number): WatchEvent {
+function sampleEvent(outcome: Outcome, nowMs: number): WatchEvent {
   const sample = SAMPLES[outcome];
   const startedMs = nowMs - sample.elapsedMs;
   const request = {

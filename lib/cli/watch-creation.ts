@@ -1,7 +1,6 @@
-import type { ProgressSource } from '../apig/types.js';
-import type { Clock } from '../ports.js';
+import type { ProgressSource, Clock } from '../watch/ports.js';
 import { decidePoll } from '../watch/decide.js';
-import type { WatchEvent } from '../watch/outcome.js';
+import type { WatchEvent } from '../watch/notification-event.js';
 import { observe } from '../watch/observe.js';
 import { adaptiveSchedule, type PollSchedule } from '../watch/schedule.js';
 import type { WatchState } from '../watch/state.js';

@@ -1,5 +1,5 @@
-import { isNeverAnswered } from '../notify/format.js';
-import type { Outcome, WatchEvent } from '../watch/outcome.js';
+import { isNeverAnswered } from '../notify/compose-message.js';
+import type { Outcome, WatchEvent } from '../watch/notification-event.js';
 import type { WatchState } from '../watch/state.js';
 import type { BoardRow, RowTone } from './live-board.js';
 

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod/mini';
-import { parseJsonLeniently } from '../apig/errors.js';
+import { parseJsonLeniently } from '../lenient-json.js';
 import { verifySignature } from '../apig/signing.js';
 
 /**

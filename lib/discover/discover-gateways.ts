@@ -1,5 +1,4 @@
-import type { Log } from '../logger.js';
-import type { Metrics } from '../ports.js';
+import type { Log, Metrics } from '../watch/ports.js';
 import type { WatchRequestSender } from '../queue/watch-request-sender.js';
 import { DISCOVERY_ORIGIN, watchRequestSchema, type WatchRequest } from '../watch/request.js';
 import type { GatewayLister, ListedInstance } from './instance-list-client.js';

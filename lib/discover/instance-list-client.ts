@@ -1,14 +1,16 @@
 import * as z from 'zod/mini';
 import { createApigRequester, type ApigAnswer } from '../apig/apig-request.js';
 import { resolveEndpoint } from '../apig/endpoints.js';
-import { ApigRetryableError, ApigTerminalError, parseErrorBody, parseJsonLeniently, retryableErrorFromAnswer, type ApigError } from '../apig/errors.js';
+import { errorFromApigAnswer } from '../apig/errors.js';
+import { parseJsonLeniently } from '../lenient-json.js';
+import { ApigRetryableError, type ApigError } from '../watch/progress-errors.js';
 import type { ApigConfig } from '../apig/types.js';
 import { boundEchoedText, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
-import { SILENT_LOG, type Log } from '../logger.js';
+import { SILENT_LOG, type Log } from '../watch/ports.js';
 import type { DiscoverProject } from './projects.js';
 
 /** ListInstancesV2 takes `limit` 1–500: the largest page means the fewest requests. */
-export const LIST_PAGE_LIMIT = 500;
+const LIST_PAGE_LIMIT = 500;
 /**
  * A page of 500 instances is read up to this many bytes: about 8 KiB per instance, several times
  * what an instance's fields take (a larger answer is a transient error, like any unreadable one).
@@ -109,15 +111,5 @@ function readPage(text: string): { instances: ListedInstance[]; total: number | 
 }
 
 function errorFromAnswer(answer: ApigAnswer): ApigError {
-  const error = parseErrorBody(answer.text);
-  const options = { httpStatus: answer.status, code: error.code };
-  const detail = `${error.code ?? `HTTP ${answer.status}`}${error.message ? `: ${error.message}` : ''}`;
-  switch (answer.status) {
-    case 401:
-      return new ApigTerminalError('unauthorized', `APIG refused the credentials (${detail})`, options);
-    case 403:
-      return new ApigTerminalError('forbidden', `APIG denied access (${detail}); the IAM user needs the permission apig:instance:list`, options);
-    default:
-      return retryableErrorFromAnswer(answer.status, error, 'APIG instance list');
-  }
+  return errorFromApigAnswer(answer, 'APIG instance list', 'apig:instance:list');
 }

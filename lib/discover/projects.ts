@@ -1,3 +1,4 @@
+import { ConfigError } from '../config-error.js';
 import { watchRequestSchema } from '../watch/request.js';
 
 const VARIABLE = 'DISCOVER_PROJECTS';
@@ -10,9 +11,9 @@ export interface DiscoverProject {
   projectId: string;
 }
 
-/** `DISCOVER_PROJECTS` is unusable; the message names the variable and the bad entry. */
-export class DiscoverProjectsError extends Error {
-  override readonly name = 'DiscoverProjectsError';
+/** `DISCOVER_PROJECTS` is unusable; the message names the variable and the bad entry. A `ConfigError`. */
+export class DiscoverProjectsError extends ConfigError {
+  override readonly name: string = 'DiscoverProjectsError';
 }
 
 /**

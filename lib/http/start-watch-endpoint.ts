@@ -1,10 +1,11 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Log } from '../logger.js';
+import { parseJsonLeniently } from '../lenient-json.js';
+import type { Log } from '../watch/ports.js';
 import type { WatchRequestSender } from '../queue/watch-request-sender.js';
 import { InvalidMessageError, parseWatchRequest, type FieldProblem, type WatchRequest } from '../watch/request.js';
 
 /** A watch request is a few hundred bytes; anything much larger is refused before parsing. */
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 /** Field of the problems that concern the body as a whole rather than one of its fields. */
 const BODY_FIELD = '(body)';
@@ -18,7 +19,7 @@ export interface StartWatchPorts {
 
 /**
  * `POST /watches` (API Gateway HTTP API, IAM-authorised, payload format 2.0): validates the body
- * with the watch request schema (DESIGN §2, EventBridge envelope included), sends it to the watch
+ * with the watch request schema (README, "Watch request — contract", EventBridge envelope included), sends it to the watch
  * queue and answers `202 {"watch_id", "joined"}` (`joined`: a watch of that gateway was already
  * active, and this request joined it). Bad input of any kind is a `400 {"errors": [{field, message}]}`;
  * only a queue that refuses the message is a 5xx.
@@ -63,12 +64,7 @@ function readWatchRequest(event: APIGatewayProxyEventV2WithIAMAuthorizer): ReadR
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
     return { status: 413, errors: [{ field: BODY_FIELD, message: `must be at most ${MAX_BODY_BYTES} bytes` }] };
   }
-  let input: unknown;
-  try {
-    input = JSON.parse(text);
-  } catch {
-    return refuse('must be a JSON object (the watch request)');
-  }
+  const input = parseJsonLeniently(text);
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return refuse('must be a JSON object (the watch request)');
   try {
     return { request: parseWatchRequest(input) };

@@ -1,6 +1,6 @@
 import { escapeChatMarkdown } from './escape.js';
 import { countUtf8Bytes, fitInto } from './fit.js';
-import type { Message } from './format.js';
+import type { Message } from './compose-message.js';
 
 /** The context labels line is capped so the error message always keeps room. */
 const LABELS_LINE_MAX_BYTES = 1024;

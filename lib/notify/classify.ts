@@ -1,7 +1,8 @@
-import type { ChannelType } from './types.js';
+import { parseJsonLeniently } from '../lenient-json.js';
+import type { ChannelType } from '../watch/ports.js';
 
 /** How much of a receiver's answer is kept in reasons and logs. */
-export const ANSWER_EXCERPT_MAX_CHARS = 300;
+const ANSWER_EXCERPT_MAX_CHARS = 300;
 
 /** What a receiver answered to one POST. */
 export interface Answer {
@@ -59,24 +60,24 @@ export function classifyAnswer(type: ChannelType, answer: Answer, nowMs: number)
   const words = excerpt(answer.body);
   if (status === HTTP_TOO_MANY_REQUESTS || status === HTTP_REQUEST_TIMEOUT || status >= 500) {
     const retryAfterMs = parseRetryAfter(answer.retryAfter, nowMs);
-    return { kind: 'retry', reason: describe(status, words), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+    return { kind: 'retry', reason: reasonOf(status, words), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
   }
   if (status >= 300 && status < 400) {
     const redirect = `a redirect, not followed: check the URL in NOTIFY_URLS${words === '' ? '' : `; answer: ${words}`}`;
-    return { kind: 'rejected', reason: describe(status, redirect), gone: false };
+    return { kind: 'rejected', reason: reasonOf(status, redirect), gone: false };
   }
   const codes = BODY_CODE_CHANNELS[type];
   if (status >= 200 && status < 300) {
     return codes === undefined ? { kind: 'delivered', httpStatus: status } : classifyBodyCode(answer, codes);
   }
-  return { kind: 'rejected', reason: describe(status, words), gone: isGone(type, status, answer.body, codes) };
+  return { kind: 'rejected', reason: reasonOf(status, words), gone: isGone(type, status, answer.body, codes) };
 }
 
 function classifyBodyCode(answer: Answer, codes: { rateLimited: readonly number[]; gone: readonly number[] }): Verdict {
   const result = readBodyCode(answer.body);
-  if (result === undefined) return { kind: 'retry', reason: describe(answer.status, `unexpected answer: ${excerpt(answer.body)}`) };
+  if (result === undefined) return { kind: 'retry', reason: reasonOf(answer.status, `unexpected answer: ${excerpt(answer.body)}`) };
   if (result.code === 0) return { kind: 'delivered', httpStatus: answer.status };
-  const reason = describe(answer.status, `code ${result.code}: ${excerpt(result.message)}`);
+  const reason = reasonOf(answer.status, `code ${result.code}: ${excerpt(result.message)}`);
   if (codes.gone.includes(result.code)) return { kind: 'rejected', reason, gone: true };
   // Any other code is a failure to retry (within the invocation, then through the queue until the
   // delivery budget is spent): robots' security settings (keywords, IP lists) get fixed by people.
@@ -86,12 +87,7 @@ function classifyBodyCode(answer: Answer, codes: { rateLimited: readonly number[
 
 /** `errcode`/`errmsg` (DingTalk, WeCom), `code`/`msg` or `StatusCode`/`StatusMessage` (Feishu). */
 function readBodyCode(body: string): { code: number; message: string } | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
+  const parsed = parseJsonLeniently(body);
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const fields = parsed as Record<string, unknown>;
   const code = fields.errcode ?? fields.code ?? fields.StatusCode;
@@ -121,7 +117,7 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
   return Number.isNaN(dateMs) ? undefined : Math.max(0, dateMs - nowMs);
 }
 
-function describe(status: number, words: string): string {
+function reasonOf(status: number, words: string): string {
   return words === '' ? `HTTP ${status}` : `HTTP ${status}, ${words}`;
 }
 
@@ -131,7 +127,7 @@ function describe(status: number, words: string): string {
  * @example
  * excerpt('  invalid_payload\n'); // → 'invalid_payload'
  */
-export function excerpt(text: string): string {
+function excerpt(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length <= ANSWER_EXCERPT_MAX_CHARS ? flat : `${flat.slice(0, ANSWER_EXCERPT_MAX_CHARS)}…`;
 }

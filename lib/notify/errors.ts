@@ -1,17 +1,13 @@
-/** Base class of every error raised by the notify area. */
-export class NotifyError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+import { ConfigError } from '../config-error.js';
 
 /**
  * A notification setting (`NOTIFY_URLS`, `WEBHOOK_SECRET`) is unusable. The message names the
  * variable, the entry's position and the problem, never the URL or secret itself:
- * `NOTIFY_URLS entry 2 is not a valid URL`.
+ * `NOTIFY_URLS entry 2 is not a valid URL`. A `ConfigError`, so the poller and the CLI report it as such.
  */
-export class NotifyConfigError extends NotifyError {
+export class NotifyConfigError extends ConfigError {
+  override readonly name: string = 'NotifyConfigError';
+
   constructor(
     readonly variable: string,
     readonly problem: string,

@@ -4,7 +4,7 @@ export const TRUNCATION_MARKER = '…';
 /** How a channel counts the size its limit is about. */
 export type Measure = (text: string) => number;
 /** UTF-16 code units, which is what Slack, Discord and Teams count (never fewer than characters). */
-export const countChars: Measure = (text) => text.length;
+const countChars: Measure = (text) => text.length;
 /** UTF-8 bytes, which is what WeCom, DingTalk and Feishu count. */
 export const countUtf8Bytes: Measure = (text) => Buffer.byteLength(text, 'utf8');
 

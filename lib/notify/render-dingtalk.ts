@@ -1,9 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { renderChatMarkdown } from './chat-markdown.js';
 import { fitInto } from './fit.js';
-import { composeMessage, formatTitle } from './format.js';
-import type { Renderer } from './render.js';
-import { jsonRequest } from './render.js';
+import { composeMessage, formatTitle } from './compose-message.js';
+import { type Renderer, jsonRequest } from './rendered-request.js';
 
 /**
  * DingTalk does not document a precise size limit for robot markdown; staying well below the

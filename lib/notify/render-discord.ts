@@ -1,8 +1,7 @@
 import { escapeDiscord } from './escape.js';
 import { fitInto } from './fit.js';
-import { composeMessage, formatTitle } from './format.js';
-import type { Renderer } from './render.js';
-import { jsonRequest } from './render.js';
+import { composeMessage, formatTitle } from './compose-message.js';
+import { type Renderer, jsonRequest } from './rendered-request.js';
 
 /** Discord webhook and embed limits. */
 const CONTENT_MAX_CHARS = 2000;

@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { countUtf8Bytes, fitInto } from './fit.js';
-import { composeMessage, formatTitle, type Tone } from './format.js';
-import type { Renderer } from './render.js';
-import { JSON_HEADERS } from './render.js';
+import { composeMessage, formatTitle, type Tone } from './compose-message.js';
+import { type Renderer, JSON_HEADERS } from './rendered-request.js';
 
 /** Feishu/Lark rejects custom-bot requests above 20 KB; stay under it with room for the signature. */
 const FEISHU_BODY_MAX_BYTES = 19_500;

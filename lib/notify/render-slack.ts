@@ -1,8 +1,7 @@
 import { escapeSlack } from './escape.js';
 import { fitInto } from './fit.js';
-import { composeMessage, formatTitle, type Fact } from './format.js';
-import type { Renderer } from './render.js';
-import { jsonRequest } from './render.js';
+import { composeMessage, formatTitle, type Fact } from './compose-message.js';
+import { type Renderer, jsonRequest } from './rendered-request.js';
 
 /** Block Kit limits. */
 const HEADER_MAX_CHARS = 150;

@@ -1,8 +1,7 @@
 import { escapeMarkdown } from './escape.js';
 import { countUtf8Bytes, fitInto } from './fit.js';
-import { composeMessage, formatTitle, type Tone } from './format.js';
-import type { Renderer } from './render.js';
-import { JSON_HEADERS } from './render.js';
+import { composeMessage, formatTitle, type Tone } from './compose-message.js';
+import { type Renderer, JSON_HEADERS } from './rendered-request.js';
 
 /** Teams drops messages above about 28 KB. */
 const TEAMS_BODY_MAX_BYTES = 27_000;

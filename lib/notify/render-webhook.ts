@@ -1,9 +1,8 @@
 import { Webhook } from 'standardwebhooks';
-import type { Renderer } from './render.js';
-import { jsonRequest } from './render.js';
+import { type Renderer, jsonRequest } from './rendered-request.js';
 
 /**
- * The generic webhook: the body is the event JSON exactly (DESIGN §5). With a secret, the
+ * The generic webhook: the body is the event JSON exactly (README, "Generic webhook event — contract"). With a secret, the
  * Standard Webhooks headers are added; `webhook-id` is the event id, stable across attempts and
  * re-deliveries so receivers can drop repeats.
  *

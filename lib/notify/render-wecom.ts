@@ -1,7 +1,6 @@
 import { renderChatMarkdown } from './chat-markdown.js';
-import { composeMessage, type Tone } from './format.js';
-import type { Renderer } from './render.js';
-import { jsonRequest } from './render.js';
+import { composeMessage, type Tone } from './compose-message.js';
+import { type Renderer, jsonRequest } from './rendered-request.js';
 
 /** WeCom rejects markdown content above 4096 bytes (UTF-8). */
 const WECOM_CONTENT_MAX_BYTES = 4096;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { EVENT_KINDS, OUTCOMES, type EventKind } from '../watch/outcome.js';
-import { GROUP_NAME_PATTERN, type WatchRequest } from '../watch/request.js';
+import { EVENT_KINDS, type EventKind } from '../watch/notification-event.js';
+import { GROUP_NAME_PATTERN } from '../watch/request.js';
 import { NotifyConfigError } from './errors.js';
-import { CHANNEL_TYPES, type ChannelType, type Target } from './types.js';
+import { CHANNEL_TYPES, type ChannelType, type Target } from '../watch/ports.js';
 
 const VARIABLE = 'NOTIFY_URLS';
 /** Hex characters of sha256(type, url) kept as the target id. */
@@ -12,8 +12,6 @@ const SIGNED_CHANNELS: readonly ChannelType[] = ['dingtalk', 'feishu'];
 /** The parameters a fragment may carry: `#secret=…&on=…&when=…&group=…`. */
 const FRAGMENT_PARAMETERS = ['secret', 'on', 'when', 'group'] as const;
 type FragmentParameter = (typeof FRAGMENT_PARAMETERS)[number];
-/** What a target without `on=` is notified of: every outcome, as before filters existed. */
-export const DEFAULT_EVENT_KINDS: readonly EventKind[] = OUTCOMES;
 /** Context keys and values, as a watch request bounds them. */
 const MAX_LABEL_LENGTH = 64;
 const MAX_LABEL_VALUE_LENGTH = 256;
@@ -177,48 +175,6 @@ function decode(item: string, name: FragmentParameter, fail: (problem: string) =
   } catch {
     return fail(name === 'secret' ? 'has a signing secret that is not valid percent-encoding' : `has a ${name}= value that is not valid percent-encoding`);
   }
-}
-
-/**
- * The targets that want `event` of the watch asked for by `request` (README, "Routing and
- * filters"): a target's `on` (default: every outcome, not `started`) must include the event, each
- * of its `when` labels must be in the request's `context` with one of the listed values, and a
- * target with `groups` is used only when the request's `notify` names one of them. Pure: the
- * poller calls it before each delivery, `apig-watch test-notify` and `discover` to show the routing.
- *
- * @example
- * const targets = parseNotifyUrls('https://a.example/all,https://b.example/pay#on=failed&when=team:payments');
- * selectTargets(targets, failedEvent, { context: { team: 'payments' } }); // → both targets
- * selectTargets(targets, succeededEvent, { context: { team: 'payments' } }); // → the first only
- */
-export function selectTargets(
-  targets: readonly Target[],
-  event: { data: { outcome: EventKind } },
-  request: Pick<WatchRequest, 'context' | 'notify'>,
-): Target[] {
-  const kind = event.data.outcome;
-  const named = new Set(request.notify ?? []);
-  return targets.filter(
-    (target) =>
-      (target.on ?? DEFAULT_EVENT_KINDS).includes(kind) &&
-      Object.entries(target.when ?? {}).every(([label, values]) => {
-        const value = request.context[label];
-        return value !== undefined && values.includes(value);
-      }) &&
-      (target.groups === undefined || target.groups.some((group) => named.has(group))),
-  );
-}
-
-/**
- * The groups a request names that no target belongs to (a typo, or a group not configured yet):
- * worth a warning, never an error, because `NOTIFY_URLS` may change while a watch runs.
- *
- * @example
- * unknownGroups(parseNotifyUrls('https://a.example/x#group=payments'), { notify: ['paymnets'] }); // → ['paymnets']
- */
-export function unknownGroups(targets: readonly Target[], request: Pick<WatchRequest, 'notify'>): string[] {
-  const known = new Set(targets.flatMap((target) => target.groups ?? []));
-  return (request.notify ?? []).filter((group) => !known.has(group));
 }
 
 /**

@@ -1,7 +1,8 @@
-import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { isWatchActive, type StepStore } from '../store/step-store.js';
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { isWatchActive } from '../watch/watch-lifetime.js';
+import type { StepStore } from '../watch/ports.js';
 import type { WatchRequest } from '../watch/request.js';
-import { gatewayKeyFor, watchIdFor } from '../watch/state.js';
+import { gatewayKeyFor, watchIdFor } from '../watch/watch-ids.js';
 
 /**
  * What starting a watch answers: the watch's id and whether the request joined a watch of the
@@ -40,7 +41,7 @@ export interface BatchSendResult {
 const MAX_BATCH_ENTRIES = 10;
 
 /**
- * Sends watch requests (DESIGN §2) to the watch queue. The body is the validated, normalised
+ * Sends watch requests (README, "Watch request — contract") to the watch queue. The body is the validated, normalised
  * request, never what the caller sent: a caller cannot smuggle a poller state (`v`, `kind`,
  * `event`…) onto the queue through fields the request schema ignores.
  *
@@ -88,21 +89,6 @@ export function createWatchRequestSender(client: SQSClient, queueUrl: string, lo
       return results;
     },
   };
-}
-
-/**
- * An SQS client for sending to a queue URL. In AWS the SDK sends to the queue URL's own host; with
- * a local endpoint configured (`AWS_ENDPOINT_URL_SQS`, e.g. fauxqs) it must send there instead,
- * because local queue URLs name hosts such as `sqs.us-east-1.localhost` that need not resolve.
- *
- * @example
- * const sqs = sqsClientFor({ sqsEndpointOverridden: Boolean(process.env.AWS_ENDPOINT_URL_SQS) });
- */
-export function sqsClientFor(settings: { sqsEndpointOverridden: boolean; region?: string }): SQSClient {
-  return new SQSClient({
-    useQueueUrlAsEndpoint: !settings.sqsEndpointOverridden,
-    ...(settings.region === undefined ? {} : { region: settings.region }),
-  });
 }
 
 /** The message body of a request: its validated fields only, optional ones when set. */

@@ -1,9 +1,10 @@
-import { readDiscoverSettings, resolveApigConfig } from '../config.js';
+import { readDiscoverSettings } from '../config/environment.js';
+import { resolveApigConfig } from '../config/secrets.js';
 import { discoverGateways, type DiscoverySummary } from '../discover/discover-gateways.js';
 import { createInstanceLister, type GatewayLister } from '../discover/instance-list-client.js';
-import type { Log } from '../logger.js';
-import type { Metrics } from '../ports.js';
-import { createWatchRequestSender, sqsClientFor } from '../queue/watch-request-sender.js';
+import type { Log, Metrics } from '../watch/ports.js';
+import { createWatchRequestSender } from '../queue/watch-request-sender.js';
+import { sqsClientFor } from '../queue/sqs-client.js';
 import { readSecretReference } from './secrets.js';
 import { scaledClock } from './time-scale.js';
 

@@ -1,7 +1,7 @@
-import type { SecretSource } from '../config.js';
+import type { SecretSource } from '../config/secrets.js';
 
 /** How long a secret read from SSM or Secrets Manager is reused before it is read again (rotation). */
-export const SECRET_CACHE_SECONDS = 300;
+const SECRET_CACHE_SECONDS = 300;
 
 /**
  * Reads a secret reference at run time through Powertools Parameters (cached for

@@ -1,5 +1,4 @@
-import type { Clock } from '../ports.js';
-import type { WatchQueue } from '../queue/watch-queue.js';
+import type { Clock, WatchQueue } from '../watch/ports.js';
 
 /**
  * A clock that runs `scale` times faster than real time from `originMs` on (the demo's

@@ -1,18 +1,19 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { sqsClientFor } from '../queue/sqs-client.js';
 import { createProgressSource } from '../apig/progress-client.js';
-import { ConfigError, readSettings, resolveRuntimeConfig, type RuntimeConfig, type Settings } from '../config.js';
-import type { Log } from '../logger.js';
-import { createNotifier } from '../notify/deliver.js';
-import type { Clock, Metrics } from '../ports.js';
+import { readSettings, type Settings } from '../config/environment.js';
+import { resolveRuntimeConfig, type RuntimeConfig } from '../config/secrets.js';
+import { ConfigError } from '../config-error.js';
+import type { Log, Clock, Metrics, IncomingRecord, WatchPorts } from '../watch/ports.js';
+import { createNotifier } from '../notify/notifier.js';
 import { createSqsWatchQueue } from '../queue/watch-queue.js';
 import { createDynamoStepStore } from '../store/step-store.js';
-import { processBatch, type IncomingRecord, type WatchPorts } from '../watch/process-batch.js';
+import { processBatch } from '../watch/process-batch.js';
 import { readSecretReference } from './secrets.js';
 import { scaledClock, scaledDelays } from './time-scale.js';
 
 /** How long resolved secrets are trusted before they are read again (they may rotate). */
-export const RUNTIME_CONFIG_TTL_MS = 5 * 60_000;
+const RUNTIME_CONFIG_TTL_MS = 5 * 60_000;
 
 export interface Watcher {
   processBatch(records: IncomingRecord[], invocationDeadlineMs: number): Promise<{ failedMessageIds: string[] }>;
@@ -36,7 +37,7 @@ export interface WatcherDeps {
 export function createWatcher(env: Record<string, string | undefined>, deps: WatcherDeps): Watcher {
   const settings = readSettings(env);
   const clock = scaledClock(settings.timeScale, settings.timeOriginMs ?? Date.now());
-  const queue = scaledDelays(createSqsWatchQueue(sqsClient(settings), settings.watchQueueUrl, settings.deadLetterQueueUrl), settings.timeScale);
+  const queue = scaledDelays(createSqsWatchQueue(sqsClientFor(settings), settings.watchQueueUrl, settings.deadLetterQueueUrl), settings.timeScale);
   const store = createDynamoStepStore(new DynamoDBClient({}), settings.tableName);
   const currentPorts = cachedPorts(settings, clock, deps.log);
 
@@ -46,15 +47,6 @@ export function createWatcher(env: Record<string, string | undefined>, deps: Wat
       return processBatch(records, deps.adaptPorts ? deps.adaptPorts(ports) : ports, settings, invocationDeadlineMs);
     },
   };
-}
-
-/**
- * In AWS the SDK sends to the queue URL's own host. With a local endpoint configured
- * (`AWS_ENDPOINT_URL_SQS`, e.g. fauxqs) it must send there instead: local queue URLs name hosts
- * such as `sqs.us-east-1.localhost` that need not resolve.
- */
-function sqsClient(settings: Settings): SQSClient {
-  return new SQSClient({ useQueueUrlAsEndpoint: !settings.sqsEndpointOverridden });
 }
 
 /** The ports that depend on secrets, rebuilt only when a secret's value has changed. */

@@ -1,6 +1,6 @@
-import type { ProgressReport } from '../apig/types.js';
-import { buildOutcomeEvent } from './event.js';
-import type { Outcome, WatchEvent } from './outcome.js';
+import type { ProgressReport } from './ports.js';
+import { buildOutcomeEvent } from './build-event.js';
+import type { Outcome, WatchEvent } from './notification-event.js';
 import { adaptiveSchedule, nextPollDelaySeconds, transientRetryDelaySeconds, MAX_SQS_DELAY_SECONDS, type PollSchedule } from './schedule.js';
 import type { LastSeen, WatchState } from './state.js';
 

@@ -1,10 +1,8 @@
-import type { Log } from '../logger.js';
-import { selectTargets } from '../notify/targets.js';
+import { type Log, type DeliveryResult, INVOCATION_SAFETY_MARGIN_MS, type StepOutcome, type WatchPorts, type WatchSettings } from './ports.js';
+import { selectTargets } from './select-targets.js';
 import { decideDelivery } from './decide.js';
 import { withKeys } from './log-keys.js';
-import type { DeliveryResult } from '../notify/types.js';
-import type { NotificationEvent, WatchEvent } from './outcome.js';
-import { INVOCATION_SAFETY_MARGIN_MS, type StepOutcome, type WatchPorts, type WatchSettings } from './ports.js';
+import type { NotificationEvent, WatchEvent } from './notification-event.js';
 import { encodeStateMessage } from './state-message.js';
 import type { WatchState } from './state.js';
 

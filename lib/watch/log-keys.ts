@@ -1,4 +1,4 @@
-import type { Log } from '../logger.js';
+import type { Log } from './ports.js';
 
 /**
  * A `Log` that adds the same keys to every line (a record's watch, step and message id).
@@ -13,14 +13,4 @@ export function withKeys(log: Log, keys: Record<string, unknown>): Log {
     warn: (message, extra) => log.warn(message, { ...keys, ...extra }),
     error: (message, extra) => log.error(message, { ...keys, ...extra }),
   };
-}
-
-/**
- * An error as one loggable line.
- *
- * @example
- * describe(new TypeError('x')) // 'TypeError: x'
- */
-export function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -1,5 +1,5 @@
-import { ApigError, ApigRetryableError, ApigTerminalError, IamAuthError } from '../apig/errors.js';
-import type { ProgressSource } from '../apig/types.js';
+import { ApigError, ApigRetryableError, ApigTerminalError, IamAuthError } from './progress-errors.js';
+import type { ProgressSource } from './ports.js';
 import type { Observation } from './decide.js';
 import type { WatchState } from './state.js';
 

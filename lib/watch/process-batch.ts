@@ -1,14 +1,12 @@
-import { describe } from './log-keys.js';
+import { describeError } from './describe-error.js';
 import type { IncomingRecord, StepOutcome, WatchPorts, WatchSettings } from './ports.js';
 import { processStep } from './process-step.js';
-
-export { INVOCATION_SAFETY_MARGIN_MS, type IncomingRecord, type WatchPorts, type WatchSettings } from './ports.js';
 
 /**
  * How soon a record that failed for a transient reason comes back: this many seconds, doubled on
  * each receive (10, 20, 40, 80, 160 s), instead of after the queue's 360 s visibility timeout.
  */
-export const RETRY_VISIBILITY_BASE_SECONDS = 10;
+const RETRY_VISIBILITY_BASE_SECONDS = 10;
 
 /**
  * Processes one batch of watch-queue records: each record's step concurrently, then every
@@ -29,7 +27,7 @@ export async function processBatch(
   const outcomes = await Promise.all(
     records.map((record) =>
       processStep(record, ports, settings, invocationDeadlineMs).catch((error: unknown): StepOutcome => {
-        ports.log.error('record failed; it will be retried', { messageId: record.messageId, error: describe(error) });
+        ports.log.error('record failed; it will be retried', { messageId: record.messageId, error: describeError(error) });
         return { kind: 'failed' };
       }),
     ),
@@ -63,6 +61,6 @@ async function retrySoon(records: IncomingRecord[], ports: WatchPorts): Promise<
   try {
     await ports.queue.retryLater(retries);
   } catch (error) {
-    ports.log.warn('could not bring failed records back early; they return after the visibility timeout', { error: describe(error) });
+    ports.log.warn('could not bring failed records back early; they return after the visibility timeout', { error: describeError(error) });
   }
 }

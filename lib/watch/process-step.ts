@@ -1,31 +1,25 @@
-import type { Log } from '../logger.js';
-import {
-  DEAD_LETTER_RETENTION_SECONDS,
-  mayStartWatch,
-  type GatewayWatch,
-  type StartPolicy,
-  type StepDecision,
-  type StepKey,
-  type StepRecord,
-} from '../store/step-store.js';
+import type { Log, GatewayWatch, StartPolicy, StepDecision, StepKey, StepRecord, IncomingRecord, StepOutcome, WatchPorts, WatchSettings } from './ports.js';
+import { DEAD_LETTER_RETENTION_SECONDS, mayStartWatch } from './watch-lifetime.js';
 import { decidePoll } from './decide.js';
-import { selectTargets } from '../notify/targets.js';
+import { selectTargets } from './select-targets.js';
 import { deliverNotice, deliverOutcome } from './deliver-outcome.js';
-import { startedEventOf } from './event.js';
-import { describe, withKeys } from './log-keys.js';
+import { startedEventOf } from './build-event.js';
+import { describeError } from './describe-error.js';
+import { withKeys } from './log-keys.js';
 import { observe } from './observe.js';
-import type { IncomingRecord, StepOutcome, WatchPorts, WatchSettings } from './ports.js';
 import { InvalidMessageError } from './request.js';
 import { ForgedStateError, encodeStateMessage, parseMessageBody, type ParsedMessage } from './state-message.js';
-import { gatewayKeyFor, startWatch, watchIdFor, type WatchState } from './state.js';
+import type { WatchState } from './state.js';
+import { startWatch } from './start-watch.js';
+import { gatewayKeyFor, watchIdFor } from './watch-ids.js';
 
 /** A watch that never ended counts as gone this long after its deadline (its last poll's delay, and more). */
-export const WATCH_LIVE_GRACE_MS = 15 * 60_000;
+const WATCH_LIVE_GRACE_MS = 15 * 60_000;
 /**
  * A copy of a decided step (another message id) acts only once its successor is this late: the
  * chain is then broken (say its message ran out of receives and was redriven), not in flight.
  */
-export const STEP_OVERDUE_MS = 60 * 60_000;
+const STEP_OVERDUE_MS = 60 * 60_000;
 /** The dead-letter reason of a signed state too old for its records to still deduplicate it. */
 export const EXPIRED_STATE_REASON = 'expired-state';
 
@@ -231,7 +225,7 @@ async function rejectMessage(record: IncomingRecord, error: InvalidMessageError 
     ports.metrics.count('DeadLettered', 1, { reason: 'invalid' });
     return { kind: 'finished' };
   } catch (failure) {
-    ports.log.error('dead-letter queue not reached; SQS redrive will move the message', { messageId: record.messageId, error: describe(failure) });
+    ports.log.error('dead-letter queue not reached; SQS redrive will move the message', { messageId: record.messageId, error: describeError(failure) });
     return { kind: 'failed' };
   }
 }

@@ -3,7 +3,8 @@ import { cleanEchoedText } from '../echoed-text.js';
 
 /** Huawei project and instance ids: 32 lowercase hex characters, so nothing can bend the request path. */
 const HUAWEI_ID_PATTERN = /^[0-9a-f]{32}$/;
-const REGION_PATTERN = /^[a-z]{2}(-[a-z0-9]+)+$/;
+/** A Huawei Cloud region, e.g. `ap-southeast-1`: nothing that could leave the host name it becomes part of. */
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z0-9]+)+$/;
 const MAX_REGION_LENGTH = 32;
 const MAX_INSTANCE_NAME_LENGTH = 64;
 const MAX_CONTEXT_ENTRIES = 10;
@@ -27,7 +28,7 @@ const printable = (max: number) =>
     z.refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters'),
   );
 
-/** The watch request a producer sends (DESIGN §2, a public contract). Unknown fields are ignored. */
+/** The watch request a producer sends (README, "Watch request — contract", a public contract). Unknown fields are ignored. */
 export const watchRequestSchema = z.object({
   project_id: huaweiId,
   instance_id: huaweiId,
@@ -102,7 +103,7 @@ export class InvalidMessageError extends Error {
  * @example
  * fieldProblemsOf(parsed.error.issues) // [{ field: 'instance_id', message: 'must be 32 lowercase …' }]
  */
-export function fieldProblemsOf(issues: readonly z.core.$ZodIssue[]): FieldProblem[] {
+function fieldProblemsOf(issues: readonly z.core.$ZodIssue[]): FieldProblem[] {
   return issues.slice(0, 10).map((issue) => ({
     field: issue.path.map(String).join('.') || '(message)',
     message:
@@ -149,7 +150,7 @@ export function parseWatchRequest(input: unknown): WatchRequest {
 }
 
 /** True for an EventBridge event as it arrives on an SQS target. */
-export function isEventBridgeEnvelope(input: unknown): input is { detail: unknown } {
+function isEventBridgeEnvelope(input: unknown): input is { detail: unknown } {
   return (
     typeof input === 'object' &&
     input !== null &&

@@ -30,7 +30,7 @@ export interface PaceModel {
  * While every step seen is one Huawei documents (30, 50, 80, 90): progress p % marks about p % of
  * the time, and the next step is known. Tuned on seeds 1–80 of the documented trace family.
  */
-export const DOCUMENTED_STEPS_PACE: PaceModel = {
+const DOCUMENTED_STEPS_PACE: PaceModel = {
   lagTargetSeconds: 10,
   fastFinishLagSeconds: 25,
   plausiblePace: 0.8,
@@ -84,13 +84,13 @@ export const PACE_MODELS: PaceModels = { documented: DOCUMENTED_STEPS_PACE, unkn
 /** The progress values Huawei documents for a creation under way. */
 export const PROGRESS_STEPS = [30, 50, 80, 90] as const;
 /** Share by which an interval is shortened at random, so watches started together do not poll in lockstep. */
-export const JITTER_FRACTION = 0.05;
+const JITTER_FRACTION = 0.05;
 /** Huawei advises 2–5 s before retrying a throttled call. */
-export const THROTTLE_RETRY_MIN_SECONDS = 2;
-export const THROTTLE_RETRY_MAX_SECONDS = 5;
+const THROTTLE_RETRY_MIN_SECONDS = 2;
+const THROTTLE_RETRY_MAX_SECONDS = 5;
 /** Back-off for 5xx, timeouts and resets: 5 s, 10 s, 20 s, … up to a minute. */
-export const TRANSIENT_BACKOFF_BASE_SECONDS = 5;
-export const TRANSIENT_BACKOFF_MAX_SECONDS = 60;
+const TRANSIENT_BACKOFF_BASE_SECONDS = 5;
+const TRANSIENT_BACKOFF_MAX_SECONDS = 60;
 
 /**
  * A polling policy: the seconds to wait before the next poll of a gateway still being created.
@@ -105,7 +105,7 @@ export type PollSchedule = (state: WatchState, nowMs: number) => number;
  * @example
  * jitterUnit('w_0123…', 4) // 0.7312…
  */
-export function jitterUnit(watchId: string, step: number): number {
+function jitterUnit(watchId: string, step: number): number {
   return createHash('sha256').update(`${watchId}#${step}`).digest().readUInt32BE(0) / 2 ** 32;
 }
 
@@ -165,7 +165,7 @@ export function estimateCreation(state: WatchState, nowMs: number, models: PaceM
  * @example
  * earliestFinishMs(estimateCreation(state, now), DOCUMENTED_STEPS_PACE.plausiblePace, now) // now + 31_000
  */
-export function earliestFinishMs(creation: CreationEstimate, pace: number, nowMs: number): number {
+function earliestFinishMs(creation: CreationEstimate, pace: number, nowMs: number): number {
   const remainingAfter = (progress: number) => pace * creation.durationMs * (1 - progress / 100);
   const afterLastStep = creation.progress > 0 ? creation.reachedAfterMs + remainingAfter(creation.progress) : nowMs;
   return Math.max(nowMs, afterLastStep, nowMs + remainingAfter(creation.nextProgress));

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { InvalidMessageError, describeIssues, parseWatchRequest, type WatchRequest } from './request.js';
-import { STATE_VERSION, watchStateSchema, type WatchState } from './state.js';
+import { STATE_VERSION, type WatchState } from './state.js';
+import { watchStateSchema } from './state-schema.js';
 
 /**
  * The keys of `STATE_SIGNING_KEY` (and, during a rotation, `STATE_SIGNING_KEY_PREVIOUS`). State

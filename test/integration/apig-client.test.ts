@@ -1,14 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import {
-  ApigRetryableError,
-  ApigTerminalError,
-  IamAuthError,
-  THROTTLED_RETRY_AFTER_SECONDS,
-} from '../../lib/apig/errors.js';
+import { ApigRetryableError, ApigTerminalError, IamAuthError } from '../../lib/watch/progress-errors.js';
 import { MAX_ANSWER_BYTES } from '../../lib/apig/http-answer.js';
 import { REFUSED_LOGIN_MEMORY_MS } from '../../lib/apig/iam-token.js';
 import { createProgressSource } from '../../lib/apig/progress-client.js';
-import type { ApigCredentials, ProgressTarget } from '../../lib/apig/types.js';
+import type { ApigCredentials } from '../../lib/apig/types.js';
+import type { ProgressTarget, Log } from '../../lib/watch/ports.js';
 import {
   startApigSimulator,
   type ApigSimulator,
@@ -17,7 +13,6 @@ import {
 } from '../../lib/dev/apig-simulator.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
 import { ECHOED_TEXT_MAX_CHARS, ECHOED_WORD_MAX_CHARS } from '../../lib/echoed-text.js';
-import type { Log } from '../../lib/logger.js';
 
 const STATIC_TOKEN = 'static-token-for-tests';
 const AKSK = { accessKey: 'TESTACCESSKEY0000001', secretKey: 'test-secret-key-1' };
@@ -201,20 +196,6 @@ describe('error answers', () => {
     expect(error).toBeInstanceOf(ApigRetryableError);
     expect(error).toMatchObject(expected);
     expect(progressRequestsOf(target)).toHaveLength(1);
-  });
-
-  it('advises waiting within Huawei\'s 2–5 s when throttled', async () => {
-    // Prepare
-    const target = gatewayFactory();
-    simulator.fail(target.projectId, target.instanceId, [{ status: 429, code: 'APIG.0308' }]);
-
-    // Act
-    const error = (await failureOf(sourceFactory().fetchProgress(target))) as ApigRetryableError;
-
-    // Assess
-    expect(error.retryAfterSeconds).toBe(THROTTLED_RETRY_AFTER_SECONDS);
-    expect(error.retryAfterSeconds).toBeGreaterThanOrEqual(2);
-    expect(error.retryAfterSeconds).toBeLessThanOrEqual(5);
   });
 
   it('answers forbidden for a 403 and names the missing permission', async () => {

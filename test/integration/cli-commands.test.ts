@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
 import { createDynamoStepStore } from '../../lib/store/step-store.js';
-import { gatewayKeyFor, watchIdFor } from '../../lib/watch/state.js';
+import { gatewayKeyFor, watchIdFor } from '../../lib/watch/watch-ids.js';
 import { cleanEnv, runApigWatch, spawnApigWatch } from '../support/cli-process.js';
 import { startCloudFormationStandIn } from '../support/cloudformation-stand-in.js';
 import { INSTANCE_ID, PROJECT_ID } from '../support/factories.js';

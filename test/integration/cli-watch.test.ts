@@ -9,7 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import { startApigSimulator, type ApigSimulator } from '../../lib/dev/apig-simulator.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
 import { scaledClock } from '../../lib/runtime/time-scale.js';
-import type { WatchEvent } from '../../lib/watch/outcome.js';
+import type { WatchEvent } from '../../lib/watch/notification-event.js';
 import { cleanEnv, lastLine, runApigWatch, spawnApigWatch } from '../support/cli-process.js';
 import { PROJECT_ID } from '../support/factories.js';
 

@@ -1,6 +1,6 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { ApigTerminalError } from '../../lib/apig/errors.js';
+import { ApigTerminalError } from '../../lib/watch/progress-errors.js';
 import { startApigSimulator, type ApigSimulator, type SimulatedGateway } from '../../lib/dev/apig-simulator.js';
 import { lambdaContext } from '../../lib/dev/local-event-source.js';
 import { createInstanceLister } from '../../lib/discover/instance-list-client.js';

@@ -2,11 +2,10 @@ import { createHmac } from 'node:crypto';
 import fetch from 'node-fetch';
 import { Webhook } from 'standardwebhooks';
 import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
-import type { Log } from '../../lib/logger.js';
-import { createNotifier, type NotifierOptions } from '../../lib/notify/deliver.js';
+import type { Log, Target } from '../../lib/watch/ports.js';
+import { createNotifier, type NotifierOptions } from '../../lib/notify/notifier.js';
 import { NotifyConfigError } from '../../lib/notify/errors.js';
 import { parseNotifyUrls } from '../../lib/notify/targets.js';
-import type { Target } from '../../lib/notify/types.js';
 import { TEST_WEBHOOK_SECRET, watchEventFactory } from '../support/notify-fixtures.js';
 
 const GIVE_UP_AFTER_MS = 15_000;

@@ -1,8 +1,7 @@
 import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
-import type { Log } from '../../lib/logger.js';
-import { createNotifier } from '../../lib/notify/deliver.js';
+import type { Log, Target } from '../../lib/watch/ports.js';
+import { createNotifier } from '../../lib/notify/notifier.js';
 import { parseNotifyUrls } from '../../lib/notify/targets.js';
-import type { Target } from '../../lib/notify/types.js';
 import { TEST_WEBHOOK_SECRET, watchEventFactory } from '../support/notify-fixtures.js';
 
 /** The receiver named in NOTIFY_URLS, and another host it redirects to, which must see nothing. */

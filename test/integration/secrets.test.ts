@@ -1,4 +1,6 @@
-import { ConfigError, readSettings, resolveRuntimeConfig } from '../../lib/config.js';
+import { readSettings } from '../../lib/config/environment.js';
+import { resolveRuntimeConfig } from '../../lib/config/secrets.js';
+import { ConfigError } from '../../lib/config-error.js';
 import { readSecretReference } from '../../lib/runtime/secrets.js';
 import { startParameterStandIn } from '../support/aws-parameter-stand-in.js';
 

@@ -7,9 +7,9 @@ import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructured
 import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
 import { answerStartWatch } from '../../lib/http/start-watch-endpoint.js';
 import { createWatchRequestSender } from '../../lib/queue/watch-request-sender.js';
-import { SILENT_LOG } from '../../lib/logger.js';
+import { SILENT_LOG } from '../../lib/watch/ports.js';
 import { createDynamoStepStore } from '../../lib/store/step-store.js';
-import { gatewayKeyFor, watchIdFor } from '../../lib/watch/state.js';
+import { gatewayKeyFor, watchIdFor } from '../../lib/watch/watch-ids.js';
 import { INSTANCE_ID, PROJECT_ID, watchRequestBody } from '../support/factories.js';
 import { httpApiEventFactory, lambdaContextFactory } from '../support/http-api-events.js';
 

@@ -1,14 +1,9 @@
 import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import {
-  DEAD_LETTER_RETENTION_SECONDS,
-  MAX_WATCH_LIFETIME_SECONDS,
-  createDynamoStepStore,
-  type GatewayWatch,
-  type StepRecord,
-  type StepStore,
-} from '../../lib/store/step-store.js';
-import type { WatchEvent } from '../../lib/watch/outcome.js';
+import { createDynamoStepStore } from '../../lib/store/step-store.js';
+import { DEAD_LETTER_RETENTION_SECONDS, MAX_WATCH_LIFETIME_SECONDS } from '../../lib/watch/watch-lifetime.js';
+import type { GatewayWatch, StepRecord, StepStore } from '../../lib/watch/ports.js';
+import type { WatchEvent } from '../../lib/watch/notification-event.js';
 import { memoryStepStore } from '../support/memory-step-store.js';
 
 /**

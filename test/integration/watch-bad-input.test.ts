@@ -1,6 +1,6 @@
 import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
 import { encodeStateMessage } from '../../lib/watch/state-message.js';
-import { startWatch } from '../../lib/watch/state.js';
+import { startWatch } from '../../lib/watch/start-watch.js';
 import { T0, watchRequest, watchRequestBody } from '../support/factories.js';
 import {
   instanceIdFor,
@@ -12,7 +12,7 @@ import {
 } from '../support/pipeline.js';
 
 /**
- * DESIGN §2: anything invalid is rejected with a clear reason and ends in the dead-letter queue,
+ * README, "Watch request — contract": anything invalid is rejected with a clear reason and ends in the dead-letter queue,
  * body intact; it never blocks the other records of its batch, and never reaches Huawei.
  * One run sends the whole corpus, nine bad records and one valid one per batch; each test then
  * checks one property of that run.

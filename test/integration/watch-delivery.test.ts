@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { lambdaContext } from '../../lib/dev/local-event-source.js';
 import { MIN_POST_SPACING_MS } from '../../lib/notify/spacing.js';
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
-import type { WatchEvent } from '../../lib/watch/outcome.js';
+import type { WatchEvent } from '../../lib/watch/notification-event.js';
 import type { WatchState } from '../../lib/watch/state.js';
 import { sqsRecordFactory, watchRequestBody } from '../support/factories.js';
 import {
@@ -21,7 +21,7 @@ import {
 } from '../support/pipeline.js';
 
 /**
- * Delivery (DESIGN §6, invariant 4): one notification per target per outcome; failing targets
+ * Delivery (README, "Notification targets"): one notification per target per outcome; failing targets
  * retried in the invocation and then through delivery-only messages that never poll Huawei again
  * and never post again to a target that already has it; after the budget, the dead-letter queue.
  */

@@ -15,7 +15,7 @@ import {
 } from '../support/pipeline.js';
 
 /**
- * Every outcome of DESIGN §4, end to end: a watch request on the (fauxqs) queue, the watcher
+ * Every outcome of the README's "Outcomes", end to end: a watch request on the (fauxqs) queue, the watcher
  * polling the Huawei simulator on a compressed clock, and one Slack message and one signed generic
  * webhook per outcome at a loopback receiver.
  */

@@ -1,6 +1,7 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
-import { createSqsWatchQueue, type OutgoingMessage, type WatchQueue } from '../../lib/queue/watch-queue.js';
+import { createSqsWatchQueue } from '../../lib/queue/watch-queue.js';
+import type { OutgoingMessage, WatchQueue } from '../../lib/watch/ports.js';
 
 const KIB = 1024;
 

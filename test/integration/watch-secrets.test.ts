@@ -11,7 +11,7 @@ import {
 } from '../support/pipeline.js';
 
 /**
- * DESIGN §3: secrets (AK/SK, passwords, webhook URLs, the signing secret) never appear in a log
+ * README, "Configuration": secrets (AK/SK, passwords, webhook URLs, the signing secret) never appear in a log
  * line or a message body. Each run goes through the paths that log the most — transient Huawei
  * errors, retried and refused deliveries, an invalid message — with a recording log, and with the
  * console captured as well in case anything bypasses the log port.

@@ -1,13 +1,14 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import type { ProgressReport } from '../../lib/apig/types.js';
+import type { ProgressReport } from '../../lib/watch/ports.js';
 import type { WatchRequest } from '../../lib/watch/request.js';
-import { startWatch, type WatchState } from '../../lib/watch/state.js';
+import type { WatchState } from '../../lib/watch/state.js';
+import { startWatch } from '../../lib/watch/start-watch.js';
 
 export const PROJECT_ID = '0123456789abcdef0123456789abcdef';
 export const INSTANCE_ID = 'fedcba9876543210fedcba9876543210';
 export const T0 = Date.UTC(2026, 10, 28, 10, 0, 0);
 
-/** A valid watch request body (DESIGN §2), with overrides. */
+/** A valid watch request body (README, "Watch request — contract"), with overrides. */
 export function watchRequestBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     project_id: PROJECT_ID,

@@ -1,8 +1,4 @@
-import type { ProgressReport, ProgressSource } from '../../lib/apig/types.js';
-import type { Log } from '../../lib/logger.js';
-import type { DeliveryResult, Notifier, Target } from '../../lib/notify/types.js';
-import type { Metrics } from '../../lib/ports.js';
-import type { MessageRetry, OutgoingMessage, WatchQueue } from '../../lib/queue/watch-queue.js';
+import type { ProgressReport, ProgressSource, Log, DeliveryResult, Notifier, Target, Metrics, MessageRetry, OutgoingMessage, WatchQueue } from '../../lib/watch/ports.js';
 
 /** Small in-memory stand-ins for the use case's ports, for tests of the use case's own logic. */
 

@@ -1,4 +1,5 @@
-import { mayStartWatch, type GatewayWatch, type StepRecord, type StepStore } from '../../lib/store/step-store.js';
+import { mayStartWatch } from '../../lib/watch/watch-lifetime.js';
+import type { GatewayWatch, StepRecord, StepStore } from '../../lib/watch/ports.js';
 
 /**
  * The DynamoDB store's semantics over Maps (put-if-absent steps, the start rule of `mayStartWatch`),

@@ -1,6 +1,6 @@
-import { hintFor } from '../../lib/watch/event.js';
-import type { Target } from '../../lib/notify/types.js';
-import { EVENT_KINDS, type EventData, type EventKind, type NotificationEvent, type Outcome, type OutcomeData, type WatchEvent } from '../../lib/watch/outcome.js';
+import { hintFor } from '../../lib/watch/build-event.js';
+import type { Target } from '../../lib/watch/ports.js';
+import { EVENT_KINDS, type EventData, type EventKind, type NotificationEvent, type Outcome, type OutcomeData, type WatchEvent } from '../../lib/watch/notification-event.js';
 
 /** Fixed clock of the notify fixtures: the golden files depend on it. */
 export const NOTIFY_NOW_MS = Date.UTC(2026, 10, 28, 10, 15, 42, 123);
@@ -28,7 +28,7 @@ const EVENT_DATA: Record<EventKind, Partial<EventData>> = {
 };
 
 /**
- * An event as the watch builds it (DESIGN §5), for `outcome`, with overrides of `data`.
+ * An event as the watch builds it (README, "Generic webhook event — contract"), for `outcome`, with overrides of `data`.
  *
  * @example
  * watchEventFactory('failed', { instance_name: '<!channel>' });

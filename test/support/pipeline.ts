@@ -14,11 +14,10 @@ import {
 import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
 import { startLocalEventSource, type LocalEventSource, type SqsHandler } from '../../lib/dev/local-event-source.js';
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
-import type { Clock } from '../../lib/ports.js';
+import type { Clock, WatchPorts } from '../../lib/watch/ports.js';
 import { scaledClock } from '../../lib/runtime/time-scale.js';
 import { createWatcher, type Watcher } from '../../lib/runtime/watcher.js';
-import type { WatchEvent } from '../../lib/watch/outcome.js';
-import type { WatchPorts } from '../../lib/watch/ports.js';
+import type { WatchEvent } from '../../lib/watch/notification-event.js';
 import { DEFAULT_FUNCTION_TIMEOUT_MS, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, DEFAULT_WAIT_MS } from './budgets.js';
 import { PROJECT_ID } from './factories.js';
 import { recordingLog, recordingMetrics } from './fakes.js';

@@ -6,7 +6,7 @@ import {
   type SignRequestInput,
 } from '../../lib/apig/signing.js';
 
-/** The published example of Huawei's signing guide (DESIGN §4). */
+/** The published example of Huawei's signing guide. */
 const PUBLISHED_EXAMPLE: SignRequestInput = {
   method: 'GET',
   url: 'https://service.region.example.com/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs?limit=2&marker=13551d6b-755d-4757-b956-536f674975c0',

@@ -1,7 +1,9 @@
-import { createLiveBoard, formatPlainLine, formatTtyRow, visibleLength, type BoardRow } from '../../lib/cli/live-board.js';
+import { createLiveBoard, formatPlainLine, formatTtyRow, type BoardRow } from '../../lib/cli/live-board.js';
 
 const ROW: BoardRow = { label: 'orders-gw-prod', status: 'creating', progress: 50, startedAtMs: 0, tone: 'active', nextPollAtMs: 213_000 };
 const paint = (text: string) => `\u001b[32m${text}\u001b[0m`;
+/** Visible length of a string with ANSI escapes. */
+const visibleLength = (text: string) => [...text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '')].length;
 
 /** A screen that keeps what is written. */
 function screen(isTTY: boolean) {

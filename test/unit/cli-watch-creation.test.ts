@@ -1,5 +1,5 @@
-import { ApigRetryableError, ApigTerminalError } from '../../lib/apig/errors.js';
-import type { ProgressReport, ProgressSource } from '../../lib/apig/types.js';
+import { ApigRetryableError, ApigTerminalError } from '../../lib/watch/progress-errors.js';
+import type { ProgressReport, ProgressSource } from '../../lib/watch/ports.js';
 import { watchCreation, type PollUpdate } from '../../lib/cli/watch-creation.js';
 import { progressReport, T0, watchState } from '../support/factories.js';
 

@@ -1,4 +1,5 @@
-import { ConfigError, readCliSettings, readStartWatchSettings } from '../../lib/config.js';
+import { readCliSettings, readStartWatchSettings } from '../../lib/config/environment.js';
+import { ConfigError } from '../../lib/config-error.js';
 
 describe('readCliSettings', () => {
   it('needs none of the poller\'s AWS resources (queue, dead-letter queue, table)', () => {

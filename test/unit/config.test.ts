@@ -1,4 +1,8 @@
-import { ConfigError, credentialsFrom, readSettings, resolveRuntimeConfig, secretSource } from '../../lib/config.js';
+import { readSettings } from '../../lib/config/environment.js';
+import { resolveRuntimeConfig, secretSource } from '../../lib/config/secrets.js';
+import { credentialsFrom } from '../../lib/config/credentials.js';
+import { ConfigError } from '../../lib/config-error.js';
+import { NotifyConfigError } from '../../lib/notify/errors.js';
 
 const SIGNING_KEY = 'a-state-signing-key-of-32-bytes!';
 const BASE = { WATCH_QUEUE_URL: 'https://sqs/q', DEAD_LETTER_QUEUE_URL: 'https://sqs/dlq', WATCH_TABLE_NAME: 'watch', STATE_SIGNING_KEY: SIGNING_KEY };
@@ -95,5 +99,14 @@ describe('resolveRuntimeConfig', () => {
     await expect(failure).rejects.toThrow(ConfigError);
     await expect(failure).rejects.toThrow(/NOTIFY_URLS/);
     await expect(failure).rejects.not.toThrow(/secret-path/);
+  });
+
+  it('passes a bad NOTIFY_URLS entry on as the one error NOTIFY_URLS parsing threw, a ConfigError wrapping nothing', async () => {
+    const settings = readSettings({ ...BASE, NOTIFY_URLS: 'ftp://hooks.example.com/x', HUAWEICLOUD_AUTH_TOKEN: 't' });
+    const error = await resolveRuntimeConfig(settings, noReferences).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(NotifyConfigError);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).cause).toBeUndefined();
+    expect((error as Error).message).toMatch(/^NOTIFY_URLS entry 1 /);
   });
 });

@@ -1,4 +1,5 @@
-import { ConfigError, readDiscoverProjects, readDiscoverSettings } from '../../lib/config.js';
+import { readDiscoverProjects, readDiscoverSettings } from '../../lib/config/environment.js';
+import { ConfigError } from '../../lib/config-error.js';
 import { discoveryRequest } from '../../lib/discover/discover-gateways.js';
 import { isBeingCreated } from '../../lib/discover/instance-list-client.js';
 import { parseDiscoverProjects } from '../../lib/discover/projects.js';

@@ -1,6 +1,6 @@
 import { escapeChatMarkdown, escapeDiscord, escapeMarkdown, escapeSlack } from '../../lib/notify/escape.js';
 import { countUtf8Bytes, fitInto, TRUNCATION_MARKER } from '../../lib/notify/fit.js';
-import { composeMessage, consoleUrl, formatTitle } from '../../lib/notify/format.js';
+import { composeMessage, consoleUrl, formatTitle } from '../../lib/notify/compose-message.js';
 import { watchEventFactory } from '../support/notify-fixtures.js';
 
 describe('consoleUrl', () => {

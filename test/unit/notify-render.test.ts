@@ -4,11 +4,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { countUtf8Bytes } from '../../lib/notify/fit.js';
-import type { RenderedRequest } from '../../lib/notify/render.js';
-import { renderNotification } from '../../lib/notify/renderers.js';
+import type { RenderedRequest } from '../../lib/notify/rendered-request.js';
+import { renderNotification } from '../../lib/notify/render-notification.js';
 import { parseNotifyUrls } from '../../lib/notify/targets.js';
-import { CHANNEL_TYPES, type ChannelType, type Target } from '../../lib/notify/types.js';
-import { EVENT_KINDS, type OutcomeData } from '../../lib/watch/outcome.js';
+import { CHANNEL_TYPES, type ChannelType, type Target } from '../../lib/watch/ports.js';
+import { EVENT_KINDS, type OutcomeData } from '../../lib/watch/notification-event.js';
 import { FIXED_EVENTS, NOTIFY_NOW_MS, TEST_WEBHOOK_SECRET, watchEventFactory } from '../support/notify-fixtures.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

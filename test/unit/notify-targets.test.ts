@@ -1,6 +1,7 @@
 import { NotifyConfigError } from '../../lib/notify/errors.js';
-import { describeFilters, parseNotifyUrls, selectTargets, unknownGroups } from '../../lib/notify/targets.js';
-import { OUTCOMES } from '../../lib/watch/outcome.js';
+import { describeFilters, parseNotifyUrls } from '../../lib/notify/targets.js';
+import { selectTargets, unknownGroups } from '../../lib/watch/select-targets.js';
+import { OUTCOMES } from '../../lib/watch/notification-event.js';
 import { watchEventFactory } from '../support/notify-fixtures.js';
 
 const SLACK = 'https://hooks.slack.com/services/T000/B000/XXXXXXXX';

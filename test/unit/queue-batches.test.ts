@@ -1,4 +1,5 @@
-import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, splitIntoBatches, type OutgoingMessage } from '../../lib/queue/watch-queue.js';
+import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, splitIntoBatches } from '../../lib/queue/watch-queue.js';
+import type { OutgoingMessage } from '../../lib/watch/ports.js';
 
 const KIB = 1024;
 

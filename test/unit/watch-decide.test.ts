@@ -1,5 +1,5 @@
 import { DELIVERY_RETRY_DELAYS_SECONDS, NEVER_ANSWERED_PREFIX, NO_PROGRESS_PREFIX, TRANSIENT_BUDGET_SECONDS, UNREACHABLE_GIVE_UP_ATTEMPTS, decideDelivery, decidePoll, type PollDecision } from '../../lib/watch/decide.js';
-import type { WatchEvent } from '../../lib/watch/outcome.js';
+import type { WatchEvent } from '../../lib/watch/notification-event.js';
 import { MAX_SQS_DELAY_SECONDS } from '../../lib/watch/schedule.js';
 import { runInAnotherWorld } from '../support/another-world.js';
 import { T0, progressReport, watchState } from '../support/factories.js';

@@ -1,4 +1,5 @@
-import { buildStartedEvent, formatElapsed, hintFor, startedEventOf } from '../../lib/watch/event.js';
+import { buildStartedEvent, hintFor, startedEventOf } from '../../lib/watch/build-event.js';
+import { formatElapsed } from '../../lib/watch/format-elapsed.js';
 import type { LastSeen } from '../../lib/watch/state.js';
 import { T0, watchState } from '../support/factories.js';
 

@@ -1,7 +1,10 @@
-import { processBatch, type WatchPorts } from '../../lib/watch/process-batch.js';
+import { processBatch } from '../../lib/watch/process-batch.js';
+import type { WatchPorts } from '../../lib/watch/ports.js';
 import { EXPIRED_STATE_REASON } from '../../lib/watch/process-step.js';
 import { encodeStateMessage, FORGED_STATE_REASON } from '../../lib/watch/state-message.js';
-import { startWatch, watchIdFor, type WatchState } from '../../lib/watch/state.js';
+import type { WatchState } from '../../lib/watch/state.js';
+import { startWatch } from '../../lib/watch/start-watch.js';
+import { watchIdFor } from '../../lib/watch/watch-ids.js';
 import { T0, progressReport, watchRequest } from '../support/factories.js';
 import {
   memoryStepStore,

@@ -1,12 +1,13 @@
 import { InvalidMessageError, parseWatchRequest } from '../../lib/watch/request.js';
 import { ForgedStateError, encodeStateMessage, parseMessageBody } from '../../lib/watch/state-message.js';
-import { startWatch, type WatchState } from '../../lib/watch/state.js';
+import type { WatchState } from '../../lib/watch/state.js';
+import { startWatch } from '../../lib/watch/start-watch.js';
 import { INSTANCE_ID, PROJECT_ID, T0, watchRequestBody } from '../support/factories.js';
 
 const KEYS = { current: 'k'.repeat(32), previous: null };
 
 describe('parseWatchRequest', () => {
-  it('accepts the request of DESIGN §2 and normalises it', () => {
+  it('accepts the request of the README contract and normalises it', () => {
     const request = parseWatchRequest(watchRequestBody());
     expect(request).toEqual({
       project_id: PROJECT_ID,

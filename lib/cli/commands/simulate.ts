@@ -1,5 +1,6 @@
-import { SIMULATOR_DEFAULT_CREDENTIALS, startApigSimulator, type SimulatedGateway } from '../../dev/apig-simulator.js';
-import { readCliSettings } from '../../config.js';
+import { SIMULATOR_DEFAULT_CREDENTIALS, startApigSimulator } from '../../dev/apig-simulator.js';
+import { SCRIPTED_GATEWAYS, SCRIPTED_PROJECT_ID as PROJECT_ID, SCRIPTED_REGION as REGION } from '../../dev/scripted-gateways.js';
+import { readCliSettings } from '../../config/environment.js';
 import { scaledClock } from '../../runtime/time-scale.js';
 import { CliUsageError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
@@ -9,52 +10,6 @@ export interface SimulateOptions {
   /** 0: any free port. */
   port: number;
 }
-
-const PROJECT_ID = '0123456789abcdef0123456789abcdef';
-const REGION = 'ap-southeast-1';
-const MINUTE_MS = 60_000;
-
-/** The scripted creations, timed from the simulator's start; `timeline: null` is an unknown gateway. */
-export const SIMULATED_GATEWAYS: ReadonlyArray<{
-  name: string;
-  story: string;
-  instanceId: string;
-  timeline: Omit<SimulatedGateway, 'projectId' | 'instanceId'> | null;
-}> = [
-  {
-    name: 'orders-gw',
-    story: 'created after 3 minutes',
-    instanceId: '5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a',
-    timeline: {
-      steps: [
-        { atMs: 0, progress: 30 },
-        { atMs: 0.75 * MINUTE_MS, progress: 50 },
-        { atMs: 1.5 * MINUTE_MS, progress: 80 },
-        { atMs: 2.5 * MINUTE_MS, progress: 90 },
-      ],
-      finish: { atMs: 3 * MINUTE_MS, status: 'success' },
-    },
-  },
-  {
-    name: 'payments-gw',
-    story: 'fails after 2 minutes: APIC.9219, resources sold out',
-    instanceId: '6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b',
-    timeline: {
-      steps: [
-        { atMs: 0, progress: 30 },
-        { atMs: MINUTE_MS, progress: 50 },
-      ],
-      finish: { atMs: 2 * MINUTE_MS, status: 'failed', errorCode: 'APIC.9219', errorMsg: 'create failed, resources sold out' },
-    },
-  },
-  {
-    name: 'stuck-gw',
-    story: 'never finishes (try --timeout 120)',
-    instanceId: '7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c',
-    timeline: { steps: [{ atMs: 0, progress: 30 }], finish: null },
-  },
-  { name: 'typo-gw', story: 'does not exist (not_found)', instanceId: '8d8d8d8d8d8d8d8d8d8d8d8d8d8d8d8d', timeline: null },
-];
 
 /**
  * `apig-watch simulate`: runs the Huawei APIG simulator on loopback with a few scripted creations,
@@ -72,7 +27,7 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
     if ((error as { code?: string }).code === 'EADDRINUSE') throw new CliUsageError(`--port ${options.port} is already in use`);
     throw error;
   });
-  for (const { instanceId, timeline } of SIMULATED_GATEWAYS) {
+  for (const { instanceId, timeline } of SCRIPTED_GATEWAYS) {
     if (timeline) simulator.addGateway({ projectId: PROJECT_ID, instanceId, ...timeline });
   }
   const [aksk] = SIMULATOR_DEFAULT_CREDENTIALS.aksk;
@@ -87,7 +42,7 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
       ...scaled,
       '',
       `Gateways in project ${PROJECT_ID}, region ${REGION} (their timelines start now):`,
-      ...SIMULATED_GATEWAYS.flatMap(({ name, story, instanceId }) => [
+      ...SCRIPTED_GATEWAYS.flatMap(({ name, story, instanceId }) => [
         `  ${name}: ${story}`,
         `    npx apig-watch watch --project-id ${PROJECT_ID} --instance-id ${instanceId} --region ${REGION} --name ${name}`,
       ]),

@@ -1,6 +1,8 @@
-import { readCliSettings } from '../../config.js';
-import { createWatchRequestSender, sqsClientFor, type WatchLookup } from '../../queue/watch-request-sender.js';
+import { readCliSettings } from '../../config/environment.js';
+import { createWatchRequestSender, type WatchLookup } from '../../queue/watch-request-sender.js';
+import { sqsClientFor } from '../../queue/sqs-client.js';
 import { isMissingRegionError, queueUrlProblem, regionOfQueueUrl, regionOfStackArn } from '../aws-region.js';
+import { describeError } from '../../watch/describe-error.js';
 import { CliError, CliUsageError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -16,8 +18,8 @@ export interface QueueOptions {
 export interface StartCommandOptions extends RequestOptions, QueueOptions {}
 
 /** The stack outputs that name the watch queue and the watch table (serverless.yml). */
-export const QUEUE_URL_OUTPUT = 'WatchQueueUrl';
-export const TABLE_NAME_OUTPUT = 'WatchTableName';
+const QUEUE_URL_OUTPUT = 'WatchQueueUrl';
+const TABLE_NAME_OUTPUT = 'WatchTableName';
 
 /** The fix for an SDK that finds no region, for every place it is missing. */
 const MISSING_REGION = 'no AWS region: pass --aws-region REGION or set AWS_REGION (a queue URL or a stack ARN names it too)';
@@ -55,7 +57,7 @@ export async function runStart(options: StartCommandOptions, io: CliIo): Promise
     return EXIT_CODES.ok;
   } catch (error) {
     if (isMissingRegionError(error)) throw new CliUsageError(MISSING_REGION);
-    throw new CliError(`could not send the watch request to ${queueUrl}: ${describe(error)}`, EXIT_CODES.couldNotWatch);
+    throw new CliError(`could not send the watch request to ${queueUrl}: ${describeError(error)}`, EXIT_CODES.couldNotWatch);
   }
 }
 
@@ -95,7 +97,7 @@ async function stackOutput(stackName: string, outputKey: string, region: string 
     return Stacks[0]?.Outputs?.find((output) => output.OutputKey === outputKey)?.OutputValue;
   } catch (error) {
     if (isMissingRegionError(error)) throw new CliUsageError(MISSING_REGION);
-    throw new CliError(`could not read the outputs of stack ${stackName}: ${describe(error)}`, EXIT_CODES.couldNotWatch);
+    throw new CliError(`could not read the outputs of stack ${stackName}: ${describeError(error)}`, EXIT_CODES.couldNotWatch);
   } finally {
     client.destroy();
   }
@@ -105,8 +107,4 @@ async function stackOutput(stackName: string, outputKey: string, region: string 
 async function watchLookup(tableName: string, region: string | undefined): Promise<WatchLookup> {
   const [{ DynamoDBClient }, { createDynamoStepStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../../store/step-store.js')]);
   return createDynamoStepStore(new DynamoDBClient(region === undefined ? {} : { region }), tableName);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

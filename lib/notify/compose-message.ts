@@ -1,6 +1,6 @@
-import type { EventKind, NotificationEvent, Outcome, WatchEvent } from '../watch/outcome.js';
+import type { EventKind, NotificationEvent } from '../watch/notification-event.js';
 import { NEVER_ANSWERED_PREFIX } from '../watch/decide.js';
-import { formatElapsed } from '../watch/event.js';
+import { formatElapsed } from '../watch/format-elapsed.js';
 import { fitInto } from './fit.js';
 
 /** Caps on echoed values, so every channel's limit can be met by shortening the error message alone. */
@@ -20,7 +20,7 @@ const EU_CONSOLE_ORIGIN = 'https://console.eu.huaweicloud.com';
 export type Tone = 'good' | 'warning' | 'attention' | 'neutral';
 
 /** Hex colour per tone (Slack's palette), for channels that take any colour. */
-export const TONE_COLOURS: Readonly<Record<Tone, string>> = {
+const TONE_COLOURS: Readonly<Record<Tone, string>> = {
   good: '#2EB67D',
   warning: '#ECB22E',
   attention: '#E01E5A',

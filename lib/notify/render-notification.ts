@@ -1,6 +1,6 @@
 import { cleanEchoedText } from '../echoed-text.js';
-import type { NotificationEvent } from '../watch/outcome.js';
-import type { RenderedRequest, Renderer, RenderOptions } from './render.js';
+import type { NotificationEvent } from '../watch/notification-event.js';
+import type { RenderedRequest, Renderer, RenderOptions } from './rendered-request.js';
 import { renderDingTalkRequest } from './render-dingtalk.js';
 import { renderDiscordRequest } from './render-discord.js';
 import { renderFeishuRequest } from './render-feishu.js';
@@ -8,10 +8,10 @@ import { renderSlackRequest } from './render-slack.js';
 import { renderTeamsRequest } from './render-teams.js';
 import { renderWebhookRequest } from './render-webhook.js';
 import { renderWeComRequest } from './render-wecom.js';
-import type { ChannelType, Target } from './types.js';
+import type { ChannelType, Target } from '../watch/ports.js';
 
 /** The renderer of each channel. A new channel adds its file and one line here. */
-export const RENDERERS: Readonly<Record<ChannelType, Renderer>> = {
+const RENDERERS: Readonly<Record<ChannelType, Renderer>> = {
   slack: renderSlackRequest,
   webhook: renderWebhookRequest,
   feishu: renderFeishuRequest,

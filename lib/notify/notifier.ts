@@ -1,22 +1,22 @@
 import fetch from 'node-fetch';
 import { Webhook } from 'standardwebhooks';
-import type { Log } from '../logger.js';
-import type { NotificationEvent } from '../watch/outcome.js';
+import { keepAliveAgents } from '../keep-alive-agents.js';
+import type { Log, DeliveryResult, Notifier, Target } from '../watch/ports.js';
+import type { NotificationEvent } from '../watch/notification-event.js';
 import { type Answer, classifyAnswer, type Verdict } from './classify.js';
 import { NotifyConfigError } from './errors.js';
-import type { RenderedRequest } from './render.js';
-import { renderNotification } from './renderers.js';
+import type { RenderedRequest } from './rendered-request.js';
+import { renderNotification } from './render-notification.js';
 import { createPostSpacing, MIN_POST_SPACING_MS } from './spacing.js';
-import type { DeliveryResult, Notifier, Target } from './types.js';
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
-export const DEFAULT_MAX_ATTEMPTS = 4;
+const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
+const DEFAULT_MAX_ATTEMPTS = 4;
 /**
  * The longest pause between two attempts inside one call (a backoff, a 429's `Retry-After`, the
  * target's next slot after a failed post). A longer one hands the delivery back (`retry_later`,
  * with `notBeforeMs` when the receiver or the pace set it): an invocation never sleeps for it.
  */
-export const MAX_INLINE_PAUSE_MS = 1000;
+const MAX_INLINE_PAUSE_MS = 1000;
 /** Exponential backoff with full jitter: attempt n waits random(0, min(cap, base · 2^(n-1))). */
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 8000;
@@ -60,6 +60,7 @@ type RetryVerdict = Extract<Verdict, { kind: 'retry' }>;
 export function createNotifier(options: NotifierOptions): Notifier {
   const { webhookSecret } = options;
   const now = options.now ?? Date.now;
+  const agent = keepAliveAgents();
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
@@ -89,7 +90,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       }
       const timeoutMs = Math.min(requestTimeoutMs, giveUpAtMs - now());
       attempts += 1;
-      const answer = await post(renderNotification(event, target, now(), { webhookSecret }), timeoutMs);
+      const answer = await post(renderNotification(event, target, now(), { webhookSecret }), timeoutMs, agent);
       const verdict: Verdict = 'failure' in answer ? { kind: 'retry', reason: answer.failure } : classifyAnswer(target.type, answer, now());
       if (verdict.kind === 'delivered') return { status: 'delivered', attempts, httpStatus: verdict.httpStatus };
       log.warn('notification attempt failed', {
@@ -123,24 +124,22 @@ export function createNotifier(options: NotifierOptions): Notifier {
 }
 
 /** One POST, answered or failed; a failure never carries the URL (node-fetch puts it in messages). */
-async function post(request: RenderedRequest, timeoutMs: number): Promise<Answer | Failure> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+async function post(request: RenderedRequest, timeoutMs: number, agent: ReturnType<typeof keepAliveAgents>): Promise<Answer | Failure> {
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
     const response = await fetch(request.url, {
       method: 'POST',
       headers: { 'user-agent': USER_AGENT, ...request.headers },
       body: request.body,
       redirect: 'manual',
-      signal: controller.signal,
+      signal,
+      agent,
     });
     return { status: response.status, body: await response.text(), retryAfter: response.headers.get('retry-after') };
   } catch (error) {
-    if (controller.signal.aborted) return { failure: `no answer within ${timeoutMs} ms` };
+    if (signal.aborted) return { failure: `no answer within ${timeoutMs} ms` };
     const code = (error as { code?: unknown }).code;
     return { failure: `network error ${typeof code === 'string' ? code : 'without a code'}` };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

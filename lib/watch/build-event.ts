@@ -1,7 +1,8 @@
-import type { NotificationEvent, Outcome, WatchEvent } from './outcome.js';
+import type { NotificationEvent, Outcome, WatchEvent } from './notification-event.js';
 import type { WatchState } from './state.js';
+import { formatElapsed } from './format-elapsed.js';
 
-/** What Huawei's failure codes mean for the person reading the notification (DESIGN §4). */
+/** What Huawei's failure codes mean for the person reading the notification (README, "Outcomes"). */
 const FAILURE_HINTS: Readonly<Record<string, string>> = {
   'APIC.9218': 'Insufficient quota: ask Huawei Cloud for a quota increase (or delete unused gateways), then create the gateway again.',
   'APIC.9219': 'Resources are sold out: try another availability zone or another gateway edition (spec).',
@@ -21,25 +22,6 @@ export function hintFor(outcome: Outcome, errorCode: string | null): string | nu
   return (errorCode && FAILURE_HINTS[errorCode.toUpperCase()]) || UNKNOWN_FAILURE_HINT;
 }
 
-/**
- * Formats a duration the way people say it.
- *
- * @example
- * formatElapsed(372_000)   // '6m 12s'
- * formatElapsed(3_725_000) // '1h 02m 05s'
- * formatElapsed(42_000)    // '42s'
- */
-export function formatElapsed(elapsedMs: number): string {
-  const totalSeconds = Math.max(0, Math.round(elapsedMs / 1000));
-  const hours = Math.floor(totalSeconds / 3600);
-  const minutes = Math.floor((totalSeconds % 3600) / 60);
-  const seconds = totalSeconds % 60;
-  const two = (n: number) => String(n).padStart(2, '0');
-  if (hours > 0) return `${hours}h ${two(minutes)}m ${two(seconds)}s`;
-  if (minutes > 0) return `${minutes}m ${two(seconds)}s`;
-  return `${seconds}s`;
-}
-
 /** The details of a terminal outcome that are not in the watch state. */
 export interface OutcomeDetails {
   outcome: Outcome;
@@ -48,7 +30,7 @@ export interface OutcomeDetails {
 }
 
 /**
- * Builds the event of a watch's outcome (DESIGN §5). The `id` is stable per watch and outcome, so
+ * Builds the event of a watch's outcome (README, "Generic webhook event — contract"). The `id` is stable per watch and outcome, so
  * it serves as the Standard Webhooks `webhook-id` and receivers can drop a repeated post.
  *
  * @example

@@ -1,13 +1,13 @@
 import type { SQSEvent } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
-import { slackMessageText } from '../cli/slack-text.js';
-import { scaledClock } from '../runtime/time-scale.js';
-import type { Clock } from '../ports.js';
-import type { WatchEvent } from '../watch/outcome.js';
-import { SIMULATOR_DEFAULT_CREDENTIALS, startApigSimulator, type ApigSimulator } from './apig-simulator.js';
-import { startLocalAws, type LocalAws } from './local-aws.js';
-import { startLocalEventSource, type LocalEventSource, type SqsHandler } from './local-event-source.js';
-import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from './webhook-receiver.js';
+import { slackMessageText } from './slack-text.js';
+import { scaledClock } from '../../lib/runtime/time-scale.js';
+import type { Clock } from '../../lib/watch/ports.js';
+import type { WatchEvent } from '../../lib/watch/notification-event.js';
+import { SIMULATOR_DEFAULT_CREDENTIALS, startApigSimulator, type ApigSimulator } from '../../lib/dev/apig-simulator.js';
+import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
+import { startLocalEventSource, type LocalEventSource, type SqsHandler } from '../../lib/dev/local-event-source.js';
+import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
 
 /** The channels the local receiver stands in for: Slack and a signed generic webhook. */
 export const LOCAL_CHANNELS = ['slack', 'webhook'] as const;

@@ -1,5 +1,5 @@
-import type { NotificationEvent } from '../watch/outcome.js';
-import type { Target } from './types.js';
+import type { NotificationEvent } from '../watch/notification-event.js';
+import type { Target } from '../watch/ports.js';
 
 /** One HTTP POST, ready to send. */
 export interface RenderedRequest {

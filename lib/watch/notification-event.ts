@@ -1,4 +1,4 @@
-/** The terminal outcomes of a watch (DESIGN §4). */
+/** The terminal outcomes of a watch (README, "Outcomes"). */
 export const OUTCOMES = [
   'succeeded',
   'failed',
@@ -10,7 +10,7 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-/** `data` of the generic webhook event (DESIGN §5, a public contract). */
+/** `data` of the generic webhook event (README, "Generic webhook event — contract", a public contract). */
 export interface OutcomeData {
   outcome: Outcome;
   project_id: string;
@@ -30,7 +30,7 @@ export interface OutcomeData {
   context: Record<string, string>;
 }
 
-/** The generic webhook event (DESIGN §5). `id` is stable per watch and outcome. */
+/** The generic webhook event (README, "Generic webhook event — contract"). `id` is stable per watch and outcome. */
 export interface WatchEvent {
   type: `apig.gateway.creation.${Outcome}`;
   id: string;

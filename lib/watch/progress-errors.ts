@@ -1,0 +1,63 @@
+/**
+ * The errors a `ProgressSource` throws (part of the port, lib/watch/ports.ts): the APIG client's
+ * progress API and IAM. Callers branch on the class — `ApigRetryableError` (back off and poll
+ * again) or `ApigTerminalError` (notify the outcome) — never on the message.
+ */
+export interface ApigErrorOptions {
+  httpStatus?: number;
+  /** Huawei's `error_code`, e.g. `APIC.9000`. */
+  code?: string;
+  cause?: unknown;
+}
+
+/** Base class of every error the APIG client throws. */
+export class ApigError extends Error {
+  override name = 'ApigError';
+  readonly httpStatus?: number;
+  readonly code?: string;
+
+  constructor(message: string, options: ApigErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.httpStatus = options.httpStatus;
+    this.code = options.code;
+  }
+}
+
+/**
+ * `unreachable`: the connection was refused or the host name does not resolve — nothing answered
+ * at that address, which a wrong endpoint or region explains far more often than an outage.
+ */
+export type RetryableReason = 'throttled' | 'server_error' | 'timeout' | 'network' | 'unreachable' | 'unexpected_response';
+
+/** A transient failure: the caller's retry policy decides when to try again (lib/watch/schedule.ts). */
+export class ApigRetryableError extends ApigError {
+  override name = 'ApigRetryableError';
+  readonly reason: RetryableReason;
+
+  constructor(reason: RetryableReason, message: string, options: ApigErrorOptions = {}) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
+export type TerminalOutcome = 'not_found' | 'unauthorized' | 'forbidden';
+
+/** A failure that will not go away by asking again; it ends the watch with `outcome`. */
+export class ApigTerminalError extends ApigError {
+  override name = 'ApigTerminalError';
+  readonly outcome: TerminalOutcome;
+
+  constructor(outcome: TerminalOutcome, message: string, options: ApigErrorOptions = {}) {
+    super(message, options);
+    this.outcome = outcome;
+  }
+}
+
+/** IAM refused the password login. Terminal: repeating a wrong password can lock the account. */
+export class IamAuthError extends ApigTerminalError {
+  override name = 'IamAuthError';
+
+  constructor(message: string, options: ApigErrorOptions = {}) {
+    super('unauthorized', message, options);
+  }
+}

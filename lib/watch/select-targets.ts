@@ -1,0 +1,48 @@
+import { OUTCOMES, type EventKind } from './notification-event.js';
+import type { Target } from './ports.js';
+import type { WatchRequest } from './request.js';
+
+/** What a target without `on=` is notified of: every outcome, as before filters existed. */
+const DEFAULT_EVENT_KINDS: readonly EventKind[] = OUTCOMES;
+
+/**
+ * The targets that want `event` of the watch asked for by `request` (README, "Routing and
+ * filters"): a target's `on` (default: every outcome, not `started`) must include the event, each
+ * of its `when` labels must be in the request's `context` with one of the listed values, and a
+ * target with `groups` is used only when the request's `notify` names one of them. Pure: the
+ * poller calls it before each delivery, `apig-watch test-notify` and `discover` to show the routing.
+ *
+ * @example
+ * const targets = parseNotifyUrls('https://a.example/all,https://b.example/pay#on=failed&when=team:payments');
+ * selectTargets(targets, failedEvent, { context: { team: 'payments' } }); // → both targets
+ * selectTargets(targets, succeededEvent, { context: { team: 'payments' } }); // → the first only
+ */
+export function selectTargets(
+  targets: readonly Target[],
+  event: { data: { outcome: EventKind } },
+  request: Pick<WatchRequest, 'context' | 'notify'>,
+): Target[] {
+  const kind = event.data.outcome;
+  const named = new Set(request.notify ?? []);
+  return targets.filter(
+    (target) =>
+      (target.on ?? DEFAULT_EVENT_KINDS).includes(kind) &&
+      Object.entries(target.when ?? {}).every(([label, values]) => {
+        const value = request.context[label];
+        return value !== undefined && values.includes(value);
+      }) &&
+      (target.groups === undefined || target.groups.some((group) => named.has(group))),
+  );
+}
+
+/**
+ * The groups a request names that no target belongs to (a typo, or a group not configured yet):
+ * worth a warning, never an error, because `NOTIFY_URLS` may change while a watch runs.
+ *
+ * @example
+ * unknownGroups(parseNotifyUrls('https://a.example/x#group=payments'), { notify: ['paymnets'] }); // → ['paymnets']
+ */
+export function unknownGroups(targets: readonly Target[], request: Pick<WatchRequest, 'notify'>): string[] {
+  const known = new Set(targets.flatMap((target) => target.groups ?? []));
+  return (request.notify ?? []).filter((group) => !known.has(group));
+}
