@@ -45,19 +45,28 @@ export function startLocalEventSource(options: LocalEventSourceOptions): LocalEv
   const { sqs, queueUrl, handler, batchSize = 10, functionTimeoutMs = 60_000, concurrency = 2 } = options;
   let stopped = false;
   let invocations = 0;
+  // Ends the long polls at once on stop(), instead of up to a second later.
+  const stopping = new AbortController();
 
   async function worker(): Promise<void> {
     const queueArn = await readQueueArn(sqs, queueUrl);
     while (!stopped) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: batchSize,
-          WaitTimeSeconds: 1,
-          MessageSystemAttributeNames: ['All'],
-          MessageAttributeNames: ['All'],
-        }),
-      );
+      const received = await sqs
+        .send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: batchSize,
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+          { abortSignal: stopping.signal },
+        )
+        .catch((error: unknown) => {
+          if (stopped) return { Messages: [] };
+          throw error;
+        });
+      const { Messages = [] } = received;
       if (Messages.length === 0) continue;
       const event: SQSEvent = { Records: Messages.map((message) => toRecord(message, queueArn)) };
       invocations += 1;
@@ -88,6 +97,7 @@ export function startLocalEventSource(options: LocalEventSourceOptions): LocalEv
     done,
     stop: () => {
       stopped = true;
+      stopping.abort();
     },
     invocations: () => invocations,
   };

@@ -125,7 +125,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
 /** One POST, answered or failed; a failure never carries the URL (node-fetch puts it in messages). */
 async function post(request: RenderedRequest, timeoutMs: number, agent: ReturnType<typeof keepAliveAgents>): Promise<Answer | Failure> {
-  const signal = AbortSignal.timeout(timeoutMs);
+  // Whole milliseconds: AbortSignal.timeout throws on a fraction, which an injected clock can leave.
+  const signal = AbortSignal.timeout(Math.ceil(timeoutMs));
   try {
     const response = await fetch(request.url, {
       method: 'POST',

@@ -301,7 +301,7 @@ describe('error answers', () => {
     // Assess
     expect(error).toBeInstanceOf(ApigRetryableError);
     expect(error).toMatchObject({ reason: 'timeout' });
-    expect(Date.now() - startedMs).toBeLessThan(2000);
+    expect(Date.now() - startedMs).toBeLessThan(4000); // not waiting for the answer (5 s), with room for a stalled machine
   });
 
   it('reads a slow answer that arrives within the request timeout', async () => {

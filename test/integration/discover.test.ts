@@ -7,7 +7,7 @@ import { createInstanceLister } from '../../lib/discover/instance-list-client.js
 import { createDiscoverer } from '../../lib/runtime/discoverer.js';
 import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
 import { recordingLog, recordingMetrics } from '../support/fakes.js';
-import { MINUTE_MS, SIMULATOR_AK, SIMULATOR_SK, startPipeline, webhookEvent, type Pipeline } from '../support/pipeline.js';
+import { DEFAULT_WAIT_MS, MINUTE_MS, SIMULATOR_AK, SIMULATOR_SK, startPipeline, webhookEvent, type Pipeline } from '../support/pipeline.js';
 
 /**
  * Discovery over real servers: Huawei's instance list played by the simulator (paged, mixed
@@ -251,11 +251,11 @@ describe('the discover handler and the poller', () => {
 
     // Act: one sweep, let the poller finish every watch, then sweep again.
     const first = await discover(scheduledEvent, lambdaContext(60_000, 'apig-watch-test-discover'));
-    for (const gateway of creating) await pipeline.receiver.waitFor((post) => webhookEvent(post).data.instance_id === gateway.instanceId, 20_000);
-    await pipeline.waitForQuiet(20_000, 1_000);
+    for (const gateway of creating) await pipeline.receiver.waitFor((post) => webhookEvent(post).data.instance_id === gateway.instanceId, DEFAULT_WAIT_MS);
+    await pipeline.waitForQuiet();
     const pollsAfterFirst = creating.map((gateway) => pipeline.progressRequests(gateway.instanceId).length);
     const second = await discover(scheduledEvent, lambdaContext(60_000, 'apig-watch-test-discover'));
-    await pipeline.waitForQuiet(20_000, 2_000);
+    await pipeline.waitForQuiet();
 
     // Assess
     expect(first).toEqual({ projects: 2, discovered: 3 });
@@ -277,8 +277,8 @@ describe('the discover handler and the poller', () => {
 
     // Act
     await discover(scheduledEvent, lambdaContext(60_000, 'apig-watch-test-discover'));
-    await pipeline.receiver.waitFor((post) => webhookEvent(post).data.instance_id === gateway!.instanceId, 20_000);
-    await pipeline.waitForQuiet(20_000, 1_500);
+    await pipeline.receiver.waitFor((post) => webhookEvent(post).data.instance_id === gateway!.instanceId, DEFAULT_WAIT_MS);
+    await pipeline.waitForQuiet();
 
     // Assess
     const posts = postsAbout(gateway!.instanceId);

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_WAIT_MS } from '../support/budgets.js';
 import { cleanEnv } from '../support/cli-process.js';
 
 const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -15,14 +16,29 @@ const TYPO_GW = '8d8d8d8d8d8d8d8d8d8d8d8d8d8d8d8d';
 let local: ChildProcess;
 let output = '';
 
-async function waitForOutput(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(output);
-    if (match) return match;
-    if (Date.now() > deadline) throw new Error(`no ${pattern} in:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** Resolves once the output matches `pattern`, checking as each chunk arrives. */
+async function waitForOutput(pattern: RegExp, timeoutMs = DEFAULT_WAIT_MS): Promise<RegExpMatchArray> {
+  const found = pattern.exec(output);
+  if (found) return found;
+  return new Promise((resolve, reject) => {
+    const onData = () => {
+      const match = pattern.exec(output);
+      if (!match) return;
+      done();
+      resolve(match);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`no ${pattern} within ${timeoutMs} ms in:\n${output}`));
+    }, timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      local.stdout?.off('data', onData);
+      local.stderr?.off('data', onData);
+    };
+    local.stdout?.on('data', onData);
+    local.stderr?.on('data', onData);
+  });
 }
 
 beforeAll(() => {

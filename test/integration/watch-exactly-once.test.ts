@@ -3,6 +3,7 @@ import type { ReceivedRequest } from '../../lib/dev/webhook-receiver.js';
 import type { WatchState } from '../../lib/watch/state.js';
 import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
 import {
+  DEFAULT_WAIT_MS,
   MINUTE_MS,
   instanceIdFor,
   startPipeline,
@@ -48,8 +49,8 @@ function uncountedPolls(instanceId: string, first: ReceivedRequest, watcher: Tes
 
 async function settledPosts(instanceId: string): Promise<ReceivedRequest[][]> {
   const about = (request: ReceivedRequest) => webhookEvent(request).data.instance_id === instanceId;
-  for (const path of TARGET_PATHS) await pipeline.receiver.waitFor((request) => request.path === path && about(request), 20_000);
-  await pipeline.waitForQuiet(20_000, 1_500);
+  for (const path of TARGET_PATHS) await pipeline.receiver.waitFor((request) => request.path === path && about(request), DEFAULT_WAIT_MS);
+  await pipeline.waitForQuiet();
   return TARGET_PATHS.map((path) => pipeline.receiver.received(path).filter(about));
 }
 
@@ -108,8 +109,9 @@ describe('exactly once (README, "Exactly once")', () => {
 
   it('does not notify again when a processed record is delivered again (its delete was lost)', async () => {
     // Prepare: the event source is told every record failed the first time it sees it, after the
-    // watcher has fully processed it, so each one reappears after the visibility timeout.
-    const watcher = await startWatcher({ visibilityTimeoutSeconds: 1 });
+    // watcher has fully processed it, so each one reappears after the visibility timeout: 3 s,
+    // longer than an invocation takes on a loaded machine, so the copy follows the first run.
+    const watcher = await startWatcher({ visibilityTimeoutSeconds: 3 });
     const seen = new Set<string>();
     const losingTheFirstDelete: SqsHandler = async (event, context) => {
       const response = await watcher.handler(event, context);

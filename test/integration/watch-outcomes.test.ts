@@ -2,6 +2,7 @@ import type { SqsHandler } from '../../lib/dev/local-event-source.js';
 import type { ReceivedRequest } from '../../lib/dev/webhook-receiver.js';
 import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
 import {
+  DEFAULT_WAIT_MS,
   MINUTE_MS,
   PIPELINE_WEBHOOK_SECRET,
   instanceIdFor,
@@ -40,7 +41,7 @@ async function startWatching(env: EnvOverrides = {}, options: PipelineOptions & 
 /** The webhook event of one instance, once the queue is quiet; fails unless exactly one arrived. */
 async function webhookOf(instanceId: string): Promise<ReceivedRequest> {
   const about = (request: ReceivedRequest) => (request.body as { data?: { instance_id?: string } }).data?.instance_id === instanceId;
-  const webhook = await pipeline.receiver.waitFor((request) => request.path === WEBHOOK_PATH && about(request), 20_000);
+  const webhook = await pipeline.receiver.waitFor((request) => request.path === WEBHOOK_PATH && about(request), DEFAULT_WAIT_MS);
   await pipeline.waitForQuiet();
   expect(pipeline.receiver.received(WEBHOOK_PATH).filter(about)).toHaveLength(1);
   return webhook;
@@ -49,7 +50,7 @@ async function webhookOf(instanceId: string): Promise<ReceivedRequest> {
 /** The notifications of one instance at both targets; fails unless exactly one arrived at each. */
 async function notificationsOf(instanceId: string): Promise<{ webhook: ReceivedRequest; slack: ReceivedRequest }> {
   const about = (request: ReceivedRequest) => JSON.stringify(request.body).includes(instanceId);
-  const slack = await pipeline.receiver.waitFor((request) => request.path === SLACK_PATH && about(request), 20_000);
+  const slack = await pipeline.receiver.waitFor((request) => request.path === SLACK_PATH && about(request), DEFAULT_WAIT_MS);
   const webhook = await webhookOf(instanceId);
   expect(pipeline.receiver.received(SLACK_PATH).filter(about)).toHaveLength(1);
   return { webhook, slack };

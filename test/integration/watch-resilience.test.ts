@@ -2,9 +2,9 @@ import type { SimulatedFault } from '../../lib/dev/apig-simulator.js';
 import type { ReceivedRequest } from '../../lib/dev/webhook-receiver.js';
 import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
 import {
+  DEFAULT_WAIT_MS,
   MINUTE_MS,
   instanceIdFor,
-  sleep,
   startPipeline,
   webhookEvent,
   type EnvOverrides,
@@ -46,7 +46,7 @@ async function startWatching(env: EnvOverrides = {}, options: PipelineOptions = 
 /** Waits for the outcome of one instance at every target, then fails unless each got exactly one. */
 async function outcomeOf(instanceId: string) {
   const about = (request: ReceivedRequest) => webhookEvent(request).data.instance_id === instanceId;
-  for (const path of TARGET_PATHS) await pipeline.receiver.waitFor((request) => request.path === path && about(request), 20_000);
+  for (const path of TARGET_PATHS) await pipeline.receiver.waitFor((request) => request.path === path && about(request), DEFAULT_WAIT_MS);
   await pipeline.waitForQuiet();
   const [first, second] = TARGET_PATHS.map((path) => pipeline.receiver.received(path).filter(about));
   expect([first!.length, second!.length]).toEqual([1, 1]);
@@ -151,7 +151,7 @@ describe('authentication against the simulated Huawei Cloud', () => {
 
     // Act: the first poll gets a token; then every issued token is invalidated.
     await pipeline.send(watchRequestBody({ instance_id: instanceId }));
-    while (pipeline.progressRequests(instanceId).length === 0) await sleep(20);
+    await pipeline.waitForProgressRequests(instanceId, 1);
     pipeline.simulator.revokeTokens();
 
     // Assess

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_WAIT_MS } from './budgets.js';
 
 /** The `bin` of package.json: what `npx apig-watch` runs (the bundle in dist/, which jest's globalSetup builds). */
 export const APIG_WATCH_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/apig-watch.js');
@@ -33,7 +34,7 @@ export function spawnApigWatch(args: string[], env: NodeJS.ProcessEnv): ChildPro
  * @example
  * const { code, stdout } = await runApigWatch(['watch', '--help'], cleanEnv());
  */
-export function runApigWatch(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<CliRun> {
+export function runApigWatch(args: string[], env: NodeJS.ProcessEnv, timeoutMs = DEFAULT_WAIT_MS): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawnApigWatch(args, env);
     let stdout = '';

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SqsHandler } from '../../lib/dev/local-event-source.js';
+import { DEFAULT_FUNCTION_TIMEOUT_MS } from './budgets.js';
 
 /**
  * The packaged handler in a process of its own, as Lambda runs it, driven over IPC: the local
@@ -71,7 +72,7 @@ export async function startPackagedHandler(options: {
       else waiting?.resolve(message.response);
     });
   });
-  const timeoutMs = options.timeoutMs ?? 6_500;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS;
   return {
     handler: (event) =>
       new Promise((resolve, reject) => {

@@ -18,6 +18,7 @@ import type { Clock, WatchPorts } from '../../lib/watch/ports.js';
 import { scaledClock } from '../../lib/runtime/time-scale.js';
 import { createWatcher, type Watcher } from '../../lib/runtime/watcher.js';
 import type { WatchEvent } from '../../lib/watch/notification-event.js';
+import { DEFAULT_FUNCTION_TIMEOUT_MS, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, DEFAULT_WAIT_MS } from './budgets.js';
 import { PROJECT_ID } from './factories.js';
 import { recordingLog, recordingMetrics } from './fakes.js';
 
@@ -31,8 +32,7 @@ import { recordingLog, recordingMetrics } from './fakes.js';
 export const MINUTE_MS = 60_000;
 /** 1 s of real time is 2 min of simulated time: every poll and retry delay becomes 1 s (SQS's unit). */
 export const DEFAULT_TIME_SCALE = 120;
-/** The function timeout the local event source tells the handler about. */
-export const DEFAULT_FUNCTION_TIMEOUT_MS = 6_500;
+export { DEFAULT_FUNCTION_TIMEOUT_MS, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, DEFAULT_WAIT_MS } from './budgets.js';
 /** The simulator's default AK/SK pair (`SIMULATOR_DEFAULT_CREDENTIALS`). */
 export const SIMULATOR_AK = 'SIMULATORACCESSKEY00';
 export const SIMULATOR_SK = 'simulator-secret-key';
@@ -42,11 +42,7 @@ export const PIPELINE_WEBHOOK_SECRET = `whsec_${Buffer.from('apig-watch pipeline
 export interface PipelineOptions {
   /** Default `DEFAULT_TIME_SCALE`. */
   timeScale?: number;
-  /**
-   * Seconds before a record the handler did not finish is delivered again. Default 2: longer than
-   * an invocation of `RunOptions.functionTimeoutMs` spends on deliveries, shorter than Lambda's
-   * rule (≥ the function timeout) so that retries take seconds.
-   */
+  /** Seconds before a record the handler did not finish is delivered again. Default `DEFAULT_VISIBILITY_TIMEOUT_SECONDS`. */
   visibilityTimeoutSeconds?: number;
   /** Receives before SQS itself moves a message to the dead-letter queue. Default 5. */
   maxReceiveCount?: number;
@@ -63,10 +59,7 @@ export interface Invocation {
 export interface RunOptions {
   batchSize?: number;
   concurrency?: number;
-  /**
-   * What the handler is told through `getRemainingTimeInMillis()`. Default 6.5 s: the watcher keeps
-   * 5 s free at the end, so deliveries get 1.5 s of in-invocation retries.
-   */
+  /** What the handler is told through `getRemainingTimeInMillis()`. Default `DEFAULT_FUNCTION_TIMEOUT_MS`. */
   functionTimeoutMs?: number;
 }
 
@@ -104,12 +97,14 @@ export interface Pipeline {
   deadLetters(count: number, timeoutMs?: number): Promise<DeadLetter[]>;
   /** Messages on the watch queue: visible, in flight and delayed. */
   queueDepth(): Promise<number>;
-  /** Resolves once the watch queue is empty and no invocation is running, `quietMs` on end. */
-  waitForQuiet(timeoutMs?: number, quietMs?: number): Promise<void>;
+  /** Resolves once the watch queue is empty and no invocation is running. */
+  waitForQuiet(timeoutMs?: number): Promise<void>;
   /** Resolves with the requests to `path` once there are at least `count`. */
   waitForPosts(path: string, count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
   /** Progress requests the simulator received for one instance. */
   progressRequests(instanceId: string): SimulatedRequest[];
+  /** Resolves with the progress requests for one instance once there are at least `count`. */
+  waitForProgressRequests(instanceId: string, count: number, timeoutMs?: number): Promise<SimulatedRequest[]>;
   /** Adds a gateway of `PROJECT_ID` to the simulator. */
   addGateway(instanceId: string, spec: Omit<SimulatedGateway, 'projectId' | 'instanceId'>): void;
   stop(): Promise<void>;
@@ -140,7 +135,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   const clock = scaledClock(timeScale, originMs);
   const savedEnv = { ...process.env };
   const aws = await startLocalAws({
-    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 2,
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
     maxReceiveCount: options.maxReceiveCount ?? 5,
   });
   const simulator = await startApigSimulator({ ...options.simulator, now: clock.now });
@@ -172,6 +167,9 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     );
     return Object.values(Attributes).reduce((sum, value) => sum + Number(value), 0);
   };
+
+  const progressRequests = (instanceId: string): SimulatedRequest[] =>
+    simulator.requests.filter((request) => request.path.includes(`/instances/${instanceId}/`));
 
   return {
     aws,
@@ -233,7 +231,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
       return ids;
     },
 
-    async deadLetters(count, timeoutMs = 10_000) {
+    async deadLetters(count, timeoutMs = DEFAULT_WAIT_MS) {
       const letters: DeadLetter[] = [];
       const deadline = Date.now() + timeoutMs;
       do {
@@ -241,7 +239,8 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
           new ReceiveMessageCommand({
             QueueUrl: aws.deadLetterQueueUrl,
             MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 1,
+            // Long-poll only while letters are still expected: `deadLetters(0, 0)` looks once.
+            WaitTimeSeconds: count > letters.length ? 1 : 0,
             MessageAttributeNames: ['All'],
             VisibilityTimeout: 600,
           }),
@@ -253,32 +252,38 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
 
     queueDepth,
 
-    async waitForQuiet(timeoutMs = 15_000, quietMs = 500) {
+    async waitForQuiet(timeoutMs = DEFAULT_WAIT_MS) {
+      // One look is enough: fauxqs counts a message until it is deleted (delayed, visible or in
+      // flight, including a failed record waiting to come back), and the event source holds what it
+      // received in flight until the handler has returned. So once nothing is on the queue and no
+      // invocation runs, nothing can start again.
       const deadline = Date.now() + timeoutMs;
-      let quietSince: number | undefined;
-      while (Date.now() < deadline) {
-        const quiet = running === 0 && (await queueDepth()) === 0;
-        if (!quiet) quietSince = undefined;
-        else if (quietSince === undefined) quietSince = Date.now();
-        else if (Date.now() - quietSince >= quietMs) return;
-        await sleep(100);
-      }
-      throw new Error(`the watch queue did not fall quiet within ${timeoutMs} ms (${await queueDepth()} message(s), ${running} invocation(s) running)`);
-    },
-
-    async waitForPosts(path, count, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (receiver.received(path).length < count) {
+      while (running > 0 || (await queueDepth()) > 0) {
         if (Date.now() >= deadline) {
-          throw new Error(`expected ${count} post(s) to ${path} within ${timeoutMs} ms, got ${receiver.received(path).length}`);
+          throw new Error(`the watch queue did not fall quiet within ${timeoutMs} ms (${await queueDepth()} message(s), ${running} invocation(s) running)`);
         }
         await sleep(50);
       }
+    },
+
+    async waitForPosts(path, count, timeoutMs = DEFAULT_WAIT_MS) {
+      await receiver
+        .waitFor((request) => request.path === path && receiver.received(path).length >= count, timeoutMs)
+        .catch(() => {
+          throw new Error(`expected ${count} post(s) to ${path} within ${timeoutMs} ms, got ${receiver.received(path).length}`);
+        });
       return receiver.received(path);
     },
 
-    progressRequests(instanceId) {
-      return simulator.requests.filter((request) => request.path.includes(`/instances/${instanceId}/`));
+    progressRequests,
+
+    async waitForProgressRequests(instanceId, count, timeoutMs = DEFAULT_WAIT_MS) {
+      const deadline = Date.now() + timeoutMs;
+      while (progressRequests(instanceId).length < count) {
+        if (Date.now() >= deadline) throw new Error(`expected ${count} progress request(s) for ${instanceId} within ${timeoutMs} ms`);
+        await sleep(20);
+      }
+      return progressRequests(instanceId);
     },
 
     addGateway(instanceId, spec) {

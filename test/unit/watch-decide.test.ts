@@ -1,6 +1,7 @@
 import { DELIVERY_RETRY_DELAYS_SECONDS, NEVER_ANSWERED_PREFIX, NO_PROGRESS_PREFIX, TRANSIENT_BUDGET_SECONDS, UNREACHABLE_GIVE_UP_ATTEMPTS, decideDelivery, decidePoll, type PollDecision } from '../../lib/watch/decide.js';
 import type { WatchEvent } from '../../lib/watch/notification-event.js';
 import { MAX_SQS_DELAY_SECONDS } from '../../lib/watch/schedule.js';
+import { runInAnotherWorld } from '../support/another-world.js';
 import { T0, progressReport, watchState } from '../support/factories.js';
 
 const MINUTE_MS = 60_000;
@@ -169,6 +170,8 @@ describe('decidePoll', () => {
   });
 
   it('keeps every delay within SQS limits, whatever the state', () => {
+    const delays: number[] = [];
+    const ends = new Set<string>();
     for (let i = 0; i < 300; i += 1) {
       const progress = [null, 30, 50, 80, 90][i % 5] ?? null;
       const now = T0 + i * 37_000;
@@ -178,17 +181,19 @@ describe('decidePoll', () => {
           ? ({ kind: 'transient_error', throttled: i % 2 === 0, message: 'x' } as const)
           : ({ kind: 'progress', report: progressReport({ progress, startTimeMs: T0 - (i % 11) * 60_000 }) } as const);
       const decision = decidePoll(state, observation, now);
-      if (decision.action === 'poll_again') {
-        expect(decision.delaySeconds).toBeGreaterThanOrEqual(0);
-        expect(decision.delaySeconds).toBeLessThanOrEqual(MAX_SQS_DELAY_SECONDS);
-        expect(Number.isInteger(decision.delaySeconds)).toBe(true);
-      }
+      if (decision.action === 'poll_again') delays.push(decision.delaySeconds);
+      else ends.add(decision.action);
     }
+    // The watch times out two hours in (i ≥ 195): those states end instead of polling again.
+    expect(delays.length).toBeGreaterThanOrEqual(150);
+    expect([...ends]).toEqual(['notify']);
+    expect(delays.filter((delay) => !Number.isInteger(delay) || delay < 0 || delay > MAX_SQS_DELAY_SECONDS)).toEqual([]);
   });
 
-  it('is pure: the same inputs give the same decision', () => {
+  it('reads no clock and no randomness, and changes nothing it is given: the same inputs give the same decision anywhere', () => {
     const observation = { kind: 'progress', report: progressReport({ progress: 50 }) } as const;
-    expect(decidePoll(watchState(), observation, T0 + MINUTE_MS)).toEqual(decidePoll(watchState(), observation, T0 + MINUTE_MS));
+    const here = decidePoll(watchState(), observation, T0 + MINUTE_MS);
+    expect(runInAnotherWorld({ state: watchState(), observation }, (frozen) => decidePoll(frozen.state, frozen.observation, T0 + MINUTE_MS))).toEqual(here);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   transientRetryDelaySeconds,
 } from '../../lib/watch/schedule.js';
 import type { ProgressMark, WatchState } from '../../lib/watch/state.js';
+import { runInAnotherWorld } from '../support/another-world.js';
 import { T0, progressReport, watchRequest, watchState } from '../support/factories.js';
 import { memoryStepStore, recordingLog, recordingMetrics, recordingNotifier, recordingQueue, scriptedProgress, target } from '../support/fakes.js';
 
@@ -148,8 +149,9 @@ describe('adaptiveSchedule', () => {
     expect(Math.max(...sleeping)).toBeLessThanOrEqual(25);
   });
 
-  it('is pure: the same state and time give the same delay', () => {
-    expect(adaptiveSchedule(at(80), seenAt(80) + 7)).toBe(adaptiveSchedule(at(80), seenAt(80) + 7));
+  it('reads no clock and no randomness (its jitter comes from the watch id), and changes nothing it is given', () => {
+    const here = adaptiveSchedule(at(80), seenAt(80) + 7);
+    expect(runInAnotherWorld(at(80), (frozen) => adaptiveSchedule(frozen, seenAt(80) + 7))).toBe(here);
   });
 
   it('reads states written before steps were dated as if the answers were a minute apart', () => {
