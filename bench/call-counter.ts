@@ -26,7 +26,10 @@ export function countCalls(portsByService: Record<string, number>): CallCounter 
   let counts: Record<string, number> = {};
   const onStart = (message: unknown) => {
     const { request } = message as { request: ClientRequest };
-    const port = String(request.getHeader('host') ?? '').split(':').at(-1) ?? '';
+    const port =
+      String(request.getHeader('host') ?? '')
+        .split(':')
+        .at(-1) ?? '';
     const service = serviceByPort.get(port) ?? 'other';
     const target = request.getHeader('x-amz-target');
     const operation = typeof target === 'string' ? (target.split('.').at(-1) ?? target) : request.method;

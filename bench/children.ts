@@ -101,10 +101,12 @@ function createChannel(
       }
       return new Promise<T>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no "${type}" message within ${timeoutMs} ms (${describeFailure()})`)), timeoutMs);
-        const settle = <V>(fn: (value: V) => void) => (value: V) => {
-          clearTimeout(timer);
-          fn(value);
-        };
+        const settle =
+          <V>(fn: (value: V) => void) =>
+          (value: V) => {
+            clearTimeout(timer);
+            fn(value);
+          };
         waiting.push({ type, resolve: settle((message) => resolve(message as T)), reject: settle(reject) });
       });
     },

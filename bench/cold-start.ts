@@ -28,7 +28,27 @@ const SERVERLESS_TIMEOUT_MS = 180_000;
 /** osls ends an error report with this line, then waits forever on esbuild (floydspace/serverless-esbuild#532). */
 const OSLS_ERROR_FOOTER = /^Docs: +github\.com\/oss-serverless\/osls/m;
 /** serverless-esbuild's own options, which it keeps from esbuild. */
-const PLUGIN_ONLY_OPTIONS = ['concurrency', 'zipConcurrency', 'exclude', 'nativeZip', 'packager', 'packagePath', 'watch', 'keepOutputDirectory', 'packagerOptions', 'installExtraArgs', 'outputFileExtension', 'outputBuildFolder', 'outputWorkFolder', 'nodeExternals', 'skipBuild', 'skipRebuild', 'skipBuildExcludeFns', 'stripEntryResolveExtensions', 'disposeContext'];
+const PLUGIN_ONLY_OPTIONS = [
+  'concurrency',
+  'zipConcurrency',
+  'exclude',
+  'nativeZip',
+  'packager',
+  'packagePath',
+  'watch',
+  'keepOutputDirectory',
+  'packagerOptions',
+  'installExtraArgs',
+  'outputFileExtension',
+  'outputBuildFolder',
+  'outputWorkFolder',
+  'nodeExternals',
+  'skipBuild',
+  'skipRebuild',
+  'skipBuildExcludeFns',
+  'stripEntryResolveExtensions',
+  'disposeContext',
+];
 
 export interface BundleSize extends Record<string, number> {
   /** The module and the chunks it imports statically: what is read and compiled at init. */
@@ -99,7 +119,11 @@ export async function measureColdStart(options: { runs: number; nodeBinaries: st
     let source = await readFile(SQS_ONLY_ENTRY, 'utf8');
     for (const [index, layer] of LAYERS.entries()) {
       source += `\n${layer.source}`;
-      layers.push(await buildBundle(workDir, `layer-${index + 1}`, buildOptions, { stdin: { contents: source, resolveDir: path.dirname(SQS_ONLY_ENTRY), sourcefile: `layer-${index + 1}.ts`, loader: 'ts' } }));
+      layers.push(
+        await buildBundle(workDir, `layer-${index + 1}`, buildOptions, {
+          stdin: { contents: source, resolveDir: path.dirname(SQS_ONLY_ENTRY), sourcefile: `layer-${index + 1}.ts`, loader: 'ts' },
+        }),
+      );
     }
     const largestPackagesKiB = await largestPackages(buildOptions, packaged.handler);
     const loader = path.join(workDir, 'load.mjs');
@@ -144,7 +168,10 @@ async function packageFunction(workDir: string): Promise<{ handler: Bundle; zipB
   const packageDir = path.join(workDir, 'package');
   await runServerless(['package', '--stage', STAGE, '--package', packageDir], workDir);
   const template = JSON.parse(await readFile(path.join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8')) as {
-    Resources: Record<string, { Type: string; Properties: { Code: { S3Key: string }; Handler: string; Environment?: { Variables?: Record<string, unknown> } } }>;
+    Resources: Record<
+      string,
+      { Type: string; Properties: { Code: { S3Key: string }; Handler: string; Environment?: { Variables?: Record<string, unknown> } } }
+    >;
   };
   const logicalId = `${FUNCTION[0]?.toUpperCase()}${FUNCTION.slice(1)}LambdaFunction`;
   const properties = template.Resources[logicalId]?.Properties;
@@ -165,7 +192,10 @@ async function packageFunction(workDir: string): Promise<{ handler: Bundle; zipB
 
 /** The options serverless-esbuild passes to esbuild, from the service's own configuration. */
 async function serverlessEsbuildOptions(workDir: string): Promise<esbuild.BuildOptions> {
-  const printed = JSON.parse(await runServerless(['print', '--path', 'custom.esbuild', '--format', 'json', '--stage', STAGE], workDir)) as Record<string, unknown>;
+  const printed = JSON.parse(await runServerless(['print', '--path', 'custom.esbuild', '--format', 'json', '--stage', STAGE], workDir)) as Record<
+    string,
+    unknown
+  >;
   const options: Record<string, unknown> = Object.fromEntries(Object.entries(printed).filter(([key]) => !PLUGIN_ONLY_OPTIONS.includes(key)));
   const exclude = (printed.exclude ?? []) as string[];
   options.external = [...((printed.external ?? []) as string[]), ...(exclude.includes('*') ? [] : exclude)];
@@ -175,7 +205,12 @@ async function serverlessEsbuildOptions(workDir: string): Promise<esbuild.BuildO
 }
 
 /** Builds a bundle with the service's esbuild options into `workDir/name/handlers`. */
-async function buildBundle(workDir: string, name: string, buildOptions: esbuild.BuildOptions, input: Pick<esbuild.BuildOptions, 'entryPoints' | 'stdin'>): Promise<Bundle> {
+async function buildBundle(
+  workDir: string,
+  name: string,
+  buildOptions: esbuild.BuildOptions,
+  input: Pick<esbuild.BuildOptions, 'entryPoints' | 'stdin'>,
+): Promise<Bundle> {
   const dir = path.join(workDir, name);
   await esbuild.build({ ...buildOptions, ...input, outdir: path.join(dir, 'handlers'), absWorkingDir: PROJECT_DIR, logLevel: 'silent' });
   const entry = `handlers/${input.stdin ? 'stdin' : path.parse(SQS_ONLY_ENTRY).name}.mjs`;
@@ -210,7 +245,12 @@ async function largestPackages(buildOptions: esbuild.BuildOptions, handler: Bund
       byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
     }
   }
-  return Object.fromEntries([...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([key, bytes]) => [key, round(bytes / 1024, 1)]));
+  return Object.fromEntries(
+    [...byPackage]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([key, bytes]) => [key, round(bytes / 1024, 1)]),
+  );
 }
 
 /** Sizes of a bundle's module and the chunks it imports statically, and of the chunks it leaves for later. */
@@ -225,11 +265,14 @@ async function bundleSize(dir: string, entry: string): Promise<BundleSize> {
     if (loaded.has(name)) return;
     loaded.add(name);
     const text = (await read(name)).toString('utf8');
-    for (const [, imported] of text.matchAll(/(?:from|import)\s*"(\.{1,2}\/[^"]+\.mjs)"/g)) await visit(path.posix.join(path.posix.dirname(name), imported as string));
+    for (const [, imported] of text.matchAll(/(?:from|import)\s*"(\.{1,2}\/[^"]+\.mjs)"/g))
+      await visit(path.posix.join(path.posix.dirname(name), imported as string));
   };
   await visit(entry);
   const { readdir } = await import('node:fs/promises');
-  const all = (await readdir(path.join(dir, path.dirname(entry)))).filter((name) => name.endsWith('.mjs')).map((name) => path.posix.join(path.posix.dirname(entry), name));
+  const all = (await readdir(path.join(dir, path.dirname(entry))))
+    .filter((name) => name.endsWith('.mjs'))
+    .map((name) => path.posix.join(path.posix.dirname(entry), name));
   const sizeOf = async (names: string[]) => {
     let raw = 0;
     let gzip = 0;
@@ -247,7 +290,11 @@ async function bundleSize(dir: string, entry: string): Promise<BundleSize> {
 
 /** Milliseconds `await import()` of the bundle takes in a fresh process, as the Lambda runtime loads it. */
 async function timeImport(node: string, loader: string, bundle: Bundle, environment: Record<string, string>): Promise<number> {
-  const { stdout } = await run(node, [loader, path.join(bundle.dir, bundle.entry)], { cwd: bundle.dir, env: lambdaEnvironment(bundle.dir, environment), timeout: 30_000 });
+  const { stdout } = await run(node, [loader, path.join(bundle.dir, bundle.entry)], {
+    cwd: bundle.dir,
+    env: lambdaEnvironment(bundle.dir, environment),
+    timeout: 30_000,
+  });
   const milliseconds = Number(stdout);
   if (!Number.isFinite(milliseconds)) throw new Error(`could not time ${bundle.entry}: ${stdout}`);
   return milliseconds;

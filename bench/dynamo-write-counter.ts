@@ -88,7 +88,11 @@ function writtenKeys(operation: string, body: Buffer): string[] {
     TransactItems?: { Put?: Keyed; Update?: Keyed; Delete?: Keyed }[];
   };
   const pkOf = (keyed: Keyed | undefined) => (keyed?.Key ?? keyed?.Item)?.pk?.S ?? 'unkeyed';
-  if (operation === 'BatchWriteItem') return Object.values(request.RequestItems ?? {}).flat().map((entry) => pkOf(entry.PutRequest ?? entry.DeleteRequest));
-  if (operation === 'TransactWriteItems') return (request.TransactItems ?? []).flatMap((item) => (item.Put ?? item.Update ?? item.Delete ? [pkOf(item.Put ?? item.Update ?? item.Delete)] : []));
+  if (operation === 'BatchWriteItem')
+    return Object.values(request.RequestItems ?? {})
+      .flat()
+      .map((entry) => pkOf(entry.PutRequest ?? entry.DeleteRequest));
+  if (operation === 'TransactWriteItems')
+    return (request.TransactItems ?? []).flatMap((item) => ((item.Put ?? item.Update ?? item.Delete) ? [pkOf(item.Put ?? item.Update ?? item.Delete)] : []));
   return [pkOf(request)];
 }

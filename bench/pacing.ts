@@ -41,7 +41,9 @@ export async function measurePacing(outcomes = 10): Promise<PacingFigures> {
     for (const index of names.keys()) pipeline.addGateway(instanceIdFor(0xbe00 + index), { steps: [], finish: { atMs: 0, status: 'success' } });
     const { handler } = pipeline.watcher({ NOTIFY_URLS: `slack+${pipeline.receiver.url}/slack/bench` });
     const batch = {
-      Records: names.map((name, index) => sqsRecordFactory(JSON.stringify(watchRequestBody({ instance_id: instanceIdFor(0xbe00 + index), instance_name: name })))),
+      Records: names.map((name, index) =>
+        sqsRecordFactory(JSON.stringify(watchRequestBody({ instance_id: instanceIdFor(0xbe00 + index), instance_name: name }))),
+      ),
     };
     const startedMs = Date.now();
     await handler(batch, lambdaContext(FUNCTION_TIMEOUT_MS));

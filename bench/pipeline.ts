@@ -118,9 +118,13 @@ async function runPipelineOnce(options: PipelineOptions): Promise<PipelineFigure
       await servers.next('gateways-added');
       handler.send({ type: 'go' });
       const { startedAtMs } = await handler.next<Message & { startedAtMs: number }>('started');
-      const notified = await servers.next<Message & { lastPostAtMs: number; posts: number; duplicates: number; cpuMs: number; pollSteps: number; progressGets: number }>('notified');
+      const notified = await servers.next<
+        Message & { lastPostAtMs: number; posts: number; duplicates: number; cpuMs: number; pollSteps: number; progressGets: number }
+      >('notified');
       handler.send({ type: 'stop' });
-      const run = await handler.next<Message & { counts: Record<string, number>; invocations: number; rssAfterLoadKb: number; peakRssKb: number; cpuMs: number }>('pipeline');
+      const run = await handler.next<
+        Message & { counts: Record<string, number>; invocations: number; rssAfterLoadKb: number; peakRssKb: number; cpuMs: number }
+      >('pipeline');
       const floor = await handler.next<Message & { wallMs: number }>('floor');
       servers.send({ type: 'stats' });
       const { deadLettered, itemsByPrefix } = await servers.next<Message & { deadLettered: number; itemsByPrefix: Record<string, number> }>('stats');
@@ -134,7 +138,9 @@ async function runPipelineOnce(options: PipelineOptions): Promise<PipelineFigure
       const bareRun = await handler.next<Message & { cpuMs: number }>('bare-pipeline');
       const bareWallSeconds = (bare.lastPostAtMs - bareStartedAtMs) / 1000;
       // `gateway-end` tags a subset of the `gateway` writes (the end of a watch): not counted twice.
-      const written = Object.entries(itemsByPrefix).filter(([prefix]) => prefix !== FLOOR_KEY_PREFIX && prefix !== 'gateway-end').reduce((sum, [, count]) => sum + count, 0);
+      const written = Object.entries(itemsByPrefix)
+        .filter(([prefix]) => prefix !== FLOOR_KEY_PREFIX && prefix !== 'gateway-end')
+        .reduce((sum, [, count]) => sum + count, 0);
       // A poll step's one write: `step#…` for steps 1…n, the gateway record's start for step 0.
       const stepWrites = (itemsByPrefix.step ?? 0) + (itemsByPrefix.gateway ?? 0) - (itemsByPrefix['gateway-end'] ?? 0);
       const polls = callsOf(run.counts, 'apig');
@@ -193,7 +199,9 @@ export async function runPipelineServers(input: PipelineOptions & { originMs: nu
     const posts = stack.receiver.received();
     const ids = posts.map((post) => `${post.path} ${post.headers['webhook-id']}`);
     // Each watch's outcome counts its poll steps; one target's posts carry every watch's outcome once.
-    const firstTarget = new Map(posts.filter((post) => post.path === '/target-1').map((post) => [post.headers['webhook-id'], post.body as { data: { polls: number } }]));
+    const firstTarget = new Map(
+      posts.filter((post) => post.path === '/target-1').map((post) => [post.headers['webhook-id'], post.body as { data: { polls: number } }]),
+    );
     parent.send({
       type: 'notified',
       posts: posts.length,
@@ -242,7 +250,14 @@ export async function runPipelineHandler(input: PipelineOptions & { endpoints: S
   counter.reset();
   const cpuAtStart = process.cpuUsage();
   const startedAtMs = Date.now();
-  const source = startLocalEventSource({ sqs, queueUrl: endpoints.queueUrl, handler, batchSize: 10, concurrency: input.concurrency, functionTimeoutMs: 60_000 });
+  const source = startLocalEventSource({
+    sqs,
+    queueUrl: endpoints.queueUrl,
+    handler,
+    batchSize: 10,
+    concurrency: input.concurrency,
+    functionTimeoutMs: 60_000,
+  });
   parent.send({ type: 'started', startedAtMs });
   await parent.next('stop');
   source.stop();
@@ -266,7 +281,14 @@ export async function runPipelineHandler(input: PipelineOptions & { endpoints: S
   await sendWatchRequests(sqs, endpoints.bareQueueUrl, input.watches, BARE_FIRST_INDEX);
   const bare = bareHandler(endpoints, input);
   const bareCpuAtStart = process.cpuUsage();
-  const bareSource = startLocalEventSource({ sqs, queueUrl: endpoints.bareQueueUrl, handler: bare.handler, batchSize: 10, concurrency: input.concurrency, functionTimeoutMs: 60_000 });
+  const bareSource = startLocalEventSource({
+    sqs,
+    queueUrl: endpoints.bareQueueUrl,
+    handler: bare.handler,
+    batchSize: 10,
+    concurrency: input.concurrency,
+    functionTimeoutMs: 60_000,
+  });
   parent.send({ type: 'bare-started', startedAtMs: Date.now() });
   await parent.next('stop-bare');
   bareSource.stop();
@@ -298,7 +320,14 @@ function bareHandler(endpoints: StackEndpoints, input: PipelineOptions): { handl
     const parsed = JSON.parse(body) as WatchState | WatchRequest;
     const state = 'step' in parsed ? parsed : startWatch({ ...parsed, instance_name: parsed.instance_name ?? null, context: {} }, clock.now(), 7200);
     const url = `${endpoints.apig}/v2/${PROJECT_ID}/apigw/instances/${state.request.instance_id}/progress`;
-    const headers = signRequest({ method: 'GET', url, headers: { Accept: 'application/json' }, accessKey: SIMULATOR_ACCESS_KEY, secretKey: SIMULATOR_SECRET_KEY, date: new Date(clock.now()) });
+    const headers = signRequest({
+      method: 'GET',
+      url,
+      headers: { Accept: 'application/json' },
+      accessKey: SIMULATOR_ACCESS_KEY,
+      secretKey: SIMULATOR_SECRET_KEY,
+      date: new Date(clock.now()),
+    });
     const answer = (await (await fetch(url, { headers, agent })).json()) as Record<string, unknown>;
     const report = {
       status: String(answer.status),
@@ -320,7 +349,11 @@ function bareHandler(endpoints: StackEndpoints, input: PipelineOptions): { handl
     );
     if (decision.action === 'poll_again') return { body: JSON.stringify(decision.next), delaySeconds: Math.ceil(decision.delaySeconds / input.timeScale) };
     const event = JSON.stringify(decision.event);
-    await Promise.all(endpoints.targets.map(async (target) => (await fetch(`${target}${BARE_PATH_SUFFIX}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: event, agent })).text()));
+    await Promise.all(
+      endpoints.targets.map(async (target) =>
+        (await fetch(`${target}${BARE_PATH_SUFFIX}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: event, agent })).text(),
+      ),
+    );
     return null;
   };
   return {
@@ -358,7 +391,14 @@ async function makeFloorCalls(work: {
   const dynamo = new DynamoDBClient({ region: endpoints.region, endpoint: endpoints.dynamodb, credentials: LOCAL_CREDENTIALS });
   const poll = async (index: number) => {
     const url = `${endpoints.apig}/v2/${PROJECT_ID}/apigw/instances/${instanceIdFor(index % work.watches)}/progress`;
-    const headers = signRequest({ method: 'GET', url, headers: { Accept: 'application/json' }, accessKey: SIMULATOR_ACCESS_KEY, secretKey: SIMULATOR_SECRET_KEY, date: new Date() });
+    const headers = signRequest({
+      method: 'GET',
+      url,
+      headers: { Accept: 'application/json' },
+      accessKey: SIMULATOR_ACCESS_KEY,
+      secretKey: SIMULATOR_SECRET_KEY,
+      date: new Date(),
+    });
     await (await fetch(url, { headers, agent })).text();
     await dynamo.send(
       new UpdateItemCommand({
@@ -376,7 +416,10 @@ async function makeFloorCalls(work: {
       const batch = Array.from({ length: Math.min(10, work.polls - nextPoll) }, () => nextPoll++);
       await Promise.all(batch.map(poll));
       await work.sqs.send(
-        new SendMessageBatchCommand({ QueueUrl: endpoints.floorQueueUrl, Entries: batch.map((i) => ({ Id: String(i), MessageBody: SUCCESSOR_BODY, DelaySeconds: 1 })) }),
+        new SendMessageBatchCommand({
+          QueueUrl: endpoints.floorQueueUrl,
+          Entries: batch.map((i) => ({ Id: String(i), MessageBody: SUCCESSOR_BODY, DelaySeconds: 1 })),
+        }),
       );
     }
   };
@@ -386,7 +429,12 @@ async function makeFloorCalls(work: {
   const postWorker = async () => {
     while (nextPost < work.posts) {
       const index = nextPost++;
-      const response = await fetch(targets[index % targets.length] as string, { method: 'POST', headers: { 'content-type': 'application/json' }, body: EVENT_BODY, agent });
+      const response = await fetch(targets[index % targets.length] as string, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: EVENT_BODY,
+        agent,
+      });
       await response.text();
     }
   };

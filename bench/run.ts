@@ -17,7 +17,7 @@ import { ANSWER_DELAY_MS, measureConcurrency, type ConcurrencyFigures } from './
 import { measureEfficiency, type EfficiencyRow } from './efficiency.js';
 import { measurePacing, type PacingFigures } from './pacing.js';
 import { median, round } from './stats.js';
-import { measurePipeline, PIPELINE_DEFAULTS, type PipelineFigures } from './pipeline.js';
+import { measurePipeline, PIPELINE_DEFAULTS } from './pipeline.js';
 import { measureThrottling, THROTTLING_DEFAULTS, type ThrottlingFigures } from './throttling.js';
 import { HELD_OUT_SEEDS, readTraceSet, TRACE_FAMILIES, traceSetOf, type TraceFamily } from './traces.js';
 
@@ -82,7 +82,9 @@ if (only.has('efficiency')) {
     for (const seed of seeds) perSeed[seed] = await measureEfficiency(traceSetOf(family, seed).traces, runs);
     const summary = summariseSeeds(Object.values(perSeed));
     efficiency[family] = { seeds, perSeed, summary };
-    section(`1. Polling efficiency — ${family} progress steps, held-out seeds ${seeds.join(', ')} (200 creations each); median of the seeds (worst seed); lag in s, virtual clock`);
+    section(
+      `1. Polling efficiency — ${family} progress steps, held-out seeds ${seeds.join(', ')} (200 creations each); median of the seeds (worst seed); lag in s, virtual clock`,
+    );
     table(
       ['schedule', 'polls/watch', 'vs 20 s', 'success p50', 'success p95', 'success max', 'failure p95', 'longest gap'],
       Object.entries(summary).map(([name, row]) => [
@@ -99,10 +101,34 @@ if (only.has('efficiency')) {
     const { median: mid, worst } = summary.adaptive as SeedSummary;
     const goal = GOALS.efficiency[family];
     const on = `${family}, median (worst) of ${seeds.length} held-out seeds`;
-    check('efficiency', `polls vs fixed 20 s, ${on}`, `≤ ${goal.pollsVsFixed20Percent}%`, `${mid.pollsVsFixed20Percent}% (${worst.pollsVsFixed20Percent}%)`, worst.pollsVsFixed20Percent <= goal.pollsVsFixed20Percent);
-    check('efficiency', `success lag p95, ${on}`, `≤ ${goal.successLagP95Seconds} s`, `${mid.successLagP95} s (${worst.successLagP95} s)`, worst.successLagP95 <= goal.successLagP95Seconds);
-    check('efficiency', `failure lag p95, ${on}`, `≤ ${goal.failureLagP95Seconds} s`, `${mid.failureLagP95} s (${worst.failureLagP95} s)`, worst.failureLagP95 <= goal.failureLagP95Seconds);
-    check('efficiency', `longest gap between polls, ${family}`, `≤ ${GOALS.longestIntervalSeconds} s`, `${worst.longestIntervalSeconds} s`, worst.longestIntervalSeconds <= GOALS.longestIntervalSeconds);
+    check(
+      'efficiency',
+      `polls vs fixed 20 s, ${on}`,
+      `≤ ${goal.pollsVsFixed20Percent}%`,
+      `${mid.pollsVsFixed20Percent}% (${worst.pollsVsFixed20Percent}%)`,
+      worst.pollsVsFixed20Percent <= goal.pollsVsFixed20Percent,
+    );
+    check(
+      'efficiency',
+      `success lag p95, ${on}`,
+      `≤ ${goal.successLagP95Seconds} s`,
+      `${mid.successLagP95} s (${worst.successLagP95} s)`,
+      worst.successLagP95 <= goal.successLagP95Seconds,
+    );
+    check(
+      'efficiency',
+      `failure lag p95, ${on}`,
+      `≤ ${goal.failureLagP95Seconds} s`,
+      `${mid.failureLagP95} s (${worst.failureLagP95} s)`,
+      worst.failureLagP95 <= goal.failureLagP95Seconds,
+    );
+    check(
+      'efficiency',
+      `longest gap between polls, ${family}`,
+      `≤ ${GOALS.longestIntervalSeconds} s`,
+      `${worst.longestIntervalSeconds} s`,
+      worst.longestIntervalSeconds <= GOALS.longestIntervalSeconds,
+    );
   }
   if (values.traces) {
     const set = await readTraceSet(values.traces);
@@ -111,7 +137,16 @@ if (only.has('efficiency')) {
     section(`1. Polling efficiency — ${values.traces} (seed ${set.seed}): ${set.traces.length} creations; lag in s`);
     table(
       ['schedule', 'polls/watch', 'vs 20 s', 'success p50', 'p95', 'max', 'failure p95', 'longest gap'],
-      Object.entries(rows).map(([name, row]) => [name, row.pollsPerWatch, `${row.pollsVsFixed20Percent}%`, row.successLagP50, row.successLagP95, row.successLagMax, row.failureLagP95, row.longestIntervalSeconds]),
+      Object.entries(rows).map(([name, row]) => [
+        name,
+        row.pollsPerWatch,
+        `${row.pollsVsFixed20Percent}%`,
+        row.successLagP50,
+        row.successLagP95,
+        row.successLagMax,
+        row.failureLagP95,
+        row.longestIntervalSeconds,
+      ]),
     );
   }
   results.efficiency = efficiency;
@@ -136,27 +171,62 @@ if (only.has('pipeline')) {
         `${figures.rssAfterLoadMb} → ${figures.peakRssMb}`,
         `handler ${figures.handlerCpuShare}, servers ${figures.serversCpuShare}`,
       ],
-      ['bare pipeline (same timeline)', figures.bareWallSeconds, round(figures.bareSteps / figures.bareWallSeconds, 0), figures.bareSteps, '–', '0.1 + mapping', 1, '–', '–'],
+      [
+        'bare pipeline (same timeline)',
+        figures.bareWallSeconds,
+        round(figures.bareSteps / figures.bareWallSeconds, 0),
+        figures.bareSteps,
+        '–',
+        '0.1 + mapping',
+        1,
+        '–',
+        '–',
+      ],
       ['floor (bare calls, back to back)', figures.floorWallSeconds, figures.floorPollsPerSecond, figures.polls, '–', '0.1 + –', 1, '–', '–'],
     ],
   );
-  print(`   pipeline / bare pipeline wall time (same creations, same queue and delays): ${figures.wallVsBare}×; posts ${figures.posts} (${figures.duplicatePosts} repeated), dead-lettered ${figures.deadLettered}`);
+  print(
+    `   pipeline / bare pipeline wall time (same creations, same queue and delays): ${figures.wallVsBare}×; posts ${figures.posts} (${figures.duplicatePosts} repeated), dead-lettered ${figures.deadLettered}`,
+  );
   print(`   handler CPU per poll step: ${figures.handlerCpuMsPerStep} ms vs the bare handler's ${figures.bareCpuMsPerStep} ms (${figures.cpuVsBare}×)`);
-  print(`   pipeline / back-to-back calls wall time: ${figures.wallVsFloor}× (the creations themselves take 4–5 s of it: a chain cannot finish before its gateway)`);
+  print(
+    `   pipeline / back-to-back calls wall time: ${figures.wallVsFloor}× (the creations themselves take 4–5 s of it: a chain cannot finish before its gateway)`,
+  );
   print(
     `   counted at the database: ${figures.stepWritesPerPollStep} step-record writes per poll step (${figures.writesPerPollStep} with delivery records), ` +
       `${figures.pollSteps} poll steps; duplicate Huawei GETs (simulator's count − poll steps): ${figures.duplicateHuaweiGets}`,
   );
-  check('pipeline', 'pipeline wall time vs the floor (the bare pipeline, same timeline)', `≤ ${GOALS.pipelineWallVsFloor}×`, `${figures.wallVsBare}×`, figures.wallVsBare <= GOALS.pipelineWallVsFloor);
-  check('pipeline', 'DynamoDB writes per poll step (step records, counted at the database)', `${GOALS.stepWritesPerPollStep}.0`, `${figures.stepWritesPerPollStep} (duplicate Huawei GETs: ${figures.duplicateHuaweiGets})`, figures.stepWritesPerPollStep <= GOALS.stepWritesPerPollStep);
+  check(
+    'pipeline',
+    'pipeline wall time vs the floor (the bare pipeline, same timeline)',
+    `≤ ${GOALS.pipelineWallVsFloor}×`,
+    `${figures.wallVsBare}×`,
+    figures.wallVsBare <= GOALS.pipelineWallVsFloor,
+  );
+  check(
+    'pipeline',
+    'DynamoDB writes per poll step (step records, counted at the database)',
+    `${GOALS.stepWritesPerPollStep}.0`,
+    `${figures.stepWritesPerPollStep} (duplicate Huawei GETs: ${figures.duplicateHuaweiGets})`,
+    figures.stepWritesPerPollStep <= GOALS.stepWritesPerPollStep,
+  );
 }
 
 if (only.has('concurrency')) {
   const figures: ConcurrencyFigures = await measureConcurrency(Math.max(runs, 5));
   results.concurrency = figures;
   section(`3. Concurrency — simulator answering in ${ANSWER_DELAY_MS} ms (medians of ${figures.runs})`);
-  table(['batch of 10', 'batch of 1', 'batch of 10 in answers', 'serial would take'], [[`${figures.batchOf10Ms} ms`, `${figures.batchOf1Ms} ms`, figures.batchInAnswers, `${10 * ANSWER_DELAY_MS} ms`]]);
-  check('concurrency', 'a batch of 10 takes about one answer', `< ${GOALS.batchInAnswers} answers`, `${figures.batchInAnswers} answers (${figures.batchOf10Ms} ms)`, figures.batchInAnswers < GOALS.batchInAnswers);
+  table(
+    ['batch of 10', 'batch of 1', 'batch of 10 in answers', 'serial would take'],
+    [[`${figures.batchOf10Ms} ms`, `${figures.batchOf1Ms} ms`, figures.batchInAnswers, `${10 * ANSWER_DELAY_MS} ms`]],
+  );
+  check(
+    'concurrency',
+    'a batch of 10 takes about one answer',
+    `< ${GOALS.batchInAnswers} answers`,
+    `${figures.batchInAnswers} answers (${figures.batchOf10Ms} ms)`,
+    figures.batchInAnswers < GOALS.batchInAnswers,
+  );
 }
 
 if (only.has('cold-start')) {
@@ -164,7 +234,9 @@ if (only.has('cold-start')) {
   const all: ColdStartFigures[] = await measureColdStart({ runs: Number(values['cold-start-runs']), nodeBinaries });
   results.coldStart = all;
   const first = all[0] as ColdStartFigures;
-  section(`4. Cold start — the packaged poll handler vs a bundle that only constructs an SQSClient (same esbuild options); init = median of ${first.runs} fresh processes`);
+  section(
+    `4. Cold start — the packaged poll handler vs a bundle that only constructs an SQSClient (same esbuild options); init = median of ${first.runs} fresh processes`,
+  );
   table(
     ['bundle', 'init raw KiB', 'init gzip KiB', 'lazy raw KiB', 'lazy gzip KiB'],
     [
@@ -172,15 +244,37 @@ if (only.has('cold-start')) {
       ['SQS client only', first.sqsOnly.initRawKiB, first.sqsOnly.initGzipKiB, first.sqsOnly.lazyRawKiB, first.sqsOnly.lazyGzipKiB],
     ],
   );
-  print(`   poll.zip ${first.zipKiB} KiB (source maps included); largest packages loaded at init (KiB): ${Object.entries(first.largestPackagesKiB).map(([name, kib]) => `${name} ${kib}`).join(', ')}`);
-  table(['node', 'handler init ms', 'SQS-only init ms', 'ratio'], all.map((figures) => [figures.node, figures.handlerInitMs, figures.sqsOnlyInitMs, `${figures.initRatio}×`]));
+  print(
+    `   poll.zip ${first.zipKiB} KiB (source maps included); largest packages loaded at init (KiB): ${Object.entries(first.largestPackagesKiB)
+      .map(([name, kib]) => `${name} ${kib}`)
+      .join(', ')}`,
+  );
+  table(
+    ['node', 'handler init ms', 'SQS-only init ms', 'ratio'],
+    all.map((figures) => [figures.node, figures.handlerInitMs, figures.sqsOnlyInitMs, `${figures.initRatio}×`]),
+  );
   print(`   where the difference goes: the SQS-only bundle with the handler's dependencies added one by one (init ms)`);
-  table(['', ...all.map((figures) => figures.node)], Object.keys(first.layersInitMs).map((layer) => [layer, ...all.map((figures) => figures.layersInitMs[layer] ?? '–')]));
+  table(
+    ['', ...all.map((figures) => figures.node)],
+    Object.keys(first.layersInitMs).map((layer) => [layer, ...all.map((figures) => figures.layersInitMs[layer] ?? '–')]),
+  );
   for (const figures of all) {
-    check('cold-start', `module init vs SQS-only, Node ${figures.node}`, `≤ ${GOALS.initRatio}×`, `${figures.initRatio}× (${figures.handlerInitMs} vs ${figures.sqsOnlyInitMs} ms)`, figures.initRatio <= GOALS.initRatio);
+    check(
+      'cold-start',
+      `module init vs SQS-only, Node ${figures.node}`,
+      `≤ ${GOALS.initRatio}×`,
+      `${figures.initRatio}× (${figures.handlerInitMs} vs ${figures.sqsOnlyInitMs} ms)`,
+      figures.initRatio <= GOALS.initRatio,
+    );
   }
   const totalGzip = Math.round((first.handler.initGzipKiB + first.handler.lazyGzipKiB) * 10) / 10;
-  check('cold-start', 'handler gzip (loaded at init)', `≤ ${GOALS.handlerGzipKiB} KiB`, `${first.handler.initGzipKiB} KiB (${totalGzip} KiB with lazy chunks)`, first.handler.initGzipKiB <= GOALS.handlerGzipKiB);
+  check(
+    'cold-start',
+    'handler gzip (loaded at init)',
+    `≤ ${GOALS.handlerGzipKiB} KiB`,
+    `${first.handler.initGzipKiB} KiB (${totalGzip} KiB with lazy chunks)`,
+    first.handler.initGzipKiB <= GOALS.handlerGzipKiB,
+  );
 }
 
 if (only.has('throttling')) {
@@ -190,7 +284,17 @@ if (only.has('throttling')) {
   section(`5. Throttling — ${figures.watches} watches at once, simulator allowing ${options.rateLimitPerSecond} requests/s (429 APIG.0308 beyond)`);
   table(
     ['notified', 'notified twice', 'dead-lettered', '429s', 'progress requests', 'drain s', 'least possible s'],
-    [[figures.notified, figures.notifiedTwice, figures.deadLettered, figures.throttled, figures.progressRequests, figures.drainSeconds, figures.drainFloorSeconds]],
+    [
+      [
+        figures.notified,
+        figures.notifiedTwice,
+        figures.deadLettered,
+        figures.throttled,
+        figures.progressRequests,
+        figures.drainSeconds,
+        figures.drainFloorSeconds,
+      ],
+    ],
   );
   const exact = all.every((run: ThrottlingFigures) => run.notified === run.watches && run.notifiedTwice === 0 && run.deadLettered === 0);
   check('throttling', 'throttled: each watch notified once, none dead-lettered', 'every run', exact ? 'yes' : 'no', exact);
@@ -201,7 +305,9 @@ if (only.has('pacing')) {
   for (let run = 0; run < runs; run += 1) all.push(await measurePacing());
   const figures = Object.fromEntries(Object.keys(all[0] as PacingFigures).map((key) => [key, median(all.map((run) => run[key] as number))])) as PacingFigures;
   results.pacing = { median: figures, runs: all };
-  section(`6. Pacing — ${figures.outcomes} outcomes for one Slack webhook (one post per ${figures.paceMs} ms) in one batch, real time; medians of ${all.length}`);
+  section(
+    `6. Pacing — ${figures.outcomes} outcomes for one Slack webhook (one post per ${figures.paceMs} ms) in one batch, real time; medians of ${all.length}`,
+  );
   table(
     ['invocation ms', 'sleeping would take ≥ ms', 'arrivals (distinct)', 'closest two arrivals ms', 'all arrived after s'],
     [[figures.invocationMs, figures.sleepingWouldTakeMs, `${figures.arrivals} (${figures.distinctArrivals})`, figures.minGapMs, figures.allArrivedSeconds]],
@@ -209,20 +315,38 @@ if (only.has('pacing')) {
   const slowest = Math.max(...all.map((run) => run.invocationMs));
   const closest = Math.min(...all.map((run) => run.minGapMs));
   const exact = all.every((run) => run.arrivals === run.outcomes && run.distinctArrivals === run.outcomes);
-  check('pacing', 'ten Slack outcomes in one batch: the invocation returns', `< ${GOALS.pacingInvocationMs / 1000} s`, `${figures.invocationMs} ms (slowest ${slowest} ms)`, slowest < GOALS.pacingInvocationMs);
+  check(
+    'pacing',
+    'ten Slack outcomes in one batch: the invocation returns',
+    `< ${GOALS.pacingInvocationMs / 1000} s`,
+    `${figures.invocationMs} ms (slowest ${slowest} ms)`,
+    slowest < GOALS.pacingInvocationMs,
+  );
   check('pacing', 'ten Slack outcomes: each arrives exactly once', 'every run', exact ? 'yes' : 'no', exact);
-  check('pacing', 'ten Slack outcomes: never faster than the pace (arrival gaps)', `≥ ${figures.paceMs} ms`, `${closest} ms closest`, closest >= figures.paceMs - 100);
+  check(
+    'pacing',
+    'ten Slack outcomes: never faster than the pace (arrival gaps)',
+    `≥ ${figures.paceMs} ms`,
+    `${closest} ms closest`,
+    closest >= figures.paceMs - 100,
+  );
 }
 
 if (goals.length > 0) {
   section('Goals');
-  table(['goal', 'target', 'measured', ''], goals.map((goal) => [goal.goal, goal.target, goal.measured, goal.met ? 'met' : 'MISSED']));
+  table(
+    ['goal', 'target', 'measured', ''],
+    goals.map((goal) => [goal.goal, goal.target, goal.measured, goal.met ? 'met' : 'MISSED']),
+  );
 }
 results.seconds = Math.round((performance.now() - startedMs) / 1000);
 // Items not run keep their last figures and goals; the items run replace theirs.
 const previous = await previousResults();
 const keptGoals = ((previous.goals ?? []) as Goal[]).filter((goal) => goal.item !== undefined && !only.has(goal.item));
-const measured = { ...((previous.measured ?? {}) as Record<string, unknown>), ...Object.fromEntries([...only].map((item) => [item, { at: results.generatedAt, commit: results.commit }])) };
+const measured = {
+  ...((previous.measured ?? {}) as Record<string, unknown>),
+  ...Object.fromEntries([...only].map((item) => [item, { at: results.generatedAt, commit: results.commit }])),
+};
 const merged = { ...previous, ...results, goals: [...keptGoals, ...goals], measured };
 await mkdir(new URL('.', RESULTS_PATH), { recursive: true });
 await writeFile(RESULTS_PATH, `${JSON.stringify(merged, null, 2)}\n`);
@@ -266,7 +390,8 @@ function section(title: string): void {
 function table(headers: string[], rows: (string | number)[][]): void {
   const cells = [headers, ...rows.map((row) => row.map(String))];
   const widths = headers.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
-  const line = (row: string[]) => `   ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ')}`;
+  const line = (row: string[]) =>
+    `   ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ')}`;
   print(line(headers));
   print(`   ${widths.map((width) => '─'.repeat(width)).join('  ')}`);
   for (const row of cells.slice(1)) print(line(row));
@@ -276,7 +401,11 @@ function table(headers: string[], rows: (string | number)[][]): void {
 function lambdaNode(): string[] {
   if (process.env.APIG_WATCH_LAMBDA_NODE) return [process.env.APIG_WATCH_LAMBDA_NODE];
   try {
-    const found = execFileSync('npx', ['--offline', '--yes', '--package', 'node@24', '-c', 'command -v node'], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const found = execFileSync('npx', ['--offline', '--yes', '--package', 'node@24', '-c', 'command -v node'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return found && found !== process.execPath ? [found] : [];
   } catch {
     return [];

@@ -36,10 +36,7 @@ export function mean(values: readonly number[]): number {
  * @example
  * const { median: figures } = await medianOfRuns(3, async () => ({ wallMs: await timeIt() }));
  */
-export async function medianOfRuns<T extends Record<string, number>>(
-  runs: number,
-  measure: (run: number) => Promise<T>,
-): Promise<{ runs: T[]; median: T }> {
+export async function medianOfRuns<T extends Record<string, number>>(runs: number, measure: (run: number) => Promise<T>): Promise<{ runs: T[]; median: T }> {
   const results: T[] = [];
   for (let run = 0; run < runs; run += 1) results.push(await measure(run));
   return { runs: results, median: medianOfFields(results) };

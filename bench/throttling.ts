@@ -73,7 +73,14 @@ export async function runThrottling(input: ThrottlingOptions, parent: Channel): 
     }
     const startedAtMs = Date.now();
     await sendWatchRequests(sqs, stack.endpoints.queueUrl, input.watches);
-    const source = startLocalEventSource({ sqs, queueUrl: stack.endpoints.queueUrl, handler, batchSize: 10, concurrency: input.concurrency, functionTimeoutMs: 60_000 });
+    const source = startLocalEventSource({
+      sqs,
+      queueUrl: stack.endpoints.queueUrl,
+      handler,
+      batchSize: 10,
+      concurrency: input.concurrency,
+      functionTimeoutMs: 60_000,
+    });
     while (stack.receiver.received().length < input.watches && Date.now() - startedAtMs < GIVE_UP_AFTER_MS) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -74,7 +74,10 @@ export function describeTraces(count: number, model: StageModel): string {
 export function generateTraces(seed: number, count = DEFAULT_TRACE_COUNT, model: StageModel = DEFAULT_STAGE_MODEL): TraceSet {
   const random = seededRandom(seed);
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  const failing = shuffled(Array.from({ length: count }, (_, index) => index < Math.round(count * FAILURE_RATE)), random);
+  const failing = shuffled(
+    Array.from({ length: count }, (_, index) => index < Math.round(count * FAILURE_RATE)),
+    random,
+  );
   const traces = Array.from({ length: count }, (_, index): Trace => {
     let minutes: number;
     do minutes = MEDIAN_DURATION_MINUTES * Math.exp(DURATION_LOG_SPREAD * gaussian());
@@ -139,7 +142,10 @@ export function describeUndocumentedTraces(count: number): string {
 export function generateUndocumentedTraces(seed: number, count = DEFAULT_TRACE_COUNT): TraceSet {
   const random = seededRandom(seed ^ 0x5eed_0d0c);
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  const failing = shuffled(Array.from({ length: count }, (_, index) => index < Math.round(count * FAILURE_RATE)), random);
+  const failing = shuffled(
+    Array.from({ length: count }, (_, index) => index < Math.round(count * FAILURE_RATE)),
+    random,
+  );
   const between = (low: number, high: number) => low + random() * (high - low);
   const traces = Array.from({ length: count }, (_, index): Trace => {
     const kind = random();
@@ -153,7 +159,9 @@ export function generateUndocumentedTraces(seed: number, count = DEFAULT_TRACE_C
     const durationMs = Math.round(minutes * MINUTE_MS);
 
     const values = [...new Set(Array.from({ length: 2 + Math.floor(random() * 6) }, () => 1 + Math.floor(random() * 99)))].sort((a, b) => a - b);
-    let fractions = values.map((value) => Math.min(0.97, Math.max(0.02, (value / 100) * Math.exp(UNDOCUMENTED_TIME_SPREAD * gaussian())))).sort((a, b) => a - b);
+    let fractions = values
+      .map((value) => Math.min(0.97, Math.max(0.02, (value / 100) * Math.exp(UNDOCUMENTED_TIME_SPREAD * gaussian()))))
+      .sort((a, b) => a - b);
     let progress = values;
     const pattern = random();
     // Cumulative shares: a pattern below `stallUpTo` stalls, below `jumpUpTo` jumps, and so on.

@@ -21,7 +21,8 @@ const { values } = parseArgs({
   },
 });
 const family = values.family as TraceFamily;
-if (family !== 'undocumented') throw new Error('only the learned model (undocumented family) is tuned here; the documented model was tuned on seeds 1–80 (bench/PERFORMANCE.md)');
+if (family !== 'undocumented')
+  throw new Error('only the learned model (undocumented family) is tuned here; the documented model was tuned on seeds 1–80 (bench/PERFORMANCE.md)');
 const seeds = values.seeds.split(',').map(Number);
 const sets = seeds.map((seed) => traceSetOf(family, seed).traces);
 const fixed20 = await Promise.all(sets.map(async (traces) => efficiencyFigures(await replayTraces(traces, fixedInterval(20), 0)).pollsPerWatch));
@@ -54,7 +55,9 @@ for (const model of candidates) {
 }
 const within = rows.filter((row) => row.polls <= MAX_POLLS_PERCENT && row.failure <= 60);
 const ranked = (within.length > 0 ? within : rows).sort((a, b) => a.successWorst - b.successWorst);
-console.log(`${family}, tuning seeds ${seeds.join(',')}: ${within.length} of ${rows.length} candidates within ${MAX_POLLS_PERCENT}% of fixed 20 s; best success lag p95 first (worst seed)`);
+console.log(
+  `${family}, tuning seeds ${seeds.join(',')}: ${within.length} of ${rows.length} candidates within ${MAX_POLLS_PERCENT}% of fixed 20 s; best success lag p95 first (worst seed)`,
+);
 for (const row of ranked.slice(0, 10)) {
   const { model, ...figures } = row;
   console.log(JSON.stringify(figures), JSON.stringify(Object.fromEntries(Object.keys(grid).map((key) => [key, model[key as keyof LearnedPaceModel]]))));

@@ -23,6 +23,4 @@ async function discover(_event: ScheduledEvent): Promise<{ projects: number; dis
   return { projects: summary.projects.length, discovered: summary.projects.reduce((sum, project) => sum + project.sent, 0) };
 }
 
-export const handler = middy(discover)
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+export const handler = middy(discover).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -34,6 +34,4 @@ async function pollWatchQueue(event: SQSEvent, context: Context): Promise<SQSBat
   return { batchItemFailures: failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
-export const handler = middy(pollWatchQueue)
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+export const handler = middy(pollWatchQueue).use(injectLambdaContext(logger)).use(logMetrics(metrics));

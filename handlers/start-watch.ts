@@ -13,11 +13,7 @@ import { createDynamoStepStore } from '../lib/store/step-store.js';
 const logger = new Logger({ serviceName: 'apig-watch' });
 const settings = readStartWatchSettings(process.env);
 const ports = {
-  sender: createWatchRequestSender(
-    sqsClientFor(settings),
-    settings.watchQueueUrl,
-    createDynamoStepStore(new DynamoDBClient({}), settings.tableName),
-  ),
+  sender: createWatchRequestSender(sqsClientFor(settings), settings.watchQueueUrl, createDynamoStepStore(new DynamoDBClient({}), settings.tableName)),
   log: logThrough(logger),
 };
 

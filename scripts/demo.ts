@@ -81,7 +81,14 @@ async function main(): Promise<number> {
     rows.set(instanceId, row);
     board.update(instanceId, row);
   };
-  for (const watch of WATCHES) show(watch.instanceId, { label: watch.name, status: watch.discovered ? 'unwatched' : 'requested', progress: null, startedAtMs: clock.now(), tone: 'active' });
+  for (const watch of WATCHES)
+    show(watch.instanceId, {
+      label: watch.name,
+      status: watch.discovered ? 'unwatched' : 'requested',
+      progress: null,
+      startedAtMs: clock.now(),
+      tone: 'active',
+    });
 
   for (const watch of WATCHES.filter((candidate) => !candidate.discovered)) {
     const body = { project_id: PROJECT_ID, instance_id: watch.instanceId, region: REGION, instance_name: watch.name, context: DEMO_CONTEXT };
@@ -91,15 +98,16 @@ async function main(): Promise<number> {
   const begun = () => WATCHES.every((watch) => watch.discovered || rows.get(watch.instanceId)?.status !== 'requested');
   for (const waitUntil = Date.now() + 5_000; !begun() && Date.now() < waitUntil; ) await new Promise((resolve) => setTimeout(resolve, RECEIVER_POLL_MS));
   const sweep = await discover({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} }, lambdaContext(60_000, 'apig-watch-demo-discover'));
-  board.log([`${stamp()} discovery sweep: ${sweep.discovered} gateway(s) being created in project ${PROJECT_ID}; each gets a watch request (origin: discovery), joining a watch already running`, '']);
+  board.log([
+    `${stamp()} discovery sweep: ${sweep.discovered} gateway(s) being created in project ${PROJECT_ID}; each gets a watch request (origin: discovery), joining a watch already running`,
+    '',
+  ]);
 
   // What each target should receive: the NOTIFY_URLS filters applied to each watch's outcome.
   const targets = parseNotifyUrls(process.env.NOTIFY_URLS ?? '');
-  const wanted = (watch: DemoWatch) =>
-    selectTargets(targets, { data: { outcome: scriptedOutcome(watch) } }, { context: watch.discovered ? {} : DEMO_CONTEXT });
+  const wanted = (watch: DemoWatch) => selectTargets(targets, { data: { outcome: scriptedOutcome(watch) } }, { context: watch.discovered ? {} : DEMO_CONTEXT });
   const expected = WATCHES.reduce((sum, watch) => sum + wanted(watch).length, 0);
-  const arrived = (watch: DemoWatch, path: string) =>
-    receiver.received(path).some((request) => JSON.stringify(request.body).includes(watch.instanceId));
+  const arrived = (watch: DemoWatch, path: string) => receiver.received(path).some((request) => JSON.stringify(request.body).includes(watch.instanceId));
   const allArrived = () => WATCHES.every((watch) => wanted(watch).every((target) => arrived(watch, new URL(target.url).pathname)));
   let shown = 0;
   const deadline = Date.now() + GIVE_UP_AFTER_MS;
@@ -149,7 +157,15 @@ function summaryTable(received: ReceivedRequest[], outcomes: Map<string, WatchEv
     ...WATCHES.map((watch) => {
       const data = outcomes.get(watch.instanceId)?.data;
       const name = watch.discovered ? `${watch.name} (discovered)` : watch.name;
-      return [name, data?.outcome ?? '—', data?.elapsed ?? '—', String(data?.polls ?? '—'), data?.error_code ?? '', ...LOCAL_CHANNELS.map((channel) => delivered(watch, channel)), filtered(watch)];
+      return [
+        name,
+        data?.outcome ?? '—',
+        data?.elapsed ?? '—',
+        String(data?.polls ?? '—'),
+        data?.error_code ?? '',
+        ...LOCAL_CHANNELS.map((channel) => delivered(watch, channel)),
+        filtered(watch),
+      ];
     }),
   ];
   const widths = (table[0] ?? []).map((_, column) => Math.max(...table.map((row) => [...(row[column] ?? '')].length)));

@@ -79,11 +79,16 @@ function main(): number {
   const dir = mkdtempSync(path.join(tmpdir(), 'apig-watch-lint-'));
   try {
     let clean = true;
-    for (const [name, params] of [['default stage parameters', {}], ['every optional parameter set', ALL_OPTIONAL_PARAMS]] as const) {
+    for (const [name, params] of [
+      ['default stage parameters', {}],
+      ['every optional parameter set', ALL_OPTIONAL_PARAMS],
+    ] as const) {
       const result = lintTemplate(packageTemplate(path.join(dir, name.replace(/\W+/g, '-')), params));
       if (!result.linted) throw new Error(result.why);
       clean &&= result.clean;
-      console.log(`${result.clean ? '✔' : '✖'} cfn-lint, ${name}${result.clean ? `: clean (ignoring ${IGNORED_CHECKS.join(', ')}, see README)` : `:\n${result.output}`}`);
+      console.log(
+        `${result.clean ? '✔' : '✖'} cfn-lint, ${name}${result.clean ? `: clean (ignoring ${IGNORED_CHECKS.join(', ')}, see README)` : `:\n${result.output}`}`,
+      );
     }
     return clean ? 0 : 1;
   } finally {

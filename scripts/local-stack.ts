@@ -34,8 +34,16 @@ async function main(): Promise<number> {
       const message = safely(() => parseMessageBody(record.body, { current: process.env.STATE_SIGNING_KEY ?? '', previous: null }));
       if (message?.kind !== 'request' || !stack) continue;
       const gateway = gatewayOf.get(message.request.instance_id);
-      console.log(`${stamp()} watch request for ${message.request.instance_name ?? message.request.instance_id}${gateway ? ` (${gateway.name}: ${gateway.story})` : ''}`);
-      if (gateway?.timeline) stack.simulator.addGateway({ projectId: message.request.project_id, instanceId: gateway.instanceId, ...gateway.timeline, createdAtMs: stack.clock.now() });
+      console.log(
+        `${stamp()} watch request for ${message.request.instance_name ?? message.request.instance_id}${gateway ? ` (${gateway.name}: ${gateway.story})` : ''}`,
+      );
+      if (gateway?.timeline)
+        stack.simulator.addGateway({
+          projectId: message.request.project_id,
+          instanceId: gateway.instanceId,
+          ...gateway.timeline,
+          createdAtMs: stack.clock.now(),
+        });
     }
   };
   try {
@@ -69,7 +77,7 @@ async function main(): Promise<number> {
       `  Huawei APIG simulator   ${simulator.url}`,
       `  webhook receiver        ${receiver.url}   (${LOCAL_CHANNELS.map((channel) => `${channel}+${receiver.url}/${channel}`).join(', ')})`,
       '',
-      'Start a watch with the AWS CLI (a version that speaks SQS\'s JSON protocol: see the README):',
+      "Start a watch with the AWS CLI (a version that speaks SQS's JSON protocol: see the README):",
       `  ${LOCAL_AWS_ENV} aws sqs send-message --endpoint-url ${sqsEndpoint} --region ${aws.env.AWS_REGION} \\`,
       `    --queue-url ${aws.queueUrl} --message-body '${body}'`,
       'or with apig-watch:',
@@ -105,7 +113,8 @@ function readPortBase(args: string[]): number {
   const at = args.indexOf('--port-base');
   if (at < 0) return DEFAULT_PORT_BASE;
   const value = Number(args[at + 1]);
-  if (!Number.isInteger(value) || (value !== 0 && (value < 1024 || value > 65532))) throw new Error('--port-base must be a port from 1024 to 65532, or 0 for any free ports');
+  if (!Number.isInteger(value) || (value !== 0 && (value < 1024 || value > 65532)))
+    throw new Error('--port-base must be a port from 1024 to 65532, or 0 for any free ports');
   return value;
 }
 

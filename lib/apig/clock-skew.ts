@@ -21,11 +21,7 @@ const SERVER_TIME_IN_MESSAGE = /server time:\s*(\d{8}T\d{6}Z)/i;
  * serverTimeIfSkewed(Date.parse('2026-11-28T10:16:00Z'), 'Sat, 28 Nov 2026 10:00:00 GMT', undefined) // Date.parse('2026-11-28T10:00:00Z')
  * serverTimeIfSkewed(Date.parse('2026-11-28T10:00:01Z'), 'Sat, 28 Nov 2026 10:00:00 GMT', undefined) // undefined
  */
-export function serverTimeIfSkewed(
-  signedAtMs: number,
-  dateHeader: string | null,
-  errorMessage: string | undefined,
-): number | undefined {
+export function serverTimeIfSkewed(signedAtMs: number, dateHeader: string | null, errorMessage: string | undefined): number | undefined {
   const serverMs = serverTimeOf(errorMessage) ?? (dateHeader ? Date.parse(dateHeader) : Number.NaN);
   if (Number.isNaN(serverMs)) return undefined;
   return Math.abs(serverMs - signedAtMs) >= SKEW_EVIDENCE_MS ? serverMs : undefined;

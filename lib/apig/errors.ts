@@ -38,14 +38,8 @@ export function parseErrorBody(text: string): { code?: string; message?: string 
  * @example
  * retryableErrorFromAnswer(500, { code: 'APIC.9000' }, 'APIG progress').reason // 'server_error'
  */
-export function retryableErrorFromAnswer(
-  httpStatus: number,
-  error: { code?: string; message?: string },
-  what: string,
-): ApigRetryableError {
-  const detail = `${what} answered HTTP ${httpStatus}${error.code ? ` ${error.code}` : ''}${
-    error.message ? `: ${error.message}` : ''
-  }`;
+export function retryableErrorFromAnswer(httpStatus: number, error: { code?: string; message?: string }, what: string): ApigRetryableError {
+  const detail = `${what} answered HTTP ${httpStatus}${error.code ? ` ${error.code}` : ''}${error.message ? `: ${error.message}` : ''}`;
   const options = { httpStatus, code: error.code };
   if (httpStatus === 429 || (error.code !== undefined && THROTTLING_CODES.has(error.code))) {
     return new ApigRetryableError('throttled', detail, options);

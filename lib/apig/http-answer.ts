@@ -36,8 +36,7 @@ export function redirectError(httpStatus: number, location: string | null, what:
   const origin = originOf(location);
   return new ApigRetryableError(
     'unexpected_response',
-    `${what} answered HTTP ${httpStatus}, a redirect${origin ? ` to ${origin}` : ''}; ` +
-      `requests to Huawei never follow redirects: check ${setting}`,
+    `${what} answered HTTP ${httpStatus}, a redirect${origin ? ` to ${origin}` : ''}; ` + `requests to Huawei never follow redirects: check ${setting}`,
     { httpStatus },
   );
 }
@@ -60,10 +59,7 @@ export function isAnswerTooLarge(error: unknown): boolean {
  * answerTooLargeError('APIG progress request').reason // 'unexpected_response'
  */
 export function answerTooLargeError(what: string, maxBytes: number = MAX_ANSWER_BYTES): ApigRetryableError {
-  return new ApigRetryableError(
-    'unexpected_response',
-    `${what} answered more than ${maxBytes / 1024} KiB; the answer was not read further`,
-  );
+  return new ApigRetryableError('unexpected_response', `${what} answered more than ${maxBytes / 1024} KiB; the answer was not read further`);
 }
 
 function originOf(location: string | null): string | undefined {

@@ -173,11 +173,9 @@ function readTokenAnswer(subjectToken: string | null, text: string): { token: st
   const parsed = TokenAnswerSchema.safeParse(parseJsonLeniently(text));
   const expiresAtMs = parsed.success ? Date.parse(parsed.data.token.expires_at) : Number.NaN;
   if (!subjectToken || Number.isNaN(expiresAtMs)) {
-    throw new ApigRetryableError(
-      'unexpected_response',
-      'IAM login answered 201 without an X-Subject-Token header or a valid token.expires_at',
-      { httpStatus: 201 },
-    );
+    throw new ApigRetryableError('unexpected_response', 'IAM login answered 201 without an X-Subject-Token header or a valid token.expires_at', {
+      httpStatus: 201,
+    });
   }
   return { token: subjectToken, expiresAtMs };
 }

@@ -40,10 +40,7 @@ const ProgressAnswerSchema = z.object({
  * const report = await source.fetchProgress({ projectId, instanceId, region: 'ap-southeast-1' });
  * if (report.status === 'success') notify(report);
  */
-export function createProgressSource(
-  config: ApigConfig,
-  deps: { log?: Log; now?: () => number } = {},
-): ProgressSource {
+export function createProgressSource(config: ApigConfig, deps: { log?: Log; now?: () => number } = {}): ProgressSource {
   const requester = createApigRequester(config, deps);
 
   async function fetchProgress(target: ProgressTarget): Promise<ProgressReport> {

@@ -41,9 +41,7 @@ const OWN_HEADERS = new Set(['x-sdk-date', 'x-security-token', 'authorization'])
  */
 export function signRequest(input: SignRequestInput): Record<string, string> {
   const url = new URL(input.url);
-  const headers = Object.fromEntries(
-    Object.entries(input.headers ?? {}).filter(([name]) => !OWN_HEADERS.has(name.toLowerCase())),
-  );
+  const headers = Object.fromEntries(Object.entries(input.headers ?? {}).filter(([name]) => !OWN_HEADERS.has(name.toLowerCase())));
   if (!Object.keys(headers).some((name) => name.toLowerCase() === 'host')) headers.Host = url.host;
   headers['X-Sdk-Date'] = formatSdkDate(input.date);
   if (input.securityToken !== undefined) headers['X-Security-Token'] = input.securityToken;
@@ -51,9 +49,7 @@ export function signRequest(input: SignRequestInput): Record<string, string> {
   const lowerCased = lowerCaseHeaders(headers);
   const signedHeaders = Object.keys(lowerCased).sort();
   const signature = computeSignature(input.method, url, lowerCased, signedHeaders, input.body ?? '', input.secretKey);
-  headers.Authorization =
-    `${SIGNING_ALGORITHM} Access=${input.accessKey}, ` +
-    `SignedHeaders=${signedHeaders.join(';')}, Signature=${signature}`;
+  headers.Authorization = `${SIGNING_ALGORITHM} Access=${input.accessKey}, ` + `SignedHeaders=${signedHeaders.join(';')}, Signature=${signature}`;
   return headers;
 }
 
@@ -69,13 +65,9 @@ export interface VerifySignatureInput {
   nowMs: number;
 }
 
-export type SignatureVerdict =
-  | { valid: true; accessKey: string; signedHeaders: string[] }
-  | { valid: false; reason: string };
+export type SignatureVerdict = { valid: true; accessKey: string; signedHeaders: string[] } | { valid: false; reason: string };
 
-const AUTHORIZATION_PATTERN = new RegExp(
-  `^${SIGNING_ALGORITHM} Access=([^,\\s]+), ?SignedHeaders=([^,\\s]+), ?Signature=([0-9a-f]{64})$`,
-);
+const AUTHORIZATION_PATTERN = new RegExp(`^${SIGNING_ALGORITHM} Access=([^,\\s]+), ?SignedHeaders=([^,\\s]+), ?Signature=([0-9a-f]{64})$`);
 
 /**
  * Checks a received request's `Authorization` header the way Huawei's gateway does: known
@@ -107,14 +99,7 @@ export function verifySignature(input: VerifySignatureInput): SignatureVerdict {
     return { valid: false, reason: 'X-Sdk-Date is more than 15 minutes off' };
   }
 
-  const expected = computeSignature(
-    input.method,
-    new URL(input.url),
-    headers,
-    signedHeaders,
-    input.body ?? '',
-    secretKey,
-  );
+  const expected = computeSignature(input.method, new URL(input.url), headers, signedHeaders, input.body ?? '', secretKey);
   if (!timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) {
     return { valid: false, reason: 'signature does not match' };
   }
@@ -130,13 +115,7 @@ export function verifySignature(input: VerifySignatureInput): SignatureVerdict {
  *   { host: 'h.example', 'x-sdk-date': '20191115T033655Z' }, ['host', 'x-sdk-date'], '')
  * // 'GET\n/v1/p/vpcs/\nlimit=2\nhost:h.example\nx-sdk-date:20191115T033655Z\n\nhost;x-sdk-date\ne3b0…b855'
  */
-export function buildCanonicalRequest(
-  method: string,
-  url: URL,
-  lowerCasedHeaders: Record<string, string>,
-  signedHeaders: string[],
-  body: string,
-): string {
+export function buildCanonicalRequest(method: string, url: URL, lowerCasedHeaders: Record<string, string>, signedHeaders: string[], body: string): string {
   const segments = url.pathname.split('/').map((segment) => encodeSigningComponent(decodeSegment(segment)));
   const path = segments.join('/');
   const canonicalUri = path.endsWith('/') ? path : `${path}/`;
@@ -144,17 +123,8 @@ export function buildCanonicalRequest(
     .sort(([keyA, valueA], [keyB, valueB]) => compare(keyA, keyB) || compare(valueA, valueB))
     .map(([key, value]) => `${encodeSigningComponent(key)}=${encodeSigningComponent(value)}`)
     .join('&');
-  const canonicalHeaders = signedHeaders
-    .map((name) => `${name}:${(lowerCasedHeaders[name] ?? '').trim()}\n`)
-    .join('');
-  return [
-    method.toUpperCase(),
-    canonicalUri,
-    canonicalQuery,
-    canonicalHeaders,
-    signedHeaders.join(';'),
-    sha256Hex(body),
-  ].join('\n');
+  const canonicalHeaders = signedHeaders.map((name) => `${name}:${(lowerCasedHeaders[name] ?? '').trim()}\n`).join('');
+  return [method.toUpperCase(), canonicalUri, canonicalQuery, canonicalHeaders, signedHeaders.join(';'), sha256Hex(body)].join('\n');
 }
 
 /**
@@ -164,7 +134,10 @@ export function buildCanonicalRequest(
  * formatSdkDate(new Date('2019-11-15T03:36:55Z')) // '20191115T033655Z'
  */
 export function formatSdkDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function computeSignature(
@@ -176,9 +149,7 @@ function computeSignature(
   secretKey: string,
 ): string {
   const canonicalRequest = buildCanonicalRequest(method, url, lowerCasedHeaders, signedHeaders, body);
-  const stringToSign = [SIGNING_ALGORITHM, lowerCasedHeaders['x-sdk-date'] ?? '', sha256Hex(canonicalRequest)].join(
-    '\n',
-  );
+  const stringToSign = [SIGNING_ALGORITHM, lowerCasedHeaders['x-sdk-date'] ?? '', sha256Hex(canonicalRequest)].join('\n');
   return createHmac('sha256', secretKey).update(stringToSign).digest('hex');
 }
 
@@ -191,23 +162,13 @@ function computeSignature(
 export function parseSdkDate(value: string): number | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!match) return undefined;
-  const [year, month, day, hours, minutes, seconds] = match.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [year, month, day, hours, minutes, seconds] = match.slice(1).map(Number) as [number, number, number, number, number, number];
   return Date.UTC(year, month - 1, day, hours, minutes, seconds);
 }
 
 /** Percent-encodes everything but the unreserved `A-Za-z0-9-_.~` (upper-case hex). */
 function encodeSigningComponent(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  return encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function decodeSegment(segment: string): string {

@@ -19,7 +19,12 @@ export interface DeliverToAllOptions {
  * const results = await deliverToAll(event, targets, notifier);
  * results.every((result) => result.status === 'delivered')
  */
-export async function deliverToAll(event: NotificationEvent, targets: Target[], notifier: Notifier, options: DeliverToAllOptions = {}): Promise<DeliveryResult[]> {
+export async function deliverToAll(
+  event: NotificationEvent,
+  targets: Target[],
+  notifier: Notifier,
+  options: DeliverToAllOptions = {},
+): Promise<DeliveryResult[]> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const giveUpAtMs = now() + DELIVERY_GIVE_UP_MS;

@@ -169,10 +169,7 @@ export function formatTtyRow(
   const icon = row.tone === 'active' ? (SPINNER[layout.frame % SPINNER.length] ?? '*') : ICONS[row.tone];
   const percent = row.progress === null ? '   -' : `${row.progress}%`.padStart(4);
   const elapsed = formatElapsed(elapsedMs(row, nowMs)).padStart(10);
-  const waiting =
-    row.tone === 'active' && row.nextPollAtMs != null
-      ? `next poll in ${formatElapsed(Math.max(0, row.nextPollAtMs - nowMs))}`
-      : '';
+  const waiting = row.tone === 'active' && row.nextPollAtMs != null ? `next poll in ${formatElapsed(Math.max(0, row.nextPollAtMs - nowMs))}` : '';
   const tail = [row.note, waiting].filter(Boolean).join(' · ');
   const status = `${row.status.padEnd(10)}${elapsed}`;
   const { labelWidth, barWidth } = fitLabelAndBar(layout.width - [...`${icon}  ${percent}  ${status}`].length, layout.labelWidth);
@@ -184,10 +181,7 @@ export function formatTtyRow(
   const statusStart = visible.indexOf(row.status, icon.length + 1 + label.length + barWidth);
   if (statusStart < 0) return `${layout.paint(icon, row.tone)}${visible.slice(icon.length)}`;
   return (
-    layout.paint(icon, row.tone) +
-    visible.slice(icon.length, statusStart) +
-    layout.paint(row.status, row.tone) +
-    visible.slice(statusStart + row.status.length)
+    layout.paint(icon, row.tone) + visible.slice(icon.length, statusStart) + layout.paint(row.status, row.tone) + visible.slice(statusStart + row.status.length)
   );
 }
 

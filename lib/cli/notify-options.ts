@@ -35,4 +35,3 @@ export function notifyTargets(notifyUrls: string | undefined, options: NotifyOpt
   });
   return [...targets.values()];
 }
-

@@ -13,13 +13,10 @@ import { type Command, Option } from 'commander';
 export function withRequestOptions(command: Command): Command {
   return command
     .requiredOption('--project-id <id>', 'Huawei Cloud project id (32 lowercase hex characters)')
-    .requiredOption('--instance-id <id>', 'the dedicated gateway\'s instance id (32 lowercase hex characters)')
+    .requiredOption('--instance-id <id>', "the dedicated gateway's instance id (32 lowercase hex characters)")
     .requiredOption('--region <region>', 'Huawei Cloud region, e.g. ap-southeast-1')
     .option('--name <name>', 'a name for the gateway, shown in notifications')
-    .addOption(
-      new Option('--context <key=value>', 'a label echoed in notifications, e.g. ticket=OPS-1234 (repeatable)')
-        .argParser(collect),
-    );
+    .addOption(new Option('--context <key=value>', 'a label echoed in notifications, e.g. ticket=OPS-1234 (repeatable)').argParser(collect));
 }
 
 /**
@@ -30,10 +27,7 @@ export function withRequestOptions(command: Command): Command {
  */
 export function withNotifyOptions(command: Command): Command {
   return command
-    .addOption(
-      new Option('--notify <url>', 'also notify this webhook, same syntax as NOTIFY_URLS, e.g. slack+https://… (repeatable)')
-        .argParser(collect),
-    )
+    .addOption(new Option('--notify <url>', 'also notify this webhook, same syntax as NOTIFY_URLS, e.g. slack+https://… (repeatable)').argParser(collect))
     .option('--notify-only', 'notify only the --notify webhooks, ignoring NOTIFY_URLS');
 }
 

@@ -53,11 +53,14 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
   withNotifyOptions(withRequestOptions(program.command('watch')))
     .description('watch one creation from this machine (no AWS): poll, show progress, notify once it ends')
     .addOption(
-      new Option('--interval <seconds>', `poll every this many seconds (1–${MAX_INTERVAL_SECONDS}) instead of the adaptive schedule; the deadline still ends the watch`).argParser(
-        intervalSeconds,
-      ),
+      new Option(
+        '--interval <seconds>',
+        `poll every this many seconds (1–${MAX_INTERVAL_SECONDS}) instead of the adaptive schedule; the deadline still ends the watch`,
+      ).argParser(intervalSeconds),
     )
-    .addOption(new Option('--timeout <seconds>', 'give up (timed_out, exit 3) after this long (default: WATCH_TIMEOUT_SECONDS or 7200)').argParser(positiveNumber))
+    .addOption(
+      new Option('--timeout <seconds>', 'give up (timed_out, exit 3) after this long (default: WATCH_TIMEOUT_SECONDS or 7200)').argParser(positiveNumber),
+    )
     .option('--require-notify', 'exit 5 when a target did not take the notification (default: the exit code says only how the creation ended)')
     .option('--json', 'print the final event (the generic webhook event) as the last line of stdout; progress goes to stderr')
     .option('--verbose', 'log requests, retries and deliveries to stderr')
@@ -71,8 +74,8 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
     .description('start a watch in the deployed apig-watch (sends the watch request to its SQS queue); prints the watch id')
     .option('--queue-url <url>', 'the watch queue (default: WATCH_QUEUE_URL, or the WatchQueueUrl output of --stack)')
     .option('--stack <name>', 'the deployed CloudFormation stack to read the queue from, e.g. apig-watch-prod')
-    .option('--aws-region <region>', 'AWS region of the queue and stack (default: the AWS SDK\'s, e.g. AWS_REGION)')
-    .addHelpText('after', '\nAWS credentials are the AWS SDK\'s own (environment, profile, SSO…); the caller needs sqs:SendMessage on the queue.')
+    .option('--aws-region <region>', "AWS region of the queue and stack (default: the AWS SDK's, e.g. AWS_REGION)")
+    .addHelpText('after', "\nAWS credentials are the AWS SDK's own (environment, profile, SSO…); the caller needs sqs:SendMessage on the queue.")
     .action(async (options: StartCommandOptions) => {
       const { runStart } = await import('./commands/start.js');
       setExitCode(await runStart(options, io));
@@ -84,7 +87,10 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
     .addOption(new Option('--context <key=value>', 'a context label of the sample watch, for when= filters (repeatable)').argParser(collect))
     .addOption(new Option('--group <name>', 'a notify group the sample watch names, for group= filters (repeatable)').argParser(collect))
     .option('--verbose', 'log each attempt to stderr')
-    .addHelpText('after', '\nReads NOTIFY_URLS and WEBHOOK_SECRET only; sends only to the targets whose filters (on=, when=, group=) want the sample.\nExit 0 when every chosen target took it (or none wants it), 1 otherwise, 2 without targets.')
+    .addHelpText(
+      'after',
+      '\nReads NOTIFY_URLS and WEBHOOK_SECRET only; sends only to the targets whose filters (on=, when=, group=) want the sample.\nExit 0 when every chosen target took it (or none wants it), 1 otherwise, 2 without targets.',
+    )
     .action(async (options: TestNotifyOptions) => {
       const { runTestNotify } = await import('./commands/test-notify.js');
       setExitCode(await runTestNotify(options, io));
@@ -94,14 +100,19 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
     .command('discover')
     .description('list the gateways being created in DISCOVER_PROJECTS (or --project) and, with --start, start a watch of each in the deployed apig-watch')
     .option('--once', 'one sweep (required: the deployed discover function sweeps on its schedule)')
-    .addOption(new Option('--project <region:project_id>', 'a project to sweep instead of DISCOVER_PROJECTS, e.g. ap-southeast-1:0123… (repeatable)').argParser(collect))
+    .addOption(
+      new Option('--project <region:project_id>', 'a project to sweep instead of DISCOVER_PROJECTS, e.g. ap-southeast-1:0123… (repeatable)').argParser(collect),
+    )
     .option('--start', 'send a watch request (origin: discovery) for each gateway found to the watch queue')
     .option('--queue-url <url>', 'with --start: the watch queue (default: WATCH_QUEUE_URL, or the WatchQueueUrl output of --stack)')
     .option('--stack <name>', 'with --start: the deployed CloudFormation stack to read the queue from, e.g. apig-watch-prod')
-    .option('--aws-region <region>', 'with --start: AWS region of the queue and stack (default: the AWS SDK\'s)')
+    .option('--aws-region <region>', "with --start: AWS region of the queue and stack (default: the AWS SDK's)")
     .addOption(new Option('--outcome <outcome>', 'show only which targets hear this outcome of a discovered watch').choices(EVENT_KINDS))
     .option('--verbose', 'log requests to stderr')
-    .addHelpText('after', `\nNeeds the permission apig:instance:list. Without it Huawei answers an empty list, not an error:\nan empty project is printed with that reminder.\nExit 0, or 4 when a project could not be listed or a request not sent.\n${ENVIRONMENT_HELP}\n  DISCOVER_PROJECTS             default --project list (comma-separated REGION:PROJECT_ID)`)
+    .addHelpText(
+      'after',
+      `\nNeeds the permission apig:instance:list. Without it Huawei answers an empty list, not an error:\nan empty project is printed with that reminder.\nExit 0, or 4 when a project could not be listed or a request not sent.\n${ENVIRONMENT_HELP}\n  DISCOVER_PROJECTS             default --project list (comma-separated REGION:PROJECT_ID)`,
+    )
     .action(async (options: DiscoverCommandOptions) => {
       const { runDiscover } = await import('./commands/discover.js');
       setExitCode(await runDiscover(options, io));

@@ -43,7 +43,15 @@ function sampleEvent(outcome: Outcome, nowMs: number): WatchEvent {
     last:
       sample.last === null
         ? null
-        : { status: 'creating', progress: null, start_time_ms: startedMs, end_time_ms: nowMs, error_code: sample.code, error_msg: sample.message, ...sample.last },
+        : {
+            status: 'creating',
+            progress: null,
+            start_time_ms: startedMs,
+            end_time_ms: nowMs,
+            error_code: sample.code,
+            error_msg: sample.message,
+            ...sample.last,
+          },
   };
   const event = buildOutcomeEvent(state, { outcome, errorCode: sample.code, errorMsg: sample.message }, nowMs);
   return { ...event, id: `${event.id}_test_${nowMs}` };

@@ -36,11 +36,7 @@ export interface WatchCreationOptions {
  * const event = await watchCreation(startWatch(request, clock.now(), 7200), { progressSource, clock, sleep });
  * event.data.outcome // 'succeeded'
  */
-export async function watchCreation(
-  first: WatchState,
-  ports: WatchCreationPorts,
-  options: WatchCreationOptions = {},
-): Promise<WatchEvent> {
+export async function watchCreation(first: WatchState, ports: WatchCreationPorts, options: WatchCreationOptions = {}): Promise<WatchEvent> {
   const { intervalSeconds } = options;
   const schedule: PollSchedule = intervalSeconds === undefined ? adaptiveSchedule : () => intervalSeconds;
   let state = first;

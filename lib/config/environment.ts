@@ -49,7 +49,7 @@ export function readSettings(env: Environment): Settings {
   if (settings.watchTimeoutSeconds + settings.deliveryBudgetSeconds > MAX_WATCH_LIFETIME_SECONDS) {
     throw new ConfigError(
       `WATCH_TIMEOUT_SECONDS plus DELIVERY_RETRY_HOURS may add up to at most ${MAX_WATCH_LIFETIME_SECONDS / 3600} hours: ` +
-        'records must outlive a watch, its delivery budget and the dead-letter queue\'s 14 days',
+        "records must outlive a watch, its delivery budget and the dead-letter queue's 14 days",
     );
   }
   return settings;

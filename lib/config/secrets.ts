@@ -24,10 +24,7 @@ export const SECRET_VARIABLES = [
 export type SecretVariable = (typeof SECRET_VARIABLES)[number];
 
 /** A secret as configured: the value itself, or where to read it at run time. */
-export type SecretSource =
-  | { from: 'value'; value: string }
-  | { from: 'ssm'; name: string }
-  | { from: 'secretsmanager'; name: string };
+export type SecretSource = { from: 'value'; value: string } | { from: 'ssm'; name: string } | { from: 'secretsmanager'; name: string };
 
 /** Everything the poller needs at run time, secrets resolved. */
 export interface RuntimeConfig {
@@ -75,7 +72,8 @@ export async function resolveRuntimeConfig(
   return {
     apig: apigConfigFrom(values, settings),
     // A bad entry throws NotifyConfigError, itself a ConfigError: passed on as it is.
-    targets: parseNotifyUrls(values.NOTIFY_URLS ?? ''),     webhookSecret: values.WEBHOOK_SECRET,
+    targets: parseNotifyUrls(values.NOTIFY_URLS ?? ''),
+    webhookSecret: values.WEBHOOK_SECRET,
     stateKeys: stateKeysFrom(values),
   };
 }
@@ -98,7 +96,9 @@ export async function resolveSecretValues(
       const value = source.from === 'value' ? source.value : await readSecret(source);
       if (value.trim() !== '') values[name as SecretVariable] = value.trim();
     } catch (error) {
-      throw new ConfigError(`${name}: could not read ${source.from === 'value' ? 'it' : `${source.from} ${source.name}`} (${error instanceof Error ? error.message : String(error)})`);
+      throw new ConfigError(
+        `${name}: could not read ${source.from === 'value' ? 'it' : `${source.from} ${source.name}`} (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
   }
   return values;
@@ -107,7 +107,10 @@ export async function resolveSecretValues(
 /** The state signing keys, each at least `MIN_STATE_SIGNING_KEY_BYTES` long; `null` when none is set. */
 function stateKeysFrom(values: Partial<Record<SecretVariable, string>>): StateSigningKeys | null {
   const { STATE_SIGNING_KEY: current, STATE_SIGNING_KEY_PREVIOUS: previous } = values;
-  for (const [name, key] of [['STATE_SIGNING_KEY', current], ['STATE_SIGNING_KEY_PREVIOUS', previous]] as const) {
+  for (const [name, key] of [
+    ['STATE_SIGNING_KEY', current],
+    ['STATE_SIGNING_KEY_PREVIOUS', previous],
+  ] as const) {
     if (key !== undefined && Buffer.byteLength(key) < MIN_STATE_SIGNING_KEY_BYTES) {
       throw new ConfigError(`${name} must be at least ${MIN_STATE_SIGNING_KEY_BYTES} bytes long`);
     }

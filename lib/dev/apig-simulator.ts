@@ -200,13 +200,7 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
     if (entry.status === 401 && entry.auth !== 'password') counters.unauthorized += 1;
   }
 
-  function reply(
-    res: ServerResponse,
-    entry: RequestEntry,
-    status: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ): void {
+  function reply(res: ServerResponse, entry: RequestEntry, status: number, body: unknown, headers: Record<string, string> = {}): void {
     record({ ...entry, status });
     const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2);
     // `Date` from the simulated clock: clients read Huawei's time from it (AK/SK clock skew).
@@ -247,8 +241,7 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
     if (!verdict.valid) return { auth: 'aksk', valid: false };
     const pair = credentials.aksk.find((candidate) => candidate.accessKey === verdict.accessKey);
     const tokenOk =
-      pair?.securityToken === undefined ||
-      (req.headers['x-security-token'] === pair.securityToken && verdict.signedHeaders.includes('x-security-token'));
+      pair?.securityToken === undefined || (req.headers['x-security-token'] === pair.securityToken && verdict.signedHeaders.includes('x-security-token'));
     return { auth: 'aksk', valid: tokenOk };
   }
 
@@ -262,8 +255,7 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
     }
     const { user } = parsed.data.auth.identity.password;
     const known = credentials.users.some(
-      (candidate) =>
-        candidate.name === user.name && candidate.password === user.password && candidate.domain === user.domain.name,
+      (candidate) => candidate.name === user.name && candidate.password === user.password && candidate.domain === user.domain.name,
     );
     if (!known) {
       counters.iamRefusals += 1;

@@ -81,29 +81,29 @@ export async function startWebhookReceiver(options: { port?: number } = {}): Pro
   const server = createServer((req, res) => {
     void readBody(req).then(
       (rawBody) => {
-      const url = new URL(req.url ?? '/', `http://${LOOPBACK}`);
-      const request: ReceivedRequest = {
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        headers: Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, [value].flat().join(', ')])),
-        rawBody,
-        body: parseBody(rawBody),
-        receivedAtMs: Date.now(),
-      };
-      requests.push(request);
-      for (const waiter of waiters) {
-        if (waiter.predicate(request)) {
-          waiters.delete(waiter);
-          waiter.resolve(request);
+        const url = new URL(req.url ?? '/', `http://${LOOPBACK}`);
+        const request: ReceivedRequest = {
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          query: Object.fromEntries(url.searchParams),
+          headers: Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, [value].flat().join(', ')])),
+          rawBody,
+          body: parseBody(rawBody),
+          receivedAtMs: Date.now(),
+        };
+        requests.push(request);
+        for (const waiter of waiters) {
+          if (waiter.predicate(request)) {
+            waiters.delete(waiter);
+            waiter.resolve(request);
+          }
         }
-      }
-      const answer = scripts.get(request.path)?.shift() ?? defaultAnswer(request.path);
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        respond(req, res, answer);
-      }, answer.delayMs ?? 0);
-      timers.add(timer);
+        const answer = scripts.get(request.path)?.shift() ?? defaultAnswer(request.path);
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          respond(req, res, answer);
+        }, answer.delayMs ?? 0);
+        timers.add(timer);
       },
       () => req.socket.destroy(),
     );

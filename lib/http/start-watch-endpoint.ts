@@ -28,10 +28,7 @@ export interface StartWatchPorts {
  * const response = await answerStartWatch(event, { sender, log });
  * // { statusCode: 202, body: '{"watch_id":"w_5d1c0e…","joined":false}' }
  */
-export async function answerStartWatch(
-  event: APIGatewayProxyEventV2WithIAMAuthorizer,
-  ports: StartWatchPorts,
-): Promise<APIGatewayProxyStructuredResultV2> {
+export async function answerStartWatch(event: APIGatewayProxyEventV2WithIAMAuthorizer, ports: StartWatchPorts): Promise<APIGatewayProxyStructuredResultV2> {
   const caller = event.requestContext.authorizer?.iam?.userArn;
   const parsed = readWatchRequest(event);
   if ('errors' in parsed) {

@@ -90,7 +90,8 @@ const NEVER_ANSWERED_TEXT: OutcomeText = {
   tone: 'warning',
   emoji: '⚠️',
   headline: 'Huawei Cloud never answered',
-  detail: 'Huawei Cloud never answered the progress request, so nothing is known about the gateway: check the endpoint, the region and the network named in the error.',
+  detail:
+    'Huawei Cloud never answered the progress request, so nothing is known about the gateway: check the endpoint, the region and the network named in the error.',
 };
 /** `unavailable` when Huawei answered only with errors: nothing is known of the gateway either. */
 const NO_PROGRESS_TEXT: OutcomeText = {
@@ -124,7 +125,10 @@ function outcomeText(data: NotificationEvent['data']): OutcomeText {
       return { ...base, detail: `The gateway was still being created${at} when the watch reached its deadline; apig-watch stopped watching.` };
     case 'unavailable':
       if (data.status === null) return isNeverAnswered(data) ? NEVER_ANSWERED_TEXT : NO_PROGRESS_TEXT;
-      return { ...base, detail: `The Huawei Cloud API stayed unavailable for longer than the retry budget (last seen ${data.status}${at}); the outcome is unknown.` };
+      return {
+        ...base,
+        detail: `The Huawei Cloud API stayed unavailable for longer than the retry budget (last seen ${data.status}${at}); the outcome is unknown.`,
+      };
     default:
       return base;
   }
@@ -198,9 +202,7 @@ export function composeMessage(event: NotificationEvent): Message {
     headline: text.headline,
     gateway: oneLine(data.instance_name ?? data.instance_id, GATEWAY_NAME_MAX_CHARS),
     detail: text.detail,
-    facts: facts.flatMap(([label, value]) =>
-      value === null ? [] : [{ label, value: oneLine(String(value), FACT_VALUE_MAX_CHARS) }],
-    ),
+    facts: facts.flatMap(([label, value]) => (value === null ? [] : [{ label, value: oneLine(String(value), FACT_VALUE_MAX_CHARS) }])),
     errorMessage: data.error_msg === null ? null : oneLine(data.error_msg, ERROR_MESSAGE_MAX_CHARS),
     hint: data.hint,
     labels: Object.entries(data.context)

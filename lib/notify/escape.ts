@@ -35,7 +35,10 @@ export function escapeMarkdown(text: string): string {
  * escapeChatMarkdown('<@all> **x**'); // → '＜@all＞ \\*\\*x\\*\\*'
  */
 export function escapeChatMarkdown(text: string): string {
-  return text.replace(/[\\`*_~[\]]/g, '\\$&').replace(/</g, '＜').replace(/>/g, '＞');
+  return text
+    .replace(/[\\`*_~[\]]/g, '\\$&')
+    .replace(/</g, '＜')
+    .replace(/>/g, '＞');
 }
 
 /**

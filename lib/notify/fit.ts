@@ -18,17 +18,11 @@ export const countUtf8Bytes: Measure = (text) => Buffer.byteLength(text, 'utf8')
  * fitInto('a very long error message', 12); // → 'a very long…'
  * fitInto(msg, 4096, (text) => `**Error**: ${escape(text)}`, countUtf8Bytes);
  */
-export function fitInto(
-  raw: string,
-  max: number,
-  build: (text: string) => string = (text) => text,
-  measure: Measure = countChars,
-): string {
+export function fitInto(raw: string, max: number, build: (text: string) => string = (text) => text, measure: Measure = countChars): string {
   const whole = build(raw);
   if (measure(whole) <= max) return whole;
   const codePoints = Array.from(raw);
-  const candidate = (length: number): string =>
-    build(codePoints.slice(0, length).join('').trimEnd() + TRUNCATION_MARKER);
+  const candidate = (length: number): string => build(codePoints.slice(0, length).join('').trimEnd() + TRUNCATION_MARKER);
   let fits = 0;
   let tooLong = codePoints.length;
   while (tooLong - fits > 1) {

@@ -81,7 +81,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
       const paceMs = spacing.take(target.id, target.type, event.id, now());
       if (paceMs > 0 && attempts === 0) {
         const spacingSeconds = MIN_POST_SPACING_MS[target.type] / 1000;
-        return { status: 'retry_later', attempts, reason: `paced: one post per ${spacingSeconds} s to a ${target.type} target`, notBeforeMs: now() + paceMs, paced: true };
+        return {
+          status: 'retry_later',
+          attempts,
+          reason: `paced: one post per ${spacingSeconds} s to a ${target.type} target`,
+          notBeforeMs: now() + paceMs,
+          paced: true,
+        };
       }
       if (paceMs > 0) {
         if (paceMs > MAX_INLINE_PAUSE_MS || now() + paceMs >= giveUpAtMs) return notDelivered(now() + paceMs);

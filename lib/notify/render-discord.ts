@@ -41,11 +41,7 @@ export const renderDiscordRequest: Renderer = (event, target) => {
     ]
       .filter((line) => line !== '')
       .join('\n');
-  const description = fitInto(
-    message.errorMessage ?? '',
-    Math.min(EMBED_DESCRIPTION_MAX_CHARS, EMBED_TOTAL_MAX_CHARS - fixedChars),
-    describe,
-  );
+  const description = fitInto(message.errorMessage ?? '', Math.min(EMBED_DESCRIPTION_MAX_CHARS, EMBED_TOTAL_MAX_CHARS - fixedChars), describe);
   const embed = {
     title,
     url: message.consoleUrl,

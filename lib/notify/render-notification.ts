@@ -29,12 +29,7 @@ const RENDERERS: Readonly<Record<ChannelType, Renderer>> = {
  * @example
  * const request = renderNotification(event, target, Date.now(), { webhookSecret: config.webhookSecret });
  */
-export function renderNotification(
-  event: NotificationEvent,
-  target: Target,
-  nowMs: number,
-  options: RenderOptions = {},
-): RenderedRequest {
+export function renderNotification(event: NotificationEvent, target: Target, nowMs: number, options: RenderOptions = {}): RenderedRequest {
   return RENDERERS[target.type](withCleanEchoes(event), target, nowMs, options);
 }
 

@@ -34,9 +34,7 @@ export const renderSlackRequest: Renderer = (event, target) => {
   }
   if (message.hint !== null) blocks.push({ type: 'section', text: mrkdwn(`*Hint*\n${escapeSlack(message.hint)}`) });
   if (message.labels.length > 0) {
-    const elements = message.labels
-      .slice(0, CONTEXT_ELEMENTS_MAX)
-      .map(({ label, value }) => mrkdwn(`*${escapeSlack(label)}:* ${escapeSlack(value)}`));
+    const elements = message.labels.slice(0, CONTEXT_ELEMENTS_MAX).map(({ label, value }) => mrkdwn(`*${escapeSlack(label)}:* ${escapeSlack(value)}`));
     blocks.push({ type: 'context', elements });
   }
   blocks.push({

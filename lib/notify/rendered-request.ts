@@ -18,12 +18,7 @@ export interface RenderOptions {
  * Turns an event into the request one channel expects. Pure: the same arguments give the same
  * request, so signatures that include a timestamp are made again for each attempt.
  */
-export type Renderer = (
-  event: NotificationEvent,
-  target: Target,
-  nowMs: number,
-  options?: RenderOptions,
-) => RenderedRequest;
+export type Renderer = (event: NotificationEvent, target: Target, nowMs: number, options?: RenderOptions) => RenderedRequest;
 
 /** Headers of every JSON request (DingTalk insists on UTF-8 being stated). */
 export const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json; charset=utf-8' };

@@ -187,7 +187,13 @@ function decode(item: string, name: FragmentParameter, fail: (problem: string) =
 export function describeFilters(target: Pick<Target, 'on' | 'when' | 'groups'>): string {
   const parts = [
     ...(target.on ? [`on=${target.on.join(',')}`] : []),
-    ...(target.when ? [`when=${Object.entries(target.when).flatMap(([label, values]) => values.map((value) => `${label}:${value}`)).join(',')}`] : []),
+    ...(target.when
+      ? [
+          `when=${Object.entries(target.when)
+            .flatMap(([label, values]) => values.map((value) => `${label}:${value}`))
+            .join(',')}`,
+        ]
+      : []),
     ...(target.groups ? [`group=${target.groups.join(',')}`] : []),
   ];
   return parts.length === 0 ? 'every outcome, every watch' : parts.join(' · ');
@@ -197,8 +203,7 @@ function detectChannel(url: URL): ChannelType {
   const host = url.hostname.toLowerCase();
   const match = CHANNEL_HOSTS.find(
     ({ hosts, pathPrefix }) =>
-      hosts.some((known) => host === known || host.endsWith(`.${known}`)) &&
-      (pathPrefix === undefined || url.pathname.startsWith(pathPrefix)),
+      hosts.some((known) => host === known || host.endsWith(`.${known}`)) && (pathPrefix === undefined || url.pathname.startsWith(pathPrefix)),
   );
   return match?.type ?? 'webhook';
 }

@@ -1,7 +1,6 @@
 import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { OutgoingMessage, WatchQueue } from '../watch/ports.js';
 
-
 /** SQS's limit on entries per `SendMessageBatch`. */
 export const MAX_BATCH_ENTRIES = 10;
 /**

@@ -13,7 +13,9 @@ export class DiscoveryIncompleteError extends Error {
   override readonly name = 'DiscoveryIncompleteError';
   constructor(readonly summary: DiscoverySummary) {
     const failed = summary.projects.filter((project) => project.error !== null || project.notSent > 0);
-    super(`discovery incomplete in ${failed.length} of ${summary.projects.length} project(s): ${failed.map(({ project }) => `${project.region}:${project.projectId}`).join(', ')}`);
+    super(
+      `discovery incomplete in ${failed.length} of ${summary.projects.length} project(s): ${failed.map(({ project }) => `${project.region}:${project.projectId}`).join(', ')}`,
+    );
   }
 }
 

@@ -22,11 +22,9 @@ export function scaledClock(scale: number, originMs: number): Clock {
 export function scaledDelays(queue: WatchQueue, scale: number): WatchQueue {
   if (scale === 1) return queue;
   return {
-    sendBatch: (messages) =>
-      queue.sendBatch(messages.map((message) => ({ ...message, delaySeconds: Math.ceil(message.delaySeconds / scale) }))),
+    sendBatch: (messages) => queue.sendBatch(messages.map((message) => ({ ...message, delaySeconds: Math.ceil(message.delaySeconds / scale) }))),
     sendToDeadLetter: (body, reason) => queue.sendToDeadLetter(body, reason),
-    retryLater: (messages) =>
-      queue.retryLater(messages.map((message) => ({ ...message, visibilitySeconds: Math.ceil(message.visibilitySeconds / scale) }))),
+    retryLater: (messages) => queue.retryLater(messages.map((message) => ({ ...message, visibilitySeconds: Math.ceil(message.visibilitySeconds / scale) }))),
   };
 }
 

@@ -1,15 +1,8 @@
-import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { NotificationEvent, WatchEvent } from '../watch/notification-event.js';
 import { notificationEventSchema, watchEventSchema } from '../watch/state-schema.js';
 import type { StepKey, StepRecord, StepStore } from '../watch/ports.js';
 import { RECORD_RETENTION_SECONDS } from '../watch/watch-lifetime.js';
-
 
 /**
  * Step, gateway and delivery records in one DynamoDB table (partition key `pk`, TTL on

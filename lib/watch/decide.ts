@@ -33,9 +33,7 @@ export type Observation =
       message: string;
     };
 
-export type PollDecision =
-  | { action: 'poll_again'; delaySeconds: number; next: WatchState; warning?: string }
-  | { action: 'notify'; event: WatchEvent };
+export type PollDecision = { action: 'poll_again'; delaySeconds: number; next: WatchState; warning?: string } | { action: 'notify'; event: WatchEvent };
 
 export type DeliveryDecision =
   | { action: 'done' }
@@ -51,12 +49,7 @@ export type DeliveryDecision =
  * const decision = decidePoll(state, { kind: 'progress', report }, Date.now());
  * if (decision.action === 'poll_again') await queue.send(decision.next, decision.delaySeconds);
  */
-export function decidePoll(
-  state: WatchState,
-  observation: Observation,
-  nowMs: number,
-  schedule: PollSchedule = adaptiveSchedule,
-): PollDecision {
+export function decidePoll(state: WatchState, observation: Observation, nowMs: number, schedule: PollSchedule = adaptiveSchedule): PollDecision {
   const polled: WatchState = { ...state, polls: state.polls + 1 };
   switch (observation.kind) {
     case 'terminal_error':
@@ -78,11 +71,7 @@ function decideAfterProgress(state: WatchState, report: ProgressReport, nowMs: n
   return pollAgain(seen, nextPollDelaySeconds(seen, nowMs, schedule), warning);
 }
 
-function decideAfterTransientError(
-  state: WatchState,
-  observation: Extract<Observation, { kind: 'transient_error' }>,
-  nowMs: number,
-): PollDecision {
+function decideAfterTransientError(state: WatchState, observation: Extract<Observation, { kind: 'transient_error' }>, nowMs: number): PollDecision {
   const run = {
     since: state.transient?.since ?? nowMs,
     count: (state.transient?.count ?? 0) + 1,
@@ -162,13 +151,7 @@ export interface OwedDelivery {
  * decideDelivery(state, event, [{}], now, 24 * 3600) // { action: 'deliver_again', delaySeconds: 10, next }
  * decideDelivery(state, event, [{ paced: true, notBeforeMs: now + 2500 }], now, 86_400) // delaySeconds: 3
  */
-export function decideDelivery(
-  state: WatchState,
-  event: WatchEvent,
-  owed: readonly OwedDelivery[],
-  nowMs: number,
-  budgetSeconds: number,
-): DeliveryDecision {
+export function decideDelivery(state: WatchState, event: WatchEvent, owed: readonly OwedDelivery[], nowMs: number, budgetSeconds: number): DeliveryDecision {
   if (owed.length === 0) return { action: 'done' };
   const base: WatchState = { ...state, kind: 'deliver', event, step: state.step + 1 };
   const rounds = state.kind === 'deliver' ? state.delivery_rounds : 0;

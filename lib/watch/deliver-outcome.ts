@@ -94,7 +94,7 @@ async function deliverToOwedTargets(
         }
       } else if (result.status === 'retry_later' && result.paced) {
         // Not a failure: the target's pace holds this post until its slot.
-        targetLog.info('notification held for the target\'s pace', { notBeforeMs: result.notBeforeMs });
+        targetLog.info("notification held for the target's pace", { notBeforeMs: result.notBeforeMs });
       } else {
         if (result.status === 'rejected') targetLog.error('notification rejected', { reason: result.reason, gone: result.gone });
         else targetLog.warn('notification not delivered yet', { reason: result.reason, notBeforeMs: result.notBeforeMs });

@@ -1,13 +1,5 @@
 /** The terminal outcomes of a watch (README, "Outcomes"). */
-export const OUTCOMES = [
-  'succeeded',
-  'failed',
-  'not_found',
-  'unauthorized',
-  'forbidden',
-  'timed_out',
-  'unavailable',
-] as const;
+export const OUTCOMES = ['succeeded', 'failed', 'not_found', 'unauthorized', 'forbidden', 'timed_out', 'unavailable'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** `data` of the generic webhook event (README, "Generic webhook event — contract", a public contract). */

@@ -103,8 +103,7 @@ export interface StepKey {
 /** What a step decided: the message that continues the watch, or the outcome to deliver. */
 export type StepDecision =
   /** `started`: the opt-in notice this step owes (the watch's first progress), delivered before the successor is sent. */
-  | { kind: 'successor'; message: { body: string; delaySeconds: number }; started?: NotificationEvent }
-  | { kind: 'terminal'; event: WatchEvent };
+  { kind: 'successor'; message: { body: string; delaySeconds: number }; started?: NotificationEvent } | { kind: 'terminal'; event: WatchEvent };
 
 /** A step's recorded result, written once (put-if-absent) and acted on by every attempt. */
 export interface StepRecord {
@@ -240,10 +239,7 @@ export interface IncomingRecord {
 }
 
 /** What became of one record. `send`: acknowledged once its successor is on the queue. */
-export type StepOutcome =
-  | { kind: 'finished' }
-  | { kind: 'failed' }
-  | { kind: 'send'; message: { body: string; delaySeconds: number }; log: Log };
+export type StepOutcome = { kind: 'finished' } | { kind: 'failed' } | { kind: 'send'; message: { body: string; delaySeconds: number }; log: Log };
 
 /** Time kept free at the end of an invocation to send successors. */
 export const INVOCATION_SAFETY_MARGIN_MS = 5_000;

@@ -33,12 +33,7 @@ export const EXPIRED_STATE_REASON = 'expired-state';
  * const outcome = await processStep(record, ports, settings, deadlineMs);
  * if (outcome.kind === 'send') await ports.queue.sendBatch([{ id: '0', ...outcome.message }]);
  */
-export async function processStep(
-  record: IncomingRecord,
-  ports: WatchPorts,
-  settings: WatchSettings,
-  invocationDeadlineMs: number,
-): Promise<StepOutcome> {
+export async function processStep(record: IncomingRecord, ports: WatchPorts, settings: WatchSettings, invocationDeadlineMs: number): Promise<StepOutcome> {
   let message: ParsedMessage;
   try {
     message = parseMessageBody(record.body, ports.stateKeys);
@@ -48,9 +43,7 @@ export async function processStep(
   }
   const nowMs = ports.clock.now();
   const state =
-    message.kind === 'state'
-      ? message.state
-      : startWatch(message.request, nowMs, settings.watchTimeoutSeconds, watchIdFor(message.request, record.messageId));
+    message.kind === 'state' ? message.state : startWatch(message.request, nowMs, settings.watchTimeoutSeconds, watchIdFor(message.request, record.messageId));
   if (nowMs > replayableUntilMs(state, settings)) {
     return rejectMessage(record, new InvalidMessageError(EXPIRED_STATE_REASON), ports);
   }
@@ -85,19 +78,10 @@ export async function processStep(
   return act(state, written.existing.decision, ports, settings, invocationDeadlineMs, log, { firstDecided: false });
 }
 
-type Written =
-  | { kind: 'recorded'; decision: StepDecision }
-  | { kind: 'found'; existing: StepRecord }
-  | { kind: 'joined'; watchId: string };
+type Written = { kind: 'recorded'; decision: StepDecision } | { kind: 'found'; existing: StepRecord } | { kind: 'joined'; watchId: string };
 
 /** Decides the step and records the decision; if another attempt recorded one first, that one stands. */
-async function decideAndRecord(
-  state: WatchState,
-  messageId: string,
-  policy: StartPolicy,
-  ports: WatchPorts,
-  settings: WatchSettings,
-): Promise<Written> {
+async function decideAndRecord(state: WatchState, messageId: string, policy: StartPolicy, ports: WatchPorts, settings: WatchSettings): Promise<Written> {
   const decision = await decideStep(state, ports, settings);
   const recorded: StepRecord = { decision, owner: messageId, decidedAtMs: ports.clock.now() };
   if (state.step > 0) {

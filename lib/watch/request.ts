@@ -18,9 +18,7 @@ export const DISCOVERY_ORIGIN = 'discovery';
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
-const huaweiId = z.string('must be a string').check(
-  z.regex(HUAWEI_ID_PATTERN, 'must be 32 lowercase hexadecimal characters (a Huawei Cloud id)'),
-);
+const huaweiId = z.string('must be a string').check(z.regex(HUAWEI_ID_PATTERN, 'must be 32 lowercase hexadecimal characters (a Huawei Cloud id)'));
 const printable = (max: number) =>
   z.string('must be a string').check(
     z.minLength(1, 'must not be empty'),
@@ -32,31 +30,24 @@ const printable = (max: number) =>
 export const watchRequestSchema = z.object({
   project_id: huaweiId,
   instance_id: huaweiId,
-  region: z.string('must be a string').check(
-    z.maxLength(MAX_REGION_LENGTH, `must be at most ${MAX_REGION_LENGTH} characters`),
-    z.regex(REGION_PATTERN, 'must look like a Huawei Cloud region, e.g. ap-southeast-1'),
-  ),
+  region: z
+    .string('must be a string')
+    .check(
+      z.maxLength(MAX_REGION_LENGTH, `must be at most ${MAX_REGION_LENGTH} characters`),
+      z.regex(REGION_PATTERN, 'must look like a Huawei Cloud region, e.g. ap-southeast-1'),
+    ),
   instance_name: z.optional(z.nullable(printable(MAX_INSTANCE_NAME_LENGTH))),
   context: z.optional(
     z.nullable(
       z
         .record(printable(MAX_CONTEXT_KEY_LENGTH), printable(MAX_CONTEXT_VALUE_LENGTH))
-        .check(
-          z.refine(
-            (entries) => Object.keys(entries).length <= MAX_CONTEXT_ENTRIES,
-            `must have at most ${MAX_CONTEXT_ENTRIES} entries`,
-          ),
-        ),
+        .check(z.refine((entries) => Object.keys(entries).length <= MAX_CONTEXT_ENTRIES, `must have at most ${MAX_CONTEXT_ENTRIES} entries`)),
     ),
   ),
   notify: z.optional(
     z.nullable(
       z
-        .array(
-          z.string('must be a string').check(
-            z.regex(GROUP_NAME_PATTERN, 'must be a group name: 1–32 lowercase letters, digits, "-" or "_"'),
-          ),
-        )
+        .array(z.string('must be a string').check(z.regex(GROUP_NAME_PATTERN, 'must be a group name: 1–32 lowercase letters, digits, "-" or "_"')))
         .check(z.maxLength(MAX_NOTIFY_GROUPS, `must name at most ${MAX_NOTIFY_GROUPS} groups`)),
     ),
   ),
@@ -133,7 +124,11 @@ export function parseWatchRequest(input: unknown): WatchRequest {
   const parsed = watchRequestSchema.safeParse(candidate);
   if (!parsed.success) {
     const fields = fieldProblemsOf(parsed.error.issues);
-    throw new InvalidMessageError('invalid watch request', fields.map(({ field, message }) => `${field}: ${message}`), fields);
+    throw new InvalidMessageError(
+      'invalid watch request',
+      fields.map(({ field, message }) => `${field}: ${message}`),
+      fields,
+    );
   }
   const { project_id, instance_id, region, instance_name, context, notify, origin } = parsed.data;
   const name = instance_name ? cleanEchoedText(instance_name) : '';
@@ -151,12 +146,5 @@ export function parseWatchRequest(input: unknown): WatchRequest {
 
 /** True for an EventBridge event as it arrives on an SQS target. */
 function isEventBridgeEnvelope(input: unknown): input is { detail: unknown } {
-  return (
-    typeof input === 'object' &&
-    input !== null &&
-    !Array.isArray(input) &&
-    'detail' in input &&
-    'detail-type' in input &&
-    'source' in input
-  );
+  return typeof input === 'object' && input !== null && !Array.isArray(input) && 'detail' in input && 'detail-type' in input && 'source' in input;
 }

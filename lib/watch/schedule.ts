@@ -148,7 +148,15 @@ export function estimateCreation(state: WatchState, nowMs: number, models: PaceM
   const reachedByMs = mark?.seen_at ?? startMs;
   const reachedAfterMs = Math.max(startMs, mark === undefined ? startMs : stepLowerBoundMs(mark, startMs));
   if (!documented) {
-    return { startMs, documented, progress, reachedAfterMs, reachedByMs, nextProgress: 100, durationMs: learnedDurationMs(under, startMs, nowMs, models.unknown) };
+    return {
+      startMs,
+      documented,
+      progress,
+      reachedAfterMs,
+      reachedByMs,
+      nextProgress: 100,
+      durationMs: learnedDurationMs(under, startMs, nowMs, models.unknown),
+    };
   }
   const nextProgress = PROGRESS_STEPS.find((step) => step > progress) ?? 100;
   const fromStep = progress > 0 ? (reachedAfterMs - startMs) / (progress / 100) : 0;
@@ -186,7 +194,9 @@ function earliestFinishMs(creation: CreationEstimate, pace: number, nowMs: numbe
 export function adaptiveScheduleWith(models: PaceModels): PollSchedule {
   return (state, nowMs) => {
     const creation = estimateCreation(state, nowMs, models);
-    const seconds = creation.documented ? documentedDelaySeconds(creation, models.documented, nowMs) : learnedDelaySeconds(state, creation, models.unknown, nowMs);
+    const seconds = creation.documented
+      ? documentedDelaySeconds(creation, models.documented, nowMs)
+      : learnedDelaySeconds(state, creation, models.unknown, nowMs);
     const jittered = Math.min(seconds, MAX_POLL_INTERVAL_SECONDS) * (1 - JITTER_FRACTION * jitterUnit(state.watch_id, state.step));
     return Math.max(1, Math.floor(jittered));
   };
@@ -279,17 +289,11 @@ export function nextPollDelaySeconds(state: WatchState, nowMs: number, schedule:
  * @example
  * transientRetryDelaySeconds(state, 3, true, now) // 3
  */
-export function transientRetryDelaySeconds(
-  state: WatchState,
-  consecutiveErrors: number,
-  throttled: boolean,
-  nowMs: number,
-): number {
+export function transientRetryDelaySeconds(state: WatchState, consecutiveErrors: number, throttled: boolean, nowMs: number): number {
   const unit = jitterUnit(state.watch_id, state.step);
   const delay = throttled
     ? THROTTLE_RETRY_MIN_SECONDS + unit * (THROTTLE_RETRY_MAX_SECONDS - THROTTLE_RETRY_MIN_SECONDS)
-    : Math.min(TRANSIENT_BACKOFF_MAX_SECONDS, TRANSIENT_BACKOFF_BASE_SECONDS * 2 ** Math.max(0, consecutiveErrors - 1)) *
-      (1 - JITTER_FRACTION * unit);
+    : Math.min(TRANSIENT_BACKOFF_MAX_SECONDS, TRANSIENT_BACKOFF_BASE_SECONDS * 2 ** Math.max(0, consecutiveErrors - 1)) * (1 - JITTER_FRACTION * unit);
   return withinDeadline(delay, state, nowMs);
 }
 

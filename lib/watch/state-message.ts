@@ -66,7 +66,9 @@ export function parseMessageBody(body: string, keys: StateSigningKeys): ParsedMe
     throw new InvalidMessageError('message body is not JSON');
   }
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new InvalidMessageError(`message body must be a JSON object, got ${Array.isArray(input) ? 'an array' : String(input === null ? 'null' : typeof input)}`);
+    throw new InvalidMessageError(
+      `message body must be a JSON object, got ${Array.isArray(input) ? 'an array' : String(input === null ? 'null' : typeof input)}`,
+    );
   }
   if (!looksLikeState(input)) return { kind: 'request', request: parseWatchRequest(input) };
   return { kind: 'state', state: verifiedState(input as Record<string, unknown>, keys) };

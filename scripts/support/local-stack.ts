@@ -129,7 +129,10 @@ export function describeNotification(request: ReceivedRequest, stamp: string, sl
   } catch {
     signature = 'SIGNATURE INVALID';
   }
-  return [`${stamp} webhook ← ${event.type} (${event.data.instance_name ?? event.data.instance_id}) · webhook-id ${request.headers['webhook-id']} · ${signature}`, ''];
+  return [
+    `${stamp} webhook ← ${event.type} (${event.data.instance_name ?? event.data.instance_id}) · webhook-id ${request.headers['webhook-id']} · ${signature}`,
+    '',
+  ];
 }
 
 /**

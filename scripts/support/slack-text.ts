@@ -36,7 +36,9 @@ export function slackMessageText(body: unknown): string[] {
       case 'context':
         return [(block.elements ?? []).map((element) => plain(typeof element.text === 'string' ? element.text : (element.text?.text ?? ''))).join(' · ')];
       case 'actions':
-        return (block.elements ?? []).map((element) => `[${plain(typeof element.text === 'string' ? element.text : (element.text?.text ?? ''))}] ${element.url ?? ''}`.trim());
+        return (block.elements ?? []).map((element) =>
+          `[${plain(typeof element.text === 'string' ? element.text : (element.text?.text ?? ''))}] ${element.url ?? ''}`.trim(),
+        );
       default:
         return [];
     }
@@ -51,5 +53,9 @@ function pairs(fields: string[]): string[] {
 }
 
 function plain(mrkdwn: string): string {
-  return mrkdwn.replace(/\*([^*\n]+)\*/g, '$1').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+  return mrkdwn
+    .replace(/\*([^*\n]+)\*/g, '$1')
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');
 }

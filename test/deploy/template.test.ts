@@ -74,6 +74,7 @@ const REQUIRED_VARIABLES = [
 const SCOPED_SERVICES = ['sqs', 'dynamodb', 'ssm', 'secretsmanager', 'kms'];
 
 // CloudFormation is JSON: properties are read as loosely as the template is written.
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation is JSON: its properties are read as loosely as the template is written.
 type Properties = Record<string, any>;
 interface CfnResource {
   Type: string;
@@ -388,9 +389,7 @@ describe('the execution role', () => {
 
   test('allows sqs:SendMessage only on its own watch and dead-letter queues', () => {
     const resources = statementsAllowing('sqs:SendMessage').flatMap((statement) => asArray(statement.Resource));
-    expect(resources).toEqual(
-      expect.arrayContaining([{ 'Fn::GetAtt': ['WatchQueue', 'Arn'] }, { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }]),
-    );
+    expect(resources).toEqual(expect.arrayContaining([{ 'Fn::GetAtt': ['WatchQueue', 'Arn'] }, { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }]));
     expect(resources).toHaveLength(2);
   });
 
@@ -412,12 +411,8 @@ describe('the execution role', () => {
 
   test('reads parameters and secrets only under apig-watch/<stage>/', () => {
     const ssm = statementsAllowing('ssm:GetParameter').flatMap((statement) => asArray(statement.Resource));
-    const secrets = statementsAllowing('secretsmanager:GetSecretValue').flatMap((statement) =>
-      asArray(statement.Resource),
-    );
-    expect(ssm).toEqual([
-      { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/apig-watch/${STAGE}/*` },
-    ]);
+    const secrets = statementsAllowing('secretsmanager:GetSecretValue').flatMap((statement) => asArray(statement.Resource));
+    expect(ssm).toEqual([{ 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/apig-watch/${STAGE}/*` }]);
     expect(secrets).toEqual([
       { Ref: 'StateSigningKey' },
       {
@@ -461,7 +456,7 @@ describe('the alarms on records, notifications and the queue', () => {
 });
 
 describe('the stack', () => {
-  test('outputs the queue URLs and ARNs (the redrive command needs the dead-letter queue\'s) and the table name', () => {
+  test("outputs the queue URLs and ARNs (the redrive command needs the dead-letter queue's) and the table name", () => {
     expect(template.Outputs).toMatchObject({
       WatchQueueUrl: { Value: { Ref: 'WatchQueue' } },
       WatchQueueArn: { Value: { 'Fn::GetAtt': ['WatchQueue', 'Arn'] } },
@@ -485,9 +480,7 @@ describe('the packaged handler', () => {
 
     expect(names.filter((name) => /(^|\/)(test|tests|__tests__)\/|\.test\.[cm]?[jt]s$/.test(name))).toEqual([]);
     expect(names.filter((name) => /\.[cm]?ts$/.test(name) && !name.endsWith('.d.ts'))).toEqual([]);
-    expect(
-      names.filter((name) => devDependencies.some((dependency) => name.includes(`node_modules/${dependency}/`))),
-    ).toEqual([]);
+    expect(names.filter((name) => devDependencies.some((dependency) => name.includes(`node_modules/${dependency}/`)))).toEqual([]);
     expect(size).toBeLessThan(MAX_ZIP_BYTES);
   });
 
@@ -498,9 +491,7 @@ describe('the packaged handler', () => {
     // real `require` is in scope. Its calls may sit on paths a plain load never takes (a first
     // fetch, a fallback), so the load test below cannot be relied on to catch a missing banner.
     // Checked whether or not today's bundle has such a call: the next dependency may bring one.
-    expect(bundle).toMatch(
-      /^import\s*\{\s*createRequire\s*\}\s*from\s*['"]node:module['"];\s*const require\s*=\s*createRequire\(import\.meta\.url\);/,
-    );
+    expect(bundle).toMatch(/^import\s*\{\s*createRequire\s*\}\s*from\s*['"]node:module['"];\s*const require\s*=\s*createRequire\(import\.meta\.url\);/);
   });
 
   describe.each(loaderNodes())('under Node $label', ({ bin, label }) => {
@@ -515,8 +506,7 @@ describe('the packaged handler', () => {
       // missing the createRequire banner fails here just as it does in Lambda.
       await writeFile(
         path.join(taskRoot, 'load.mjs'),
-        `import * as handlerModule from './${moduleFile}';\n` +
-          `process.stdout.write(typeof handlerModule[${JSON.stringify(exportName)}]);\n`,
+        `import * as handlerModule from './${moduleFile}';\n` + `process.stdout.write(typeof handlerModule[${JSON.stringify(exportName)}]);\n`,
       );
 
       const loaded = await run(bin, ['load.mjs'], {
@@ -553,7 +543,7 @@ describe('the start endpoint (POST /watches)', () => {
     expect(api?.[1].Properties.ProtocolType).toBe('HTTP');
   });
 
-  test('outputs the API\'s URL (HttpApiUrl), to which callers POST /watches', () => {
+  test("outputs the API's URL (HttpApiUrl), to which callers POST /watches", () => {
     expect(template.Outputs.HttpApiUrl?.Value).toEqual({ 'Fn::Join': ['', expect.arrayContaining([{ Ref: 'HttpApi' }])] });
   });
 
@@ -665,12 +655,21 @@ describe('the packaged poll handler, end to end over a local stack', () => {
   });
 
   const instanceId = (n: number) => n.toString(16).padStart(32, 'e');
-  const request = (n: number) => JSON.stringify({ project_id: '0123456789abcdef0123456789abcdef', instance_id: instanceId(n), region: 'ap-southeast-1', instance_name: `packaged-${n}` });
+  const request = (n: number) =>
+    JSON.stringify({ project_id: '0123456789abcdef0123456789abcdef', instance_id: instanceId(n), region: 'ap-southeast-1', instance_name: `packaged-${n}` });
   const send = (body: string) => aws.sqs.send(new SendMessageCommand({ QueueUrl: aws.queueUrl, MessageBody: body }));
   const eventOf = (received: ReceivedRequest) => received.body as { data: { instance_id: string; outcome: string } };
 
   test('watches a creation to its end and notifies once, signing its own state', async () => {
-    simulator.addGateway({ projectId: '0123456789abcdef0123456789abcdef', instanceId: instanceId(1), steps: [{ atMs: 0, progress: 30 }, { atMs: 240_000, progress: 80 }], finish: { atMs: 480_000, status: 'success' } });
+    simulator.addGateway({
+      projectId: '0123456789abcdef0123456789abcdef',
+      instanceId: instanceId(1),
+      steps: [
+        { atMs: 0, progress: 30 },
+        { atMs: 240_000, progress: 80 },
+      ],
+      finish: { atMs: 480_000, status: 'success' },
+    });
 
     await send(request(1));
     const posted = await receiver.waitFor((received) => eventOf(received).data.instance_id === instanceId(1), DEFAULT_WAIT_MS);
@@ -683,7 +682,10 @@ describe('the packaged poll handler, end to end over a local stack', () => {
   test('dead-letters an altered state message as forged-state, with no Huawei call and no post', async () => {
     const captured = bodies.find((body) => body.includes('"sig"'));
     const envelope = JSON.parse(captured!) as { state: { kind: string; request: { instance_id: string } } };
-    const altered = JSON.stringify({ ...envelope, state: { ...envelope.state, kind: 'deliver', request: { ...envelope.state.request, instance_id: instanceId(2) } } });
+    const altered = JSON.stringify({
+      ...envelope,
+      state: { ...envelope.state, kind: 'deliver', request: { ...envelope.state.request, instance_id: instanceId(2) } },
+    });
     const postsBefore = receiver.received(PATH).length;
 
     await send(altered);
@@ -695,7 +697,12 @@ describe('the packaged poll handler, end to end over a local stack', () => {
   });
 
   test('never follows a redirect from the APIG endpoint: the other host sees nothing', async () => {
-    simulator.addGateway({ projectId: '0123456789abcdef0123456789abcdef', instanceId: instanceId(3), steps: [{ atMs: 0, progress: 30 }], finish: { atMs: 60_000, status: 'success' } });
+    simulator.addGateway({
+      projectId: '0123456789abcdef0123456789abcdef',
+      instanceId: instanceId(3),
+      steps: [{ atMs: 0, progress: 30 }],
+      finish: { atMs: 60_000, status: 'success' },
+    });
     simulator.fail('0123456789abcdef0123456789abcdef', instanceId(3), [{ redirectTo: `${elsewhere.url}/v2/steal`, status: 307 }]);
 
     await send(request(3));
@@ -722,7 +729,8 @@ async function waitForDeadLetter(aws: LocalAws, timeoutMs: number): Promise<{ bo
 /** Evaluates the `Fn::Not` / `Fn::Equals` condition expressions this template uses, parameters at their defaults. */
 function evaluateCondition(of: Template, expression: Properties): boolean {
   const parameters = of.Parameters ?? {};
-  const value = (operand: unknown) => (typeof operand === 'object' && operand !== null && 'Ref' in operand ? parameters[(operand as { Ref: string }).Ref]?.Default : operand);
+  const value = (operand: unknown) =>
+    typeof operand === 'object' && operand !== null && 'Ref' in operand ? parameters[(operand as { Ref: string }).Ref]?.Default : operand;
   if ('Fn::Not' in expression) return !evaluateCondition(of, expression['Fn::Not'][0]);
   if ('Fn::Equals' in expression) return value(expression['Fn::Equals'][0]) === value(expression['Fn::Equals'][1]);
   throw new Error(`unexpected condition ${JSON.stringify(expression)}`);
@@ -879,11 +887,12 @@ describe('the discover function', () => {
   test('defaults to a sweep every 2 minutes, and is not retried (the next sweep comes soon)', async () => {
     const yaml = await readFile(path.join(PROJECT_DIR, 'serverless.yml'), 'utf8');
     expect(yaml).toMatch(/^ {4}discover-rate: rate\(2 minutes\)$/m);
-    const [, invokeConfig] = resourcesOfType('AWS::Lambda::EventInvokeConfig').find(([, config]) => config.Properties.FunctionName.Ref === 'DiscoverLambdaFunction') ?? [];
+    const [, invokeConfig] =
+      resourcesOfType('AWS::Lambda::EventInvokeConfig').find(([, config]) => config.Properties.FunctionName.Ref === 'DiscoverLambdaFunction') ?? [];
     expect(invokeConfig?.Properties.MaximumRetryAttempts).toBe(0);
   });
 
-  test('runs with a role of its own that may only send to the watch queue, read this stage\'s Huawei credentials and write its own logs', () => {
+  test("runs with a role of its own that may only send to the watch queue, read this stage's Huawei credentials and write its own logs", () => {
     const role = resource(discoverFunction().Properties.Role['Fn::GetAtt'][0], 'AWS::IAM::Role');
     const statements: Statement[] = role.Properties.Policies.flatMap((policy: Properties) => policy.PolicyDocument.Statement);
     const grants = statements.flatMap((statement) => asArray(statement.Action).map((action) => [action, statement.Resource]));
@@ -904,7 +913,8 @@ describe('the discover function', () => {
     const environment = discoverFunction().Properties.Environment.Variables as Record<string, unknown>;
     expect(environment.WATCH_QUEUE_URL).toEqual({ Ref: 'WatchQueue' });
     expect(environment.HUAWEICLOUD_SDK_AK).toBe(`ssm:/apig-watch/${STAGE}/huaweicloud-sdk-ak`);
-    for (const name of ['NOTIFY_URLS', 'WEBHOOK_SECRET', 'STATE_SIGNING_KEY', 'WATCH_TABLE_NAME', 'DEAD_LETTER_QUEUE_URL']) expect(environment).not.toHaveProperty(name);
+    for (const name of ['NOTIFY_URLS', 'WEBHOOK_SECRET', 'STATE_SIGNING_KEY', 'WATCH_TABLE_NAME', 'DEAD_LETTER_QUEUE_URL'])
+      expect(environment).not.toHaveProperty(name);
   });
 
   test('loads from its packaged bundle in a fresh process and sweeps: a scheduled event sends the gateways being created to the queue', async () => {

@@ -5,12 +5,7 @@ import { REFUSED_LOGIN_MEMORY_MS } from '../../lib/apig/iam-token.js';
 import { createProgressSource } from '../../lib/apig/progress-client.js';
 import type { ApigCredentials } from '../../lib/apig/types.js';
 import type { ProgressTarget, Log } from '../../lib/watch/ports.js';
-import {
-  startApigSimulator,
-  type ApigSimulator,
-  type SimulatedFault,
-  type SimulatedGateway,
-} from '../../lib/dev/apig-simulator.js';
+import { startApigSimulator, type ApigSimulator, type SimulatedFault, type SimulatedGateway } from '../../lib/dev/apig-simulator.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
 import { ECHOED_TEXT_MAX_CHARS, ECHOED_WORD_MAX_CHARS } from '../../lib/echoed-text.js';
 
@@ -331,7 +326,7 @@ describe('error answers', () => {
     expect((error as Error).message).toContain('ECONNREFUSED');
   });
 
-  it('answers throttled when the gateway\'s rate limit is exceeded', async () => {
+  it("answers throttled when the gateway's rate limit is exceeded", async () => {
     // Prepare
     const limited = await startApigSimulator({ now, rateLimitPerSecond: 2, credentials: { tokens: [STATIC_TOKEN] } });
     const target = { projectId: hexId(), instanceId: hexId(), region: 'ap-southeast-1' };
@@ -343,9 +338,7 @@ describe('error answers', () => {
       const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => source.fetchProgress(target)));
 
       // Assess
-      const throttled = results.filter(
-        (result) => result.status === 'rejected' && (result.reason as ApigRetryableError).reason === 'throttled',
-      );
+      const throttled = results.filter((result) => result.status === 'rejected' && (result.reason as ApigRetryableError).reason === 'throttled');
       expect(throttled.length).toBeGreaterThanOrEqual(1);
       expect(throttled).toHaveLength(results.filter((result) => result.status === 'rejected').length);
       expect(limited.stats().throttled).toBe(throttled.length);
@@ -373,9 +366,7 @@ describe('AK/SK signing', () => {
     const target = gatewayFactory();
 
     // Act
-    const error = await failureOf(
-      sourceFactory({ mode: 'aksk', accessKey: AKSK.accessKey, secretKey: `${AKSK.secretKey}!` }).fetchProgress(target),
-    );
+    const error = await failureOf(sourceFactory({ mode: 'aksk', accessKey: AKSK.accessKey, secretKey: `${AKSK.secretKey}!` }).fetchProgress(target));
 
     // Assess
     expect(error).toBeInstanceOf(ApigTerminalError);
@@ -656,9 +647,7 @@ describe('IAM password login', () => {
     const target = gatewayFactory();
     const log = recordingLog();
     const source = sourceFactory(PASSWORD_CREDENTIALS, { log });
-    simulator.failLogins([
-      { status: 401, message: `The password ${USER.password} of user ${USER.name} in domain ${USER.domain} is wrong.` },
-    ]);
+    simulator.failLogins([{ status: 401, message: `The password ${USER.password} of user ${USER.name} in domain ${USER.domain} is wrong.` }]);
 
     // Act
     const error = (await failureOf(source.fetchProgress(target))) as Error;

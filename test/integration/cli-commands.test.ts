@@ -82,7 +82,12 @@ describe('apig-watch start', () => {
   it('says a request joins the active watch of its gateway, and sends nothing, when the watch table is known', async () => {
     // Prepare: a watch of the gateway is active in the table.
     const store = createDynamoStepStore(aws.dynamo, aws.tableName);
-    const active = { watchId: 'w_00112233445566778899', step0: { owner: 'm-0', decidedAtMs: Date.now(), decision: { kind: 'successor' as const, message: { body: '{}', delaySeconds: 60 } } }, endedAtMs: null, liveUntilMs: Date.now() + 3_600_000 };
+    const active = {
+      watchId: 'w_00112233445566778899',
+      step0: { owner: 'm-0', decidedAtMs: Date.now(), decision: { kind: 'successor' as const, message: { body: '{}', delaySeconds: 60 } } },
+      endedAtMs: null,
+      liveUntilMs: Date.now() + 3_600_000,
+    };
     await store.startWatch(gatewayKeyFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID }), active, Date.now(), 'request');
 
     // Act
@@ -119,10 +124,13 @@ describe('apig-watch start', () => {
     }
   });
 
-  it('takes the AWS region from the queue URL when none is configured, without the SDK\'s queue-host warning', async () => {
+  it("takes the AWS region from the queue URL when none is configured, without the SDK's queue-host warning", async () => {
     const { AWS_REGION: _, ...withoutRegion } = awsEnv() as Record<string, string>;
 
-    const run = await runApigWatch(['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1', '--queue-url', aws.queueUrl], cleanEnv(withoutRegion));
+    const run = await runApigWatch(
+      ['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1', '--queue-url', aws.queueUrl],
+      cleanEnv(withoutRegion),
+    );
 
     expect(run.code).toBe(0);
     expect(run.stderr).not.toMatch(/differs from SQSClient|useQueueUrlAsEndpoint/);
@@ -133,7 +141,10 @@ describe('apig-watch start', () => {
     try {
       const { AWS_REGION: _, ...withoutRegion } = awsEnv({ AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.url }) as Record<string, string>;
 
-      const run = await runApigWatch(['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1', '--stack', 'apig-watch-prod'], cleanEnv(withoutRegion));
+      const run = await runApigWatch(
+        ['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1', '--stack', 'apig-watch-prod'],
+        cleanEnv(withoutRegion),
+      );
 
       expect(run.code).toBe(2);
       expect(run.stderr).toBe('apig-watch: no AWS region: pass --aws-region REGION or set AWS_REGION (a queue URL or a stack ARN names it too)\n');
@@ -143,11 +154,19 @@ describe('apig-watch start', () => {
   });
 
   it('exits 2 for a malformed queue URL, naming where it came from', async () => {
-    const flag = await runApigWatch(['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1', '--queue-url', 'not-a-url'], awsEnv());
-    const variable = await runApigWatch(['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1'], awsEnv({ WATCH_QUEUE_URL: 'https://example.com/' }));
+    const flag = await runApigWatch(
+      ['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1', '--queue-url', 'not-a-url'],
+      awsEnv(),
+    );
+    const variable = await runApigWatch(
+      ['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1'],
+      awsEnv({ WATCH_QUEUE_URL: 'https://example.com/' }),
+    );
 
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toContain('--queue-url must be an SQS queue URL like https://sqs.ap-southeast-1.amazonaws.com/123456789012/apig-watch-prod; "not-a-url" is not a URL');
+    expect(flag.stderr).toContain(
+      '--queue-url must be an SQS queue URL like https://sqs.ap-southeast-1.amazonaws.com/123456789012/apig-watch-prod; "not-a-url" is not a URL',
+    );
     expect(variable.code).toBe(2);
     expect(variable.stderr).toContain('WATCH_QUEUE_URL must be an SQS queue URL');
   });
@@ -155,7 +174,10 @@ describe('apig-watch start', () => {
   it('exits 4 when the queue does not take the message', async () => {
     const missingQueue = aws.queueUrl.replace(/apig-watch$/, 'no-such-queue');
 
-    const run = await runApigWatch(['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1', '--queue-url', missingQueue], awsEnv());
+    const run = await runApigWatch(
+      ['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1', '--queue-url', missingQueue],
+      awsEnv(),
+    );
 
     expect(run.code).toBe(4);
     expect(run.stderr).toContain(`could not send the watch request to ${missingQueue}`);

@@ -17,7 +17,22 @@ const REQUEST = ['--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--re
 describe('apig-watch --help', () => {
   it.each([
     [[], ['watch', 'start', 'test-notify', 'simulate', 'Exit codes:']],
-    [['watch'], ['--project-id', '--instance-id', '--region', '--name', '--notify', '--notify-only', '--interval', '--timeout', '--json', 'HUAWEICLOUD_SDK_AK', 'Exit codes:']],
+    [
+      ['watch'],
+      [
+        '--project-id',
+        '--instance-id',
+        '--region',
+        '--name',
+        '--notify',
+        '--notify-only',
+        '--interval',
+        '--timeout',
+        '--json',
+        'HUAWEICLOUD_SDK_AK',
+        'Exit codes:',
+      ],
+    ],
     [['start'], ['--queue-url', '--stack', '--aws-region', '--context']],
     [['test-notify'], ['--outcome', 'succeeded', 'forbidden', '--notify']],
     [['simulate'], ['--port']],
@@ -31,11 +46,36 @@ describe('apig-watch --help', () => {
 
 describe('invalid usage exits 2 and names what is wrong', () => {
   it.each([
-    ['an instance id that is not 32 hex characters', ['watch', ...REQUEST, '--instance-id', 'ABC'], ENV, /--instance-id must be 32 lowercase hexadecimal characters/],
-    ['an id that would change the request path', ['watch', ...REQUEST, '--project-id', '../../v3/auth/tokens'], ENV, /--project-id must be 32 lowercase hexadecimal characters/],
-    ['a region that is not one', ['start', ...REQUEST, '--region', 'Asia Pacific', '--queue-url', 'http://127.0.0.1:9/q'], ENV, /--region must look like a Huawei Cloud region/],
-    ['a missing required option', ['watch', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID], ENV, /required option '--region <region>' not specified/],
-    ['an interval that is not a number', ['watch', ...REQUEST, '--interval', 'soon'], ENV, /--interval <seconds>.*must be a whole number of seconds from 1 to 900/],
+    [
+      'an instance id that is not 32 hex characters',
+      ['watch', ...REQUEST, '--instance-id', 'ABC'],
+      ENV,
+      /--instance-id must be 32 lowercase hexadecimal characters/,
+    ],
+    [
+      'an id that would change the request path',
+      ['watch', ...REQUEST, '--project-id', '../../v3/auth/tokens'],
+      ENV,
+      /--project-id must be 32 lowercase hexadecimal characters/,
+    ],
+    [
+      'a region that is not one',
+      ['start', ...REQUEST, '--region', 'Asia Pacific', '--queue-url', 'http://127.0.0.1:9/q'],
+      ENV,
+      /--region must look like a Huawei Cloud region/,
+    ],
+    [
+      'a missing required option',
+      ['watch', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID],
+      ENV,
+      /required option '--region <region>' not specified/,
+    ],
+    [
+      'an interval that is not a number',
+      ['watch', ...REQUEST, '--interval', 'soon'],
+      ENV,
+      /--interval <seconds>.*must be a whole number of seconds from 1 to 900/,
+    ],
     ['a context label without =', ['watch', ...REQUEST, '--context', 'ticket'], ENV, /--context must be key=value/],
     ['a --notify URL that is not http(s)', ['watch', ...REQUEST, '--notify', 'ftp://example.com/hook'], ENV, /--notify #1 uses ftp:/],
     ['an unknown --outcome', ['test-notify', '--outcome', 'exploded'], ENV, /--outcome <outcome>.*exploded.*Allowed choices are succeeded, failed/],

@@ -120,7 +120,7 @@ describe('apig-watch watch', () => {
     expect(run.stdout).toContain('No notification targets');
   });
 
-  it('exits 1 when the creation fails, with Huawei\'s error code and the hint', async () => {
+  it("exits 1 when the creation fails, with Huawei's error code and the hint", async () => {
     const instanceId = addGateway({ atMs: 150 * SECOND_MS, status: 'failed', errorCode: 'APIC.9218' });
 
     const run = await runApigWatch(watchArgs(instanceId, '--name', 'failing-gw'), cliEnv());
@@ -217,7 +217,9 @@ describe('apig-watch watch', () => {
       expect(run.code).toBe(4);
       const event = JSON.parse(lastLine(run.stdout)) as WatchEvent;
       expect(event.data).toMatchObject({ outcome: 'unavailable', status: null, progress: null, polls: 3 });
-      expect(event.data.error_msg).toMatch(new RegExp(`^Huawei never answered \\(3 attempts\\): APIG progress request failed \\(${code}\\): .*check APIG_ENDPOINT and the region$`));
+      expect(event.data.error_msg).toMatch(
+        new RegExp(`^Huawei never answered \\(3 attempts\\): APIG progress request failed \\(${code}\\): .*check APIG_ENDPOINT and the region$`),
+      );
       expect(run.stderr).toContain('⚠️ Huawei Cloud never answered: lost-gw');
       expect(run.stderr).not.toMatch(/still creating/);
     });
@@ -226,7 +228,11 @@ describe('apig-watch watch', () => {
       // 600× faster: the 10-minute budget of transient errors passes in about a second. The clock
       // is then not the simulator's, so a static token stands in for the time-stamped signature.
       const instanceId = addGateway({ atMs: 0, status: 'success' });
-      simulator.fail(PROJECT_ID, instanceId, Array.from({ length: 60 }, () => ({ status: 500 })));
+      simulator.fail(
+        PROJECT_ID,
+        instanceId,
+        Array.from({ length: 60 }, () => ({ status: 500 })),
+      );
       const env = cliEnv({ APIG_WATCH_TIME_SCALE: '600', HUAWEICLOUD_SDK_AK: '', HUAWEICLOUD_SDK_SK: '', HUAWEICLOUD_AUTH_TOKEN: 'simulator-token' });
 
       const run = await runApigWatch(watchArgs(instanceId, '--json'), env);

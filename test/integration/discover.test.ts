@@ -59,7 +59,9 @@ describe('the instance list client (ListInstancesV2)', () => {
       ...gateways(PROJECT_ID, 5, 1, { ...CREATING_FOREVER, listStatus: 'Deleting' }),
       ...gateways(OTHER_PROJECT, 6, 1, CREATING_FOREVER),
       ...gateways(OTHER_PROJECT, 7, 1, { ...CREATING_FOREVER, listStatus: 'CreateTimeout' }),
-    ].forEach((gateway) => simulator.addGateway(gateway));
+    ].forEach((gateway) => {
+      simulator.addGateway(gateway);
+    });
     const lister = createInstanceLister(apigConfig(simulator.url));
 
     // Act
@@ -117,12 +119,20 @@ describe('a discovery sweep to the watch queue', () => {
 
     // Assess
     expect(summary.failed).toBe(false);
-    expect(summary.projects.map(({ project, sent }) => [project.projectId, sent])).toEqual([[PROJECT_ID, 520], [OTHER_PROJECT, 2]]);
+    expect(summary.projects.map(({ project, sent }) => [project.projectId, sent])).toEqual([
+      [PROJECT_ID, 520],
+      [OTHER_PROJECT, 2],
+    ]);
     expect(await pipeline.queueDepth()).toBe(522);
     expect(metrics.counts.get('Discovered')).toBe(522);
     const discovered = log.lines.filter((line) => line.message === 'gateway discovered');
     expect(discovered).toHaveLength(522);
-    expect(discovered[0]?.extra).toMatchObject({ project_id: expect.any(String), region: 'ap-southeast-1', instance_id: expect.any(String), instance_name: expect.stringMatching(/^gw-/) });
+    expect(discovered[0]?.extra).toMatchObject({
+      project_id: expect.any(String),
+      region: 'ap-southeast-1',
+      instance_id: expect.any(String),
+      instance_name: expect.stringMatching(/^gw-/),
+    });
     const { Messages = [] } = await pipeline.aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: pipeline.aws.queueUrl, MaxNumberOfMessages: 10 }));
     expect(Messages.map((message) => JSON.parse(message.Body ?? '{}').origin)).toEqual(Messages.map(() => 'discovery'));
   });
@@ -157,7 +167,10 @@ describe('a discovery sweep to the watch queue', () => {
 
     // Assess
     expect(summary.failed).toBe(true);
-    expect(summary.projects.map((project) => project.error)).toEqual([expect.stringContaining('APIG refused the credentials'), expect.stringContaining('APIG refused the credentials')]);
+    expect(summary.projects.map((project) => project.error)).toEqual([
+      expect.stringContaining('APIG refused the credentials'),
+      expect.stringContaining('APIG refused the credentials'),
+    ]);
     expect(metrics.counts.get('DiscoveryFailures{stage=list}')).toBe(2);
     expect(log.lines.filter((line) => line.level === 'error').map((line) => line.extra.project_id)).toEqual([PROJECT_ID, OTHER_PROJECT]);
   });
@@ -220,11 +233,14 @@ describe('the discover handler and the poller', () => {
 
   beforeAll(async () => {
     pipeline = await startPipeline();
-    Object.assign(process.env, pipeline.env({
-      DISCOVER_PROJECTS: `ap-southeast-1:${PROJECT_ID},ap-southeast-1:${OTHER_PROJECT}`,
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    }));
+    Object.assign(
+      process.env,
+      pipeline.env({
+        DISCOVER_PROJECTS: `ap-southeast-1:${PROJECT_ID},ap-southeast-1:${OTHER_PROJECT}`,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      }),
+    );
     ({ handler: discover } = (await import('../../handlers/discover.js')) as { handler: typeof discover });
     pipeline.run(pipeline.watcher({ NOTIFY_URLS: `webhook+${pipeline.receiver.url}/hook` }).handler);
   });
@@ -241,13 +257,17 @@ describe('the discover handler and the poller', () => {
     const lagging = { listLagMs: 60 * MINUTE_MS };
     const creating = [
       ...gateways(PROJECT_ID, 11, 2, { ...lagging, steps: [{ atMs: 0, progress: 30 }], finish: { atMs: 3 * MINUTE_MS, status: 'success' } }),
-      ...gateways(OTHER_PROJECT, 13, 1, { ...lagging, steps: [{ atMs: 0, progress: 30 }], finish: { atMs: 2 * MINUTE_MS, status: 'failed', errorCode: 'APIC.9218' } }),
+      ...gateways(OTHER_PROJECT, 13, 1, {
+        ...lagging,
+        steps: [{ atMs: 0, progress: 30 }],
+        finish: { atMs: 2 * MINUTE_MS, status: 'failed', errorCode: 'APIC.9218' },
+      }),
     ];
     const others = [
       ...gateways(PROJECT_ID, 21, 1, { steps: [], finish: { atMs: 0, status: 'success' }, listStatus: 'Running' }),
       ...gateways(OTHER_PROJECT, 22, 1, { steps: [], finish: { atMs: 0, status: 'failed' }, listStatus: 'CreateFail' }),
     ];
-    [...creating, ...others].forEach((gateway) => pipeline.simulator.addGateway(gateway));
+    for (const gateway of [...creating, ...others]) pipeline.simulator.addGateway(gateway);
 
     // Act: one sweep, let the poller finish every watch, then sweep again.
     const first = await discover(scheduledEvent, lambdaContext(60_000, 'apig-watch-test-discover'));
@@ -269,7 +289,7 @@ describe('the discover handler and the poller', () => {
     expect(extraPolls.every((extra) => extra <= 1)).toBe(true);
   });
 
-  it('joins a producer\'s watch of the same gateway: one notification, with the producer\'s context', async () => {
+  it("joins a producer's watch of the same gateway: one notification, with the producer's context", async () => {
     // Prepare
     const [gateway] = gateways(PROJECT_ID, 31, 1, { steps: [{ atMs: 0, progress: 30 }], finish: { atMs: 4 * MINUTE_MS, status: 'success' } });
     pipeline.simulator.addGateway(gateway!);

@@ -42,7 +42,11 @@ async function waitForOutput(pattern: RegExp, timeoutMs = DEFAULT_WAIT_MS): Prom
 }
 
 beforeAll(() => {
-  local = spawn(process.execPath, ['--import', 'tsx', 'scripts/local-stack.ts', '--port-base', '0'], { cwd: PROJECT_DIR, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  local = spawn(process.execPath, ['--import', 'tsx', 'scripts/local-stack.ts', '--port-base', '0'], {
+    cwd: PROJECT_DIR,
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   local.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   local.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
 });

@@ -111,7 +111,12 @@ describe('createNotifier().deliver against a real receiver', () => {
     // Prepare: a clock that only moves when told; DingTalk takes one post per 3 s, too long to wait in a call.
     receiver.script('/dingtalk/keyword', [{ status: 200, body: { errcode: 310000, errmsg: 'keywords not in content' } }]);
     let clockMs = Date.now();
-    const { notifier: subject, log } = notifier({ now: () => clockMs, sleep: async (ms) => void (clockMs += ms) });
+    const { notifier: subject, log } = notifier({
+      now: () => clockMs,
+      sleep: async (ms) => {
+        clockMs += ms;
+      },
+    });
     const dingtalk = target('dingtalk+{receiver}/dingtalk/keyword?access_token=t');
     const event = watchEventFactory();
 
@@ -131,7 +136,12 @@ describe('createNotifier().deliver against a real receiver', () => {
     // Prepare
     receiver.script('/feishu/busy', [{ status: 200, body: { code: 11232, msg: 'frequency limited' } }]);
     let clockMs = Date.now();
-    const { notifier: subject } = notifier({ now: () => clockMs, sleep: async (ms) => void (clockMs += ms) });
+    const { notifier: subject } = notifier({
+      now: () => clockMs,
+      sleep: async (ms) => {
+        clockMs += ms;
+      },
+    });
     const feishu = target('feishu+{receiver}/feishu/busy');
     const event = watchEventFactory();
 
@@ -213,7 +223,12 @@ describe('createNotifier().deliver against a real receiver', () => {
     // Prepare: every backoff sleep moves the notifier's clock a minute on at once.
     receiver.script('/feishu/resigned', [{ status: 502 }]);
     let skewMs = 0;
-    const clock = { now: () => Date.now() + skewMs, sleep: async (ms: number) => void (skewMs += Math.max(ms, 60_000)) };
+    const clock = {
+      now: () => Date.now() + skewMs,
+      sleep: async (ms: number) => {
+        skewMs += Math.max(ms, 60_000);
+      },
+    };
     const { notifier: subject } = notifier(clock);
 
     // Act
@@ -228,9 +243,18 @@ describe('createNotifier().deliver against a real receiver', () => {
   it('gives up before giveUpAtMs and reports retry_later with the reason', async () => {
     // Prepare
     // Prepare: a clock that only moves when the notifier pauses, so the check cannot race a slow machine.
-    receiver.script('/hooks/down', Array.from({ length: 10 }, () => ({ status: 503, body: 'down for maintenance' })));
+    receiver.script(
+      '/hooks/down',
+      Array.from({ length: 10 }, () => ({ status: 503, body: 'down for maintenance' })),
+    );
     let clockMs = Date.now();
-    const { notifier: subject } = notifier({ maxAttempts: 10, now: () => clockMs, sleep: async (ms) => void (clockMs += ms) });
+    const { notifier: subject } = notifier({
+      maxAttempts: 10,
+      now: () => clockMs,
+      sleep: async (ms) => {
+        clockMs += ms;
+      },
+    });
     const giveUpAtMs = clockMs + 1200;
 
     // Act
@@ -244,7 +268,10 @@ describe('createNotifier().deliver against a real receiver', () => {
 
   it('reports retry_later after the last attempt, with the time Retry-After allows for the caller', async () => {
     // Prepare
-    receiver.script('/hooks/throttled', [{ status: 429, headers: { 'retry-after': '1' } }, { status: 429, headers: { 'retry-after': '7' } }]);
+    receiver.script('/hooks/throttled', [
+      { status: 429, headers: { 'retry-after': '1' } },
+      { status: 429, headers: { 'retry-after': '7' } },
+    ]);
     const { notifier: subject, now } = notifier({ maxAttempts: 2 });
 
     // Act

@@ -89,7 +89,9 @@ describe('the packaged poll handler', () => {
     await invokeCapturingOutput([JSON.stringify(watchRequestBody({ instance_id: instanceId }))]);
 
     const metrics = jsonLines().filter((line) => '_aws' in line);
-    const names = metrics.flatMap((line) => (line._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics.flatMap((m) => m.Metrics.map((x) => x.Name)));
+    const names = metrics.flatMap((line) =>
+      (line._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics.flatMap((m) => m.Metrics.map((x) => x.Name)),
+    );
     expect(names).toEqual(expect.arrayContaining(['WatchesStarted', 'Polls', 'Outcomes', 'NotificationLag']));
     expect(metrics.find((line) => 'Outcomes' in line)).toMatchObject({ outcome: 'failed', Outcomes: 1 });
     expect(metrics.every((line) => (line._aws as { CloudWatchMetrics: { Namespace: string }[] }).CloudWatchMetrics[0]?.Namespace === 'ApigWatch')).toBe(true);

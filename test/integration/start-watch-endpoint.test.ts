@@ -72,7 +72,12 @@ describe('POST /watches', () => {
 
   it('answers joined: true with the active watch of the gateway, and queues nothing', async () => {
     const store = createDynamoStepStore(aws.dynamo, aws.tableName);
-    const active = { watchId: 'w_0123456789abcdef0123', step0: { owner: 'm-1', decidedAtMs: Date.now(), decision: { kind: 'successor' as const, message: { body: '{}', delaySeconds: 60 } } }, endedAtMs: null, liveUntilMs: Date.now() + 3_600_000 };
+    const active = {
+      watchId: 'w_0123456789abcdef0123',
+      step0: { owner: 'm-1', decidedAtMs: Date.now(), decision: { kind: 'successor' as const, message: { body: '{}', delaySeconds: 60 } } },
+      endedAtMs: null,
+      liveUntilMs: Date.now() + 3_600_000,
+    };
     await store.startWatch(gatewayKeyFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID }), active, Date.now(), 'request');
 
     const response = await post(watchRequestBody());
@@ -84,7 +89,12 @@ describe('POST /watches', () => {
 
   it('answers joined: false once the active watch has ended: a new request starts a new watch', async () => {
     const store = createDynamoStepStore(aws.dynamo, aws.tableName);
-    const ended = { watchId: 'w_fedcba9876543210fedc', step0: { owner: 'm-2', decidedAtMs: Date.now(), decision: { kind: 'successor' as const, message: { body: '{}', delaySeconds: 60 } } }, endedAtMs: Date.now(), liveUntilMs: Date.now() + 3_600_000 };
+    const ended = {
+      watchId: 'w_fedcba9876543210fedc',
+      step0: { owner: 'm-2', decidedAtMs: Date.now(), decision: { kind: 'successor' as const, message: { body: '{}', delaySeconds: 60 } } },
+      endedAtMs: Date.now(),
+      liveUntilMs: Date.now() + 3_600_000,
+    };
     await store.startWatch(gatewayKeyFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID }), ended, Date.now(), 'request');
 
     const response = await post(watchRequestBody());
@@ -142,10 +152,7 @@ describe('POST /watches', () => {
         ],
       ],
     ])('%s', async (_, body, errors) => {
-      const response = await handler(
-        body === undefined ? httpApiEventFactory('', { body: undefined }) : httpApiEventFactory(body),
-        lambdaContextFactory(),
-      );
+      const response = await handler(body === undefined ? httpApiEventFactory('', { body: undefined }) : httpApiEventFactory(body), lambdaContextFactory());
 
       expect(response.statusCode).toBe(400);
       expect(JSON.parse(response.body ?? '')).toEqual({ errors: expect.arrayContaining(errors) });

@@ -21,7 +21,10 @@ afterAll(async () => {
 
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 let sequence = 0;
-const fresh = (prefix: string) => `${prefix}_${(sequence += 1).toString(16).padStart(20, '0')}`;
+const fresh = (prefix: string) => {
+  sequence += 1;
+  return `${prefix}_${sequence.toString(16).padStart(20, '0')}`;
+};
 
 const EVENT: WatchEvent = {
   type: 'apig.gateway.creation.succeeded',
@@ -48,10 +51,15 @@ const EVENT: WatchEvent = {
 };
 const successor = (owner: string): StepRecord => ({ owner, decidedAtMs: NOW, decision: { kind: 'successor', message: { body: '{"v":2}', delaySeconds: 42 } } });
 const terminal = (owner: string): StepRecord => ({ owner, decidedAtMs: NOW, decision: { kind: 'terminal', event: EVENT } });
-const watch = (watchId: string, step0: StepRecord, endedAtMs: number | null = null): GatewayWatch => ({ watchId, step0, endedAtMs, liveUntilMs: NOW + 3_600_000 });
+const watch = (watchId: string, step0: StepRecord, endedAtMs: number | null = null): GatewayWatch => ({
+  watchId,
+  step0,
+  endedAtMs,
+  liveUntilMs: NOW + 3_600_000,
+});
 
 describe('the DynamoDB store', () => {
-  it('keeps every record past the dead-letter queue\'s 14 days plus the longest watch and delivery budget', async () => {
+  it("keeps every record past the dead-letter queue's 14 days plus the longest watch and delivery budget", async () => {
     const store = createDynamoStepStore(aws.dynamo, aws.tableName);
     const key = { watchId: fresh('w'), step: 1 };
     const gateway = fresh('g');
@@ -92,7 +100,12 @@ describe.each([
 
   it('keeps the started notice a successor owes, typed', async () => {
     const key = { watchId: fresh('w'), step: 1 };
-    const started = { ...EVENT, type: 'apig.gateway.creation.started' as const, id: 'w_1_started', data: { ...EVENT.data, outcome: 'started' as const, finished_at: null } };
+    const started = {
+      ...EVENT,
+      type: 'apig.gateway.creation.started' as const,
+      id: 'w_1_started',
+      data: { ...EVENT.data, outcome: 'started' as const, finished_at: null },
+    };
     const record: StepRecord = { owner: 'm1', decidedAtMs: NOW, decision: { kind: 'successor', message: { body: '{}', delaySeconds: 30 }, started } };
     await store.recordStep(key, record);
     expect(await store.readStep(key)).toEqual(record);

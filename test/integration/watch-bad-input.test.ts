@@ -2,14 +2,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhoo
 import { encodeStateMessage } from '../../lib/watch/state-message.js';
 import { startWatch } from '../../lib/watch/start-watch.js';
 import { T0, watchRequest, watchRequestBody } from '../support/factories.js';
-import {
-  instanceIdFor,
-  startPipeline,
-  webhookEvent,
-  type DeadLetter,
-  type Pipeline,
-  type Run,
-} from '../support/pipeline.js';
+import { instanceIdFor, startPipeline, webhookEvent, type DeadLetter, type Pipeline, type Run } from '../support/pipeline.js';
 
 /**
  * README, "Watch request — contract": anything invalid is rejected with a clear reason and ends in the dead-letter queue,
@@ -49,7 +42,11 @@ const CORPUS: Array<[string, string, RegExp]> = [
   ['an unsigned state (the old v: 1 format)', JSON.stringify({ ...unsignedState, v: 1 }), /^forged-state$/],
   ['a state without a signature', JSON.stringify({ v: 2, state: unsignedState }), /^forged-state$/],
   ['a state signed with another key', encodeStateMessage({ ...unsignedState, step: 4 }, ANOTHER_KEY), /^forged-state$/],
-  ['an EventBridge event with a bad detail', JSON.stringify({ version: '0', 'detail-type': 'x', source: 'acme', detail: valid({ instance_id: '..' }) }), /instance_id/],
+  [
+    'an EventBridge event with a bad detail',
+    JSON.stringify({ version: '0', 'detail-type': 'x', source: 'acme', detail: valid({ instance_id: '..' }) }),
+    /instance_id/,
+  ],
 ];
 
 const BAD_PER_BATCH = 9;
@@ -108,7 +105,7 @@ describe('a bad watch-queue message', () => {
     expect(notified.every((data) => data.outcome === 'succeeded')).toBe(true);
   });
 
-  it('never reaches Huawei: the simulator saw only the valid records\' progress requests', () => {
+  it("never reaches Huawei: the simulator saw only the valid records' progress requests", () => {
     const expected = validInstanceIds.map((instanceId) => `/v2/${watchRequest().project_id}/apigw/instances/${instanceId}/progress`);
     expect(pipeline.simulator.requests.map((request) => request.path).sort()).toEqual(expected.sort());
   });

@@ -37,11 +37,7 @@ afterEach(async () => {
 });
 
 /** A pipeline whose watcher notifies `targets` (`{receiver}` is the receiver's URL) of a gateway created at once. */
-async function startWatching(
-  targets: string[],
-  env: EnvOverrides = {},
-  options: PipelineOptions & RunOptions = {},
-): Promise<TestWatcher & { run: Run }> {
+async function startWatching(targets: string[], env: EnvOverrides = {}, options: PipelineOptions & RunOptions = {}): Promise<TestWatcher & { run: Run }> {
   pipeline = await startPipeline(options);
   pipeline.addGateway(INSTANCE_ID, { steps: [{ atMs: 0, progress: 30 }], finish: { atMs: 0, status: 'success' } });
   const watcher = pipeline.watcher({
@@ -60,7 +56,10 @@ async function downPort(): Promise<number> {
 }
 
 function deliveryBodies(run: Run): WatchState[] {
-  return run.bodies().flatMap((body) => (JSON.parse(body) as { state?: WatchState }).state ?? []).filter((state) => state.kind === 'deliver');
+  return run
+    .bodies()
+    .flatMap((body) => (JSON.parse(body) as { state?: WatchState }).state ?? [])
+    .filter((state) => state.kind === 'deliver');
 }
 
 function expectSignedWithOneId(requests: ReceivedRequest[], event: WatchEvent): void {
@@ -124,7 +123,10 @@ describe('delivering an outcome', () => {
   it('retries only the failing target, through delivery-only messages, never posting again to the one that has it nor polling Huawei again', async () => {
     // Prepare: six 503s outlast the first invocation's attempts.
     const { run } = await startWatching(['webhook+{receiver}/hooks/ok', 'webhook+{receiver}/hooks/failing']);
-    pipeline.receiver.script('/hooks/failing', Array.from({ length: 6 }, () => ({ status: 503, body: 'maintenance' })));
+    pipeline.receiver.script(
+      '/hooks/failing',
+      Array.from({ length: 6 }, () => ({ status: 503, body: 'maintenance' })),
+    );
 
     // Act
     await pipeline.send(watchRequestBody({ instance_id: INSTANCE_ID }));
@@ -156,7 +158,9 @@ describe('delivering an outcome', () => {
     expect(pipeline.receiver.received('/slack/T000/B000/gone')).toHaveLength(1);
     expect(pipeline.receiver.received('/hooks/ok')).toHaveLength(1);
     expect(deliveryBodies(run)).toEqual([]);
-    expect(log.lines).toContainEqual(expect.objectContaining({ message: 'notification rejected', extra: expect.objectContaining({ gone: true, channel: 'slack' }) }));
+    expect(log.lines).toContainEqual(
+      expect.objectContaining({ message: 'notification rejected', extra: expect.objectContaining({ gone: true, channel: 'slack' }) }),
+    );
   });
 
   it('dead-letters the outcome, event intact, once the delivery budget is spent; a redrive delivers it to the owed target only', async () => {
@@ -220,11 +224,13 @@ describe('pacing one Slack webhook through the queue', () => {
     // Prepare: real time (scale 1), ten gateways already created.
     pipeline = await startPipeline({ timeScale: 1, visibilityTimeoutSeconds: FUNCTION_TIMEOUT_MS / 1000 });
     const names = Array.from({ length: 10 }, (_, index) => `paced-gw-${index}`);
-    names.forEach((_, index) => pipeline.addGateway(instanceIdFor(0x5ac0 + index), { steps: [], finish: { atMs: 0, status: 'success' } }));
+    for (const index of names.keys()) pipeline.addGateway(instanceIdFor(0x5ac0 + index), { steps: [], finish: { atMs: 0, status: 'success' } });
     const { handler } = pipeline.watcher({ NOTIFY_URLS: `slack+${pipeline.receiver.url}/slack/paced` });
     const batch = {
       Records: names.map((name, index) =>
-        sqsRecordFactory(JSON.stringify(watchRequestBody({ instance_id: instanceIdFor(0x5ac0 + index), instance_name: name })), { messageId: `paced-${index}` }),
+        sqsRecordFactory(JSON.stringify(watchRequestBody({ instance_id: instanceIdFor(0x5ac0 + index), instance_name: name })), {
+          messageId: `paced-${index}`,
+        }),
       ),
     };
 

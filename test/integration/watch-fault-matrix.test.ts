@@ -120,7 +120,10 @@ afterEach(async () => {
   await pipeline?.stop();
 });
 
-async function startWatcher(adaptPorts?: (ports: WatchPorts) => WatchPorts, visibilityTimeoutSeconds = DEFAULT_VISIBILITY_TIMEOUT_SECONDS): Promise<TestWatcher & { run: Run }> {
+async function startWatcher(
+  adaptPorts?: (ports: WatchPorts) => WatchPorts,
+  visibilityTimeoutSeconds = DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
+): Promise<TestWatcher & { run: Run }> {
   pipeline = await startPipeline({ visibilityTimeoutSeconds, maxReceiveCount: 10 });
   const watcher = pipeline.watcher(
     { NOTIFY_URLS: TARGET_PATHS.map((path) => `webhook+${pipeline.receiver.url}${path}`).join(','), WEBHOOK_SECRET: PIPELINE_WEBHOOK_SECRET },
@@ -199,7 +202,7 @@ describe('the fault matrix: a crash at any point of a step', () => {
 });
 
 describe('a record that failed', () => {
-  it('comes back within seconds (ChangeMessageVisibility), not after the queue\'s visibility timeout', async () => {
+  it("comes back within seconds (ChangeMessageVisibility), not after the queue's visibility timeout", async () => {
     // Prepare: a 10-minute visibility timeout; the test gives up long before that.
     const crash = crashingOnceAt('before the first post');
     const watcher = await startWatcher(crash.adapt, 600);
@@ -256,7 +259,10 @@ describe('watch identity and the trust boundary, end to end', () => {
 
     // Act 1: SQS hands out the very same message again, as a redelivery and as a duplicate.
     for (const receiveCount of ['2', '1']) {
-      const redelivered = sqsRecordFactory(request, { messageId: messageId!, attributes: { ...sqsRecordFactory('').attributes, ApproximateReceiveCount: receiveCount } });
+      const redelivered = sqsRecordFactory(request, {
+        messageId: messageId!,
+        attributes: { ...sqsRecordFactory('').attributes, ApproximateReceiveCount: receiveCount },
+      });
       const response = await watcher.handler({ Records: [redelivered] }, lambdaContext(6_500));
       expect(response?.batchItemFailures).toEqual([]);
     }

@@ -103,7 +103,7 @@ describe('a watch, end to end, reports', () => {
     expect(JSON.stringify(slack.body)).toContain('6m 12s');
   });
 
-  it('failed with APIC.9218, with Huawei\'s error, the elapsed time and a hint to ask for a quota increase', async () => {
+  it("failed with APIC.9218, with Huawei's error, the elapsed time and a hint to ask for a quota increase", async () => {
     // Prepare
     await startWatching();
     const instanceId = instanceIdFor(2);
@@ -119,7 +119,15 @@ describe('a watch, end to end, reports', () => {
     const { webhook, slack } = await notificationsOf(instanceId);
     const { data, type } = webhookEvent(webhook);
     expect(type).toBe('apig.gateway.creation.failed');
-    expect(data).toMatchObject({ outcome: 'failed', status: 'failed', progress: 50, error_code: 'APIC.9218', error_msg: 'create failed...', elapsed: '3m 40s', elapsed_ms: 220_000 });
+    expect(data).toMatchObject({
+      outcome: 'failed',
+      status: 'failed',
+      progress: 50,
+      error_code: 'APIC.9218',
+      error_msg: 'create failed...',
+      elapsed: '3m 40s',
+      elapsed_ms: 220_000,
+    });
     expect(data.hint).toMatch(/quota/i);
     expect(slackText(slack)).toBe('❌ Gateway creation failed: orders-gw-prod');
     expect(JSON.stringify(slack.body)).toMatch(/APIC\.9218[\s\S]*quota/i);
@@ -154,7 +162,10 @@ describe('a watch, end to end, reports', () => {
 
     // Assess
     const { webhook, slack } = await notificationsOf(instanceId);
-    expect(webhookEvent(webhook)).toMatchObject({ type: 'apig.gateway.creation.unauthorized', data: { outcome: 'unauthorized', error_code: 'APIG.0301', polls: 1 } });
+    expect(webhookEvent(webhook)).toMatchObject({
+      type: 'apig.gateway.creation.unauthorized',
+      data: { outcome: 'unauthorized', error_code: 'APIG.0301', polls: 1 },
+    });
     expect(pipeline.progressRequests(instanceId)).toEqual([expect.objectContaining({ auth: 'aksk', status: 401 })]);
     expect(slackText(slack)).toBe('🔑 Credentials rejected: orders-gw-prod');
   });
@@ -216,7 +227,13 @@ describe('a watch, end to end, reports', () => {
     // Assess
     const { webhook, slack } = await notificationsOf(instanceId);
     const { data } = webhookEvent(webhook);
-    expect(data).toMatchObject({ outcome: 'timed_out', status: 'creating', progress: 80, finished_at: null, polls: pipeline.progressRequests(instanceId).length });
+    expect(data).toMatchObject({
+      outcome: 'timed_out',
+      status: 'creating',
+      progress: 80,
+      finished_at: null,
+      polls: pipeline.progressRequests(instanceId).length,
+    });
     expect(data.elapsed_ms).toBeGreaterThanOrEqual(300_000);
     expect(slackText(slack)).toBe('⏱️ Gateway still creating at the deadline: orders-gw-prod');
     expect(JSON.stringify(slack.body)).toContain('80%');
@@ -234,7 +251,9 @@ describe('a watch, end to end, reports', () => {
     const { webhook, slack } = await notificationsOf(instanceId);
     const { data } = webhookEvent(webhook);
     expect(data).toMatchObject({ outcome: 'unavailable', status: null, progress: null, polls: 3 });
-    expect(data.error_msg).toMatch(/^Huawei never answered \(3 attempts\): APIG progress request failed \(ECONNREFUSED\): .*127\.0\.0\.1:1.*; check APIG_ENDPOINT and the region$/);
+    expect(data.error_msg).toMatch(
+      /^Huawei never answered \(3 attempts\): APIG progress request failed \(ECONNREFUSED\): .*127\.0\.0\.1:1.*; check APIG_ENDPOINT and the region$/,
+    );
     expect(slackText(slack)).toBe('⚠️ Huawei Cloud never answered: orders-gw-prod');
   });
 
@@ -243,7 +262,11 @@ describe('a watch, end to end, reports', () => {
     await startWatching({}, { timeScale: 300 });
     const instanceId = instanceIdFor(10);
     pipeline.addGateway(instanceId, { steps: CREATION_STEPS, finish: { atMs: 60 * MINUTE_MS, status: 'success' } });
-    pipeline.simulator.fail(PROJECT_ID, instanceId, Array.from({ length: 50 }, () => ({ status: 500, code: 'APIC.9000' })));
+    pipeline.simulator.fail(
+      PROJECT_ID,
+      instanceId,
+      Array.from({ length: 50 }, () => ({ status: 500, code: 'APIC.9000' })),
+    );
 
     // Act
     await pipeline.send(watchRequestBody({ instance_id: instanceId }));
@@ -283,7 +306,13 @@ describe('a watch request', () => {
 
     // Assess
     const { webhook, slack } = await notificationsOf(instanceId);
-    expect(webhookEvent(webhook).data).toMatchObject({ outcome: 'succeeded', instance_id: instanceId, instance_name: 'from-eventbridge', elapsed: '2m 00s', context: { ticket: 'OPS-1234', env: 'prod' } });
+    expect(webhookEvent(webhook).data).toMatchObject({
+      outcome: 'succeeded',
+      instance_id: instanceId,
+      instance_name: 'from-eventbridge',
+      elapsed: '2m 00s',
+      context: { ticket: 'OPS-1234', env: 'prod' },
+    });
     expect(slackText(slack)).toBe('✅ Gateway created: from-eventbridge');
   });
 });
@@ -294,12 +323,15 @@ describe('the packaged poll handler (handlers/poll.ts)', () => {
     pipeline = await startPipeline();
     const instanceId = instanceIdFor(12);
     pipeline.addGateway(instanceId, { steps: CREATION_STEPS, finish: { atMs: 4 * MINUTE_MS + 5_000, status: 'success' } });
-    Object.assign(process.env, pipeline.env({
-      NOTIFY_URLS: `slack+${pipeline.receiver.url}${SLACK_PATH},webhook+${pipeline.receiver.url}${WEBHOOK_PATH}`,
-      WEBHOOK_SECRET: PIPELINE_WEBHOOK_SECRET,
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    }));
+    Object.assign(
+      process.env,
+      pipeline.env({
+        NOTIFY_URLS: `slack+${pipeline.receiver.url}${SLACK_PATH},webhook+${pipeline.receiver.url}${WEBHOOK_PATH}`,
+        WEBHOOK_SECRET: PIPELINE_WEBHOOK_SECRET,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      }),
+    );
     const { handler } = (await import('../../handlers/poll.js')) as { handler: SqsHandler };
     const run = pipeline.run(handler);
 

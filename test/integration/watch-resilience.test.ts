@@ -55,9 +55,27 @@ async function outcomeOf(instanceId: string) {
 
 describe('a watch recovers from transient Huawei failures and notifies succeeded exactly once per target', () => {
   const TRANSIENT_FAULTS: Array<[string, SimulatedFault[]]> = [
-    ['500 APIC.9000 (internal error)', [{ status: 500, code: 'APIC.9000' }, { status: 500, code: 'APIC.9000' }]],
-    ['500 APIG.9008 (too many requests, as a 500)', [{ status: 500, code: 'APIG.9008' }, { status: 500, code: 'APIG.9008' }]],
-    ['429 APIG.0308 (throttling)', [{ status: 429, code: 'APIG.0308' }, { status: 429, code: 'APIG.0308' }]],
+    [
+      '500 APIC.9000 (internal error)',
+      [
+        { status: 500, code: 'APIC.9000' },
+        { status: 500, code: 'APIC.9000' },
+      ],
+    ],
+    [
+      '500 APIG.9008 (too many requests, as a 500)',
+      [
+        { status: 500, code: 'APIG.9008' },
+        { status: 500, code: 'APIG.9008' },
+      ],
+    ],
+    [
+      '429 APIG.0308 (throttling)',
+      [
+        { status: 429, code: 'APIG.0308' },
+        { status: 429, code: 'APIG.0308' },
+      ],
+    ],
     ['connection resets', [{ reset: true }, { reset: true }]],
     ['an unreadable 200 answer', [{ body: '<html>bad gateway</html>' }]],
   ];

@@ -19,7 +19,9 @@ const TARGETS = {
 it('routes each outcome to the targets whose on=, when= and group= want it, and to no other', async () => {
   // Prepare: a success for team payments, a failure naming group billing, a failure of another team.
   pipeline = await startPipeline();
-  const notifyUrls = Object.entries(TARGETS).map(([name, fragment]) => `webhook+${pipeline.receiver.url}/${name}${fragment}`).join(',');
+  const notifyUrls = Object.entries(TARGETS)
+    .map(([name, fragment]) => `webhook+${pipeline.receiver.url}/${name}${fragment}`)
+    .join(',');
   pipeline.run(pipeline.watcher({ NOTIFY_URLS: notifyUrls }).handler);
   const [paymentsOk, billingFailed, ordersFailed] = [instanceIdFor(1), instanceIdFor(2), instanceIdFor(3)];
   const failing = { steps: [{ atMs: 0, progress: 30 }], finish: { atMs: 2 * MINUTE_MS, status: 'failed' as const, errorCode: 'APIC.9218' } };
@@ -37,7 +39,11 @@ it('routes each outcome to the targets whose on=, when= and group= want it, and 
   await pipeline.waitForQuiet();
 
   // Assess
-  const heard = (name: string) => pipeline.receiver.received(`/${name}`).map((post) => webhookEvent(post).data.instance_id).sort();
+  const heard = (name: string) =>
+    pipeline.receiver
+      .received(`/${name}`)
+      .map((post) => webhookEvent(post).data.instance_id)
+      .sort();
   expect(heard('all')).toEqual([paymentsOk, billingFailed, ordersFailed].sort());
   expect(heard('oncall')).toEqual([billingFailed, ordersFailed].sort());
   expect(heard('payments')).toEqual([paymentsOk]);
@@ -51,7 +57,13 @@ it('sends the opt-in started notice once, at the first progress seen, only to ta
   const notifyUrls = [`webhook+${pipeline.receiver.url}/everything`, `webhook+${pipeline.receiver.url}/lifecycle#on=started,succeeded`].join(',');
   pipeline.run(pipeline.watcher({ NOTIFY_URLS: notifyUrls }).handler);
   const instanceId = instanceIdFor(4);
-  pipeline.addGateway(instanceId, { steps: [{ atMs: 0, progress: 30 }, { atMs: 2 * MINUTE_MS, progress: 80 }], finish: { atMs: 4 * MINUTE_MS, status: 'success' } });
+  pipeline.addGateway(instanceId, {
+    steps: [
+      { atMs: 0, progress: 30 },
+      { atMs: 2 * MINUTE_MS, progress: 80 },
+    ],
+    finish: { atMs: 4 * MINUTE_MS, status: 'success' },
+  });
 
   // Act
   await pipeline.send(watchRequestBody({ instance_id: instanceId }));

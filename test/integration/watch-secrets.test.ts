@@ -1,14 +1,6 @@
 import { inspect } from 'node:util';
 import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
-import {
-  MINUTE_MS,
-  PIPELINE_WEBHOOK_SECRET,
-  SIMULATOR_AK,
-  SIMULATOR_SK,
-  instanceIdFor,
-  startPipeline,
-  type Pipeline,
-} from '../support/pipeline.js';
+import { MINUTE_MS, PIPELINE_WEBHOOK_SECRET, SIMULATOR_AK, SIMULATOR_SK, instanceIdFor, startPipeline, type Pipeline } from '../support/pipeline.js';
 
 /**
  * README, "Configuration": secrets (AK/SK, passwords, webhook URLs, the signing secret) never appear in a log
@@ -36,7 +28,7 @@ async function capturingConsole(act: () => Promise<void>): Promise<string[]> {
   try {
     await act();
   } finally {
-    methods.forEach((method, index) => (console[method] = saved[index]!));
+    for (const [index, method] of methods.entries()) console[method] = saved[index]!;
   }
   return lines;
 }
@@ -61,7 +53,10 @@ describe('secrets', () => {
     const [succeeding, missing] = [instanceIdFor(1), instanceIdFor(2)];
     pipeline.addGateway(succeeding, { steps: [{ atMs: 0, progress: 30 }], finish: { atMs: 2 * MINUTE_MS, status: 'success' } });
     pipeline.simulator.fail(PROJECT_ID, succeeding, [{ status: 500, code: 'APIC.9000' }, { reset: true }]);
-    pipeline.receiver.script(SLACK_PATH, [{ status: 503, body: 'busy' }, { status: 400, body: 'invalid_payload' }]);
+    pipeline.receiver.script(SLACK_PATH, [
+      { status: 503, body: 'busy' },
+      { status: 400, body: 'invalid_payload' },
+    ]);
     pipeline.receiver.script(WEBHOOK_PATH, [{ status: 500 }]);
     pipeline.receiver.script('/dingtalk/robot/send', [{ status: 200, body: { errcode: 310000, errmsg: 'sign not match' } }]);
 
@@ -78,7 +73,16 @@ describe('secrets', () => {
 
     // Assess
     const logged = everything(watcher.log.lines);
-    const secrets = [SIMULATOR_SK, PIPELINE_WEBHOOK_SECRET, notifyUrls, SLACK_PATH, 'slackTokenSecret42', WEBHOOK_PATH, DINGTALK_TOKEN, DINGTALK_SIGNING_SECRET];
+    const secrets = [
+      SIMULATOR_SK,
+      PIPELINE_WEBHOOK_SECRET,
+      notifyUrls,
+      SLACK_PATH,
+      'slackTokenSecret42',
+      WEBHOOK_PATH,
+      DINGTALK_TOKEN,
+      DINGTALK_SIGNING_SECRET,
+    ];
     expect(watcher.log.lines.length).toBeGreaterThan(10);
     expect(logged).toContain('notification attempt failed');
     for (const secret of secrets) {

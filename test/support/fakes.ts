@@ -1,4 +1,15 @@
-import type { ProgressReport, ProgressSource, Log, DeliveryResult, Notifier, Target, Metrics, MessageRetry, OutgoingMessage, WatchQueue } from '../../lib/watch/ports.js';
+import type {
+  ProgressReport,
+  ProgressSource,
+  Log,
+  DeliveryResult,
+  Notifier,
+  Target,
+  Metrics,
+  MessageRetry,
+  OutgoingMessage,
+  WatchQueue,
+} from '../../lib/watch/ports.js';
 
 /** Small in-memory stand-ins for the use case's ports, for tests of the use case's own logic. */
 
@@ -10,14 +21,21 @@ export interface LogLine {
 
 export function recordingLog(): Log & { lines: LogLine[] } {
   const lines: LogLine[] = [];
-  const at = (level: keyof Log) => (message: string, extra: Record<string, unknown> = {}) => void lines.push({ level, message, extra });
+  const at =
+    (level: keyof Log) =>
+    (message: string, extra: Record<string, unknown> = {}) =>
+      void lines.push({ level, message, extra });
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 export function recordingMetrics(): Metrics & { counts: Map<string, number> } {
   const counts = new Map<string, number>();
   const key = (name: string, dimensions?: Record<string, string>) =>
-    dimensions ? `${name}{${Object.entries(dimensions).map(([k, v]) => `${k}=${v}`).join(',')}}` : name;
+    dimensions
+      ? `${name}{${Object.entries(dimensions)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')}}`
+      : name;
   return {
     counts,
     count: (name, value = 1, dimensions) => void counts.set(key(name, dimensions), (counts.get(key(name, dimensions)) ?? 0) + value),

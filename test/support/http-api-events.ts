@@ -15,10 +15,7 @@ let sequence = 0;
  * @example
  * await handler(httpApiEventFactory({ project_id, instance_id, region }), lambdaContextFactory());
  */
-export function httpApiEventFactory(
-  body: unknown,
-  overrides: Partial<APIGatewayProxyEventV2WithIAMAuthorizer> = {},
-): APIGatewayProxyEventV2WithIAMAuthorizer {
+export function httpApiEventFactory(body: unknown, overrides: Partial<APIGatewayProxyEventV2WithIAMAuthorizer> = {}): APIGatewayProxyEventV2WithIAMAuthorizer {
   sequence += 1;
   const domainName = `${API_ID}.execute-api.ap-southeast-1.amazonaws.com`;
   return {

@@ -1,6 +1,14 @@
 import { hintFor } from '../../lib/watch/build-event.js';
 import type { Target } from '../../lib/watch/ports.js';
-import { EVENT_KINDS, type EventData, type EventKind, type NotificationEvent, type Outcome, type OutcomeData, type WatchEvent } from '../../lib/watch/notification-event.js';
+import {
+  EVENT_KINDS,
+  type EventData,
+  type EventKind,
+  type NotificationEvent,
+  type Outcome,
+  type OutcomeData,
+  type WatchEvent,
+} from '../../lib/watch/notification-event.js';
 
 /** Fixed clock of the notify fixtures: the golden files depend on it. */
 export const NOTIFY_NOW_MS = Date.UTC(2026, 10, 28, 10, 15, 42, 123);
@@ -13,16 +21,28 @@ const STARTED_AT = '2026-11-28T10:10:18.373Z';
 const EVENT_DATA: Record<EventKind, Partial<EventData>> = {
   succeeded: { status: 'success', progress: 100, finished_at: '2026-11-28T10:15:42.123Z', elapsed_ms: 323_750, elapsed: '5m 24s', polls: 11 },
   failed: {
-    status: 'failed', progress: 50, error_code: 'APIC.9218', error_msg: 'create failed...', hint: hintFor('failed', 'APIC.9218'),
-    finished_at: '2026-11-28T10:12:20.373Z', elapsed_ms: 122_000, elapsed: '2m 02s', polls: 5,
+    status: 'failed',
+    progress: 50,
+    error_code: 'APIC.9218',
+    error_msg: 'create failed...',
+    hint: hintFor('failed', 'APIC.9218'),
+    finished_at: '2026-11-28T10:12:20.373Z',
+    elapsed_ms: 122_000,
+    elapsed: '2m 02s',
+    polls: 5,
   },
   not_found: { error_code: 'APIC.7302', error_msg: 'Instance not found', elapsed_ms: 42_000, elapsed: '42s', polls: 1 },
   unauthorized: { error_code: 'APIC.7102', error_msg: 'Incorrect token or token resolution failed', elapsed_ms: 3_000, elapsed: '3s', polls: 1 },
   forbidden: { error_code: 'APIC.7106', error_msg: 'No permissions to request for the method', elapsed_ms: 3_000, elapsed: '3s', polls: 1 },
   timed_out: { status: 'creating', progress: 90, elapsed_ms: 7_201_000, elapsed: '2h 00m 01s', polls: 240 },
   unavailable: {
-    status: 'creating', progress: 50, error_code: 'APIC.9000', error_msg: 'Failed to request internal service',
-    elapsed_ms: 1_325_000, elapsed: '22m 05s', polls: 38,
+    status: 'creating',
+    progress: 50,
+    error_code: 'APIC.9000',
+    error_msg: 'Failed to request internal service',
+    elapsed_ms: 1_325_000,
+    elapsed: '22m 05s',
+    polls: 38,
   },
   started: { status: 'creating', progress: 30, elapsed_ms: 64_000, elapsed: '1m 04s', polls: 1 },
 };

@@ -1,16 +1,6 @@
-import {
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-} from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import {
-  startApigSimulator,
-  type ApigSimulator,
-  type SimulatedGateway,
-  type SimulatedRequest,
-  type SimulatorOptions,
-} from '../../lib/dev/apig-simulator.js';
+import { startApigSimulator, type ApigSimulator, type SimulatedGateway, type SimulatedRequest, type SimulatorOptions } from '../../lib/dev/apig-simulator.js';
 import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
 import { startLocalEventSource, type LocalEventSource, type SqsHandler } from '../../lib/dev/local-event-source.js';
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';

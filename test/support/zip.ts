@@ -36,4 +36,3 @@ export function readZip(zip: Buffer): ZipEntry[] {
   }
   return entries;
 }
-

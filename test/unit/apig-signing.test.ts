@@ -1,10 +1,4 @@
-import {
-  buildCanonicalRequest,
-  formatSdkDate,
-  signRequest,
-  verifySignature,
-  type SignRequestInput,
-} from '../../lib/apig/signing.js';
+import { buildCanonicalRequest, formatSdkDate, signRequest, verifySignature, type SignRequestInput } from '../../lib/apig/signing.js';
 
 /** The published example of Huawei's signing guide. */
 const PUBLISHED_EXAMPLE: SignRequestInput = {
@@ -22,11 +16,7 @@ function signedRequestFactory(overrides: Partial<SignRequestInput> = {}) {
   return { input, headers: signRequest(input) };
 }
 
-function verify(
-  input: SignRequestInput,
-  headers: Record<string, string>,
-  overrides: Partial<Parameters<typeof verifySignature>[0]> = {},
-) {
+function verify(input: SignRequestInput, headers: Record<string, string>, overrides: Partial<Parameters<typeof verifySignature>[0]> = {}) {
   return verifySignature({
     method: input.method,
     url: input.url,
@@ -61,13 +51,7 @@ describe('signRequest', () => {
     };
 
     // Act
-    const canonical = buildCanonicalRequest(
-      'GET',
-      new URL(PUBLISHED_EXAMPLE.url),
-      headers,
-      ['content-type', 'host', 'x-sdk-date'],
-      '',
-    );
+    const canonical = buildCanonicalRequest('GET', new URL(PUBLISHED_EXAMPLE.url), headers, ['content-type', 'host', 'x-sdk-date'], '');
 
     // Assess
     expect(canonical.split('\n')).toEqual([

@@ -1,12 +1,12 @@
 import { isMissingRegionError, queueUrlProblem, regionOfQueueUrl, regionOfStackArn } from '../../lib/cli/aws-region.js';
 
 describe('queueUrlProblem', () => {
-  it.each([
-    ['https://sqs.ap-southeast-1.amazonaws.com/123456789012/apig-watch-prod'],
-    ['http://sqs.us-east-1.localhost:4566/000000000000/apig-watch'],
-  ])('accepts the queue URL %s', (url) => {
-    expect(queueUrlProblem(url)).toBeNull();
-  });
+  it.each([['https://sqs.ap-southeast-1.amazonaws.com/123456789012/apig-watch-prod'], ['http://sqs.us-east-1.localhost:4566/000000000000/apig-watch']])(
+    'accepts the queue URL %s',
+    (url) => {
+      expect(queueUrlProblem(url)).toBeNull();
+    },
+  );
 
   it.each([
     ['not-a-url', 'is not a URL'],
@@ -40,7 +40,7 @@ describe('regionOfStackArn', () => {
 });
 
 describe('isMissingRegionError', () => {
-  it('recognises the SDK\'s missing-region error and nothing else', () => {
+  it("recognises the SDK's missing-region error and nothing else", () => {
     expect(isMissingRegionError(new Error('Region is missing'))).toBe(true);
     expect(isMissingRegionError(new Error('QueueDoesNotExist'))).toBe(false);
   });

@@ -46,7 +46,10 @@ describe('deliverToAll', () => {
   it('reports a target not delivered when its next try would come after the give-up time, without waiting for it', async () => {
     // Prepare
     const clock = { nowMs: 0 };
-    const notifier = scriptedNotifier({ late: (now) => [{ status: 'retry_later', attempts: 1, reason: 'HTTP 429', notBeforeMs: now + DELIVERY_GIVE_UP_MS + 1 }] }, clock);
+    const notifier = scriptedNotifier(
+      { late: (now) => [{ status: 'retry_later', attempts: 1, reason: 'HTTP 429', notBeforeMs: now + DELIVERY_GIVE_UP_MS + 1 }] },
+      clock,
+    );
     const slept: number[] = [];
 
     // Act

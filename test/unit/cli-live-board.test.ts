@@ -19,7 +19,12 @@ describe('formatTtyRow', () => {
   });
 
   it.each([40, 61, 80])('never draws wider than %i columns, colours included, so a row cannot wrap', (width) => {
-    const row = formatTtyRow({ ...ROW, note: 'retrying after: APIG progress request answered HTTP 500 APIC.9000' }, 185_000, { width, labelWidth: 14, frame: 3, paint });
+    const row = formatTtyRow({ ...ROW, note: 'retrying after: APIG progress request answered HTTP 500 APIC.9000' }, 185_000, {
+      width,
+      labelWidth: 14,
+      frame: 3,
+      paint,
+    });
 
     expect(visibleLength(row)).toBeLessThanOrEqual(width);
   });

@@ -65,7 +65,10 @@ describe('watchCreation', () => {
   });
 
   it('backs off after a transient error and ends with the terminal outcome of a refusal', async () => {
-    const { ports, sleeps } = scripted([new ApigRetryableError('server_error', 'HTTP 500'), new ApigTerminalError('forbidden', 'HTTP 403', { code: 'APIC.7106' })]);
+    const { ports, sleeps } = scripted([
+      new ApigRetryableError('server_error', 'HTTP 500'),
+      new ApigTerminalError('forbidden', 'HTTP 403', { code: 'APIC.7106' }),
+    ]);
 
     const event = await watchCreation(watchState(), ports);
 

@@ -2,7 +2,7 @@ import { readCliSettings, readStartWatchSettings } from '../../lib/config/enviro
 import { ConfigError } from '../../lib/config-error.js';
 
 describe('readCliSettings', () => {
-  it('needs none of the poller\'s AWS resources (queue, dead-letter queue, table)', () => {
+  it("needs none of the poller's AWS resources (queue, dead-letter queue, table)", () => {
     const settings = readCliSettings({ HUAWEICLOUD_AUTH_TOKEN: 't0k3n' });
 
     expect(settings).toMatchObject({ watchQueueUrl: null, timeScale: 1, timeOriginMs: null, watchTimeoutSeconds: 7200 });
@@ -10,7 +10,10 @@ describe('readCliSettings', () => {
   });
 
   it('reads the time scale and its origin, and names a bad one', () => {
-    expect(readCliSettings({ APIG_WATCH_TIME_SCALE: '20', APIG_WATCH_TIME_ORIGIN_MS: '1795860000000' })).toMatchObject({ timeScale: 20, timeOriginMs: 1_795_860_000_000 });
+    expect(readCliSettings({ APIG_WATCH_TIME_SCALE: '20', APIG_WATCH_TIME_ORIGIN_MS: '1795860000000' })).toMatchObject({
+      timeScale: 20,
+      timeOriginMs: 1_795_860_000_000,
+    });
     expect(() => readCliSettings({ APIG_WATCH_TIME_ORIGIN_MS: 'yesterday' })).toThrow(/APIG_WATCH_TIME_ORIGIN_MS must be a positive number/);
   });
 
@@ -28,7 +31,7 @@ describe('readStartWatchSettings', () => {
     expect(() => readStartWatchSettings({ WATCH_QUEUE_URL: 'https://sqs/q' })).toThrow(new ConfigError('WATCH_TABLE_NAME is required'));
   });
 
-  it('sends to the SDK\'s SQS endpoint when AWS_ENDPOINT_URL_SQS is set', () => {
+  it("sends to the SDK's SQS endpoint when AWS_ENDPOINT_URL_SQS is set", () => {
     expect(readStartWatchSettings({ WATCH_QUEUE_URL: 'https://sqs/q', WATCH_TABLE_NAME: 'watch', AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4566' })).toEqual({
       watchQueueUrl: 'https://sqs/q',
       tableName: 'watch',

@@ -15,7 +15,7 @@ describe('readSettings', () => {
     expect(() => readSettings({ ...BASE, [name]: '' })).toThrow(new ConfigError(`${name} is required`));
   });
 
-  it('defaults the watch timeout to 7200 s and the endpoints to Huawei\'s templates', () => {
+  it("defaults the watch timeout to 7200 s and the endpoints to Huawei's templates", () => {
     const settings = readSettings(BASE);
     expect(settings.watchTimeoutSeconds).toBe(7200);
     expect(settings.apigEndpoint).toBe('https://apig.{region}.myhuaweicloud.com');
@@ -35,7 +35,9 @@ describe('readSettings', () => {
 
   it('refuses a watch timeout and delivery budget that would outlive the records that deduplicate them', () => {
     expect(readSettings({ ...BASE, DELIVERY_RETRY_HOURS: '120', WATCH_TIMEOUT_SECONDS: '86400' }).deliveryBudgetSeconds).toBe(120 * 3600);
-    expect(() => readSettings({ ...BASE, DELIVERY_RETRY_HOURS: '240' })).toThrow(/WATCH_TIMEOUT_SECONDS plus DELIVERY_RETRY_HOURS may add up to at most 144 hours/);
+    expect(() => readSettings({ ...BASE, DELIVERY_RETRY_HOURS: '240' })).toThrow(
+      /WATCH_TIMEOUT_SECONDS plus DELIVERY_RETRY_HOURS may add up to at most 144 hours/,
+    );
   });
 
   it('keeps secret references as references until run time', () => {

@@ -67,7 +67,12 @@ describe('discoveryRequest', () => {
 
     // Assess
     expect(request).toEqual({
-      project_id: PROJECT_ID, instance_id: INSTANCE_ID, region: 'ap-southeast-1', instance_name: 'orders-gw', context: {}, origin: 'discovery',
+      project_id: PROJECT_ID,
+      instance_id: INSTANCE_ID,
+      region: 'ap-southeast-1',
+      instance_name: 'orders-gw',
+      context: {},
+      origin: 'discovery',
     });
     expect(parseWatchRequest(JSON.parse(JSON.stringify(request)))).toEqual(request);
   });

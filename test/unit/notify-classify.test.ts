@@ -57,7 +57,7 @@ describe('classifyAnswer', () => {
     ['webhook', 302],
     ['dingtalk', 307],
     ['teams', 308],
-  ] as const)('rejects a %s redirect (HTTP %d) as a failure that says it was not followed, with the receiver\'s answer', (type, status) => {
+  ] as const)("rejects a %s redirect (HTTP %d) as a failure that says it was not followed, with the receiver's answer", (type, status) => {
     // Act
     const verdict = classifyAnswer(type, answer(status, '<a href="https://elsewhere.example/">Moved</a>'), NOW_MS);
 
@@ -69,7 +69,7 @@ describe('classifyAnswer', () => {
     });
   });
 
-  it('rejects other 4xx with the receiver\'s words, not as gone', () => {
+  it("rejects other 4xx with the receiver's words, not as gone", () => {
     expect(classifyAnswer('slack', answer(400, 'invalid_payload'), NOW_MS)).toEqual({
       kind: 'rejected',
       reason: 'HTTP 400, invalid_payload',
@@ -167,7 +167,12 @@ describe('createPostSpacing', () => {
     const spacing = createPostSpacing();
 
     // Act
-    const waits = [spacing.take('a', 'dingtalk', 'e', 0), spacing.take('b', 'dingtalk', 'e', 0), spacing.take('c', 'webhook', 'e1', 0), spacing.take('c', 'webhook', 'e2', 0)];
+    const waits = [
+      spacing.take('a', 'dingtalk', 'e', 0),
+      spacing.take('b', 'dingtalk', 'e', 0),
+      spacing.take('c', 'webhook', 'e1', 0),
+      spacing.take('c', 'webhook', 'e2', 0),
+    ];
 
     // Assess
     expect(waits).toEqual([0, 0, 0, 0]);

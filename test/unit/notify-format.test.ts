@@ -43,11 +43,15 @@ describe('composeMessage', () => {
   });
 
   it('says how far a failed creation got: the progress reached before it failed', () => {
-    expect(composeMessage(watchEventFactory('failed', { progress: 50 })).detail).toBe('Huawei Cloud reported that creating the dedicated gateway failed at 50%.');
+    expect(composeMessage(watchEventFactory('failed', { progress: 50 })).detail).toBe(
+      'Huawei Cloud reported that creating the dedicated gateway failed at 50%.',
+    );
   });
 
   it('tells "Huawei never answered" apart from "still creating at 80%"', () => {
-    const neverAnswered = composeMessage(watchEventFactory('unavailable', { status: null, progress: null, error_code: null, error_msg: 'Huawei never answered (3 attempts): … ECONNREFUSED' }));
+    const neverAnswered = composeMessage(
+      watchEventFactory('unavailable', { status: null, progress: null, error_code: null, error_msg: 'Huawei never answered (3 attempts): … ECONNREFUSED' }),
+    );
     const stillCreating = composeMessage(watchEventFactory('timed_out', { status: 'creating', progress: 80 }));
     expect(formatTitle(neverAnswered)).toBe('⚠️ Huawei Cloud never answered: orders-gw-prod');
     expect(neverAnswered.detail).toMatch(/nothing is known about the gateway/);
@@ -56,7 +60,14 @@ describe('composeMessage', () => {
   });
 
   it('says "No progress from Huawei Cloud" when Huawei answered with errors only', () => {
-    const message = composeMessage(watchEventFactory('unavailable', { status: null, progress: null, error_code: null, error_msg: 'Huawei never reported the progress (40 attempts): … HTTP 500' }));
+    const message = composeMessage(
+      watchEventFactory('unavailable', {
+        status: null,
+        progress: null,
+        error_code: null,
+        error_msg: 'Huawei never reported the progress (40 attempts): … HTTP 500',
+      }),
+    );
     expect(formatTitle(message)).toBe('⚠️ No progress from Huawei Cloud: orders-gw-prod');
   });
 
@@ -66,7 +77,7 @@ describe('composeMessage', () => {
     expect(composeMessage(watchEventFactory('forbidden')).detail).toMatch('apig:instance:getCreateProgress');
   });
 
-  it('shows the event\'s hint and fills a missing elapsed text from the milliseconds', () => {
+  it("shows the event's hint and fills a missing elapsed text from the milliseconds", () => {
     // Prepare
     const event = watchEventFactory('failed', { error_code: 'APIC.9219', hint: 'Resources are sold out.', elapsed: null, elapsed_ms: 61_000 });
 

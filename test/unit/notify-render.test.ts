@@ -35,6 +35,7 @@ const TARGETS: Record<ChannelType, Target> = Object.fromEntries(
 const render = (type: ChannelType, data: Partial<OutcomeData> = {}, outcome: OutcomeData['outcome'] = 'failed'): RenderedRequest =>
   renderNotification(watchEventFactory(outcome, data), TARGETS[type], NOTIFY_NOW_MS, { webhookSecret: TEST_WEBHOOK_SECRET });
 /** The parsed body, loosely typed: the tests probe each channel's own shape. */
+// biome-ignore lint/suspicious/noExplicitAny: each channel's body has its own shape; the tests read into it freely.
 const bodyOf = (request: RenderedRequest): any => JSON.parse(request.body);
 
 interface SlackBlock {
@@ -141,7 +142,10 @@ describe('renderDiscordRequest', () => {
 
     // Assess
     const [embed] = body.embeds;
-    const total = embed.title.length + embed.description.length + (embed.footer?.text.length ?? 0) +
+    const total =
+      embed.title.length +
+      embed.description.length +
+      (embed.footer?.text.length ?? 0) +
       embed.fields.reduce((sum: number, field: { name: string; value: string }) => sum + field.name.length + field.value.length, 0);
     expect(body.content.length).toBeLessThanOrEqual(2000);
     expect(body.embeds.length).toBeLessThanOrEqual(10);

@@ -49,9 +49,7 @@ describe('parseNotifyUrls', () => {
 
   it('takes a DingTalk or Feishu signing secret from the fragment and removes it from the URL', () => {
     // Act
-    const [dingtalk, feishu] = parseNotifyUrls(
-      `${DINGTALK}#secret=SECabc%2Bdef, feishu+http://127.0.0.1:9/feishu#secret=s3cr3t`,
-    );
+    const [dingtalk, feishu] = parseNotifyUrls(`${DINGTALK}#secret=SECabc%2Bdef, feishu+http://127.0.0.1:9/feishu#secret=s3cr3t`);
 
     // Assess
     expect(dingtalk).toMatchObject({ type: 'dingtalk', url: DINGTALK, secret: 'SECabc+def' });
@@ -263,7 +261,7 @@ describe('selectTargets', () => {
     expect(unknown).toEqual(['ops']);
   });
 
-  it('combines a target\'s filters: on=, when= and group= must all agree', () => {
+  it("combines a target's filters: on=, when= and group= must all agree", () => {
     // Prepare
     const targets = targetsOf('narrow#on=failed&when=env:prod&group=payments');
 

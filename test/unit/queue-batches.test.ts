@@ -23,7 +23,10 @@ describe('splitIntoBatches', () => {
     const batches = splitIntoBatches(['a', 'b', 'c', 'd'].map((id) => messageFactory(id, 100 * KIB)));
 
     // Assess
-    expect(idsOf(batches)).toEqual([['a', 'b'], ['c', 'd']]);
+    expect(idsOf(batches)).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
   });
 
   it('fills a batch to exactly 256 KiB', () => {

@@ -1,4 +1,13 @@
-import { DELIVERY_RETRY_DELAYS_SECONDS, NEVER_ANSWERED_PREFIX, NO_PROGRESS_PREFIX, TRANSIENT_BUDGET_SECONDS, UNREACHABLE_GIVE_UP_ATTEMPTS, decideDelivery, decidePoll, type PollDecision } from '../../lib/watch/decide.js';
+import {
+  DELIVERY_RETRY_DELAYS_SECONDS,
+  NEVER_ANSWERED_PREFIX,
+  NO_PROGRESS_PREFIX,
+  TRANSIENT_BUDGET_SECONDS,
+  UNREACHABLE_GIVE_UP_ATTEMPTS,
+  decideDelivery,
+  decidePoll,
+  type PollDecision,
+} from '../../lib/watch/decide.js';
 import type { WatchEvent } from '../../lib/watch/notification-event.js';
 import { MAX_SQS_DELAY_SECONDS } from '../../lib/watch/schedule.js';
 import { runInAnotherWorld } from '../support/another-world.js';
@@ -142,7 +151,12 @@ describe('decidePoll', () => {
   });
 
   it(`gives up on an unreachable address after ${UNREACHABLE_GIVE_UP_ATTEMPTS} quick attempts when Huawei never answered`, () => {
-    const observation = { kind: 'transient_error', throttled: false, unreachable: true, message: 'connect ECONNREFUSED 127.0.0.1:1; check APIG_ENDPOINT' } as const;
+    const observation = {
+      kind: 'transient_error',
+      throttled: false,
+      unreachable: true,
+      message: 'connect ECONNREFUSED 127.0.0.1:1; check APIG_ENDPOINT',
+    } as const;
     let state = watchState();
     let now = T0;
     for (let attempt = 1; attempt < UNREACHABLE_GIVE_UP_ATTEMPTS; attempt += 1) {

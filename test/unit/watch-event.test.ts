@@ -4,7 +4,13 @@ import type { LastSeen } from '../../lib/watch/state.js';
 import { T0, watchState } from '../support/factories.js';
 
 const FIRST_PROGRESS: LastSeen = {
-  status: 'creating', progress: 30, start_time_ms: T0 - 20_000, end_time_ms: T0 + 60_000, error_code: null, error_msg: null, seen_at: T0 + 60_000,
+  status: 'creating',
+  progress: 30,
+  start_time_ms: T0 - 20_000,
+  end_time_ms: T0 + 60_000,
+  error_code: null,
+  error_msg: null,
+  seen_at: T0 + 60_000,
 };
 
 describe('formatElapsed', () => {
@@ -44,7 +50,6 @@ describe('hintFor', () => {
   });
 });
 
-
 describe('buildStartedEvent', () => {
   it('describes the watch as the first progress answer left it, with a stable id and no finish', () => {
     // Prepare
@@ -59,9 +64,18 @@ describe('buildStartedEvent', () => {
       id: `${state.watch_id}_started`,
       timestamp: new Date(T0 + 60_000).toISOString(),
       data: {
-        outcome: 'started', status: 'creating', progress: 30, error_code: null, hint: null,
-        started_at: new Date(T0 - 20_000).toISOString(), finished_at: null, elapsed_ms: 80_000, elapsed: '1m 20s', polls: 1,
-        instance_name: 'orders-gw-prod', context: { ticket: 'OPS-1234' },
+        outcome: 'started',
+        status: 'creating',
+        progress: 30,
+        error_code: null,
+        hint: null,
+        started_at: new Date(T0 - 20_000).toISOString(),
+        finished_at: null,
+        elapsed_ms: 80_000,
+        elapsed: '1m 20s',
+        polls: 1,
+        instance_name: 'orders-gw-prod',
+        context: { ticket: 'OPS-1234' },
       },
     });
   });

@@ -6,15 +6,7 @@ import type { WatchState } from '../../lib/watch/state.js';
 import { startWatch } from '../../lib/watch/start-watch.js';
 import { watchIdFor } from '../../lib/watch/watch-ids.js';
 import { T0, progressReport, watchRequest } from '../support/factories.js';
-import {
-  memoryStepStore,
-  recordingLog,
-  recordingMetrics,
-  recordingNotifier,
-  recordingQueue,
-  scriptedProgress,
-  target,
-} from '../support/fakes.js';
+import { memoryStepStore, recordingLog, recordingMetrics, recordingNotifier, recordingQueue, scriptedProgress, target } from '../support/fakes.js';
 
 const SETTINGS = { watchTimeoutSeconds: 7200, deliveryBudgetSeconds: 86_400 };
 const KEYS = { current: 'k'.repeat(32), previous: null };
@@ -58,7 +50,12 @@ describe('processBatch', () => {
 
   it('processes the records of a batch concurrently', async () => {
     const progressSource = scriptedProgress(() => progressReport(), 50);
-    await processBatch(Array.from({ length: 10 }, (_, n) => requestRecord(n)), ports({ progressSource }), SETTINGS, inAMinute());
+    await processBatch(
+      Array.from({ length: 10 }, (_, n) => requestRecord(n)),
+      ports({ progressSource }),
+      SETTINGS,
+      inAMinute(),
+    );
     expect(progressSource.maxInFlight).toBe(10);
   });
 
@@ -135,7 +132,10 @@ describe('processBatch', () => {
     const eventIds = notifier.deliveries.map((delivery) => delivery.eventId);
     expect(eventIds).toHaveLength(4);
     expect(new Set(eventIds)).toEqual(
-      new Set([`${watchIdFor(watchRequest({ instance_id: hex(1) }), 'first')}_succeeded`, `${watchIdFor(watchRequest({ instance_id: hex(1) }), 'later')}_succeeded`]),
+      new Set([
+        `${watchIdFor(watchRequest({ instance_id: hex(1) }), 'first')}_succeeded`,
+        `${watchIdFor(watchRequest({ instance_id: hex(1) }), 'later')}_succeeded`,
+      ]),
     );
   });
 
@@ -170,7 +170,9 @@ describe('processBatch', () => {
   it('delivers an outcome redriven from the dead-letter queue 13 days later to the owed target only', async () => {
     const DAY_MS = 24 * 3600 * 1000;
     let down = true;
-    const notifier = recordingNotifier((t) => (t.id === 'b' && down ? { status: 'retry_later', attempts: 1, reason: '503' } : { status: 'delivered', attempts: 1, httpStatus: 200 }));
+    const notifier = recordingNotifier((t) =>
+      t.id === 'b' && down ? { status: 'retry_later', attempts: 1, reason: '503' } : { status: 'delivered', attempts: 1, httpStatus: 200 },
+    );
     const store = memoryStepStore();
     const success = scriptedProgress(() => progressReport({ status: 'success', progress: 100 }));
     let nowMs = T0;

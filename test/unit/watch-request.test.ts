@@ -125,7 +125,6 @@ describe('parseWatchRequest', () => {
   });
 });
 
-
 describe('parseMessageBody', () => {
   it.each([
     ['non-JSON', 'not json', /not JSON/],

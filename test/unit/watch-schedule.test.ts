@@ -69,7 +69,10 @@ describe('adaptiveSchedule', () => {
   });
 
   it('does not expect any gateway to be created within three minutes', () => {
-    const delay = adaptiveSchedule(watchState({ last: { status: 'creating', progress: 0, start_time_ms: T0, end_time_ms: T0, error_code: null, error_msg: null } }), T0 + 5 * SECOND_MS);
+    const delay = adaptiveSchedule(
+      watchState({ last: { status: 'creating', progress: 0, start_time_ms: T0, end_time_ms: T0, error_code: null, error_msg: null } }),
+      T0 + 5 * SECOND_MS,
+    );
     expect(delay).toBeGreaterThanOrEqual(57);
   });
 
@@ -129,7 +132,7 @@ describe('adaptiveSchedule', () => {
 
   it('expects a gateway that reached p % after t to take t / (p / 100), or longer while the next step has not shown', () => {
     expect(estimateCreation(at(50), seenAt(50)).durationMs).toBe(8 * MINUTE_MS); // 50 % by 4:00 at the earliest
-    expect(estimateCreation(at(50), T0 + 9 * MINUTE_MS).durationMs).toBe(9 * MINUTE_MS / 0.8); // still not 80 % at 9:00
+    expect(estimateCreation(at(50), T0 + 9 * MINUTE_MS).durationMs).toBe((9 * MINUTE_MS) / 0.8); // still not 80 % at 9:00
   });
 
   it('backs off, up to a minute, once the creation is later than plausible', () => {
@@ -168,21 +171,41 @@ describe('the learned pace (progress values Huawei does not document)', () => {
     return watchState({
       step: marks.length * 4,
       marks: marks.map(([progress, seen, after]) => ({ progress, seen_at: T0 + seen * MINUTE_MS, after: T0 + after * MINUTE_MS })),
-      last: { status: 'creating', progress: last?.[0] ?? 0, start_time_ms: T0, end_time_ms: T0, error_code: null, error_msg: null, seen_at: T0 + (last?.[1] ?? 0) * MINUTE_MS },
+      last: {
+        status: 'creating',
+        progress: last?.[0] ?? 0,
+        start_time_ms: T0,
+        end_time_ms: T0,
+        error_code: null,
+        error_msg: null,
+        seen_at: T0 + (last?.[1] ?? 0) * MINUTE_MS,
+      },
       ...overrides,
     });
   }
 
   it('keeps the documented model while every value seen is documented, and switches once another shows', () => {
     const documented = estimateCreation(showed([[30, 3, 2]]), T0 + 3 * MINUTE_MS);
-    const unknown = estimateCreation(showed([[30, 3, 2], [45, 4, 3]]), T0 + 4 * MINUTE_MS);
+    const unknown = estimateCreation(
+      showed([
+        [30, 3, 2],
+        [45, 4, 3],
+      ]),
+      T0 + 4 * MINUTE_MS,
+    );
     expect(documented).toMatchObject({ documented: true, nextProgress: 50 });
     expect(unknown).toMatchObject({ documented: false, nextProgress: 100, progress: 45 });
   });
 
   it('learns the duration from every value: a later value that says "slower" moves the estimate later', () => {
     const one = estimateCreation(showed([[40, 4, 3.5]]), T0 + 5 * MINUTE_MS);
-    const slower = estimateCreation(showed([[40, 4, 3.5], [45, 9, 8.5]]), T0 + 9 * MINUTE_MS);
+    const slower = estimateCreation(
+      showed([
+        [40, 4, 3.5],
+        [45, 9, 8.5],
+      ]),
+      T0 + 9 * MINUTE_MS,
+    );
     expect(one.durationMs).toBeGreaterThan(8 * MINUTE_MS);
     expect(one.durationMs).toBeLessThan(12 * MINUTE_MS);
     expect(slower.durationMs).toBeGreaterThan(one.durationMs);
@@ -195,13 +218,24 @@ describe('the learned pace (progress values Huawei does not document)', () => {
 
   it('polls far apart while the end is unlikely, and densely when it is likely now', () => {
     const early = adaptiveSchedule(showed([[15, 1.5, 1]]), T0 + 1.5 * MINUTE_MS);
-    const nearEnd = adaptiveSchedule(showed([[15, 1.5, 1], [45, 4.5, 4], [85, 8.5, 8]]), T0 + 9.5 * MINUTE_MS);
+    const nearEnd = adaptiveSchedule(
+      showed([
+        [15, 1.5, 1],
+        [45, 4.5, 4],
+        [85, 8.5, 8],
+      ]),
+      T0 + 9.5 * MINUTE_MS,
+    );
     expect(early).toBeGreaterThanOrEqual(45);
     expect(nearEnd).toBeLessThanOrEqual(20);
   });
 
   it('backs off by itself once the creation runs far later than its values said', () => {
-    const state = showed([[15, 1.5, 1], [45, 4.5, 4], [85, 8.5, 8]]);
+    const state = showed([
+      [15, 1.5, 1],
+      [45, 4.5, 4],
+      [85, 8.5, 8],
+    ]);
     const delays = [9.5, 20, 60].map((minutes) => adaptiveSchedule(state, T0 + minutes * MINUTE_MS));
     expect(delays[1]).toBeGreaterThan(delays[0] as number);
     expect(delays[2]).toBeGreaterThanOrEqual(delays[1] as number);
@@ -209,7 +243,18 @@ describe('the learned pace (progress values Huawei does not document)', () => {
 
   it('never leaves more than a minute between polls, nor less than a second, whatever the values', () => {
     for (const [n, watchId] of watchIds(20).entries()) {
-      for (const marks of [[[1, 0.1, 0]], [[7, 1, 0.5], [99, 2, 1.5]], [[60, 3, 2], [40, 4, 3]], [[33, 50, 49]]] as [number, number, number][][]) {
+      for (const marks of [
+        [[1, 0.1, 0]],
+        [
+          [7, 1, 0.5],
+          [99, 2, 1.5],
+        ],
+        [
+          [60, 3, 2],
+          [40, 4, 3],
+        ],
+        [[33, 50, 49]],
+      ] as [number, number, number][][]) {
         for (const elapsedMinutes of [0.2, 1, 3, 9, 40, 200]) {
           const delay = adaptiveSchedule(showed(marks, { watch_id: watchId, step: n }), T0 + elapsedMinutes * MINUTE_MS);
           expect(Number.isInteger(delay)).toBe(true);

@@ -42,7 +42,9 @@ export async function runStart(options: StartCommandOptions, io: CliIo): Promise
   const settings = readCliSettings(io.env);
   const queueUrl = await resolveQueueUrl(options, settings.watchQueueUrl);
   const region = options.awsRegion ?? regionOfQueueUrl(queueUrl);
-  const tableName = io.env.WATCH_TABLE_NAME?.trim() || (options.stack ? await stackOutput(options.stack, TABLE_NAME_OUTPUT, options.awsRegion ?? regionOfStackArn(options.stack)) : undefined);
+  const tableName =
+    io.env.WATCH_TABLE_NAME?.trim() ||
+    (options.stack ? await stackOutput(options.stack, TABLE_NAME_OUTPUT, options.awsRegion ?? regionOfStackArn(options.stack)) : undefined);
   const lookup = tableName ? await watchLookup(tableName, region) : undefined;
   const sender = createWatchRequestSender(sqsClientFor({ sqsEndpointOverridden: settings.sqsEndpointOverridden, region }), queueUrl, lookup);
   try {
@@ -69,7 +71,12 @@ export async function runStart(options: StartCommandOptions, io: CliIo): Promise
  * const queueUrl = await resolveQueueUrl({ stack: 'apig-watch-prod' }, settings.watchQueueUrl);
  */
 export async function resolveQueueUrl(options: QueueOptions, watchQueueUrl: string | null): Promise<string> {
-  const given = options.queueUrl !== undefined ? { url: options.queueUrl, from: '--queue-url' } : watchQueueUrl ? { url: watchQueueUrl, from: 'WATCH_QUEUE_URL' } : undefined;
+  const given =
+    options.queueUrl !== undefined
+      ? { url: options.queueUrl, from: '--queue-url' }
+      : watchQueueUrl
+        ? { url: watchQueueUrl, from: 'WATCH_QUEUE_URL' }
+        : undefined;
   if (given) {
     checkQueueUrl(given.url, given.from);
     return given.url;
@@ -85,7 +92,10 @@ export async function resolveQueueUrl(options: QueueOptions, watchQueueUrl: stri
 
 function checkQueueUrl(url: string, from: string): void {
   const problem = queueUrlProblem(url);
-  if (problem) throw new CliUsageError(`${from} must be an SQS queue URL like https://sqs.ap-southeast-1.amazonaws.com/123456789012/apig-watch-prod; ${JSON.stringify(url)} ${problem}`);
+  if (problem)
+    throw new CliUsageError(
+      `${from} must be an SQS queue URL like https://sqs.ap-southeast-1.amazonaws.com/123456789012/apig-watch-prod; ${JSON.stringify(url)} ${problem}`,
+    );
 }
 
 /** Reads one output of the stack; the CloudFormation client loads only when needed. */

@@ -56,7 +56,12 @@ export async function runWatch(options: WatchCommandOptions, io: CliIo): Promise
   try {
     const values = await resolveSecretValues(settings.secrets, readSecretReference);
     const progressSource = createProgressSource(
-      { credentials: credentialsFrom(values), apigEndpoint: settings.apigEndpoint, iamEndpoint: settings.iamEndpoint, requestTimeoutMs: APIG_REQUEST_TIMEOUT_MS },
+      {
+        credentials: credentialsFrom(values),
+        apigEndpoint: settings.apigEndpoint,
+        iamEndpoint: settings.iamEndpoint,
+        requestTimeoutMs: APIG_REQUEST_TIMEOUT_MS,
+      },
       // The watch's clock signs too (X-Sdk-Date), so a time-scaled simulator sharing it accepts the signature.
       { log, now: clock.now },
     );
@@ -79,7 +84,9 @@ export async function runWatch(options: WatchCommandOptions, io: CliIo): Promise
     human.write(`\n${describeOutcome(event).join('\n')}\n`);
     const undelivered = await notifyAll(event, targets, notifier, human);
     if (undelivered > 0) {
-      io.stderr.write(`apig-watch: ${undelivered} of ${targets.length} notification target(s) did not take the notification (see above)${options.requireNotify ? '' : '; --require-notify makes this exit 5'}\n`);
+      io.stderr.write(
+        `apig-watch: ${undelivered} of ${targets.length} notification target(s) did not take the notification (see above)${options.requireNotify ? '' : '; --require-notify makes this exit 5'}\n`,
+      );
     }
     if (options.json) io.stdout.write(`${JSON.stringify(event)}\n`);
     return options.requireNotify && undelivered > 0 ? EXIT_CODES.notNotified : exitCodeForOutcome(event.data.outcome);
