@@ -3,9 +3,10 @@ import type { ReceivedRequest } from '../../lib/dev/webhook-receiver.js';
 import type { WatchState } from '../../lib/watch/state.js';
 import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
 import {
-  DEFAULT_WAIT_MS,
-  MINUTE_MS,
+  THREE_STEP_CREATION,
+  TWO_TARGET_PATHS,
   instanceIdFor,
+  settledPosts,
   startPipeline,
   webhookEvent,
   type Pipeline,
@@ -21,14 +22,8 @@ import {
  * more (a GET is harmless to repeat), and that is all it may do.
  */
 
-const TARGET_PATHS = ['/hooks/first', '/hooks/second'] as const;
-const CREATION = {
-  steps: [
-    { atMs: 0, progress: 30 },
-    { atMs: 2 * MINUTE_MS, progress: 80 },
-  ],
-  finish: { atMs: 3 * MINUTE_MS, status: 'success' as const },
-};
+const TARGET_PATHS = TWO_TARGET_PATHS;
+const CREATION = THREE_STEP_CREATION;
 
 let pipeline: Pipeline;
 afterEach(async () => {
@@ -40,18 +35,15 @@ async function startWatcher(options: PipelineOptions = {}): Promise<TestWatcher>
   return pipeline.watcher({ NOTIFY_URLS: TARGET_PATHS.map((path) => `webhook+${pipeline.receiver.url}${path}`).join(',') });
 }
 
-/** Waits for the outcome at every target and for the queue to fall quiet; returns the posts per target. */
 /** Huawei polls beyond the chain's own: each must have been counted as a duplicate poll. */
 function uncountedPolls(instanceId: string, first: ReceivedRequest, watcher: TestWatcher): number {
   const duplicates = watcher.metrics.counts.get('DuplicatePolls') ?? 0;
   return pipeline.progressRequests(instanceId).length - webhookEvent(first).data.polls - duplicates;
 }
 
-async function settledPosts(instanceId: string): Promise<ReceivedRequest[][]> {
-  const about = (request: ReceivedRequest) => webhookEvent(request).data.instance_id === instanceId;
-  for (const path of TARGET_PATHS) await pipeline.receiver.waitFor((request) => request.path === path && about(request), DEFAULT_WAIT_MS);
-  await pipeline.waitForQuiet();
-  return TARGET_PATHS.map((path) => pipeline.receiver.received(path).filter(about));
+/** Waits for the outcome at every target and for the queue to fall quiet; returns the posts per target. */
+function postsAbout(instanceId: string): Promise<ReceivedRequest[][]> {
+  return settledPosts(pipeline, instanceId, TARGET_PATHS);
 }
 
 function stateOf(body: string): WatchState | null {
@@ -72,7 +64,7 @@ describe('exactly once (README, "Exactly once")', () => {
     await pipeline.send(request, request);
 
     // Assess
-    const [first, second] = await settledPosts(instanceId);
+    const [first, second] = await postsAbout(instanceId);
     expect([first!.length, second!.length]).toEqual([1, 1]);
     expect(uncountedPolls(instanceId, first![0]!, watcher)).toBe(0);
   });
@@ -98,7 +90,7 @@ describe('exactly once (README, "Exactly once")', () => {
     await pipeline.send(watchRequestBody({ instance_id: instanceId }));
 
     // Assess
-    const [first, second] = await settledPosts(instanceId);
+    const [first, second] = await postsAbout(instanceId);
     expect(copied).toBeDefined();
     expect(run.bodies().filter((body) => body === copied)).toHaveLength(2);
     expect([first!.length, second!.length]).toEqual([1, 1]);
@@ -127,7 +119,7 @@ describe('exactly once (README, "Exactly once")', () => {
     await pipeline.send(watchRequestBody({ instance_id: instanceId }));
 
     // Assess
-    const [first, second] = await settledPosts(instanceId);
+    const [first, second] = await postsAbout(instanceId);
     expect([first!.length, second!.length]).toEqual([1, 1]);
     expect(run.bodies()).toHaveLength(2 * seen.size);
     expect(uncountedPolls(instanceId, first![0]!, watcher)).toBe(0);
@@ -149,7 +141,7 @@ describe('exactly once (README, "Exactly once")', () => {
     await pipeline.send(watchRequestBody({ instance_id: instanceId }));
 
     // Assess
-    const [first, second] = await settledPosts(instanceId);
+    const [first, second] = await postsAbout(instanceId);
     expect([first!.length, second!.length]).toEqual([1, 1]);
     expect(watcher.metrics.counts.get('DuplicatePolls')).toBeGreaterThanOrEqual(1);
     expect(uncountedPolls(instanceId, first![0]!, watcher)).toBe(0);

@@ -5,10 +5,11 @@ import type { WatchState } from '../../lib/watch/state.js';
 import { PROJECT_ID, sqsRecordFactory, watchRequestBody } from '../support/factories.js';
 import {
   DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
-  DEFAULT_WAIT_MS,
-  MINUTE_MS,
   PIPELINE_WEBHOOK_SECRET,
+  THREE_STEP_CREATION,
+  TWO_TARGET_PATHS,
   instanceIdFor,
+  settledPosts,
   startPipeline,
   webhookEvent,
   type Pipeline,
@@ -26,14 +27,8 @@ import {
  * altered state, the same request delivered again, a new request after the end, a redirect.
  */
 
-const TARGET_PATHS = ['/hooks/first', '/hooks/second'] as const;
-const CREATION = {
-  steps: [
-    { atMs: 0, progress: 30 },
-    { atMs: 2 * MINUTE_MS, progress: 80 },
-  ],
-  finish: { atMs: 3 * MINUTE_MS, status: 'success' as const },
-};
+const TARGET_PATHS = TWO_TARGET_PATHS;
+const CREATION = THREE_STEP_CREATION;
 
 /** Where the watcher dies. A crash is an exception out of a port: that record, or the whole batch, is retried by SQS. */
 type CrashPoint =
@@ -133,13 +128,8 @@ async function startWatcher(
 }
 
 /** Waits for the outcome of `instanceId` at every target and for the queue to fall quiet; the posts per target. */
-async function settledPosts(instanceId: string, atLeast = 1): Promise<ReceivedRequest[][]> {
-  const about = (request: ReceivedRequest) => webhookEvent(request).data.instance_id === instanceId;
-  for (const path of TARGET_PATHS) {
-    await pipeline.receiver.waitFor((request) => request.path === path && pipeline.receiver.received(path).filter(about).length >= atLeast, DEFAULT_WAIT_MS);
-  }
-  await pipeline.waitForQuiet();
-  return TARGET_PATHS.map((path) => pipeline.receiver.received(path).filter(about));
+function postsAbout(instanceId: string, atLeast = 1): Promise<ReceivedRequest[][]> {
+  return settledPosts(pipeline, instanceId, TARGET_PATHS, atLeast);
 }
 
 const webhookIdOf = (request: ReceivedRequest) => request.headers['webhook-id'];
@@ -170,7 +160,7 @@ describe('the fault matrix: a crash at any point of a step', () => {
     await pipeline.send(watchRequestBody({ instance_id: instanceId }));
 
     // Assess
-    const posts = await settledPosts(instanceId);
+    const posts = await postsAbout(instanceId);
     expect(crash.crashed()).toBe(true);
     expect(posts.map((received) => received.length)).toEqual([1, 1]);
     expect(webhookEvent(posts[0]![0]!).data.outcome).toBe('succeeded');
@@ -191,7 +181,7 @@ describe('the fault matrix: a crash at any point of a step', () => {
     await pipeline.send(watchRequestBody({ instance_id: instanceId }));
 
     // Assess
-    const posts = await settledPosts(instanceId);
+    const posts = await postsAbout(instanceId);
     expect(crash.crashed()).toBe(true);
     const counts = posts.map((received) => received.length).sort();
     expect(counts[0]).toBe(1);
@@ -213,7 +203,7 @@ describe('a record that failed', () => {
     await pipeline.send(watchRequestBody({ instance_id: instanceId }));
 
     // Assess
-    const posts = await settledPosts(instanceId);
+    const posts = await postsAbout(instanceId);
     expect(crash.crashed()).toBe(true);
     expect(posts.map((received) => received.length)).toEqual([1, 1]);
     expect(watcher.metrics.counts.get('RecordFailures')).toBe(1);
@@ -228,7 +218,7 @@ describe('watch identity and the trust boundary, end to end', () => {
     const instanceId = instanceIdFor(0xfb0);
     pipeline.addGateway(instanceId, CREATION);
     await pipeline.send(watchRequestBody({ instance_id: instanceId }));
-    await settledPosts(instanceId);
+    await postsAbout(instanceId);
     const captured = run.bodies().find((body) => body.includes('"sig"'));
     expect(captured).toBeDefined();
     const envelope = JSON.parse(captured!) as { v: number; state: WatchState; sig: string };
@@ -254,7 +244,7 @@ describe('watch identity and the trust boundary, end to end', () => {
     pipeline.addGateway(instanceId, CREATION);
     const request = JSON.stringify(watchRequestBody({ instance_id: instanceId }));
     const [messageId] = await pipeline.send(request);
-    const [firstPosts] = await settledPosts(instanceId);
+    const [firstPosts] = await postsAbout(instanceId);
     const pollsAfterFirst = pipeline.progressRequests(instanceId).length;
 
     // Act 1: SQS hands out the very same message again, as a redelivery and as a duplicate.
@@ -275,7 +265,7 @@ describe('watch identity and the trust boundary, end to end', () => {
 
     // Act 2: a new request for the same gateway.
     await pipeline.send(request);
-    const posts = await settledPosts(instanceId, 2);
+    const posts = await postsAbout(instanceId, 2);
 
     // Assess 2: a second watch, notified once per target, with a new event id.
     expect(posts.map((received) => received.length)).toEqual([2, 2]);
@@ -298,7 +288,7 @@ describe('watch identity and the trust boundary, end to end', () => {
       await pipeline.send(watchRequestBody({ instance_id: instanceId }));
 
       // Assess
-      const posts = await settledPosts(instanceId);
+      const posts = await postsAbout(instanceId);
       expect(posts.map((received) => received.length)).toEqual([1, 1]);
       expect(webhookEvent(posts[0]![0]!).data.outcome).toBe('succeeded');
       expect(elsewhere.received()).toEqual([]);

@@ -298,6 +298,31 @@ export function handlerOver(watcher: Watcher): SqsHandler {
   };
 }
 
+/** Two generic webhook targets on the receiver: the exactly-once and fault-matrix tests count posts per target. */
+export const TWO_TARGET_PATHS = ['/hooks/first', '/hooks/second'] as const;
+
+/** A creation that shows 30 %, then 80 % after 2 minutes, and succeeds after 3: a chain of a few steps. */
+export const THREE_STEP_CREATION = {
+  steps: [
+    { atMs: 0, progress: 30 },
+    { atMs: 2 * MINUTE_MS, progress: 80 },
+  ],
+  finish: { atMs: 3 * MINUTE_MS, status: 'success' as const },
+};
+
+/**
+ * Waits until every one of `paths` has at least `atLeast` posts about `instanceId` and the queue is
+ * quiet; returns those posts per path, in the order of `paths`.
+ */
+export async function settledPosts(pipeline: Pipeline, instanceId: string, paths: readonly string[], atLeast = 1): Promise<ReceivedRequest[][]> {
+  const about = (request: ReceivedRequest) => webhookEvent(request).data.instance_id === instanceId;
+  for (const path of paths) {
+    await pipeline.receiver.waitFor((request) => request.path === path && pipeline.receiver.received(path).filter(about).length >= atLeast, DEFAULT_WAIT_MS);
+  }
+  await pipeline.waitForQuiet();
+  return paths.map((path) => pipeline.receiver.received(path).filter(about));
+}
+
 /** The generic webhook event a receiver got. */
 export function webhookEvent(request: ReceivedRequest): WatchEvent {
   return request.body as WatchEvent;
