@@ -1,4 +1,4 @@
-import type { NotificationEvent, Outcome, WatchEvent } from './notification-event.js';
+import type { EventData, EventKind, NotificationEvent, Outcome, WatchEvent } from './notification-event.js';
 import type { WatchState } from './state.js';
 import { formatElapsed } from './format-elapsed.js';
 
@@ -38,35 +38,18 @@ export interface OutcomeDetails {
  * event.type // 'apig.gateway.creation.succeeded'
  */
 export function buildOutcomeEvent(state: WatchState, details: OutcomeDetails, nowMs: number): WatchEvent {
-  const { request, last } = state;
   const { outcome } = details;
-  const startedMs = last?.start_time_ms ?? state.requested_at;
+  const startedMs = startedAtMs(state);
   const completed = outcome === 'succeeded' || outcome === 'failed';
-  const finishedMs = completed ? (last?.end_time_ms ?? nowMs) : null;
+  const finishedMs = completed ? (state.last?.end_time_ms ?? nowMs) : null;
   const elapsedMs = Math.max(0, (finishedMs !== null && finishedMs >= startedMs ? finishedMs : nowMs) - startedMs);
-  return {
-    type: `apig.gateway.creation.${outcome}`,
-    id: `${state.watch_id}_${outcome}`,
-    timestamp: new Date(nowMs).toISOString(),
-    data: {
-      outcome,
-      project_id: request.project_id,
-      instance_id: request.instance_id,
-      instance_name: request.instance_name,
-      region: request.region,
-      status: last?.status ?? null,
-      progress: last?.progress ?? null,
-      error_code: details.errorCode,
-      error_msg: details.errorMsg,
-      hint: hintFor(outcome, details.errorCode),
-      started_at: new Date(startedMs).toISOString(),
-      finished_at: finishedMs === null ? null : new Date(finishedMs).toISOString(),
-      elapsed_ms: elapsedMs,
-      elapsed: formatElapsed(elapsedMs),
-      polls: state.polls,
-      context: request.context,
-    },
-  };
+  return eventOf(
+    state,
+    { outcome, errorCode: details.errorCode, errorMsg: details.errorMsg, hint: hintFor(outcome, details.errorCode) },
+    finishedMs,
+    elapsedMs,
+    nowMs,
+  );
 }
 
 /**
@@ -80,26 +63,41 @@ export function buildOutcomeEvent(state: WatchState, details: OutcomeDetails, no
  * event.type // 'apig.gateway.creation.started'
  */
 export function buildStartedEvent(state: WatchState, nowMs: number): NotificationEvent {
+  const elapsedMs = Math.max(0, nowMs - startedAtMs(state));
+  return eventOf(state, { outcome: 'started', errorCode: null, errorMsg: null, hint: null }, null, elapsedMs, nowMs);
+}
+
+/** When the creation began: Huawei's `start_time`, else when the watch was requested. */
+function startedAtMs(state: WatchState): number {
+  return state.last?.start_time_ms ?? state.requested_at;
+}
+
+/** One event's fields, in the contract's order, for an outcome or the `started` notice. */
+function eventOf<Kind extends EventKind>(
+  state: WatchState,
+  what: { outcome: Kind; errorCode: string | null; errorMsg: string | null; hint: string | null },
+  finishedMs: number | null,
+  elapsedMs: number,
+  nowMs: number,
+): { type: `apig.gateway.creation.${Kind}`; id: string; timestamp: string; data: EventData & { outcome: Kind } } {
   const { request, last } = state;
-  const startedMs = last?.start_time_ms ?? state.requested_at;
-  const elapsedMs = Math.max(0, nowMs - startedMs);
   return {
-    type: 'apig.gateway.creation.started',
-    id: `${state.watch_id}_started`,
+    type: `apig.gateway.creation.${what.outcome}`,
+    id: `${state.watch_id}_${what.outcome}`,
     timestamp: new Date(nowMs).toISOString(),
     data: {
-      outcome: 'started',
+      outcome: what.outcome,
       project_id: request.project_id,
       instance_id: request.instance_id,
       instance_name: request.instance_name,
       region: request.region,
       status: last?.status ?? null,
       progress: last?.progress ?? null,
-      error_code: null,
-      error_msg: null,
-      hint: null,
-      started_at: new Date(startedMs).toISOString(),
-      finished_at: null,
+      error_code: what.errorCode,
+      error_msg: what.errorMsg,
+      hint: what.hint,
+      started_at: new Date(startedAtMs(state)).toISOString(),
+      finished_at: finishedMs === null ? null : new Date(finishedMs).toISOString(),
       elapsed_ms: elapsedMs,
       elapsed: formatElapsed(elapsedMs),
       polls: state.polls,
