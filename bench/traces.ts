@@ -92,17 +92,7 @@ export function generateTraces(seed: number, count = DEFAULT_TRACE_COUNT, model:
       return { atMs: Math.round(durationMs * reached), progress };
     });
 
-    const fails = failing[index] ?? false;
-    const finishAtMs = fails ? Math.round(durationMs * (0.15 + 0.8 * random())) : durationMs;
-    const errorCode = FAILURE_CODES[Math.floor(random() * FAILURE_CODES.length)];
-    const late = random() < LATE_WATCH_RATE;
-    const delayMs = Math.round(late ? PROMPT_WATCH_MAX_DELAY_MS + random() * 0.4 * durationMs : random() * PROMPT_WATCH_MAX_DELAY_MS);
-    return {
-      id: `s${seed}-${String(index + 1).padStart(3, '0')}`,
-      watchDelayMs: Math.max(0, Math.min(delayMs, finishAtMs - PROMPT_WATCH_MAX_DELAY_MS)),
-      steps: allSteps.filter((step) => step.atMs < finishAtMs),
-      finish: fails ? { atMs: finishAtMs, status: 'failed', errorCode } : { atMs: finishAtMs, status: 'success' },
-    };
+    return endedTrace(`s${seed}-${String(index + 1).padStart(3, '0')}`, allSteps, durationMs, failing[index] ?? false, random);
   });
   return { seed, generator: 'bench/generate-traces.ts', description: describeTraces(count, model), traces };
 }
@@ -180,19 +170,26 @@ export function generateUndocumentedTraces(seed: number, count = DEFAULT_TRACE_C
     } else if (pattern < silentUpTo) progress = [];
     const allSteps = progress.map((value, stage) => ({ atMs: Math.round(durationMs * (fractions[stage] ?? 0.5)), progress: value }));
 
-    const fails = failing[index] ?? false;
-    const finishAtMs = fails ? Math.round(durationMs * (0.15 + 0.8 * random())) : durationMs;
-    const errorCode = FAILURE_CODES[Math.floor(random() * FAILURE_CODES.length)];
-    const late = random() < LATE_WATCH_RATE;
-    const delayMs = Math.round(late ? PROMPT_WATCH_MAX_DELAY_MS + random() * 0.4 * durationMs : random() * PROMPT_WATCH_MAX_DELAY_MS);
-    return {
-      id: `u${seed}-${String(index + 1).padStart(3, '0')}`,
-      watchDelayMs: Math.max(0, Math.min(delayMs, finishAtMs - PROMPT_WATCH_MAX_DELAY_MS)),
-      steps: allSteps.filter((step) => step.atMs < finishAtMs),
-      finish: fails ? { atMs: finishAtMs, status: 'failed', errorCode } : { atMs: finishAtMs, status: 'success' },
-    };
+    return endedTrace(`u${seed}-${String(index + 1).padStart(3, '0')}`, allSteps, durationMs, failing[index] ?? false, random);
   });
   return { seed, generator: 'bench/traces.ts (undocumented)', description: describeUndocumentedTraces(count), traces };
+}
+
+/**
+ * A trace's ending, the same for both families: when it finishes (a failure somewhere in 15–95 %
+ * of its duration, with one of Huawei's codes), and when its watch starts (most at once, some late).
+ */
+function endedTrace(id: string, allSteps: Trace['steps'], durationMs: number, fails: boolean, random: () => number): Trace {
+  const finishAtMs = fails ? Math.round(durationMs * (0.15 + 0.8 * random())) : durationMs;
+  const errorCode = FAILURE_CODES[Math.floor(random() * FAILURE_CODES.length)];
+  const late = random() < LATE_WATCH_RATE;
+  const delayMs = Math.round(late ? PROMPT_WATCH_MAX_DELAY_MS + random() * 0.4 * durationMs : random() * PROMPT_WATCH_MAX_DELAY_MS);
+  return {
+    id,
+    watchDelayMs: Math.max(0, Math.min(delayMs, finishAtMs - PROMPT_WATCH_MAX_DELAY_MS)),
+    steps: allSteps.filter((step) => step.atMs < finishAtMs),
+    finish: fails ? { atMs: finishAtMs, status: 'failed', errorCode } : { atMs: finishAtMs, status: 'success' },
+  };
 }
 
 /**
