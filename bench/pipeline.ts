@@ -319,16 +319,7 @@ function bareHandler(endpoints: StackEndpoints, input: PipelineOptions): { handl
   const pollOnce = async (body: string): Promise<{ body: string; delaySeconds: number } | null> => {
     const parsed = JSON.parse(body) as WatchState | WatchRequest;
     const state = 'step' in parsed ? parsed : startWatch({ ...parsed, instance_name: parsed.instance_name ?? null, context: {} }, clock.now(), 7200);
-    const url = `${endpoints.apig}/v2/${PROJECT_ID}/apigw/instances/${state.request.instance_id}/progress`;
-    const headers = signRequest({
-      method: 'GET',
-      url,
-      headers: { Accept: 'application/json' },
-      accessKey: SIMULATOR_ACCESS_KEY,
-      secretKey: SIMULATOR_SECRET_KEY,
-      date: new Date(clock.now()),
-    });
-    const answer = (await (await fetch(url, { headers, agent })).json()) as Record<string, unknown>;
+    const answer = JSON.parse(await getProgressSigned(endpoints, state.request.instance_id, new Date(clock.now()), agent)) as Record<string, unknown>;
     const report = {
       status: String(answer.status),
       progress: typeof answer.progress === 'number' ? answer.progress : null,
@@ -390,16 +381,7 @@ async function makeFloorCalls(work: {
   const agent = new http.Agent({ keepAlive: true });
   const dynamo = new DynamoDBClient({ region: endpoints.region, endpoint: endpoints.dynamodb, credentials: LOCAL_CREDENTIALS });
   const poll = async (index: number) => {
-    const url = `${endpoints.apig}/v2/${PROJECT_ID}/apigw/instances/${instanceIdFor(index % work.watches)}/progress`;
-    const headers = signRequest({
-      method: 'GET',
-      url,
-      headers: { Accept: 'application/json' },
-      accessKey: SIMULATOR_ACCESS_KEY,
-      secretKey: SIMULATOR_SECRET_KEY,
-      date: new Date(),
-    });
-    await (await fetch(url, { headers, agent })).text();
+    await getProgressSigned(endpoints, instanceIdFor(index % work.watches), new Date(), agent);
     await dynamo.send(
       new UpdateItemCommand({
         TableName: endpoints.tableName,
@@ -441,6 +423,20 @@ async function makeFloorCalls(work: {
   await Promise.all(Array.from({ length: work.concurrency * 10 }, postWorker));
   dynamo.destroy();
   agent.destroy();
+}
+
+/** One bare, AK/SK-signed progress GET to the simulator, as any sound design makes per poll; the answer's text. */
+async function getProgressSigned(endpoints: StackEndpoints, instanceId: string, date: Date, agent: http.Agent): Promise<string> {
+  const url = `${endpoints.apig}/v2/${PROJECT_ID}/apigw/instances/${instanceId}/progress`;
+  const headers = signRequest({
+    method: 'GET',
+    url,
+    headers: { Accept: 'application/json' },
+    accessKey: SIMULATOR_ACCESS_KEY,
+    secretKey: SIMULATOR_SECRET_KEY,
+    date,
+  });
+  return (await fetch(url, { headers, agent })).text();
 }
 
 function cpuMilliseconds(usage: NodeJS.CpuUsage): number {
