@@ -14,7 +14,7 @@ const SECONDS_TIMESTAMP_LIMIT = 1e12;
 const EARLIEST_PLAUSIBLE_MS = Date.UTC(2000, 0, 1);
 const LATEST_PLAUSIBLE_MS = Date.UTC(2100, 0, 1);
 
-/** The 200 answer; unknown fields are ignored, every documented one may be null. */
+/** The 200 answer; unknown fields are ignored, every documented one may be null; `progress` is read clamped to 0–100. */
 const ProgressAnswerSchema = z.object({
   progress: z.nullish(z.number()),
   status: z.string(),
@@ -68,7 +68,7 @@ function readProgress(text: string): ProgressReport {
   const bound = (text: string | null | undefined, maxChars: number) => (text == null ? null : boundEchoedText(text, maxChars));
   return {
     status: boundEchoedText(answer.status, ECHOED_WORD_MAX_CHARS).toLowerCase(),
-    progress: answer.progress ?? null,
+    progress: answer.progress == null ? null : Math.min(100, Math.max(0, answer.progress)),
     errorCode: bound(answer.error_code, ECHOED_WORD_MAX_CHARS),
     errorMsg: bound(answer.error_msg, ECHOED_TEXT_MAX_CHARS),
     startTimeMs: toMilliseconds(answer.start_time),

@@ -1,7 +1,7 @@
 import type { ProgressReport } from './ports.js';
 import { buildOutcomeEvent } from './build-event.js';
 import type { Outcome, WatchEvent } from './notification-event.js';
-import { adaptiveSchedule, nextPollDelaySeconds, transientRetryDelaySeconds, MAX_SQS_DELAY_SECONDS, type PollSchedule } from './schedule.js';
+import { adaptiveSchedule, nextPollDelaySeconds, sqsDelaySeconds, transientRetryDelaySeconds, MAX_SQS_DELAY_SECONDS, type PollSchedule } from './schedule.js';
 import type { LastSeen, WatchState } from './state.js';
 
 /** How long Huawei may keep failing with transient errors before the watch reports `unavailable`. */
@@ -156,12 +156,14 @@ export function decideDelivery(state: WatchState, event: WatchEvent, owed: reado
   const base: WatchState = { ...state, kind: 'deliver', event, step: state.step + 1 };
   const rounds = state.kind === 'deliver' ? state.delivery_rounds : 0;
   const secondsUntil = (atMs: number) => Math.ceil((atMs - nowMs) / 1000);
+  // A time that is no time (NaN, ±Infinity from an odd Retry-After) is no constraint.
+  const notBeforeMs = (target: OwedDelivery) => (Number.isFinite(target.notBeforeMs) ? target.notBeforeMs : undefined);
   const failed = owed.filter((target) => target.paced !== true);
   if (failed.length === 0) {
-    const earliestMs = Math.min(...owed.map((target) => target.notBeforeMs ?? nowMs));
+    const earliestMs = Math.min(...owed.map((target) => notBeforeMs(target) ?? nowMs));
     return {
       action: 'deliver_again',
-      delaySeconds: Math.min(MAX_SQS_DELAY_SECONDS, Math.max(1, secondsUntil(earliestMs))),
+      delaySeconds: sqsDelaySeconds(Math.max(1, secondsUntil(earliestMs)), 1),
       next: { ...base, delivery_rounds: rounds, deliver_until: state.deliver_until },
     };
   }
@@ -174,11 +176,11 @@ export function decideDelivery(state: WatchState, event: WatchEvent, owed: reado
     };
   }
   const scheduled = DELIVERY_RETRY_DELAYS_SECONDS[Math.min(rounds, DELIVERY_RETRY_DELAYS_SECONDS.length - 1)] ?? MAX_SQS_DELAY_SECONDS;
-  const retryAfter = Math.max(0, ...failed.map((target) => (target.notBeforeMs === undefined ? 0 : secondsUntil(target.notBeforeMs))));
+  const retryAfter = Math.max(0, ...failed.map((target) => secondsUntil(notBeforeMs(target) ?? nowMs)));
   const delay = Math.min(Math.max(scheduled, retryAfter), MAX_SQS_DELAY_SECONDS);
   return {
     action: 'deliver_again',
-    delaySeconds: Math.max(0, Math.min(delay, secondsUntil(deliverUntil))),
+    delaySeconds: sqsDelaySeconds(Math.min(delay, secondsUntil(deliverUntil)), scheduled),
     next: { ...base, delivery_rounds: rounds + 1, deliver_until: deliverUntil },
   };
 }

@@ -197,7 +197,9 @@ export function adaptiveScheduleWith(models: PaceModels): PollSchedule {
     const seconds = creation.documented
       ? documentedDelaySeconds(creation, models.documented, nowMs)
       : learnedDelaySeconds(state, creation, models.unknown, nowMs);
-    const jittered = Math.min(seconds, MAX_POLL_INTERVAL_SECONDS) * (1 - JITTER_FRACTION * jitterUnit(state.watch_id, state.step));
+    // A model fed values it was not made for (a progress of 5e-324…) may propose no number at all: poll within the minute.
+    const bounded = Number.isNaN(seconds) ? MAX_POLL_INTERVAL_SECONDS : Math.min(seconds, MAX_POLL_INTERVAL_SECONDS);
+    const jittered = bounded * (1 - JITTER_FRACTION * jitterUnit(state.watch_id, state.step));
     return Math.max(1, Math.floor(jittered));
   };
 }
@@ -305,10 +307,20 @@ function stepLowerBoundMs(mark: ProgressMark, startMs: number): number {
 
 /** Never wait past the deadline (the poll at the deadline reports `timed_out`), never beyond SQS's limit. */
 function withinDeadline(seconds: number, state: WatchState, nowMs: number): number {
-  const untilDeadline = Math.max(0, Math.ceil((state.deadline_at - nowMs) / 1000));
-  return clamp(Math.round(Math.min(seconds, untilDeadline)), 0, MAX_SQS_DELAY_SECONDS);
+  const untilDeadline = Math.ceil((state.deadline_at - nowMs) / 1000);
+  return sqsDelaySeconds(Math.min(sqsDelaySeconds(seconds, MAX_POLL_INTERVAL_SECONDS), untilDeadline), MAX_POLL_INTERVAL_SECONDS);
 }
 
-function clamp(value: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, value));
+/**
+ * A delay SQS takes: a whole number of seconds in 0–900, whatever arithmetic on odd inputs
+ * produced. Rounded, cut to the range (±Infinity to its ends); `NaN` becomes `fallbackSeconds`.
+ *
+ * @example
+ * sqsDelaySeconds(12.4, 60) // 12
+ * sqsDelaySeconds(Number.POSITIVE_INFINITY, 60) // 900
+ * sqsDelaySeconds(Number.NaN, 60) // 60
+ */
+export function sqsDelaySeconds(seconds: number, fallbackSeconds: number): number {
+  const value = Number.isNaN(seconds) ? fallbackSeconds : seconds;
+  return Math.min(MAX_SQS_DELAY_SECONDS, Math.max(0, Math.round(value)));
 }

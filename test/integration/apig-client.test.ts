@@ -165,6 +165,21 @@ describe('reading progress', () => {
     // Assess
     expect(report.status).toBe('queued');
   });
+  it.each([
+    ['5e-324 (within range: kept)', '5e-324', 5e-324],
+    ['a negative value', '-7', 0],
+    ['a value above 100', '1e308', 100],
+  ])('reads a progress of %s clamped to 0–100', async (_, raw, expected) => {
+    // Prepare
+    const target = gatewayFactory();
+    simulator.fail(target.projectId, target.instanceId, [{ body: `{"status":"creating","progress":${raw}}` }]);
+
+    // Act
+    const report = await sourceFactory().fetchProgress(target);
+
+    // Assess
+    expect(report.progress).toBe(expected);
+  });
 });
 
 describe('error answers', () => {

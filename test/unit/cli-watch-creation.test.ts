@@ -44,6 +44,19 @@ describe('watchCreation', () => {
     expect(slow.sleeps).toEqual([120_000, 120_000]);
   });
 
+  it('waits between polls, never loops, when Huawei answers a progress of 5e-324', async () => {
+    const { ports, sleeps } = scripted([{ progress: 5e-324 }, { progress: 5e-324 }, { progress: 5e-324 }, { status: 'success', progress: 100 }]);
+
+    const event = await watchCreation(watchState(), ports);
+
+    expect(event.data.outcome).toBe('succeeded');
+    expect(sleeps).toHaveLength(3);
+    for (const ms of sleeps) {
+      expect(Number.isInteger(ms / 1000)).toBe(true);
+      expect(ms).toBeGreaterThanOrEqual(1000);
+    }
+  });
+
   it('never waits past the deadline with --interval', async () => {
     const { ports, sleeps } = scripted([{ progress: 30 }, { progress: 30 }]);
 

@@ -1,4 +1,5 @@
-import { decidePoll } from '../../lib/watch/decide.js';
+import { decideDelivery, decidePoll } from '../../lib/watch/decide.js';
+import type { WatchEvent } from '../../lib/watch/notification-event.js';
 import { processBatch } from '../../lib/watch/process-batch.js';
 import {
   MAX_POLL_INTERVAL_SECONDS,
@@ -6,6 +7,7 @@ import {
   adaptiveSchedule,
   estimateCreation,
   nextPollDelaySeconds,
+  sqsDelaySeconds,
   transientRetryDelaySeconds,
 } from '../../lib/watch/schedule.js';
 import type { ProgressMark, WatchState } from '../../lib/watch/state.js';
@@ -15,6 +17,7 @@ import { memoryStepStore, recordingLog, recordingMetrics, recordingNotifier, rec
 
 const SECOND_MS = 1000;
 const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
 
 /**
  * A creation started at T0 (Huawei's `start_time`), watched from its start, whose answers showed
@@ -278,6 +281,67 @@ describe('nextPollDelaySeconds', () => {
   it('keeps any schedule within SQS’s 0–900 s', () => {
     expect(nextPollDelaySeconds(at(50), seenAt(50), () => 5000)).toBe(MAX_SQS_DELAY_SECONDS);
     expect(nextPollDelaySeconds(at(50), seenAt(50), () => -3)).toBe(0);
+  });
+});
+
+describe('delays from extreme values', () => {
+  const EXTREME_PROGRESS = [5e-324, 1e-300, 0.001, -5, 1e308, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 99.999];
+  const EXTREME_OFFSETS_MS = [-1e15, -HOUR_MS, 0, MINUTE_MS, 3 * HOUR_MS, 1e15];
+  const isSqsDelay = (seconds: number) => Number.isInteger(seconds) && seconds >= 0 && seconds <= MAX_SQS_DELAY_SECONDS;
+
+  it('only ever proposes a whole number of seconds within SQS’s 0–900, whatever progress and times it is fed', () => {
+    const odd: unknown[] = [];
+    for (const progress of EXTREME_PROGRESS) {
+      for (const nowOffsetMs of EXTREME_OFFSETS_MS) {
+        for (const startOffsetMs of [...EXTREME_OFFSETS_MS, null]) {
+          const nowMs = T0 + nowOffsetMs;
+          const startTimeMs = startOffsetMs === null ? null : T0 + startOffsetMs;
+          const report = progressReport({ progress, startTimeMs });
+          const state = watchState({
+            marks: [{ progress, seen_at: T0, after: null }],
+            last: { status: 'creating', progress, start_time_ms: startTimeMs, end_time_ms: null, error_code: null, error_msg: null, seen_at: T0 },
+          });
+          const decision = decidePoll(state, { kind: 'progress', report }, nowMs);
+          const delays = [
+            nextPollDelaySeconds(state, nowMs),
+            transientRetryDelaySeconds(state, progress, false, nowMs),
+            decision.action === 'poll_again' ? decision.delaySeconds : 0,
+          ];
+          if (!delays.every(isSqsDelay)) odd.push({ progress, nowOffsetMs, startOffsetMs, delays });
+        }
+      }
+    }
+    expect(odd).toEqual([]);
+  });
+
+  it('polls within the minute, never at once, when a progress of 5e-324 leaves the pace model no number', () => {
+    const state = watchState({ marks: [{ progress: 5e-324, seen_at: T0 + MINUTE_MS, after: null }] });
+    const delay = nextPollDelaySeconds(state, T0 + MINUTE_MS);
+    expect(delay).toBeGreaterThanOrEqual(1);
+    expect(delay).toBeLessThanOrEqual(MAX_POLL_INTERVAL_SECONDS);
+  });
+
+  it('keeps a schedule that proposes NaN or ±Infinity within SQS’s 0–900 s and the deadline', () => {
+    expect(nextPollDelaySeconds(at(50), seenAt(50), () => Number.NaN)).toBe(MAX_POLL_INTERVAL_SECONDS);
+    expect(nextPollDelaySeconds(at(50), seenAt(50), () => Number.POSITIVE_INFINITY)).toBe(MAX_SQS_DELAY_SECONDS);
+    expect(nextPollDelaySeconds(at(50), seenAt(50), () => Number.NEGATIVE_INFINITY)).toBe(0);
+  });
+
+  it('turns any number into an SQS delay', () => {
+    expect([12.4, -1, 1e308, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN].map((seconds) => sqsDelaySeconds(seconds, 60))).toEqual([
+      12, 0, 900, 900, 0, 60,
+    ]);
+  });
+
+  it('decideDelivery waits a whole number of seconds when a receiver’s Retry-After is no time', () => {
+    const event = { id: 'evt', type: 'apig.gateway.creation.succeeded' } as unknown as WatchEvent;
+    for (const notBeforeMs of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e300]) {
+      for (const paced of [true, false]) {
+        const decision = decideDelivery(watchState(), event, [{ notBeforeMs, paced }], T0, 86_400);
+        if (decision.action !== 'deliver_again') throw new Error(decision.action);
+        expect(isSqsDelay(decision.delaySeconds)).toBe(true);
+      }
+    }
   });
 });
 
