@@ -14,6 +14,12 @@ const SECONDS_TIMESTAMP_LIMIT = 1e12;
 const EARLIEST_PLAUSIBLE_MS = Date.UTC(2000, 0, 1);
 const LATEST_PLAUSIBLE_MS = Date.UTC(2100, 0, 1);
 
+/**
+ * Huawei's own answers that a gateway does not exist: APIC.7302 "Instance not found" (the dedicated
+ * instance APIs, progress and detail alike) and APIG.3030 "The instance does not exist".
+ */
+const INSTANCE_NOT_FOUND_CODES = new Set(['APIC.7302', 'APIG.3030']);
+
 /** The 200 answer; unknown fields are ignored, every documented one may be null; `progress` is read clamped to 0–100. */
 const ProgressAnswerSchema = z.object({
   progress: z.nullish(z.number()),
@@ -86,10 +92,15 @@ function toMilliseconds(timestamp: number | null | undefined): number | null {
 function errorFromAnswer(answer: ApigAnswer): ApigError {
   return errorFromApigAnswer(answer, 'APIG progress request', 'apig:instance:getCreateProgress', ({ error, options, detail }) => {
     if (answer.status !== 404) return undefined;
-    // APIG.0101 means the path itself is unknown: a wrong APIG_ENDPOINT, not a missing gateway.
-    if (error.code === 'APIG.0101') {
-      return new ApigRetryableError('unexpected_response', `APIG does not serve the progress API here; check APIG_ENDPOINT (${detail})`, options);
+    if (error.code !== undefined && INSTANCE_NOT_FOUND_CODES.has(error.code)) {
+      return new ApigTerminalError('not_found', `APIG does not know this gateway (${detail})`, options);
     }
-    return new ApigTerminalError('not_found', `APIG does not know this gateway (${detail})`, options);
+    // Any other 404 (a plain server's, a proxy's, APIG.0101 for a path APIG does not serve) says
+    // nothing of the gateway, only that the address is not APIG's API.
+    return new ApigRetryableError(
+      'wrong_endpoint',
+      `APIG progress request answered HTTP 404 (${detail}), not Huawei's "instance not found": the address does not serve APIG's API; check APIG_ENDPOINT`,
+      options,
+    );
   });
 }

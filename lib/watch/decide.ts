@@ -8,7 +8,8 @@ import type { LastSeen, WatchState } from './state.js';
 export const TRANSIENT_BUDGET_SECONDS = 600;
 /**
  * Attempts after which a watch that never heard from Huawei gives up on an address where nothing
- * answers (connection refused, unknown host): a wrong endpoint or region, which waiting never fixes.
+ * answers (connection refused, unknown host) or something other than APIG does (a 404 without
+ * Huawei's "instance not found"): a wrong endpoint or region, which waiting never fixes.
  * With the transient back-off (5 s, 10 s…) the watch ends about 15 s after it started.
  */
 export const UNREACHABLE_GIVE_UP_ATTEMPTS = 3;
@@ -26,9 +27,9 @@ export type Observation =
   | {
       kind: 'transient_error';
       throttled: boolean;
-      /** Nothing answers at the address: the connection was refused or the name does not resolve. */
+      /** The address is wrong as far as can be told: nothing answers there (refused, unresolved), or what answers is not APIG (a foreign 404). */
       unreachable?: boolean;
-      /** An HTTP answer came (an error status), as opposed to none at all. */
+      /** Huawei answered (an error status), as opposed to nothing, or something that is not APIG, answering. */
       answered?: boolean;
       message: string;
     };

@@ -19,7 +19,15 @@ export async function observe(state: WatchState, progressSource: ProgressSource)
     if (error instanceof IamAuthError) return { kind: 'terminal_error', outcome: 'unauthorized', code: error.code ?? null, message: error.message };
     if (error instanceof ApigRetryableError) {
       const { reason, httpStatus, message } = error;
-      return { kind: 'transient_error', throttled: reason === 'throttled', unreachable: reason === 'unreachable', answered: httpStatus !== undefined, message };
+      // A foreign 404 is an HTTP answer, but not Huawei's: as far as the watch knows, Huawei never answered.
+      const wrongEndpoint = reason === 'wrong_endpoint';
+      return {
+        kind: 'transient_error',
+        throttled: reason === 'throttled',
+        unreachable: reason === 'unreachable' || wrongEndpoint,
+        answered: httpStatus !== undefined && !wrongEndpoint,
+        message,
+      };
     }
     if (error instanceof ApigError) return { kind: 'transient_error', throttled: false, message: error.message };
     throw error;

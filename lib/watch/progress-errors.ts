@@ -26,8 +26,10 @@ export class ApigError extends Error {
 /**
  * `unreachable`: the connection was refused or the host name does not resolve — nothing answered
  * at that address, which a wrong endpoint or region explains far more often than an outage.
+ * `wrong_endpoint`: something answered, but not APIG's API (a 404 without Huawei's "instance not
+ * found" code): a wrong endpoint as well.
  */
-export type RetryableReason = 'throttled' | 'server_error' | 'timeout' | 'network' | 'unreachable' | 'unexpected_response';
+export type RetryableReason = 'throttled' | 'server_error' | 'timeout' | 'network' | 'unreachable' | 'wrong_endpoint' | 'unexpected_response';
 
 /** A transient failure: the caller's retry policy decides when to try again (lib/watch/schedule.ts). */
 export class ApigRetryableError extends ApigError {

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { ApigRetryableError, ApigTerminalError, IamAuthError } from '../../lib/watch/progress-errors.js';
 import { MAX_ANSWER_BYTES } from '../../lib/apig/http-answer.js';
@@ -256,7 +258,38 @@ describe('error answers', () => {
 
     // Assess
     expect(error).toBeInstanceOf(ApigRetryableError);
-    expect(error).toMatchObject({ reason: 'unexpected_response', code: 'APIG.0101' });
+    expect(error).toMatchObject({ reason: 'wrong_endpoint', code: 'APIG.0101' });
+  });
+
+  it.each([
+    ['a plain server answering 404 without an APIG error code', '<h1>Not Found</h1>', 'text/html'],
+    ['a 404 carrying an error code that is not an instance one', '{"error_code":"SVC.0404","error_msg":"No route"}', 'application/json'],
+  ])('answers %s as a wrong APIG_ENDPOINT (retryable), not as a missing gateway', async (_, body, contentType) => {
+    // Prepare
+    const plain = createServer((__, response) => response.writeHead(404, { 'Content-Type': contentType }).end(body));
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    const foreign = sourceFactory(undefined, { endpoint: `http://127.0.0.1:${(plain.address() as AddressInfo).port}` });
+
+    // Act
+    const error = await failureOf(foreign.fetchProgress(gatewayFactory())).finally(() => new Promise((resolve) => plain.close(resolve)));
+
+    // Assess
+    expect(error).toBeInstanceOf(ApigRetryableError);
+    expect(error).toMatchObject({ reason: 'wrong_endpoint', httpStatus: 404 });
+    expect((error as Error).message).toMatch(/answered HTTP 404 .*check APIG_ENDPOINT$/);
+  });
+
+  it('answers not_found for APIG.3030, "The instance does not exist"', async () => {
+    // Prepare
+    const target = gatewayFactory();
+    simulator.fail(target.projectId, target.instanceId, [{ status: 404, code: 'APIG.3030', message: 'The instance does not exist' }]);
+
+    // Act
+    const error = await failureOf(sourceFactory().fetchProgress(target));
+
+    // Assess
+    expect(error).toBeInstanceOf(ApigTerminalError);
+    expect(error).toMatchObject({ outcome: 'not_found', code: 'APIG.3030' });
   });
 
   it('answers unauthorized at once for a 401 with a static token, without asking again', async () => {

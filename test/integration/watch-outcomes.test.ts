@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { SqsHandler } from '../../lib/dev/local-event-source.js';
 import type { ReceivedRequest } from '../../lib/dev/webhook-receiver.js';
 import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
@@ -255,6 +257,28 @@ describe('a watch, end to end, reports', () => {
       /^Huawei never answered \(3 attempts\): APIG progress request failed \(ECONNREFUSED\): .*127\.0\.0\.1:1.*; check APIG_ENDPOINT and the region$/,
     );
     expect(slackText(slack)).toBe('⚠️ Huawei Cloud never answered: orders-gw-prod');
+  });
+
+  it('unavailable naming APIG_ENDPOINT, not not_found, after a few quick attempts on a plain server that answers 404', async () => {
+    // Prepare: APIG_ENDPOINT points at an HTTP server that is not Huawei's: every path is 404, no APIG error code.
+    const plain = createServer((_, response) => response.writeHead(404, { 'Content-Type': 'text/html' }).end('<h1>Not Found</h1>'));
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    try {
+      await startWatching({ APIG_ENDPOINT: `http://127.0.0.1:${(plain.address() as AddressInfo).port}` }, { timeScale: 10 });
+      const instanceId = instanceIdFor(15);
+
+      // Act
+      await pipeline.send(watchRequestBody({ instance_id: instanceId }));
+
+      // Assess
+      const { webhook, slack } = await notificationsOf(instanceId);
+      const { data } = webhookEvent(webhook);
+      expect(data).toMatchObject({ outcome: 'unavailable', status: null, progress: null, polls: 3, error_code: null });
+      expect(data.error_msg).toMatch(/^Huawei never answered \(3 attempts\): APIG progress request answered HTTP 404 .*; check APIG_ENDPOINT$/);
+      expect(slackText(slack)).toBe('⚠️ Huawei Cloud never answered: orders-gw-prod');
+    } finally {
+      await new Promise((resolve) => plain.close(resolve));
+    }
   });
 
   it('unavailable when Huawei answers 500 for longer than the transient budget, with the last error', async () => {
