@@ -5,7 +5,7 @@ import { resolveEndpoint } from './endpoints.js';
 import { keepAliveAgents } from '../keep-alive-agents.js';
 import { errorFromFetchFailure, parseErrorBody, retryableErrorFromAnswer } from './errors.js';
 import { parseJsonLeniently } from '../lenient-json.js';
-import { ApigRetryableError, IamAuthError } from '../watch/progress-errors.js';
+import { ApigRetryableError, IamLoginRefusedError, type ApigErrorOptions } from '../watch/progress-errors.js';
 import { answerTooLargeError, HUAWEI_FETCH_OPTIONS, isAnswerTooLarge, isRedirect, redirectError } from './http-answer.js';
 import type { ApigCredentials } from './types.js';
 
@@ -14,8 +14,10 @@ const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 /** IAM answers that mean "these credentials are refused" (not retried for a while: see `createIamTokenProvider`). */
 const REFUSED_LOGIN_STATUSES = new Set([400, 401, 403]);
-/** How long a refused login is answered from memory, per project, before IAM is asked again. */
-export const REFUSED_LOGIN_MEMORY_MS = 15 * 60 * 1000;
+/** After a refused login, IAM is asked again for that project no sooner than this: the refusal is answered from memory meanwhile. */
+export const REFUSED_LOGIN_RETRY_MS = 5 * 60 * 1000;
+/** A refusal confirms an earlier one of the same project up to this long after it. */
+export const REFUSAL_CONFIRMS_WITHIN_MS = 15 * 60 * 1000;
 /** Replaces the IAM user name, password and domain if Huawei's message ever echoes them. */
 const REDACTED = '***';
 
@@ -40,6 +42,14 @@ export interface IamTokenProviderOptions {
   now?: () => number;
 }
 
+/** The latest refused login of a project: what IAM said, when, and whether it confirmed an earlier refusal. */
+interface Refusal {
+  message: string;
+  options: ApigErrorOptions;
+  refusedAtMs: number;
+  confirmedAtMs: number | null;
+}
+
 interface CacheEntry {
   token: Promise<string>;
   /** Set once the login has answered. */
@@ -51,12 +61,15 @@ interface CacheEntry {
  * and caches them per project for the life of the provider (one per Lambda container) until
  * 5 minutes before `expires_at`. Concurrent callers share one in-flight login.
  *
- * A refused login (400/401/403) is remembered for its project scope for 15 minutes: every call
- * for that project in that time fails at once with the same `IamAuthError`, without asking IAM
- * again. Huawei locks an account after repeated wrong passwords, so a poller that retried a wrong
- * password on every poll of every watch would lock out the very user it runs as (and any human
- * sharing it). The memory is bounded in time (a password fixed in Secrets Manager, or a project
- * access granted, takes effect without a new container) and in scope (another project's login
+ * A refused login (400/401/403) throws `IamLoginRefusedError`, and is remembered for its project
+ * scope: for 5 minutes every call for that project fails at once with it (`fresh: false`), without
+ * asking IAM. Huawei locks an account after repeated wrong passwords, so a poller that retried a
+ * wrong password on every poll of every watch would lock out the very user it runs as (and any
+ * human sharing it): IAM hears at most one login per project every 5 minutes while it refuses. The
+ * first call after that asks again; a second refusal within 15 minutes of the first is confirmed
+ * (`confirmedAtMs`), which is what ends watches (lib/watch/decide.ts), while a success forgets
+ * the refusal: one hiccup of IAM ends nothing. The memory is bounded in time (a password fixed
+ * in Secrets Manager takes effect without a new container) and in scope (another project's login
  * may still succeed). Neither the user nor the domain name appears in a log line or an error
  * message: both are secret settings.
  *
@@ -70,26 +83,23 @@ export function createIamTokenProvider(options: IamTokenProviderOptions): IamTok
   const now = options.now ?? Date.now;
   const cache = new Map<string, CacheEntry>();
   const agent = keepAliveAgents();
-  const refusals = new Map<string, { error: IamAuthError; untilMs: number }>();
+  const refusals = new Map<string, Refusal>();
 
   function getToken(target: Pick<ProgressTarget, 'projectId' | 'region'>): Promise<string> {
     const refusal = refusals.get(target.projectId);
-    if (refusal && now() < refusal.untilMs) return Promise.reject(refusal.error);
-    refusals.delete(target.projectId);
+    if (refusal && now() < refusal.refusedAtMs + REFUSED_LOGIN_RETRY_MS) return Promise.reject(refusedError(refusal, false));
     const cached = cache.get(target.projectId);
     if (cached && (cached.resolved === undefined || now() < cached.resolved.refreshAtMs)) return cached.token;
 
     const entry: CacheEntry = {
       token: login(target).then(
         ({ token, expiresAtMs }) => {
+          refusals.delete(target.projectId);
           entry.resolved = { token, refreshAtMs: expiresAtMs - TOKEN_REFRESH_MARGIN_MS };
           return token;
         },
         (error: unknown) => {
           if (cache.get(target.projectId) === entry) cache.delete(target.projectId);
-          if (error instanceof IamAuthError) {
-            refusals.set(target.projectId, { error, untilMs: now() + REFUSED_LOGIN_MEMORY_MS });
-          }
           throw error;
         },
       ),
@@ -144,21 +154,41 @@ export function createIamTokenProvider(options: IamTokenProviderOptions): IamTok
     if (isRedirect(status)) throw redirectError(status, location, 'IAM login', 'IAM_ENDPOINT');
     const error = redactSecrets(parseErrorBody(text), [user, password, domain]);
     if (REFUSED_LOGIN_STATUSES.has(status)) {
-      log.error('IAM refused the login; not asking again for this project for 15 minutes', {
+      const refusedAtMs = now();
+      const previous = refusals.get(target.projectId);
+      const confirmed = previous !== undefined && refusedAtMs - previous.refusedAtMs <= REFUSAL_CONFIRMS_WITHIN_MS;
+      const refusal: Refusal = {
+        message: `IAM refused the login with HTTP ${status}${error.message ? `: ${error.message}` : ''}`,
+        options: { httpStatus: status, code: error.code },
+        refusedAtMs,
+        confirmedAtMs: confirmed ? refusedAtMs : null,
+      };
+      refusals.set(target.projectId, refusal);
+      log.error(`IAM refused the login${confirmed ? ' again' : ''}; not asking again for this project for 5 minutes`, {
         projectId: target.projectId,
         httpStatus: status,
         code: error.code,
+        confirmed,
       });
-      throw new IamAuthError(
-        `IAM refused the login with HTTP ${status}${error.message ? `: ${error.message}` : ''}; ` +
-          'check HUAWEICLOUD_IAM_USER, HUAWEICLOUD_IAM_PASSWORD and HUAWEICLOUD_IAM_DOMAIN',
-        { httpStatus: status, code: error.code },
-      );
+      throw refusedError(refusal, true);
     }
     throw retryableErrorFromAnswer(status, error, 'IAM login');
   }
 
   return { getToken, invalidate };
+}
+
+/** The error of a refused login, confirmed or not, from IAM (`fresh`) or from memory. */
+function refusedError(refusal: Refusal, fresh: boolean): IamLoginRefusedError {
+  const when =
+    refusal.confirmedAtMs === null
+      ? `; IAM is asked once more from ${new Date(refusal.refusedAtMs + REFUSED_LOGIN_RETRY_MS).toISOString()} before a watch ends on it`
+      : ', a second time minutes after the first';
+  return new IamLoginRefusedError(`${refusal.message}${when}; check HUAWEICLOUD_IAM_USER, HUAWEICLOUD_IAM_PASSWORD and HUAWEICLOUD_IAM_DOMAIN`, {
+    ...refusal.options,
+    confirmedAtMs: refusal.confirmedAtMs,
+    fresh,
+  });
 }
 
 /** Huawei's words with the (secret) user name, password and domain masked, should IAM ever echo them. */

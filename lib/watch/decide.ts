@@ -31,6 +31,8 @@ export type Observation =
       unreachable?: boolean;
       /** Huawei answered (an error status), as opposed to nothing, or something that is not APIG, answering. */
       answered?: boolean;
+      /** IAM refused the login: confirmed (a second refusal minutes after the first) or not, answered by IAM for this poll or from memory. */
+      refusedLogin?: { confirmedAtMs: number | null; fresh: boolean; code: string | null };
       message: string;
     };
 
@@ -79,6 +81,9 @@ function decideAfterTransientError(state: WatchState, observation: Extract<Obser
     last_error: observation.message,
   };
   const failing: WatchState = { ...state, transient: run };
+  if (refusalEndsWatch(state, observation.refusedLogin)) {
+    return notify(failing, 'unauthorized', observation.refusedLogin?.code ?? null, observation.message, nowMs);
+  }
   const neverAnswered = state.last === null;
   if (!neverAnswered && nowMs >= state.deadline_at) return notify(failing, 'timed_out', null, null, nowMs);
   // Nothing was ever heard from Huawei, so nothing may be reported as still creating; and an address
@@ -90,6 +95,17 @@ function decideAfterTransientError(state: WatchState, observation: Extract<Obser
     return notify(failing, 'unavailable', null, neverAnswered ? `${prefix} (${attempts}): ${observation.message}` : observation.message, nowMs);
   }
   return pollAgain(failing, transientRetryDelaySeconds(failing, run.count, observation.throttled, nowMs));
+}
+
+/**
+ * A refused IAM login ends the watch only once confirmed by a login made for this watch: this
+ * poll's own, or one made since the watch began waiting on its errors. A refusal confirmed before
+ * this watch waited, answered from memory, is only a reason to look again (IAM is asked anew within
+ * minutes); one IAM hiccup, never confirmed, ends nothing.
+ */
+function refusalEndsWatch(state: WatchState, refusal: Extract<Observation, { kind: 'transient_error' }>['refusedLogin']): boolean {
+  if (refusal === undefined || refusal.confirmedAtMs === null) return false;
+  return refusal.fresh || (state.transient !== null && refusal.confirmedAtMs >= state.transient.since);
 }
 
 function pollAgain(state: WatchState, delaySeconds: number, warning?: string): PollDecision {

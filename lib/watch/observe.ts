@@ -1,4 +1,4 @@
-import { ApigError, ApigRetryableError, ApigTerminalError, IamAuthError } from './progress-errors.js';
+import { ApigError, ApigRetryableError, ApigTerminalError, IamLoginRefusedError } from './progress-errors.js';
 import type { ProgressSource } from './ports.js';
 import type { Observation } from './decide.js';
 import type { WatchState } from './state.js';
@@ -16,7 +16,10 @@ export async function observe(state: WatchState, progressSource: ProgressSource)
     return { kind: 'progress', report: await progressSource.fetchProgress({ projectId: project_id, instanceId: instance_id, region }) };
   } catch (error) {
     if (error instanceof ApigTerminalError) return { kind: 'terminal_error', outcome: error.outcome, code: error.code ?? null, message: error.message };
-    if (error instanceof IamAuthError) return { kind: 'terminal_error', outcome: 'unauthorized', code: error.code ?? null, message: error.message };
+    if (error instanceof IamLoginRefusedError) {
+      const refusal = { confirmedAtMs: error.confirmedAtMs, fresh: error.fresh, code: error.code ?? null };
+      return { kind: 'transient_error', throttled: false, answered: true, refusedLogin: refusal, message: error.message };
+    }
     if (error instanceof ApigRetryableError) {
       const { reason, httpStatus, message } = error;
       // A foreign 404 is an HTTP answer, but not Huawei's: as far as the watch knows, Huawei never answered.

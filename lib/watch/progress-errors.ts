@@ -29,7 +29,7 @@ export class ApigError extends Error {
  * `wrong_endpoint`: something answered, but not APIG's API (a 404 without Huawei's "instance not
  * found" code): a wrong endpoint as well.
  */
-export type RetryableReason = 'throttled' | 'server_error' | 'timeout' | 'network' | 'unreachable' | 'wrong_endpoint' | 'unexpected_response';
+export type RetryableReason = 'throttled' | 'server_error' | 'timeout' | 'network' | 'unreachable' | 'wrong_endpoint' | 'login_refused' | 'unexpected_response';
 
 /** A transient failure: the caller's retry policy decides when to try again (lib/watch/schedule.ts). */
 export class ApigRetryableError extends ApigError {
@@ -55,11 +55,21 @@ export class ApigTerminalError extends ApigError {
   }
 }
 
-/** IAM refused the password login. Terminal: repeating a wrong password can lock the account. */
-export class IamAuthError extends ApigTerminalError {
-  override name = 'IamAuthError';
+/**
+ * IAM refused the password login (400/401/403). Not an outcome by itself: one refusal may be IAM's
+ * hiccup, and a refusal answered from memory says nothing new. It ends a watch as `unauthorized`
+ * only once confirmed, by a second refusal minutes after the first (lib/watch/decide.ts).
+ */
+export class IamLoginRefusedError extends ApigRetryableError {
+  override name = 'IamLoginRefusedError';
+  /** When a second refusal, minutes after the first, confirmed it; `null` while only one was seen. */
+  readonly confirmedAtMs: number | null;
+  /** Whether IAM answered this very call (`false`: the refusal was answered from memory). */
+  readonly fresh: boolean;
 
-  constructor(message: string, options: ApigErrorOptions = {}) {
-    super('unauthorized', message, options);
+  constructor(message: string, options: ApigErrorOptions & { confirmedAtMs: number | null; fresh: boolean }) {
+    super('login_refused', message, options);
+    this.confirmedAtMs = options.confirmedAtMs;
+    this.fresh = options.fresh;
   }
 }

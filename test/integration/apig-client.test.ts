@@ -1,9 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { ApigRetryableError, ApigTerminalError, IamAuthError } from '../../lib/watch/progress-errors.js';
+import { ApigRetryableError, ApigTerminalError, IamLoginRefusedError } from '../../lib/watch/progress-errors.js';
 import { MAX_ANSWER_BYTES } from '../../lib/apig/http-answer.js';
-import { REFUSED_LOGIN_MEMORY_MS } from '../../lib/apig/iam-token.js';
+import { REFUSAL_CONFIRMS_WITHIN_MS, REFUSED_LOGIN_RETRY_MS } from '../../lib/apig/iam-token.js';
 import { createProgressSource } from '../../lib/apig/progress-client.js';
 import type { ApigCredentials } from '../../lib/apig/types.js';
 import type { ProgressTarget, Log } from '../../lib/watch/ports.js';
@@ -626,7 +626,7 @@ describe('IAM password login', () => {
     expect(progressRequestsOf(target)).toHaveLength(1);
   });
 
-  it('answers a wrong password with unauthorized and exactly one IAM login across concurrent and later calls', async () => {
+  it('answers a wrong password with a refused login (retryable, not yet confirmed) and exactly one IAM login across concurrent and later calls', async () => {
     // Prepare
     const target = gatewayFactory();
     const log = recordingLog();
@@ -641,15 +641,16 @@ describe('IAM password login', () => {
     // Assess
     const errors = [...concurrent.map((result) => (result.status === 'rejected' ? result.reason : result)), ...later];
     for (const error of errors) {
-      expect(error).toBeInstanceOf(IamAuthError);
-      expect(error).toMatchObject({ outcome: 'unauthorized', httpStatus: 401 });
+      expect(error).toBeInstanceOf(IamLoginRefusedError);
+      expect(error).toMatchObject({ reason: 'login_refused', httpStatus: 401, confirmedAtMs: null });
     }
+    expect(errors.map((error) => (error as IamLoginRefusedError).fresh)).toEqual([true, true, true, true, false, false]);
     expect(simulator.stats().iamLogins - loginsBefore).toBe(1);
     expect(progressRequestsOf(target)).toHaveLength(0);
     expect(log.lines.join('\n')).not.toContain(wrongPassword);
   });
 
-  it('asks IAM again for a refused project after 15 minutes, not before', async () => {
+  it('asks IAM again for a refused project after 5 minutes, not before, and calls the second refusal confirmed', async () => {
     // Prepare
     const target = gatewayFactory();
     const source = sourceFactory({ ...PASSWORD_CREDENTIALS, password: 'wrong horse' });
@@ -657,17 +658,40 @@ describe('IAM password login', () => {
     const loginsBefore = simulator.stats().iamLogins;
 
     // Act
-    clockMs += REFUSED_LOGIN_MEMORY_MS - 1000;
+    clockMs += REFUSED_LOGIN_RETRY_MS - 1000;
     const justBefore = await failureOf(source.fetchProgress(target));
     const loginsJustBefore = simulator.stats().iamLogins - loginsBefore;
     clockMs += 1000;
     const after = await failureOf(source.fetchProgress(target));
+    const fromMemory = await failureOf(source.fetchProgress(target));
 
     // Assess
-    expect(justBefore).toBeInstanceOf(IamAuthError);
+    expect(justBefore).toMatchObject({ confirmedAtMs: null, fresh: false });
     expect(loginsJustBefore).toBe(0);
-    expect(after).toBeInstanceOf(IamAuthError);
+    expect(after).toMatchObject({ confirmedAtMs: clockMs, fresh: true });
+    expect(fromMemory).toMatchObject({ confirmedAtMs: clockMs, fresh: false });
     expect(simulator.stats().iamLogins - loginsBefore).toBe(1);
+  });
+
+  it('forgets a refusal once IAM accepts the login: a hiccup is never confirmed by a later one', async () => {
+    // Prepare: IAM refuses once, accepts 5 minutes later, and refuses once more when the token is renewed.
+    const target = gatewayFactory();
+    const source = sourceFactory(PASSWORD_CREDENTIALS);
+    simulator.failLogins([{ status: 401, message: 'IAM is having a moment.' }]);
+    const hiccup = await failureOf(source.fetchProgress(target));
+    clockMs += REFUSED_LOGIN_RETRY_MS;
+
+    // Act
+    const report = await source.fetchProgress(target);
+    simulator.revokeTokens();
+    simulator.failLogins([{ status: 401, message: 'IAM is having another moment.' }]);
+    const secondHiccup = await failureOf(source.fetchProgress(target));
+
+    // Assess
+    expect(hiccup).toMatchObject({ confirmedAtMs: null, fresh: true });
+    expect(report.status).toBe('creating');
+    expect(secondHiccup).toBeInstanceOf(IamLoginRefusedError);
+    expect(secondHiccup).toMatchObject({ confirmedAtMs: null, fresh: true });
   });
 
   it('remembers a refused login for its project only: another project still logs in and polls', async () => {
@@ -685,7 +709,7 @@ describe('IAM password login', () => {
 
     // Assess
     expect(report.status).toBe('creating');
-    expect(again).toBeInstanceOf(IamAuthError);
+    expect(again).toBeInstanceOf(IamLoginRefusedError);
     expect(simulator.stats().iamLogins - loginsBefore).toBe(1);
     expect(progressRequestsOf(refused)).toHaveLength(0);
   });
@@ -701,7 +725,7 @@ describe('IAM password login', () => {
     const error = (await failureOf(source.fetchProgress(target))) as Error;
 
     // Assess
-    expect(error).toBeInstanceOf(IamAuthError);
+    expect(error).toBeInstanceOf(IamLoginRefusedError);
     const said = `${error.message}\n${log.lines.join('\n')}`;
     for (const secret of [USER.name, USER.password, USER.domain]) expect(said).not.toContain(secret);
     expect(error.message).toContain('HUAWEICLOUD_IAM_PASSWORD');

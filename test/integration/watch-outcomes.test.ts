@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { REFUSED_LOGIN_RETRY_MS } from '../../lib/apig/iam-token.js';
 import type { SqsHandler } from '../../lib/dev/local-event-source.js';
 import type { ReceivedRequest } from '../../lib/dev/webhook-receiver.js';
 import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
@@ -172,8 +173,8 @@ describe('a watch, end to end, reports', () => {
     expect(slackText(slack)).toBe('🔑 Credentials rejected: orders-gw-prod');
   });
 
-  it('unauthorized for every watch when IAM refuses the password, after exactly one IAM login', async () => {
-    // Prepare: three watches of one container; a wrong password must not be tried again (account lockout).
+  it('unauthorized for every watch when IAM refuses the password twice, minutes apart, after exactly two IAM logins', async () => {
+    // Prepare: three watches of one container; a wrong password must not be tried on every poll (account lockout).
     await startWatching(
       {
         HUAWEICLOUD_SDK_AK: undefined,
@@ -186,18 +187,49 @@ describe('a watch, end to end, reports', () => {
     );
     const instanceIds = [instanceIdFor(5), instanceIdFor(6), instanceIdFor(7)];
     for (const instanceId of instanceIds) pipeline.addGateway(instanceId, { steps: CREATION_STEPS, finish: null });
+    const startedMs = pipeline.clock.now();
 
-    // Act: one watch after another, each in invocations of its own.
+    // Act
+    for (const instanceId of instanceIds) await pipeline.send(watchRequestBody({ instance_id: instanceId }));
     const outcomes = [];
-    for (const instanceId of instanceIds) {
-      await pipeline.send(watchRequestBody({ instance_id: instanceId }));
-      outcomes.push(webhookEvent(await webhookOf(instanceId)).data);
-    }
+    for (const instanceId of instanceIds) outcomes.push(webhookEvent(await webhookOf(instanceId)).data);
 
     // Assess
-    expect(outcomes).toEqual(instanceIds.map(() => expect.objectContaining({ outcome: 'unauthorized', polls: 1 })));
-    expect(pipeline.simulator.stats()).toMatchObject({ iamLogins: 1, iamRefusals: 1 });
+    expect(outcomes).toEqual(
+      instanceIds.map(() => expect.objectContaining({ outcome: 'unauthorized', error_msg: expect.stringContaining('a second time minutes after the first') })),
+    );
+    expect(pipeline.simulator.stats()).toMatchObject({ iamLogins: 2, iamRefusals: 2 });
+    expect(pipeline.clock.now() - startedMs).toBeGreaterThanOrEqual(REFUSED_LOGIN_RETRY_MS);
     expect(pipeline.simulator.requests.filter((request) => request.path.includes('/progress'))).toEqual([]);
+  });
+
+  it('succeeded for every watch when IAM refuses one login (a hiccup), never unauthorized', async () => {
+    // Prepare: IAM refuses the first login only; every watch of the project polls meanwhile.
+    await startWatching(
+      {
+        HUAWEICLOUD_SDK_AK: undefined,
+        HUAWEICLOUD_SDK_SK: undefined,
+        HUAWEICLOUD_IAM_USER: 'simulator-user',
+        HUAWEICLOUD_IAM_PASSWORD: 'simulator-password',
+        HUAWEICLOUD_IAM_DOMAIN: 'simulator-domain',
+      },
+      { slack: false },
+    );
+    pipeline.simulator.failLogins([{ status: 401, message: 'The username or password is wrong.' }]);
+    const instanceIds = [instanceIdFor(12), instanceIdFor(13), instanceIdFor(14)];
+    for (const instanceId of instanceIds) {
+      pipeline.addGateway(instanceId, { steps: CREATION_STEPS, finish: { atMs: 6 * MINUTE_MS, status: 'success' } });
+    }
+
+    // Act
+    for (const instanceId of instanceIds) await pipeline.send(watchRequestBody({ instance_id: instanceId }));
+    const outcomes = [];
+    for (const instanceId of instanceIds) outcomes.push(webhookEvent(await webhookOf(instanceId)).data.outcome);
+
+    // Assess
+    expect(outcomes).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    const logins = pipeline.simulator.requests.filter((request) => request.path.startsWith('/v3/auth/tokens'));
+    expect(logins.map((login) => login.status)).toEqual([401, 201]);
   });
 
   it('forbidden (403 APIC.7106), naming the missing permission', async () => {

@@ -177,6 +177,40 @@ describe('decidePoll', () => {
     expect(decision.action).toBe('poll_again');
   });
 
+  describe('a refused IAM login', () => {
+    const refused = (refusedLogin: { confirmedAtMs: number | null; fresh: boolean }) =>
+      ({
+        kind: 'transient_error',
+        throttled: false,
+        answered: true,
+        refusedLogin: { ...refusedLogin, code: null },
+        message: 'IAM refused the login with HTTP 401',
+      }) as const;
+    const waitingSince = (sinceMs: number) => watchState({ transient: { since: sinceMs, count: 2, last_error: 'IAM refused the login with HTTP 401' } });
+
+    it('is a reason to look again, not an outcome, while unconfirmed, fresh or from memory', () => {
+      for (const fresh of [true, false]) {
+        expectPollAgain(decidePoll(watchState(), refused({ confirmedAtMs: null, fresh }), T0));
+        expectPollAgain(decidePoll(waitingSince(T0), refused({ confirmedAtMs: null, fresh }), T0 + 4 * MINUTE_MS));
+      }
+    });
+
+    it('ends the watch unauthorized once confirmed by this poll’s own login', () => {
+      const event = expectNotify(decidePoll(watchState(), refused({ confirmedAtMs: T0, fresh: true }), T0));
+      expect(event.data).toMatchObject({ outcome: 'unauthorized', error_msg: 'IAM refused the login with HTTP 401' });
+    });
+
+    it('ends the watch unauthorized when confirmed, from memory, by a login made since the watch began waiting', () => {
+      const event = expectNotify(decidePoll(waitingSince(T0), refused({ confirmedAtMs: T0 + 5 * MINUTE_MS, fresh: false }), T0 + 6 * MINUTE_MS));
+      expect(event.data.outcome).toBe('unauthorized');
+    });
+
+    it('only looks again when the confirmation it is served from memory came before this watch waited', () => {
+      expectPollAgain(decidePoll(watchState(), refused({ confirmedAtMs: T0 - MINUTE_MS, fresh: false }), T0));
+      expectPollAgain(decidePoll(waitingSince(T0), refused({ confirmedAtMs: T0 - MINUTE_MS, fresh: false }), T0 + MINUTE_MS));
+    });
+  });
+
   it('forgets a run of transient errors after a good answer', () => {
     const state = watchState({ transient: { since: T0, count: 3, last_error: '500' } });
     const decision = expectPollAgain(decidePoll(state, { kind: 'progress', report: progressReport() }, T0 + MINUTE_MS));
