@@ -1,17 +1,14 @@
-import { FetchError } from 'node-fetch';
+import { BOUNDED_FETCH_OPTIONS, MAX_ANSWER_BYTES } from '../bounded-answer.js';
 import { ApigRetryableError } from '../watch/progress-errors.js';
 
 /**
  * What every request to Huawei (APIG and IAM) shares: redirects are never followed and answers are
- * read up to a bound. A redirect would carry the token, the signature or the IAM password to a
- * host that configuration did not name; a 307/308 even re-sends the login body.
+ * read up to a bound (lib/bounded-answer.ts). A redirect would carry the token, the signature or
+ * the IAM password to a host that configuration did not name; a 307/308 even re-sends the login body.
  */
 
-/** Huawei's answers are read up to this many bytes (a real one is under 2 KiB); a larger one is dropped unread. */
-export const MAX_ANSWER_BYTES = 64 * 1024;
-
 /** `fetch` options for every request to Huawei: a 3xx comes back as an answer, bodies stop at `MAX_ANSWER_BYTES`. */
-export const HUAWEI_FETCH_OPTIONS = { redirect: 'manual', size: MAX_ANSWER_BYTES } as const;
+export const HUAWEI_FETCH_OPTIONS = BOUNDED_FETCH_OPTIONS;
 
 /**
  * True for any 3xx answer, which a request to Huawei never follows.
@@ -39,16 +36,6 @@ export function redirectError(httpStatus: number, location: string | null, what:
     `${what} answered HTTP ${httpStatus}, a redirect${origin ? ` to ${origin}` : ''}; ` + `requests to Huawei never follow redirects: check ${setting}`,
     { httpStatus },
   );
-}
-
-/**
- * True when `fetch` stopped reading an answer at `MAX_ANSWER_BYTES`.
- *
- * @example
- * try { await response.text(); } catch (error) { if (isAnswerTooLarge(error)) throw answerTooLargeError('IAM login'); }
- */
-export function isAnswerTooLarge(error: unknown): boolean {
-  return error instanceof FetchError && error.type === 'max-size';
 }
 
 /**

@@ -6,7 +6,8 @@ import { keepAliveAgents } from '../keep-alive-agents.js';
 import { errorFromFetchFailure, parseErrorBody, retryableErrorFromAnswer } from './errors.js';
 import { parseJsonLeniently } from '../lenient-json.js';
 import { ApigRetryableError, IamLoginRefusedError, type ApigErrorOptions } from '../watch/progress-errors.js';
-import { answerTooLargeError, HUAWEI_FETCH_OPTIONS, isAnswerTooLarge, isRedirect, redirectError } from './http-answer.js';
+import { isAnswerTooLarge } from '../bounded-answer.js';
+import { answerTooLargeError, HUAWEI_FETCH_OPTIONS, isRedirect, redirectError } from './http-answer.js';
 import type { ApigCredentials } from './types.js';
 
 /** A cached token is replaced this long before its `expires_at`. */

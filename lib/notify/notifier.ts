@@ -1,5 +1,6 @@
 import fetch from 'node-fetch';
 import { Webhook } from 'standardwebhooks';
+import { BOUNDED_FETCH_OPTIONS, isAnswerTooLarge, MAX_ANSWER_BYTES } from '../bounded-answer.js';
 import { keepAliveAgents } from '../keep-alive-agents.js';
 import type { Log, DeliveryResult, Notifier, Target } from '../watch/ports.js';
 import type { NotificationEvent } from '../watch/notification-event.js';
@@ -22,6 +23,8 @@ const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 8000;
 const USER_AGENT = 'apig-watch';
 const NO_TIME_LEFT = 'no time left to post before giving up';
+/** What stands for a receiver's answer that was larger than `MAX_ANSWER_BYTES` (in reasons and logs). */
+const OVERSIZED_ANSWER = `(an answer larger than ${MAX_ANSWER_BYTES / 1024} KiB, not read)`;
 
 export interface NotifierOptions {
   /** `WEBHOOK_SECRET` (`whsec_…`); signs generic webhooks. Checked here, so a bad one fails at start. */
@@ -138,11 +141,16 @@ async function post(request: RenderedRequest, timeoutMs: number, agent: ReturnTy
       method: 'POST',
       headers: { 'user-agent': USER_AGENT, ...request.headers },
       body: request.body,
-      redirect: 'manual',
+      ...BOUNDED_FETCH_OPTIONS,
       signal,
       agent,
     });
-    return { status: response.status, body: await response.text(), retryAfter: response.headers.get('retry-after') };
+    // The status is the receiver's verdict; an answer beyond the bound is not read further.
+    const body = await response.text().catch((error: unknown) => {
+      if (isAnswerTooLarge(error)) return OVERSIZED_ANSWER;
+      throw error;
+    });
+    return { status: response.status, body, retryAfter: response.headers.get('retry-after') };
   } catch (error) {
     if (signal.aborted) return { failure: `no answer within ${timeoutMs} ms` };
     const code = (error as { code?: unknown }).code;

@@ -1,6 +1,7 @@
 import type { EventData, EventKind, NotificationEvent, Outcome, WatchEvent } from './notification-event.js';
 import type { WatchState } from './state.js';
 import { formatElapsed } from './format-elapsed.js';
+import { boundEchoedText, ECHOED_TEXT_MAX_CHARS } from '../echoed-text.js';
 
 /** What Huawei's failure codes mean for the person reading the notification (README, "Outcomes"). */
 const FAILURE_HINTS: Readonly<Record<string, string>> = {
@@ -45,7 +46,13 @@ export function buildOutcomeEvent(state: WatchState, details: OutcomeDetails, no
   const elapsedMs = Math.max(0, (finishedMs !== null && finishedMs >= startedMs ? finishedMs : nowMs) - startedMs);
   return eventOf(
     state,
-    { outcome, errorCode: details.errorCode, errorMsg: details.errorMsg, hint: hintFor(outcome, details.errorCode) },
+    {
+      outcome,
+      errorCode: details.errorCode,
+      // Composed messages (a prefix and Huawei's text, each within bounds) stay within the documented 512 as a whole.
+      errorMsg: details.errorMsg === null ? null : boundEchoedText(details.errorMsg, ECHOED_TEXT_MAX_CHARS),
+      hint: hintFor(outcome, details.errorCode),
+    },
     finishedMs,
     elapsedMs,
     nowMs,

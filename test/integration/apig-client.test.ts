@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { ApigRetryableError, ApigTerminalError, IamLoginRefusedError } from '../../lib/watch/progress-errors.js';
-import { MAX_ANSWER_BYTES } from '../../lib/apig/http-answer.js';
+import { MAX_ANSWER_BYTES } from '../../lib/bounded-answer.js';
 import { REFUSAL_CONFIRMS_WITHIN_MS, REFUSED_LOGIN_RETRY_MS } from '../../lib/apig/iam-token.js';
 import { createProgressSource } from '../../lib/apig/progress-client.js';
 import type { ApigCredentials } from '../../lib/apig/types.js';

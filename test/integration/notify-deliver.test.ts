@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createHmac } from 'node:crypto';
 import fetch from 'node-fetch';
 import { Webhook } from 'standardwebhooks';
@@ -297,6 +299,46 @@ describe('createNotifier().deliver against a real receiver', () => {
     expect(result.status === 'retry_later' && result.notBeforeMs).toBeGreaterThanOrEqual(Date.now() + 28_000);
     expect(slept).toEqual([]);
     expect(receiver.received('/hooks/slow-down')).toHaveLength(1);
+  });
+
+  it('reads at most 64 KiB of a receiver’s answer: a receiver streaming a huge body stops being read, the post counts by its status', async () => {
+    // Prepare: a loopback receiver that answers 200 (or 400) and streams up to 64 MiB, counting what it could write.
+    const STREAM_BYTES = 64 * 1024 * 1024;
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    const written: number[] = [];
+    const streaming = createServer((request, response) => {
+      request.resume();
+      let sent = 0;
+      response.writeHead(request.url?.includes('refused') ? 400 : 200, { 'content-type': 'text/plain' });
+      const pump = () => {
+        while (sent < STREAM_BYTES && !response.destroyed) {
+          sent += chunk.length;
+          if (!response.write(chunk)) return void response.once('drain', pump);
+        }
+        response.end();
+      };
+      response.on('close', () => written.push(sent));
+      pump();
+    });
+    await new Promise<void>((resolve) => streaming.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(streaming.address() as AddressInfo).port}`;
+    const { notifier: subject } = notifier({ maxAttempts: 1 });
+
+    // Act
+    const results = [
+      await subject.deliver(watchEventFactory(), target(`webhook+${url}/hooks/huge`), { giveUpAtMs: giveUpAt() }),
+      await subject.deliver(watchEventFactory(), target(`webhook+${url}/hooks/refused`), { giveUpAtMs: giveUpAt() }),
+    ];
+    for (let waited = 0; written.length < 2 && waited < 2000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => streaming.close(resolve));
+
+    // Assess
+    expect(results).toMatchObject([
+      { status: 'delivered', attempts: 1 },
+      { status: 'rejected', reason: 'HTTP 400, (an answer larger than 64 KiB, not read)' },
+    ]);
+    expect(written).toHaveLength(2);
+    for (const bytes of written) expect(bytes).toBeLessThan(STREAM_BYTES / 4);
   });
 
   it('logs failures by display name and answer, never by URL', async () => {

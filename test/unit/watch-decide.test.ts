@@ -10,6 +10,7 @@ import {
 } from '../../lib/watch/decide.js';
 import type { WatchEvent } from '../../lib/watch/notification-event.js';
 import { MAX_SQS_DELAY_SECONDS } from '../../lib/watch/schedule.js';
+import { ECHOED_TEXT_MAX_CHARS } from '../../lib/echoed-text.js';
 import { runInAnotherWorld } from '../support/another-world.js';
 import { T0, progressReport, watchState } from '../support/factories.js';
 
@@ -209,6 +210,19 @@ describe('decidePoll', () => {
       expectPollAgain(decidePoll(watchState(), refused({ confirmedAtMs: T0 - MINUTE_MS, fresh: false }), T0));
       expectPollAgain(decidePoll(waitingSince(T0), refused({ confirmedAtMs: T0 - MINUTE_MS, fresh: false }), T0 + MINUTE_MS));
     });
+  });
+
+  it('keeps a composed error_msg (its prefix and Huawei’s 512-character text) within the documented 512 characters', () => {
+    const huaweiText = `APIG progress request answered HTTP 500 APIC.9000: ${'x'.repeat(ECHOED_TEXT_MAX_CHARS)}`;
+    const state = watchState({ transient: { since: T0, count: 2, last_error: huaweiText } });
+
+    const event = expectNotify(
+      decidePoll(state, { kind: 'transient_error', throttled: false, answered: true, message: huaweiText }, T0 + TRANSIENT_BUDGET_SECONDS * 1000),
+    );
+
+    expect(event.data.error_msg?.startsWith(`${NO_PROGRESS_PREFIX} (3 attempts): APIG progress request answered HTTP 500`)).toBe(true);
+    expect([...(event.data.error_msg ?? '')]).toHaveLength(ECHOED_TEXT_MAX_CHARS);
+    expect(event.data.error_msg?.endsWith('…')).toBe(true);
   });
 
   it('forgets a run of transient errors after a good answer', () => {
