@@ -21,11 +21,12 @@ import {
 /**
  * The fault matrix: the watcher crashes once at every point of a step — before and after its one
  * conditional write, after its successor is sent, after the watch is marked ended, around each
- * post and its record, after everything but the acknowledgement — over fauxqs and dynalite, and
+ * claim, post and record, after everything but the acknowledgement — over fauxqs and dynalite, and
  * each time every target gets the outcome exactly once. The only repeat allowed is the one a crash
  * between a post and its record makes, and it carries the same `webhook-id` (receivers drop it).
  * Then the trust boundary and watch identity as an attacker and an unlucky operator meet them:
- * altered state, the same request delivered again, a new request after the end, a redirect.
+ * altered state, the same request delivered again, a new request after the end, a redirect; two
+ * live copies of one step (an SQS duplicate, replayed states); and a redriven old request.
  */
 
 const TARGET_PATHS = TWO_TARGET_PATHS;
@@ -40,6 +41,7 @@ type CrashPoint =
   | 'after the successors are sent, before the batch is acknowledged'
   | 'after the watch is marked ended, before any post'
   | 'before the first post'
+  | 'after a delivery is claimed, before its post (the claim outlives the invocation)'
   | 'after a post, before its record'
   | 'after the first target is recorded, before the rest'
   | 'after every delivery is recorded, before the batch is acknowledged';
@@ -76,6 +78,11 @@ function crashingOnceAt(point: CrashPoint): { adapt: (ports: WatchPorts) => Watc
       async endWatch(gatewayKey, watchId, nowMs) {
         await ports.store.endWatch(gatewayKey, watchId, nowMs);
         fire(point === 'after the watch is marked ended, before any post');
+      },
+      async claimDelivery(eventId, targetId, heldUntilMs) {
+        const claim = await ports.store.claimDelivery(eventId, targetId, heldUntilMs);
+        fire(point === 'after a delivery is claimed, before its post (the claim outlives the invocation)' && claim.kind === 'claimed');
+        return claim;
       },
       async recordSettled(eventId, targetId) {
         await ports.store.recordSettled(eventId, targetId);
@@ -149,6 +156,7 @@ describe('the fault matrix: a crash at any point of a step', () => {
     'after the successors are sent, before the batch is acknowledged',
     'after the watch is marked ended, before any post',
     'before the first post',
+    'after a delivery is claimed, before its post (the claim outlives the invocation)',
     'after the first target is recorded, before the rest',
     'after every delivery is recorded, before the batch is acknowledged',
   ];
