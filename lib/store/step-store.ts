@@ -6,14 +6,24 @@ import { RECORD_RETENTION_SECONDS } from '../watch/watch-lifetime.js';
 
 /**
  * Step, gateway and delivery records in one DynamoDB table (partition key `pk`, TTL on
- * `expires_at`), each decision written once with a conditional put.
+ * `expires_at`), each decision written once with a conditional write. A gateway's record keeps
+ * the ids of every watch started on it (`watch_ids`), so no watch starts twice; a delivery record
+ * keeps the settled targets (`settled`) and each live claim's expiry (`claim_<target id>`).
+ * Claims are on `now` (the wall clock; tests pass their own).
  *
  * @example
  * const store = createDynamoStepStore(new DynamoDBClient({}), process.env.WATCH_TABLE_NAME!);
  */
-export function createDynamoStepStore(client: DynamoDBClient, tableName: string, retentionSeconds = RECORD_RETENTION_SECONDS): StepStore {
+export function createDynamoStepStore(
+  client: DynamoDBClient,
+  tableName: string,
+  retentionSeconds = RECORD_RETENTION_SECONDS,
+  now: () => number = Date.now,
+): StepStore {
   const stepKey = ({ watchId, step }: StepKey) => ({ pk: { S: `step#${watchId}#${step}` } });
   const gatewayKeyOf = (gatewayKey: string) => ({ pk: { S: `gateway#${gatewayKey}` } });
+  const deliveryKey = (eventId: string) => ({ pk: { S: `delivery#${eventId}` } });
+  const claimName = (targetId: string) => `claim_${targetId}`;
   const expiresAt = () => ({ N: String(Math.floor(Date.now() / 1000) + retentionSeconds) });
 
   async function read(key: Record<string, AttributeValue>) {
@@ -22,31 +32,43 @@ export function createDynamoStepStore(client: DynamoDBClient, tableName: string,
   }
 
   /**
-   * Writes `attributes` to the item at `key` (creating it) if `condition` holds, removing `remove`:
-   * `true` when written, `false` when the condition failed. An UpdateItem, so the function needs
-   * no PutItem grant.
+   * Writes `attributes` to the item at `key` (creating it) if `condition` holds, removing `remove`
+   * and adding `add`'s elements to those sets: `true` when written, `false` when the condition
+   * failed. An UpdateItem, so the function needs no PutItem grant. The condition may name the
+   * attributes written as `#name`.
    */
   async function writeIf(
     key: Record<string, AttributeValue>,
     attributes: Record<string, AttributeValue>,
     condition: string,
-    values: Record<string, AttributeValue> = {},
-    remove: string[] = [],
+    { values = {}, remove = [], add = {} }: WriteOptions = {},
   ): Promise<boolean> {
-    const names = Object.keys({ ...attributes, expires_at: null });
+    const setNames = Object.keys({ ...attributes, expires_at: null });
     // Through placeholders: `owner` and others are DynamoDB reserved words.
-    const set = names.map((name) => `#${name} = :set_${name}`).join(', ');
+    const set = setNames.map((name) => `#${name} = :set_${name}`).join(', ');
+    const clauses = [
+      `SET ${set}`,
+      ...(remove.length > 0 ? [`REMOVE ${remove.map((name) => `#${name}`).join(', ')}`] : []),
+      ...(Object.keys(add).length > 0
+        ? [
+            `ADD ${Object.keys(add)
+              .map((name) => `#${name} :add_${name}`)
+              .join(', ')}`,
+          ]
+        : []),
+    ];
     try {
       await client.send(
         new UpdateItemCommand({
           TableName: tableName,
           Key: key,
-          UpdateExpression: `SET ${set}${remove.length > 0 ? ` REMOVE ${remove.map((name) => `#${name}`).join(', ')}` : ''}`,
+          UpdateExpression: clauses.join(' '),
           ConditionExpression: condition,
-          ExpressionAttributeNames: Object.fromEntries([...names, ...remove].map((name) => [`#${name}`, name])),
+          ExpressionAttributeNames: Object.fromEntries([...setNames, ...remove, ...Object.keys(add)].map((name) => [`#${name}`, name])),
           ExpressionAttributeValues: {
             ...values,
             ...Object.fromEntries(Object.entries({ ...attributes, expires_at: expiresAt() }).map(([name, value]) => [`:set_${name}`, value])),
+            ...Object.fromEntries(Object.entries(add).map(([name, value]) => [`:add_${name}`, value])),
           },
         }),
       );
@@ -79,13 +101,18 @@ export function createDynamoStepStore(client: DynamoDBClient, tableName: string,
       };
       // What the previous watch of the gateway left that this one does not set.
       const leftovers = ['ended_at', ...DECISION_ATTRIBUTES].filter((name) => !(name in attributes));
-      const write = (condition: string, values: Record<string, AttributeValue>) => writeIf(gatewayKeyOf(gatewayKey), attributes, condition, values, leftovers);
+      // Every watch started here is remembered, so none starts twice (a redriven old request).
+      const write = (condition: string, values: Record<string, AttributeValue>) =>
+        writeIf(gatewayKeyOf(gatewayKey), attributes, `(${condition}) AND NOT contains(watch_ids, :watch)`, {
+          values: { ...values, ':watch': { S: watch.watchId } },
+          remove: leftovers,
+          add: { watch_ids: { SS: [watch.watchId] } },
+        });
       const started =
         policy === 'discovery'
           ? await write('attribute_not_exists(pk) OR expires_at < :nowSeconds', { ':nowSeconds': { N: String(Math.floor(Date.now() / 1000)) } })
           : await write('attribute_not_exists(pk) OR (watch_id <> :watch AND (attribute_exists(ended_at) OR live_until < :now))', {
               ':now': { N: String(nowMs) },
-              ':watch': { S: watch.watchId },
             });
       if (started) return { started: true };
       const current = await this.currentWatch(gatewayKey);
@@ -122,21 +149,61 @@ export function createDynamoStepStore(client: DynamoDBClient, tableName: string,
     },
 
     async settledTargets(eventId) {
-      const item = await read({ pk: { S: `delivery#${eventId}` } });
+      const item = await read(deliveryKey(eventId));
       return new Set(item?.settled?.SS ?? []);
+    },
+
+    async claimDelivery(eventId, targetId, heldUntilMs) {
+      const claim = claimName(targetId);
+      const nowMs = now();
+      const claimed = await writeIf(
+        deliveryKey(eventId),
+        { [claim]: { N: String(heldUntilMs) } },
+        `NOT contains(settled, :target) AND (attribute_not_exists(#${claim}) OR #${claim} < :now)`,
+        { values: { ':target': { S: targetId }, ':now': { N: String(nowMs) } } },
+      );
+      if (claimed) return { kind: 'claimed' };
+      const item = await read(deliveryKey(eventId));
+      if (item?.settled?.SS?.includes(targetId)) return { kind: 'settled' };
+      return { kind: 'held', untilMs: Math.max(nowMs, Number(item?.[claim]?.N ?? nowMs)) };
+    },
+
+    async releaseDelivery(eventId, targetId, heldUntilMs) {
+      const claim = claimName(targetId);
+      try {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: deliveryKey(eventId),
+            UpdateExpression: 'REMOVE #claim',
+            ConditionExpression: '#claim = :until',
+            ExpressionAttributeNames: { '#claim': claim },
+            ExpressionAttributeValues: { ':until': { N: String(heldUntilMs) } },
+          }),
+        );
+      } catch (error) {
+        // Expired and taken by another copy meanwhile: that claim is not ours to give up.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
     },
 
     async recordSettled(eventId, targetId) {
       await client.send(
         new UpdateItemCommand({
           TableName: tableName,
-          Key: { pk: { S: `delivery#${eventId}` } },
+          Key: deliveryKey(eventId),
           UpdateExpression: 'ADD settled :target SET expires_at = :expires',
           ExpressionAttributeValues: { ':target': { SS: [targetId] }, ':expires': expiresAt() },
         }),
       );
     },
   };
+}
+
+interface WriteOptions {
+  values?: Record<string, AttributeValue>;
+  remove?: string[];
+  add?: Record<string, AttributeValue>;
 }
 
 /** The attributes a decision of either kind may set. */

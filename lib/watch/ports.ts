@@ -151,8 +151,20 @@ export interface StepStore {
   currentWatch(gatewayKey: string): Promise<GatewayWatch | null>;
   /** Ids of the targets already settled (delivered, or refused for good) for one outcome event. */
   settledTargets(eventId: string): Promise<Set<string>>;
+  /**
+   * Takes one target's delivery of one event until `heldUntilMs` (wall clock), unless the target has
+   * settled it or another copy holds a claim that has not expired. One conditional write; a read
+   * only when refused, to say why.
+   */
+  claimDelivery(eventId: string, targetId: string, heldUntilMs: number): Promise<ClaimResult>;
+  /** Gives up the claim taken until `heldUntilMs` (a post that did not go through), so a retry need not wait it out. */
+  releaseDelivery(eventId: string, targetId: string, heldUntilMs: number): Promise<void>;
+  /** Marks a target's delivery of an event settled: no copy claims it again. */
   recordSettled(eventId: string, targetId: string): Promise<void>;
 }
+
+/** What claiming a delivery found: taken, settled already, or held by another copy until `untilMs`. */
+export type ClaimResult = { kind: 'claimed' } | { kind: 'settled' } | { kind: 'held'; untilMs: number };
 
 // Notifying targets (lib/notify)
 

@@ -1,5 +1,5 @@
 import type { Log, GatewayWatch, StartPolicy, StepDecision, StepKey, StepRecord, IncomingRecord, StepOutcome, WatchPorts, WatchSettings } from './ports.js';
-import { DEAD_LETTER_RETENTION_SECONDS, mayStartWatch } from './watch-lifetime.js';
+import { DEAD_LETTER_RETENTION_SECONDS, isWatchActive, mayStartWatch } from './watch-lifetime.js';
 import { decidePoll } from './decide.js';
 import { selectTargets } from './select-targets.js';
 import { deliverNotice, deliverOutcome } from './deliver-outcome.js';
@@ -20,6 +20,12 @@ const WATCH_LIVE_GRACE_MS = 15 * 60_000;
  * chain is then broken (say its message ran out of receives and was redriven), not in flight.
  */
 const STEP_OVERDUE_MS = 60 * 60_000;
+/**
+ * A poll step that arrives this long after it was due was most likely decided already (a replayed
+ * or redriven state): its record is read before Huawei is asked again. SQS delivers a delayed
+ * message on time, so a normal poll never pays that read.
+ */
+const LATE_ARRIVAL_GRACE_MS = 5 * 60_000;
 /** The dead-letter reason of a signed state too old for its records to still deduplicate it. */
 export const EXPIRED_STATE_REASON = 'expired-state';
 
@@ -56,8 +62,9 @@ export async function processStep(record: IncomingRecord, ports: WatchPorts, set
     messageId: record.messageId,
   });
 
-  // A message SQS has handed out before was most likely decided already: read before polling.
-  const known = receivedBefore(record) ? await findRecorded(state, ports) : null;
+  // A message SQS has handed out before, or a state long overdue, was most likely decided already:
+  // read before polling, so a copy of a decided step never asks Huawei again.
+  const known = receivedBefore(record) || arrivesLate(state, nowMs) ? await findRecorded(state, ports) : null;
   const written = known ?? (await decideAndRecord(state, record.messageId, startPolicyOf(message), ports, settings));
   if (written.kind === 'recorded') {
     logDecision(state, written.decision, log, ports);
@@ -66,6 +73,11 @@ export async function processStep(record: IncomingRecord, ports: WatchPorts, set
   if (known === null && state.kind === 'poll') ports.metrics.count('DuplicatePolls');
   if (written.kind === 'joined') {
     log.info('this gateway is already watched; the request joins that watch', { joined_watch_id: written.watchId });
+    ports.metrics.count('DuplicatesDropped');
+    return { kind: 'finished' };
+  }
+  if (written.kind === 'ended') {
+    log.info("the gateway's watch on record has ended and this request may not start another; dropped", { current_watch_id: written.watchId });
     ports.metrics.count('DuplicatesDropped');
     return { kind: 'finished' };
   }
@@ -78,7 +90,16 @@ export async function processStep(record: IncomingRecord, ports: WatchPorts, set
   return act(state, written.existing.decision, ports, settings, invocationDeadlineMs, log, { firstDecided: false });
 }
 
-type Written = { kind: 'recorded'; decision: StepDecision } | { kind: 'found'; existing: StepRecord } | { kind: 'joined'; watchId: string };
+/**
+ * `joined`: the gateway has another watch, still active. `ended`: its watch on record has ended and
+ * this request may not start one — a watch never starts twice (say a redriven request of a watch
+ * that a newer one followed), and discovery never starts one over a watch on record.
+ */
+type Written =
+  | { kind: 'recorded'; decision: StepDecision }
+  | { kind: 'found'; existing: StepRecord }
+  | { kind: 'joined'; watchId: string }
+  | { kind: 'ended'; watchId: string };
 
 /** Decides the step and records the decision; if another attempt recorded one first, that one stands. */
 async function decideAndRecord(state: WatchState, messageId: string, policy: StartPolicy, ports: WatchPorts, settings: WatchSettings): Promise<Written> {
@@ -96,7 +117,7 @@ async function decideAndRecord(state: WatchState, messageId: string, policy: Sta
   };
   const result = await ports.store.startWatch(gatewayKeyFor(state.request), watch, recorded.decidedAtMs, policy);
   if (result.started) return { kind: 'recorded', decision };
-  return foundOrJoined(state, result.current);
+  return foundOrJoined(state, result.current, ports.clock.now());
 }
 
 /** What is on record for a step already, without polling; `null` when nothing is. */
@@ -106,15 +127,22 @@ async function findRecorded(state: WatchState, ports: WatchPorts): Promise<Writt
     return existing === null ? null : { kind: 'found', existing };
   }
   const current = await ports.store.currentWatch(gatewayKeyFor(state.request));
-  return current === null || mayStartWatch(current, state.watch_id, ports.clock.now(), 'request') ? null : foundOrJoined(state, current);
+  const nowMs = ports.clock.now();
+  return current === null || mayStartWatch(current, state.watch_id, nowMs, 'request') ? null : foundOrJoined(state, current, nowMs);
 }
 
-function foundOrJoined(state: WatchState, current: GatewayWatch): Written {
-  return current.watchId === state.watch_id ? { kind: 'found', existing: current.step0 } : { kind: 'joined', watchId: current.watchId };
+/** What a refused start found: this watch itself, another one still active, or one that has ended. */
+function foundOrJoined(state: WatchState, current: GatewayWatch, nowMs: number): Written {
+  if (current.watchId === state.watch_id) return { kind: 'found', existing: current.step0 };
+  return isWatchActive(current, nowMs) ? { kind: 'joined', watchId: current.watchId } : { kind: 'ended', watchId: current.watchId };
 }
 
 function receivedBefore(record: IncomingRecord): boolean {
   return Number(record.attributes?.ApproximateReceiveCount ?? 1) > 1;
+}
+
+function arrivesLate(state: WatchState, nowMs: number): boolean {
+  return state.kind === 'poll' && state.due_at !== undefined && nowMs > state.due_at + LATE_ARRIVAL_GRACE_MS;
 }
 
 /** Polls Huawei (a poll step) and decides; a delivery round has its outcome already. */
@@ -125,7 +153,8 @@ async function decideStep(state: WatchState, ports: WatchPorts, settings: WatchS
   const nowMs = ports.clock.now();
   const decision = decidePoll(state, observation, nowMs, settings.pollSchedule);
   if (decision.action === 'notify') return { kind: 'terminal', event: decision.event };
-  const message = { body: encodeStateMessage(decision.next, ports.stateKeys), delaySeconds: decision.delaySeconds };
+  const next = { ...decision.next, due_at: nowMs + decision.delaySeconds * 1000 };
+  const message = { body: encodeStateMessage(next, ports.stateKeys), delaySeconds: decision.delaySeconds };
   // Recorded with the step, so a replay delivers the same notice (same timestamp), not a new one.
   const started = startedEventOf(state, decision.next, nowMs);
   const wanted = started !== null && selectTargets(ports.targets, started, state.request).length > 0;

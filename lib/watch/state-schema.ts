@@ -64,4 +64,5 @@ export const watchStateSchema = z.object({
   event: z.nullable(watchEventSchema),
   delivery_rounds: z.number().check(z.int(), z.gte(0)),
   deliver_until: z.nullable(epochMs),
+  due_at: z.optional(epochMs),
 });

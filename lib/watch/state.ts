@@ -56,4 +56,10 @@ export interface WatchState {
   event: WatchEvent | null;
   delivery_rounds: number;
   deliver_until: number | null;
+  /**
+   * When this poll step is due on the queue (its predecessor's decision time plus the delay), on the
+   * watcher's clock; absent in delivery rounds and in states written before it was recorded. A step
+   * arriving long after it (a replay, a redrive) was most likely decided already.
+   */
+  due_at?: number;
 }

@@ -82,12 +82,15 @@ describe('the DynamoDB store', () => {
 });
 
 describe.each([
-  ['the DynamoDB store (dynalite)', () => createDynamoStepStore(aws.dynamo, aws.tableName)],
-  ['the in-memory store', () => memoryStepStore()],
-])('%s', (_, makeStore: () => StepStore) => {
+  ['the DynamoDB store (dynalite)', (now: () => number) => createDynamoStepStore(aws.dynamo, aws.tableName, undefined, now)],
+  ['the in-memory store', (now: () => number) => memoryStepStore(now)],
+])('%s', (_, makeStore: (now: () => number) => StepStore) => {
   let store: StepStore;
+  /** The wall clock claims are judged on. */
+  let wallMs: number;
   beforeEach(() => {
-    store = makeStore();
+    wallMs = NOW;
+    store = makeStore(() => wallMs);
   });
 
   it('records a step once, and hands every later attempt the first decision, typed', async () => {
@@ -149,6 +152,16 @@ describe.each([
     expect(await store.startWatch(gateway, watch(fresh('w'), successor('m2')), NOW + 86_400_000, 'discovery')).toMatchObject({ started: false });
   });
 
+  it('never restarts a watch that ended, even once a newer watch of the gateway has ended too', async () => {
+    const gateway = fresh('g');
+    const older = watch(fresh('w'), terminal('m1'), NOW);
+    await store.startWatch(gateway, older, NOW, 'request');
+    const newer = watch(fresh('w'), terminal('m2'), NOW + 1);
+    expect(await store.startWatch(gateway, newer, NOW + 1, 'request')).toEqual({ started: true });
+    expect(await store.startWatch(gateway, { ...older, step0: terminal('m1') }, NOW + 2, 'request')).toEqual({ started: false, current: newer });
+    expect(await store.startWatch(gateway, watch(fresh('w'), successor('m3')), NOW + 3, 'request')).toEqual({ started: true });
+  });
+
   it('ends only the watch it names', async () => {
     const gateway = fresh('g');
     const current = watch(fresh('w'), successor('m1'));
@@ -166,5 +179,43 @@ describe.each([
     await store.recordSettled(eventId, 'a');
     expect(await store.settledTargets(eventId)).toEqual(new Set(['a', 'b']));
     expect(await store.settledTargets(`${fresh('w')}_failed`)).toEqual(new Set());
+  });
+
+  it('refuses a claim on a delivery while another claim on it is held, and says until when', async () => {
+    const eventId = `${fresh('w')}_succeeded`;
+    expect(await store.claimDelivery(eventId, 'a', NOW + 60_000)).toEqual({ kind: 'claimed' });
+    wallMs = NOW + 59_000;
+    expect(await store.claimDelivery(eventId, 'a', NOW + 120_000)).toEqual({ kind: 'held', untilMs: NOW + 60_000 });
+    expect(await store.claimDelivery(eventId, 'b', NOW + 120_000)).toEqual({ kind: 'claimed' });
+    expect(await store.claimDelivery(`${fresh('w')}_succeeded`, 'a', NOW + 120_000)).toEqual({ kind: 'claimed' });
+  });
+
+  it('lets a claim that expired be taken (its holder died between claim and post)', async () => {
+    const eventId = `${fresh('w')}_failed`;
+    await store.claimDelivery(eventId, 'a', NOW + 60_000);
+    wallMs = NOW + 60_001;
+    expect(await store.claimDelivery(eventId, 'a', NOW + 120_000)).toEqual({ kind: 'claimed' });
+    wallMs = NOW + 61_000;
+    expect(await store.claimDelivery(eventId, 'a', NOW + 180_000)).toEqual({ kind: 'held', untilMs: NOW + 120_000 });
+  });
+
+  it('never claims a delivery again once its target has settled it, claim expired or not', async () => {
+    const eventId = `${fresh('w')}_succeeded`;
+    await store.claimDelivery(eventId, 'a', NOW + 60_000);
+    await store.recordSettled(eventId, 'a');
+    expect(await store.claimDelivery(eventId, 'a', NOW + 120_000)).toEqual({ kind: 'settled' });
+    wallMs = NOW + 3_600_000;
+    expect(await store.claimDelivery(eventId, 'a', NOW + 3_700_000)).toEqual({ kind: 'settled' });
+    await store.recordSettled(eventId, 'b');
+    expect(await store.claimDelivery(eventId, 'b', NOW + 3_700_000)).toEqual({ kind: 'settled' });
+  });
+
+  it('gives up only its own claim, so a retry of a post that failed need not wait for it to expire', async () => {
+    const eventId = `${fresh('w')}_failed`;
+    await store.claimDelivery(eventId, 'a', NOW + 60_000);
+    await store.releaseDelivery(eventId, 'a', NOW + 60_000);
+    expect(await store.claimDelivery(eventId, 'a', NOW + 90_000)).toEqual({ kind: 'claimed' });
+    await store.releaseDelivery(eventId, 'a', NOW + 60_000);
+    expect(await store.claimDelivery(eventId, 'a', NOW + 120_000)).toEqual({ kind: 'held', untilMs: NOW + 90_000 });
   });
 });

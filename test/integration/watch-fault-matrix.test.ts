@@ -10,6 +10,7 @@ import {
   TWO_TARGET_PATHS,
   instanceIdFor,
   settledPosts,
+  sleep,
   startPipeline,
   webhookEvent,
   type Pipeline,
@@ -20,11 +21,12 @@ import {
 /**
  * The fault matrix: the watcher crashes once at every point of a step — before and after its one
  * conditional write, after its successor is sent, after the watch is marked ended, around each
- * post and its record, after everything but the acknowledgement — over fauxqs and dynalite, and
+ * claim, post and record, after everything but the acknowledgement — over fauxqs and dynalite, and
  * each time every target gets the outcome exactly once. The only repeat allowed is the one a crash
  * between a post and its record makes, and it carries the same `webhook-id` (receivers drop it).
  * Then the trust boundary and watch identity as an attacker and an unlucky operator meet them:
- * altered state, the same request delivered again, a new request after the end, a redirect.
+ * altered state, the same request delivered again, a new request after the end, a redirect; two
+ * live copies of one step (an SQS duplicate, replayed states); and a redriven old request.
  */
 
 const TARGET_PATHS = TWO_TARGET_PATHS;
@@ -39,6 +41,7 @@ type CrashPoint =
   | 'after the successors are sent, before the batch is acknowledged'
   | 'after the watch is marked ended, before any post'
   | 'before the first post'
+  | 'after a delivery is claimed, before its post (the claim outlives the invocation)'
   | 'after a post, before its record'
   | 'after the first target is recorded, before the rest'
   | 'after every delivery is recorded, before the batch is acknowledged';
@@ -75,6 +78,11 @@ function crashingOnceAt(point: CrashPoint): { adapt: (ports: WatchPorts) => Watc
       async endWatch(gatewayKey, watchId, nowMs) {
         await ports.store.endWatch(gatewayKey, watchId, nowMs);
         fire(point === 'after the watch is marked ended, before any post');
+      },
+      async claimDelivery(eventId, targetId, heldUntilMs) {
+        const claim = await ports.store.claimDelivery(eventId, targetId, heldUntilMs);
+        fire(point === 'after a delivery is claimed, before its post (the claim outlives the invocation)' && claim.kind === 'claimed');
+        return claim;
       },
       async recordSettled(eventId, targetId) {
         await ports.store.recordSettled(eventId, targetId);
@@ -120,11 +128,16 @@ async function startWatcher(
   visibilityTimeoutSeconds = DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
 ): Promise<TestWatcher & { run: Run }> {
   pipeline = await startPipeline({ visibilityTimeoutSeconds, maxReceiveCount: 10 });
-  const watcher = pipeline.watcher(
-    { NOTIFY_URLS: TARGET_PATHS.map((path) => `webhook+${pipeline.receiver.url}${path}`).join(','), WEBHOOK_SECRET: PIPELINE_WEBHOOK_SECRET },
+  const watcher = watcherNotifying(TARGET_PATHS, adaptPorts);
+  return { ...watcher, run: pipeline.run(watcher.handler) };
+}
+
+/** A watcher of the pipeline that posts generic webhooks to `paths` on the receiver. */
+function watcherNotifying(paths: readonly string[], adaptPorts?: (ports: WatchPorts) => WatchPorts): TestWatcher {
+  return pipeline.watcher(
+    { NOTIFY_URLS: paths.map((path) => `webhook+${pipeline.receiver.url}${path}`).join(','), WEBHOOK_SECRET: PIPELINE_WEBHOOK_SECRET },
     adaptPorts,
   );
-  return { ...watcher, run: pipeline.run(watcher.handler) };
 }
 
 /** Waits for the outcome of `instanceId` at every target and for the queue to fall quiet; the posts per target. */
@@ -143,6 +156,7 @@ describe('the fault matrix: a crash at any point of a step', () => {
     'after the successors are sent, before the batch is acknowledged',
     'after the watch is marked ended, before any post',
     'before the first post',
+    'after a delivery is claimed, before its post (the claim outlives the invocation)',
     'after the first target is recorded, before the rest',
     'after every delivery is recorded, before the batch is acknowledged',
   ];
@@ -297,3 +311,106 @@ describe('watch identity and the trust boundary, end to end', () => {
     }
   });
 });
+
+/** A creation that has finished by the first poll: the request's own step notifies. */
+const FINISHED_CREATION = { steps: [], finish: { atMs: 0, status: 'success' as const } };
+/** A receiver this slow keeps a post in flight while a second copy of its step runs. */
+const SLOW_ANSWER = { delayMs: 400 };
+
+/** The same SQS message as SQS hands it out again: same message id and body, `receives` as its receive count. */
+function handedOutAgain(body: string, messageId: string, receives: number) {
+  return sqsRecordFactory(body, { messageId, attributes: { ...sqsRecordFactory('').attributes, ApproximateReceiveCount: String(receives) } });
+}
+
+describe('two live copies of a step', () => {
+  it('posts once per target, for every one of 12 gateways, when each request is handed to two invocations at once and the receiver is slow', async () => {
+    // Prepare
+    const watcher = await startWatcher();
+    const instanceIds = Array.from({ length: 12 }, (_, n) => instanceIdFor(0xfd0 + n));
+    for (const instanceId of instanceIds) pipeline.addGateway(instanceId, FINISHED_CREATION);
+    for (const path of TARGET_PATHS)
+      pipeline.receiver.script(
+        path,
+        instanceIds.flatMap(() => [SLOW_ANSWER, SLOW_ANSWER]),
+      );
+
+    // Act: SQS hands each request to two invocations at once (same message, first receive for both).
+    const responses = await Promise.all(
+      instanceIds.flatMap((instanceId, n) => {
+        const record = handedOutAgain(JSON.stringify(watchRequestBody({ instance_id: instanceId })), `twice-${n}`, 1);
+        return [watcher.handler({ Records: [record] }, lambdaContext(15_000)), watcher.handler({ Records: [record] }, lambdaContext(15_000))];
+      }),
+    );
+
+    // Assess
+    for (const response of responses) expect(response?.batchItemFailures).toEqual([]);
+    for (const instanceId of instanceIds) {
+      const posts = await postsAbout(instanceId);
+      expect(posts.map((received) => received.length)).toEqual([1, 1]);
+    }
+    expect(await pipeline.deadLetters(0, 0)).toEqual([]);
+  });
+
+  it('posts once per target, the newly added one included, and asks Huawei nothing more, when a captured last state is replayed 3 times at once', async () => {
+    // Prepare: a fast clock (an hour passes in 3 s), so the replays come long after the watch ended;
+    // the function's handler can be swapped for one whose configuration gains a target.
+    pipeline = await startPipeline({ timeScale: 1200, maxReceiveCount: 10 });
+    let handler = watcherNotifying(TARGET_PATHS).handler;
+    const run = pipeline.run((event, context) => handler(event, context));
+    const instanceId = instanceIdFor(0xfe0);
+    pipeline.addGateway(instanceId, CREATION);
+    await pipeline.send(watchRequestBody({ instance_id: instanceId }));
+    await postsAbout(instanceId);
+    const states = run.bodies().filter((body) => body.includes('"sig"'));
+    const captured = states.reduce((last, body) => (stepOf(body) > stepOf(last) ? body : last));
+    const endedAtMs = pipeline.clock.now();
+    const pollsBefore = pipeline.progressRequests(instanceId).length;
+    // The function's configuration gains a target; the captured state is replayed an hour later.
+    const newTarget = '/hooks/added';
+    handler = watcherNotifying([...TARGET_PATHS, newTarget]).handler;
+    pipeline.receiver.script(newTarget, [SLOW_ANSWER, SLOW_ANSWER, SLOW_ANSWER]);
+    while (pipeline.clock.now() < endedAtMs + 61 * 60_000) await sleep(100);
+
+    // Act
+    await pipeline.send(captured, captured, captured);
+
+    // Assess
+    const posts = await settledPosts(pipeline, instanceId, [...TARGET_PATHS, newTarget]);
+    expect(posts.map((received) => received.length)).toEqual([1, 1, 1]);
+    expect(pipeline.progressRequests(instanceId).length).toBe(pollsBefore);
+    expect(await pipeline.deadLetters(0, 0)).toEqual([]);
+  });
+});
+
+describe('a watch that ended stays ended', () => {
+  it('posts nothing for a redriven request of a watch that a newer watch of the gateway followed, and still starts a watch for a new request', async () => {
+    // Prepare: watch A ends, a new request starts watch B, B ends.
+    const watcher = await startWatcher();
+    const instanceId = instanceIdFor(0xfe1);
+    pipeline.addGateway(instanceId, FINISHED_CREATION);
+    const request = JSON.stringify(watchRequestBody({ instance_id: instanceId }));
+    const [requestOfA] = await pipeline.send(request);
+    await postsAbout(instanceId);
+    await pipeline.send(request);
+    await postsAbout(instanceId, 2);
+
+    // Act: A's request comes back with its message id (a redrive from the dead-letter queue, or SQS again).
+    for (const receives of [6, 1]) {
+      const response = await watcher.handler({ Records: [handedOutAgain(request, requestOfA!, receives)] }, lambdaContext(15_000));
+      expect(response?.batchItemFailures).toEqual([]);
+    }
+    await pipeline.waitForQuiet();
+
+    // Assess: nothing posted, nothing started; a new request still starts a new watch.
+    expect(TARGET_PATHS.map((path) => pipeline.receiver.received(path).length)).toEqual([2, 2]);
+    expect(watcher.metrics.counts.get('WatchesStarted')).toBe(2);
+    await pipeline.send(request);
+    const posts = await postsAbout(instanceId, 3);
+    expect(posts.map((received) => received.length)).toEqual([3, 3]);
+    expect(new Set(posts[0]!.map(webhookIdOf)).size).toBe(3);
+  });
+});
+
+function stepOf(body: string): number {
+  return (JSON.parse(body) as { state: WatchState }).state.step;
+}

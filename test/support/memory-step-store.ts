@@ -1,15 +1,19 @@
 import { mayStartWatch } from '../../lib/watch/watch-lifetime.js';
-import type { GatewayWatch, StepRecord, StepStore } from '../../lib/watch/ports.js';
+import type { ClaimResult, GatewayWatch, StepRecord, StepStore } from '../../lib/watch/ports.js';
 
 /**
- * The DynamoDB store's semantics over Maps (put-if-absent steps, the start rule of `mayStartWatch`),
- * for tests of the use case's own logic and the polling benchmark. `writes` counts what would be
- * DynamoDB writes. The step-store contract test runs it beside the DynamoDB store.
+ * The DynamoDB store's semantics over Maps (put-if-absent steps, the start rule of `mayStartWatch`,
+ * no watch started twice, delivery claims on `now`), for tests of the use case's own logic and the
+ * polling benchmark. `writes` counts what would be DynamoDB writes. The step-store contract test
+ * runs it beside the DynamoDB store.
  */
-export function memoryStepStore(): StepStore & { writes: number } {
+export function memoryStepStore(now: () => number = Date.now): StepStore & { writes: number } {
   const steps = new Map<string, StepRecord>();
   const gateways = new Map<string, GatewayWatch>();
+  const startedWatchIds = new Map<string, Set<string>>();
   const settled = new Map<string, Set<string>>();
+  const claims = new Map<string, number>();
+  const claimKey = (eventId: string, targetId: string) => `${eventId}#${targetId}`;
   const id = (key: { watchId: string; step: number }) => `${key.watchId}#${key.step}`;
   const store = {
     writes: 0,
@@ -25,9 +29,11 @@ export function memoryStepStore(): StepStore & { writes: number } {
     },
     async startWatch(gatewayKey, watch, nowMs, policy) {
       const current = gateways.get(gatewayKey) ?? null;
-      if (current !== null && !mayStartWatch(current, watch.watchId, nowMs, policy)) return { started: false, current };
+      const started = startedWatchIds.get(gatewayKey) ?? new Set<string>();
+      if (current !== null && (!mayStartWatch(current, watch.watchId, nowMs, policy) || started.has(watch.watchId))) return { started: false, current };
       store.writes += 1;
       gateways.set(gatewayKey, watch);
+      startedWatchIds.set(gatewayKey, started.add(watch.watchId));
       return { started: true };
     },
     async endWatch(gatewayKey, watchId, nowMs) {
@@ -41,6 +47,19 @@ export function memoryStepStore(): StepStore & { writes: number } {
     },
     async settledTargets(eventId) {
       return new Set(settled.get(eventId) ?? []);
+    },
+    async claimDelivery(eventId, targetId, heldUntilMs): Promise<ClaimResult> {
+      if (settled.get(eventId)?.has(targetId)) return { kind: 'settled' };
+      const heldUntil = claims.get(claimKey(eventId, targetId));
+      if (heldUntil !== undefined && heldUntil >= now()) return { kind: 'held', untilMs: heldUntil };
+      store.writes += 1;
+      claims.set(claimKey(eventId, targetId), heldUntilMs);
+      return { kind: 'claimed' };
+    },
+    async releaseDelivery(eventId, targetId, heldUntilMs) {
+      if (claims.get(claimKey(eventId, targetId)) !== heldUntilMs) return;
+      store.writes += 1;
+      claims.delete(claimKey(eventId, targetId));
     },
     async recordSettled(eventId, targetId) {
       store.writes += 1;
