@@ -673,6 +673,20 @@ describe('IAM password login', () => {
     expect(simulator.stats().iamLogins - loginsBefore).toBe(1);
   });
 
+  it('does not confirm a refusal by one more than 15 minutes older', async () => {
+    // Prepare
+    const target = gatewayFactory();
+    const source = sourceFactory({ ...PASSWORD_CREDENTIALS, password: 'wrong horse' });
+    await failureOf(source.fetchProgress(target));
+
+    // Act
+    clockMs += REFUSAL_CONFIRMS_WITHIN_MS + 1000;
+    const late = await failureOf(source.fetchProgress(target));
+
+    // Assess
+    expect(late).toMatchObject({ confirmedAtMs: null, fresh: true });
+  });
+
   it('forgets a refusal once IAM accepts the login: a hiccup is never confirmed by a later one', async () => {
     // Prepare: IAM refuses once, accepts 5 minutes later, and refuses once more when the token is renewed.
     const target = gatewayFactory();
