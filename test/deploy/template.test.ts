@@ -15,15 +15,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { startApigSimulator, type ApigSimulator } from '../../lib/dev/apig-simulator.js';
-import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
-import { startLocalEventSource, type LocalEventSource } from '../../lib/dev/local-event-source.js';
-import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import { startApigSimulator, type ApigSimulator } from '../../lib/simulator/index.js';
+import { startLocalAws, type LocalAws } from '../../devkit/local-aws.js';
+import { startLocalEventSource, type LocalEventSource } from '../../devkit/local-event-source.js';
+import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import { scaledClock } from '../../lib/runtime/time-scale.js';
 import { DEFAULT_FUNCTION_TIMEOUT_MS, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, DEFAULT_WAIT_MS } from '../support/budgets.js';
 import { startPackagedHandler, type PackagedHandler } from '../support/packaged-handler.js';
 import { ALL_OPTIONAL_PARAMS, lintTemplate, type LintResult } from '../../scripts/lint-template.js';
-import { readZip, type ZipEntry } from '../support/zip.js';
+import { readZip, type ZipEntry } from '../../devkit/zip.js';
 
 const run = promisify(execFile);
 
