@@ -4,7 +4,7 @@
  * Prints a table and writes the same figures to `bench/results/latest.json`; `--only` merges its
  * items into that file, keeping the others' last figures. See bench/PERFORMANCE.md.
  *
- *   npm run bench                                  # everything (≈ 4–5 minutes on 2 cores)
+ *   npm run bench                                  # everything (≈ 3.5–5 minutes on 2 cores)
  *   npm run bench -- --only efficiency,cold-start  # some items
  *   npm run bench -- --traces other.json           # also replay a trace set file (bench/generate-traces.ts)
  */
