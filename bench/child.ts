@@ -4,6 +4,7 @@
  */
 import { parentChannel, type Channel } from './children.js';
 import { runConcurrency } from './concurrency.js';
+import { runPacing } from './pacing.js';
 import { runPipelineHandler, runPipelineServers } from './pipeline.js';
 import { runThrottling } from './throttling.js';
 
@@ -14,6 +15,7 @@ const TASKS: Record<string, Task> = {
   'pipeline-handler': runPipelineHandler,
   concurrency: runConcurrency,
   throttling: runThrottling,
+  pacing: runPacing,
 };
 
 const [taskName = '', input = '{}'] = process.argv.slice(2);

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { median, round } from './stats.js';
-import { readZip } from '../test/support/zip.js';
+import { readZip } from '../devkit/zip.js';
 
 const run = promisify(execFile);
 const PROJECT_DIR = fileURLToPath(new URL('..', import.meta.url));

@@ -4,10 +4,9 @@
  * the batch should take about one answer's time, not ten. A batch of one is timed the same way, for
  * the handler's own share.
  */
-import type { SQSEvent } from 'aws-lambda';
-import { lambdaContext, type SqsHandler } from '../lib/dev/local-event-source.js';
+import { lambdaContext, type SqsHandler } from '../devkit/local-event-source.js';
 import { startChild, type Channel, type Message } from './children.js';
-import { instanceIdFor, PROJECT_ID, startLocalStack, watchRequestFor } from './local-stack.js';
+import { instanceIdFor, PROJECT_ID, sqsEventOf, startBenchServers } from './bench-servers.js';
 import { median, round } from './stats.js';
 
 export const ANSWER_DELAY_MS = 200;
@@ -40,19 +39,20 @@ export async function measureConcurrency(runs: number): Promise<ConcurrencyFigur
 
 /** Child: the local stack and the handler in one process (the time measured is mostly waiting). */
 export async function runConcurrency(input: { runs: number }, parent: Channel): Promise<void> {
-  const stack = await startLocalStack({ timeScale: 1, originMs: Date.now(), targets: 1 });
+  const servers = await startBenchServers({ timeScale: 1, originMs: Date.now(), targets: 1 });
+  const { simulator } = servers.stack;
   try {
-    Object.assign(process.env, stack.env);
+    Object.assign(process.env, servers.env);
     const { handler } = (await import('../handlers/poll.js')) as { handler: SqsHandler };
     let next = 0;
     const timeBatch = async (size: number) => {
       const indexes = Array.from({ length: size }, () => next++);
       for (const index of indexes) {
-        stack.simulator.addGateway({ projectId: PROJECT_ID, instanceId: instanceIdFor(index), steps: [{ atMs: 0, progress: 30 }], finish: null });
-        stack.simulator.fail(PROJECT_ID, instanceIdFor(index), [{ delayMs: ANSWER_DELAY_MS }]);
+        simulator.addGateway({ projectId: PROJECT_ID, instanceId: instanceIdFor(index), steps: [{ atMs: 0, progress: 30 }], finish: null });
+        simulator.fail(PROJECT_ID, instanceIdFor(index), [{ delayMs: ANSWER_DELAY_MS }]);
       }
       const started = performance.now();
-      const response = await handler(sqsEvent(indexes), lambdaContext(60_000, 'apig-watch-bench-poll'));
+      const response = await handler(sqsEventOf(indexes), lambdaContext(60_000, 'apig-watch-bench-poll'));
       const elapsedMs = performance.now() - started;
       if (response && response.batchItemFailures.length > 0) throw new Error(`the handler failed ${response.batchItemFailures.length} record(s)`);
       return elapsedMs;
@@ -76,22 +76,6 @@ export async function runConcurrency(input: { runs: number }, parent: Channel): 
       } satisfies ConcurrencyFigures,
     });
   } finally {
-    await stack.stop();
+    await servers.stop();
   }
-}
-
-function sqsEvent(indexes: number[]): SQSEvent {
-  return {
-    Records: indexes.map((index) => ({
-      messageId: `bench-${index}`,
-      receiptHandle: `bench-${index}`,
-      body: watchRequestFor(index),
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(Date.now()) },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:apig-watch',
-      awsRegion: 'us-east-1',
-    })),
-  };
 }

@@ -12,12 +12,11 @@
 import { NO_METRICS, SILENT_LOG, type Target, type WatchPorts } from '../lib/watch/ports.js';
 import type { PollSchedule } from '../lib/watch/schedule.js';
 import { processBatch } from '../lib/watch/process-batch.js';
-import { memoryStepStore } from '../test/support/fakes.js';
+import { memoryStepStore } from '../devkit/memory-step-store.js';
 import { mean, median, percentile, round } from './stats.js';
 import { progressAt, type Trace } from './traces.js';
 
 const T0 = Date.UTC(2026, 10, 28, 10, 0, 0);
-/** Creations start one second apart: the replay interleaves them as a real queue would. */
 const CREATION_SPACING_MS = 1000;
 const SETTINGS = { watchTimeoutSeconds: 7200, deliveryBudgetSeconds: 86_400 };
 const TARGET: Target = { id: 'bench', type: 'webhook', url: 'http://127.0.0.1:9/bench', display: 'webhook bench' };
@@ -27,6 +26,8 @@ export interface WatchResult {
   status: 'success' | 'failed';
   polls: number;
   lagSeconds: number;
+  /** From the creation's start to its notification. */
+  notifiedAfterSeconds: number;
   longestIntervalSeconds: number;
 }
 
@@ -42,6 +43,14 @@ export interface EfficiencyFigures extends Record<string, number> {
   longestIntervalSeconds: number;
 }
 
+/** How the replay's queue behaves, for replaying a run of the real pipeline (bench/pipeline.ts). */
+export interface ReplayOptions {
+  /** Between two creations' starts. Default 1 s: the replay interleaves them as a real queue would. */
+  creationSpacingMs?: number;
+  /** The pipeline's time scale: its SQS delays are whole seconds of real time, so the replay rounds each up to a multiple of this. Default 1. */
+  delayScale?: number;
+}
+
 interface Pending {
   dueMs: number;
   sequence: number;
@@ -55,7 +64,12 @@ interface Pending {
  * @example
  * const results = await replayTraces(traces, () => 20, 0); // fixed 20 s polling
  */
-export async function replayTraces(traces: readonly Trace[], schedule: PollSchedule | undefined, run: number): Promise<WatchResult[]> {
+export async function replayTraces(
+  traces: readonly Trace[],
+  schedule: PollSchedule | undefined,
+  run: number,
+  { creationSpacingMs = CREATION_SPACING_MS, delayScale = 1 }: ReplayOptions = {},
+): Promise<WatchResult[]> {
   let nowMs = T0;
   let sequence = 0;
   const pending: Pending[] = [];
@@ -63,12 +77,13 @@ export async function replayTraces(traces: readonly Trace[], schedule: PollSched
     sequence += 1;
     pending.push({ dueMs, sequence, body });
   };
+  const delayMs = (seconds: number) => (delayScale === 1 ? seconds : Math.ceil(seconds / delayScale) * delayScale) * 1000;
   const polls = new Map<string, number[]>();
   const notified = new Map<string, number>();
   const byInstance = new Map<string, { trace: Trace; startMs: number }>();
 
   traces.forEach((trace, index) => {
-    const startMs = T0 + index * CREATION_SPACING_MS;
+    const startMs = T0 + index * creationSpacingMs;
     const instanceId = index.toString(16).padStart(32, '0');
     byInstance.set(instanceId, { trace, startMs });
     const request = { project_id: run.toString(16).padStart(32, 'b'), instance_id: instanceId, region: 'ap-southeast-1', instance_name: trace.id };
@@ -86,7 +101,7 @@ export async function replayTraces(traces: readonly Trace[], schedule: PollSched
     },
     queue: {
       async sendBatch(messages) {
-        for (const message of messages) enqueue(message.body, nowMs + message.delaySeconds * 1000);
+        for (const message of messages) enqueue(message.body, nowMs + delayMs(message.delaySeconds));
         return new Map();
       },
       async sendToDeadLetter(_body, reason) {
@@ -133,6 +148,7 @@ export async function replayTraces(traces: readonly Trace[], schedule: PollSched
       status: trace.finish.status,
       polls: times.length,
       lagSeconds: (notifiedMs - (startMs + trace.finish.atMs)) / 1000,
+      notifiedAfterSeconds: (notifiedMs - startMs) / 1000,
       longestIntervalSeconds: Math.max(0, ...gaps),
     };
   });

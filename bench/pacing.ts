@@ -1,14 +1,14 @@
 /**
  * Item 6, pacing without sleeping: ten outcomes for one Slack webhook in one batch. The batch goes
- * straight to the watcher's handler (as Lambda gives it) over fauxqs, dynalite, the APIG simulator
- * and a receiver on loopback, in real time; what the pace holds back goes through the queue.
- * Reports how long the invocation took against what sleeping for the pace would take (nine paces),
- * how many posts arrived (and how many distinct ones), and the closest two arrivals.
+ * straight to the real poll handler (as Lambda gives it) over the dev kit's local stack, in real
+ * time; what the pace holds back goes through the queue, under the local event source. Reports how
+ * long the invocation took against what sleeping for the pace would take (nine paces), how many
+ * posts arrived (and how many distinct ones), and the closest two arrivals.
  */
-import { lambdaContext } from '../lib/dev/local-event-source.js';
+import { lambdaContext, type SqsHandler } from '../devkit/local-event-source.js';
 import { MIN_POST_SPACING_MS } from '../lib/notify/spacing.js';
-import { sqsRecordFactory, watchRequestBody } from '../test/support/factories.js';
-import { instanceIdFor, slackText, startPipeline } from '../test/support/pipeline.js';
+import { instanceIdFor, PROJECT_ID, sqsEventOf, startBenchServers } from './bench-servers.js';
+import { startChild, type Channel, type Message } from './children.js';
 import { round } from './stats.js';
 
 export interface PacingFigures extends Record<string, number> {
@@ -26,45 +26,67 @@ export interface PacingFigures extends Record<string, number> {
 
 /** Function timeout told to the handler: long enough that sleeping could have posted all ten. */
 const FUNCTION_TIMEOUT_MS = 30_000;
+const SLACK_PATH = '/slack/bench';
+const GIVE_UP_AFTER_MS = 60_000;
+/** The paced gateways: bench indexes apart from the other items'. */
+const FIRST_INDEX = 0xbe00;
 
 /**
- * One run of the pacing scenario.
+ * One run of the pacing scenario, in a fresh process (the handler reads its environment at import).
  *
  * @example
  * const { invocationMs, minGapMs } = await measurePacing(10);
  */
 export async function measurePacing(outcomes = 10): Promise<PacingFigures> {
-  const paceMs = MIN_POST_SPACING_MS.slack;
-  const pipeline = await startPipeline({ timeScale: 1, visibilityTimeoutSeconds: FUNCTION_TIMEOUT_MS / 1000 });
+  const child = startChild('pacing', { outcomes });
   try {
-    const names = Array.from({ length: outcomes }, (_, index) => `bench-paced-${index}`);
-    for (const index of names.keys()) pipeline.addGateway(instanceIdFor(0xbe00 + index), { steps: [], finish: { atMs: 0, status: 'success' } });
-    const { handler } = pipeline.watcher({ NOTIFY_URLS: `slack+${pipeline.receiver.url}/slack/bench` });
-    const batch = {
-      Records: names.map((name, index) =>
-        sqsRecordFactory(JSON.stringify(watchRequestBody({ instance_id: instanceIdFor(0xbe00 + index), instance_name: name }))),
-      ),
-    };
+    const { figures } = await child.next<Message & { figures: PacingFigures }>('result');
+    return figures;
+  } finally {
+    await child.exited;
+  }
+}
+
+/** Child: the stack, the handler given the batch at once, then the event source for what was held back. */
+export async function runPacing(input: { outcomes: number }, parent: Channel): Promise<void> {
+  const paceMs = MIN_POST_SPACING_MS.slack;
+  const servers = await startBenchServers({ timeScale: 1, originMs: Date.now(), targets: 0, visibilityTimeoutSeconds: FUNCTION_TIMEOUT_MS / 1000 });
+  const { stack } = servers;
+  try {
+    const indexes = Array.from({ length: input.outcomes }, (_, position) => FIRST_INDEX + position);
+    for (const index of indexes)
+      stack.simulator.addGateway({ projectId: PROJECT_ID, instanceId: instanceIdFor(index), steps: [], finish: { atMs: 0, status: 'success' } });
+    Object.assign(process.env, { ...servers.env, NOTIFY_URLS: `slack+${stack.receiver.url}${SLACK_PATH}` });
+    const { handler } = (await import('../handlers/poll.js')) as { handler: SqsHandler };
+    const nameOf = (index: number) => `bench-paced-${index - FIRST_INDEX}`;
+    const batch = sqsEventOf(indexes, (index) =>
+      JSON.stringify({ project_id: PROJECT_ID, instance_id: instanceIdFor(index), region: 'ap-southeast-1', instance_name: nameOf(index) }),
+    );
     const startedMs = Date.now();
     await handler(batch, lambdaContext(FUNCTION_TIMEOUT_MS));
     const invocationMs = Date.now() - startedMs;
-    pipeline.run(handler, { functionTimeoutMs: FUNCTION_TIMEOUT_MS });
-    const posts = await pipeline.waitForPosts('/slack/bench', outcomes, 60_000);
-    await pipeline.waitForQuiet();
-    const all = pipeline.receiver.received('/slack/bench');
+    stack.runHandler(handler, { functionTimeoutMs: FUNCTION_TIMEOUT_MS });
+    await stack.receiver.waitFor(() => stack.receiver.received(SLACK_PATH).length >= input.outcomes, GIVE_UP_AFTER_MS);
+    // Let anything still on the queue (a repeat) show before counting.
+    while ((await stack.aws.depth(stack.aws.queueUrl)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    const all = stack.receiver.received(SLACK_PATH);
+    const texts = all.map((post) => (post.body as { text: string }).text);
     const arrivals = all.map((post) => post.receivedAtMs).sort((a, b) => a - b);
     const gaps = arrivals.slice(1).map((at, index) => at - (arrivals[index] as number));
-    return {
-      outcomes,
-      paceMs,
-      invocationMs,
-      sleepingWouldTakeMs: (outcomes - 1) * paceMs,
-      arrivals: all.length,
-      distinctArrivals: names.filter((name) => posts.some((post) => slackText(post).includes(name))).length,
-      minGapMs: Math.min(...gaps),
-      allArrivedSeconds: round(((arrivals.at(-1) ?? startedMs) - startedMs) / 1000, 1),
-    };
+    parent.send({
+      type: 'result',
+      figures: {
+        outcomes: input.outcomes,
+        paceMs,
+        invocationMs,
+        sleepingWouldTakeMs: (input.outcomes - 1) * paceMs,
+        arrivals: all.length,
+        distinctArrivals: indexes.filter((index) => texts.some((text) => text.includes(nameOf(index)))).length,
+        minGapMs: Math.min(...gaps),
+        allArrivedSeconds: round(((arrivals.at(-1) ?? startedMs) - startedMs) / 1000, 1),
+      } satisfies PacingFigures,
+    });
   } finally {
-    await pipeline.stop();
+    await servers.stop();
   }
 }

@@ -1,10 +1,12 @@
 /**
  * Item 2, pipeline overhead: N watches through the real handler path (`handlers/poll.ts`, middy,
  * Powertools, `createWatcher`) driven by a local event source on fauxqs, with dynalite, the APIG
- * simulator and a webhook receiver on loopback. Then, in the same run and process, the floor: the
- * calls any sound design must make for the same work, made bare — per poll one signed GET and one
- * conditional write, per 10 polls one `SendMessageBatch`, per watch one post per target — with the
- * same concurrency.
+ * simulator and a webhook receiver on loopback (the dev kit's local stack). Two floors, in the same
+ * run: the schedule alone (the same creations replayed through the real use case on a virtual clock,
+ * with the pipeline's whole-second SQS delays and no I/O: the least time the chains can take), and
+ * the calls any sound design must make for the same work, made bare and back to back — per poll one
+ * signed GET and one conditional write, per 10 polls one `SendMessageBatch`, per watch one post per
+ * target — with the same concurrency.
  *
  * Two processes per run: the servers, and the handler with its event source, so the handler's
  * peak RSS is its own.
@@ -13,27 +15,14 @@ import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import http from 'node:http';
 import fetch from 'node-fetch';
-import { startLocalEventSource, type SqsHandler } from '../lib/dev/local-event-source.js';
-import { scaledClock } from '../lib/runtime/time-scale.js';
-import { decidePoll } from '../lib/watch/decide.js';
-import type { WatchRequest } from '../lib/watch/request.js';
-import type { WatchState } from '../lib/watch/state.js';
-import { startWatch } from '../lib/watch/start-watch.js';
+import { LOCAL_CREDENTIALS } from '../devkit/local-aws.js';
+import { startLocalEventSource, type SqsHandler } from '../devkit/local-event-source.js';
 import { signRequest } from '../lib/apig/signing.js';
+import { SIMULATOR_AKSK } from '../lib/simulator/index.js';
 import { callsOf, countCalls, portOf } from './call-counter.js';
 import { startChild, type Channel, type Message } from './children.js';
-import {
-  LOCAL_CREDENTIALS,
-  PROJECT_ID,
-  SIMULATOR_ACCESS_KEY,
-  SIMULATOR_SECRET_KEY,
-  instanceIdFor,
-  localSqsClient,
-  sendWatchRequests,
-  shortCreations,
-  startLocalStack,
-  type StackEndpoints,
-} from './local-stack.js';
+import { instanceIdFor, localSqsClient, PROJECT_ID, sendWatchRequests, shortCreations, startBenchServers, type StackEndpoints } from './bench-servers.js';
+import { replayTraces } from './efficiency.js';
 import { medianOfRuns, round } from './stats.js';
 
 export interface PipelineOptions {
@@ -77,15 +66,13 @@ export interface PipelineFigures extends Record<string, number> {
   /** CPU time of the handler's process and of the servers' during the run, over its wall time. */
   handlerCpuShare: number;
   serversCpuShare: number;
-  /** The timeline-matched floor: the same creations through the same queue, handled with bare calls. */
-  bareWallSeconds: number;
-  bareSteps: number;
-  /** Pipeline wall time over the bare pipeline's: the goal's measure. */
-  wallVsBare: number;
-  /** CPU of the handler's process per poll step, and of the bare handler's: the overhead itself. */
+  /** The schedule alone: the same creations replayed through the real use case on a virtual clock, no I/O. */
+  scheduleWallSeconds: number;
+  scheduleSteps: number;
+  /** Pipeline wall time over the schedule's own: the goal's measure. */
+  wallVsSchedule: number;
+  /** CPU of the handler's process per poll step. */
   handlerCpuMsPerStep: number;
-  bareCpuMsPerStep: number;
-  cpuVsBare: number;
 }
 
 const FUNCTION_SQS_OPERATIONS = ['SendMessageBatch', 'SendMessage'];
@@ -128,15 +115,6 @@ async function runPipelineOnce(options: PipelineOptions): Promise<PipelineFigure
       const floor = await handler.next<Message & { wallMs: number }>('floor');
       servers.send({ type: 'stats' });
       const { deadLettered, itemsByPrefix } = await servers.next<Message & { deadLettered: number; itemsByPrefix: Record<string, number> }>('stats');
-      // The timeline-matched floor: fresh creations of the same shapes, the same queue mechanics.
-      servers.send({ type: 'add-bare-gateways' });
-      await servers.next('bare-gateways-added');
-      handler.send({ type: 'go-bare' });
-      const { startedAtMs: bareStartedAtMs } = await handler.next<Message & { startedAtMs: number }>('bare-started');
-      const bare = await servers.next<Message & { lastPostAtMs: number; steps: number }>('bare-notified');
-      handler.send({ type: 'stop-bare' });
-      const bareRun = await handler.next<Message & { cpuMs: number }>('bare-pipeline');
-      const bareWallSeconds = (bare.lastPostAtMs - bareStartedAtMs) / 1000;
       // `gateway-end` tags a subset of the `gateway` writes (the end of a watch): not counted twice.
       const written = Object.entries(itemsByPrefix)
         .filter(([prefix]) => prefix !== FLOOR_KEY_PREFIX && prefix !== 'gateway-end')
@@ -145,6 +123,7 @@ async function runPipelineOnce(options: PipelineOptions): Promise<PipelineFigure
       const stepWrites = (itemsByPrefix.step ?? 0) + (itemsByPrefix.gateway ?? 0) - (itemsByPrefix['gateway-end'] ?? 0);
       const polls = callsOf(run.counts, 'apig');
       const wallSeconds = (notified.lastPostAtMs - startedAtMs) / 1000;
+      const schedule = await replaySchedule(options);
       return {
         watches: options.watches,
         polls,
@@ -168,12 +147,10 @@ async function runPipelineOnce(options: PipelineOptions): Promise<PipelineFigure
         peakRssMb: round(run.peakRssKb / 1024, 0),
         handlerCpuShare: round(run.cpuMs / 1000 / wallSeconds, 2),
         serversCpuShare: round(notified.cpuMs / 1000 / wallSeconds, 2),
-        bareWallSeconds: round(bareWallSeconds, 2),
-        bareSteps: bare.steps,
-        wallVsBare: round(wallSeconds / bareWallSeconds, 2),
+        scheduleWallSeconds: round(schedule.wallSeconds, 2),
+        scheduleSteps: schedule.steps,
+        wallVsSchedule: round(wallSeconds / schedule.wallSeconds, 2),
         handlerCpuMsPerStep: round(run.cpuMs / notified.pollSteps, 2),
-        bareCpuMsPerStep: round(bareRun.cpuMs / bare.steps, 2),
-        cpuVsBare: round(run.cpuMs / notified.pollSteps / (bareRun.cpuMs / bare.steps), 2),
       };
     } finally {
       await stopChild(handler);
@@ -186,12 +163,13 @@ async function runPipelineOnce(options: PipelineOptions): Promise<PipelineFigure
 
 /** Child: the servers, until the receiver has every expected notification. */
 export async function runPipelineServers(input: PipelineOptions & { originMs: number }, parent: Channel): Promise<void> {
-  const stack = await startLocalStack({ timeScale: input.timeScale, originMs: input.originMs, targets: input.targets });
+  const servers = await startBenchServers({ timeScale: input.timeScale, originMs: input.originMs, targets: input.targets });
+  const { stack } = servers;
   try {
-    parent.send({ type: 'ready', env: stack.env, endpoints: stack.endpoints });
+    parent.send({ type: 'ready', env: servers.env, endpoints: servers.endpoints });
     await parent.next('add-gateways');
     for (const gateway of shortCreations(input.watches)) stack.simulator.addGateway(gateway);
-    stack.dynamoWrites.reset();
+    servers.dynamoWrites.reset();
     const cpuAtStart = process.cpuUsage();
     parent.send({ type: 'gateways-added' });
     const expected = input.watches * input.targets;
@@ -212,23 +190,11 @@ export async function runPipelineServers(input: PipelineOptions & { originMs: nu
       cpuMs: cpuMilliseconds(process.cpuUsage(cpuAtStart)),
     });
     await parent.next('stats');
-    parent.send({ type: 'stats', deadLettered: await stack.deadLetterDepth(), itemsByPrefix: stack.dynamoWrites.counts().itemsByPrefix });
+    parent.send({ type: 'stats', deadLettered: await servers.deadLetterDepth(), itemsByPrefix: servers.dynamoWrites.counts().itemsByPrefix });
 
-    await parent.next('add-bare-gateways');
-    for (const gateway of shortCreations(input.watches, BARE_FIRST_INDEX)) stack.simulator.addGateway(gateway);
-    parent.send({ type: 'bare-gateways-added' });
-    const bareExpected = input.watches * input.targets;
-    const barePosts = () => stack.receiver.received().filter((post) => post.path.endsWith(BARE_PATH_SUFFIX));
-    while (barePosts().length < bareExpected) await new Promise((resolve) => setTimeout(resolve, 20));
-    const bareFirstTarget = barePosts().filter((post) => post.path === `/target-1${BARE_PATH_SUFFIX}`);
-    parent.send({
-      type: 'bare-notified',
-      lastPostAtMs: Math.max(...barePosts().map((post) => post.receivedAtMs)),
-      steps: bareFirstTarget.reduce((sum, post) => sum + (post.body as { data: { polls: number } }).data.polls, 0),
-    });
     await parent.next('stop');
   } finally {
-    await stack.stop();
+    await servers.stop();
   }
 }
 
@@ -277,94 +243,26 @@ export async function runPipelineHandler(input: PipelineOptions & { endpoints: S
   });
   parent.send({ type: 'floor', wallMs: Date.now() - floorStartedMs });
 
-  await parent.next('go-bare');
-  await sendWatchRequests(sqs, endpoints.bareQueueUrl, input.watches, BARE_FIRST_INDEX);
-  const bare = bareHandler(endpoints, input);
-  const bareCpuAtStart = process.cpuUsage();
-  const bareSource = startLocalEventSource({
-    sqs,
-    queueUrl: endpoints.bareQueueUrl,
-    handler: bare.handler,
-    batchSize: 10,
-    concurrency: input.concurrency,
-    functionTimeoutMs: 60_000,
-  });
-  parent.send({ type: 'bare-started', startedAtMs: Date.now() });
-  await parent.next('stop-bare');
-  bareSource.stop();
-  await bareSource.done;
-  parent.send({ type: 'bare-pipeline', cpuMs: cpuMilliseconds(process.cpuUsage(bareCpuAtStart)) });
-  bare.close();
   counter.stop();
   sqs.destroy();
 }
 
-/** The bare pipeline's gateways and requests: bench indexes from here on, apart from the pipeline's. */
-const BARE_FIRST_INDEX = 0x100000;
-/** Its posts go to each target's path plus this, so the receiver tells them apart. */
-const BARE_PATH_SUFFIX = '-bare';
-
 /**
- * The timeline-matched floor's handler: per record, what any sound design must do and nothing
- * more — one signed GET, the same pure policy (`decidePoll`, the same schedule), one conditional
- * write — then one `SendMessageBatch` of the successors, delayed as the watcher's are, and one post
- * per target for an outcome. No middy, Powertools, schemas, signed state, delivery records or logs.
+ * The schedule alone, for the same creations as a run: all starting at once, requested at once,
+ * replayed through the real use case (`replayTraces`) with the run's whole-second SQS delays. Its
+ * last notification is the least wall time the pipeline could take; its polls are the steps.
  */
-function bareHandler(endpoints: StackEndpoints, input: PipelineOptions): { handler: SqsHandler; close(): void } {
-  const originMs = Number(process.env.APIG_WATCH_TIME_ORIGIN_MS);
-  const clock = scaledClock(input.timeScale, originMs);
-  const agent = new http.Agent({ keepAlive: true });
-  const dynamo = new DynamoDBClient({ region: endpoints.region, endpoint: endpoints.dynamodb, credentials: LOCAL_CREDENTIALS });
-  const sqs = localSqsClient(endpoints);
-  const pollOnce = async (body: string): Promise<{ body: string; delaySeconds: number } | null> => {
-    const parsed = JSON.parse(body) as WatchState | WatchRequest;
-    const state = 'step' in parsed ? parsed : startWatch({ ...parsed, instance_name: parsed.instance_name ?? null, context: {} }, clock.now(), 7200);
-    const answer = JSON.parse(await getProgressSigned(endpoints, state.request.instance_id, new Date(clock.now()), agent)) as Record<string, unknown>;
-    const report = {
-      status: String(answer.status),
-      progress: typeof answer.progress === 'number' ? answer.progress : null,
-      startTimeMs: typeof answer.start_time === 'number' ? answer.start_time : null,
-      endTimeMs: typeof answer.end_time === 'number' ? answer.end_time : null,
-      errorCode: typeof answer.error_code === 'string' ? answer.error_code : null,
-      errorMsg: typeof answer.error_msg === 'string' ? answer.error_msg : null,
-    };
-    const decision = decidePoll(state, { kind: 'progress', report }, clock.now());
-    await dynamo.send(
-      new UpdateItemCommand({
-        TableName: endpoints.tableName,
-        Key: { pk: { S: `${FLOOR_KEY_PREFIX}#${state.watch_id}#${state.request.instance_id}#${state.step}` } },
-        UpdateExpression: 'SET decided = :decided',
-        ConditionExpression: 'attribute_not_exists(pk)',
-        ExpressionAttributeValues: { ':decided': { S: decision.action } },
-      }),
-    );
-    if (decision.action === 'poll_again') return { body: JSON.stringify(decision.next), delaySeconds: Math.ceil(decision.delaySeconds / input.timeScale) };
-    const event = JSON.stringify(decision.event);
-    await Promise.all(
-      endpoints.targets.map(async (target) =>
-        (await fetch(`${target}${BARE_PATH_SUFFIX}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: event, agent })).text(),
-      ),
-    );
-    return null;
-  };
+async function replaySchedule(options: PipelineOptions): Promise<{ wallSeconds: number; steps: number }> {
+  const traces = shortCreations(options.watches).map((gateway) => ({
+    id: gateway.instanceId,
+    watchDelayMs: 0,
+    steps: gateway.steps,
+    finish: gateway.finish ?? { atMs: 0, status: 'success' as const },
+  }));
+  const results = await replayTraces(traces, undefined, 0, { creationSpacingMs: 0, delayScale: options.timeScale });
   return {
-    async handler(event) {
-      const successors = (await Promise.all(event.Records.map((record) => pollOnce(record.body)))).filter((next) => next !== null);
-      if (successors.length > 0) {
-        await sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: endpoints.bareQueueUrl,
-            Entries: successors.map((next, index) => ({ Id: String(index), MessageBody: next.body, DelaySeconds: next.delaySeconds })),
-          }),
-        );
-      }
-      return { batchItemFailures: [] };
-    },
-    close() {
-      dynamo.destroy();
-      sqs.destroy();
-      agent.destroy();
-    },
+    wallSeconds: Math.max(...results.map((result) => result.notifiedAfterSeconds)) / options.timeScale,
+    steps: results.reduce((sum, result) => sum + result.polls, 0),
   };
 }
 
@@ -432,8 +330,8 @@ async function getProgressSigned(endpoints: StackEndpoints, instanceId: string, 
     method: 'GET',
     url,
     headers: { Accept: 'application/json' },
-    accessKey: SIMULATOR_ACCESS_KEY,
-    secretKey: SIMULATOR_SECRET_KEY,
+    accessKey: SIMULATOR_AKSK.accessKey,
+    secretKey: SIMULATOR_AKSK.secretKey,
     date,
   });
   return (await fetch(url, { headers, agent })).text();

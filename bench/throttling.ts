@@ -6,9 +6,9 @@
  * the simulator's limit are both in real seconds. The gateways are already created, so each watch
  * needs one good answer: the drain is bounded by the limit, 500 / 20 = 25 s.
  */
-import { startLocalEventSource, type SqsHandler } from '../lib/dev/local-event-source.js';
+import type { SqsHandler } from '../devkit/local-event-source.js';
 import { startChild, type Channel, type Message } from './children.js';
-import { instanceIdFor, localSqsClient, PROJECT_ID, sendWatchRequests, startLocalStack } from './local-stack.js';
+import { instanceIdFor, PROJECT_ID, sendWatchRequests, startBenchServers } from './bench-servers.js';
 import { medianOfRuns, round } from './stats.js';
 
 export interface ThrottlingOptions {
@@ -56,10 +56,10 @@ export async function measureThrottling(options: ThrottlingOptions): Promise<{ m
 
 /** Child: the stack, the handler under the event source, the watches, until every one is notified. */
 export async function runThrottling(input: ThrottlingOptions, parent: Channel): Promise<void> {
-  const stack = await startLocalStack({ timeScale: 1, originMs: Date.now(), targets: 1, rateLimitPerSecond: input.rateLimitPerSecond });
-  const sqs = localSqsClient(stack.endpoints);
+  const servers = await startBenchServers({ timeScale: 1, originMs: Date.now(), targets: 1, rateLimitPerSecond: input.rateLimitPerSecond });
+  const { stack } = servers;
   try {
-    Object.assign(process.env, stack.env);
+    Object.assign(process.env, servers.env);
     const { handler } = (await import('../handlers/poll.js')) as { handler: SqsHandler };
     const createdAtMs = Date.now() - 10 * MINUTE_MS;
     for (let index = 0; index < input.watches; index += 1) {
@@ -72,15 +72,8 @@ export async function runThrottling(input: ThrottlingOptions, parent: Channel): 
       });
     }
     const startedAtMs = Date.now();
-    await sendWatchRequests(sqs, stack.endpoints.queueUrl, input.watches);
-    const source = startLocalEventSource({
-      sqs,
-      queueUrl: stack.endpoints.queueUrl,
-      handler,
-      batchSize: 10,
-      concurrency: input.concurrency,
-      functionTimeoutMs: 60_000,
-    });
+    await sendWatchRequests(stack.aws.sqs, stack.aws.queueUrl, input.watches);
+    const source = stack.runHandler(handler, { batchSize: 10, concurrency: input.concurrency, functionTimeoutMs: 60_000 });
     while (stack.receiver.received().length < input.watches && Date.now() - startedAtMs < GIVE_UP_AFTER_MS) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -100,7 +93,7 @@ export async function runThrottling(input: ThrottlingOptions, parent: Channel): 
         watches: input.watches,
         notified: perInstance.size,
         notifiedTwice: [...perInstance.values()].filter((count) => count > 1).length,
-        deadLettered: await stack.deadLetterDepth(),
+        deadLettered: await servers.deadLetterDepth(),
         throttled: stats.throttled,
         progressRequests: stats.requests,
         drainSeconds: round(drainSeconds, 1),
@@ -108,7 +101,6 @@ export async function runThrottling(input: ThrottlingOptions, parent: Channel): 
       } satisfies ThrottlingFigures,
     });
   } finally {
-    sqs.destroy();
-    await stack.stop();
+    await servers.stop();
   }
 }

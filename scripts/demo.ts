@@ -11,10 +11,10 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createLiveBoard, type BoardRow } from '../lib/cli/live-board.js';
 import { rowOfOutcome, rowOfState } from '../lib/cli/watch-rows.js';
-import { lambdaContext } from '../lib/dev/local-event-source.js';
-import { SCRIPTED_GATEWAYS, SCRIPTED_PROJECT_ID as PROJECT_ID, SCRIPTED_REGION as REGION, type ScriptedGateway } from '../lib/dev/scripted-gateways.js';
-import { describeNotification, formatClock, LOCAL_CHANNELS, startLocalStack } from './support/local-stack.js';
-import type { ReceivedRequest } from '../lib/dev/webhook-receiver.js';
+import { lambdaContext } from '../devkit/local-event-source.js';
+import { SCRIPTED_GATEWAYS, SCRIPTED_PROJECT_ID as PROJECT_ID, SCRIPTED_REGION as REGION, type ScriptedGateway } from '../lib/simulator/index.js';
+import { describeNotification, formatClock, LOCAL_CHANNELS, startLocalWatcher } from './support/local-watcher.js';
+import type { ReceivedRequest } from '../devkit/webhook-receiver.js';
 import { parseNotifyUrls } from '../lib/notify/targets.js';
 import { selectTargets } from '../lib/watch/select-targets.js';
 import { formatElapsed } from '../lib/watch/format-elapsed.js';
@@ -45,7 +45,7 @@ async function main(): Promise<number> {
   const outcomes = new Map<string, WatchEvent>();
   const watchOf = new Map(WATCHES.map((watch) => [watch.instanceId, watch]));
   let show: (instanceId: string, row: BoardRow) => void = () => undefined;
-  const stack = await startLocalStack({
+  const stack = await startLocalWatcher({
     timeScale: TIME_SCALE,
     extraTargets: [ON_CALL.entry],
     env: { DISCOVER_PROJECTS: `${REGION}:${PROJECT_ID}` },
@@ -60,7 +60,7 @@ async function main(): Promise<number> {
       }
     },
   });
-  const { aws, simulator, receiver, clock, startedAtMs: startedMs } = stack;
+  const { aws, simulator, receiver, clock, originMs: startedMs } = stack;
   const { handler: discover } = (await import('../handlers/discover.js')) as {
     handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ discovered: number }>;
   };

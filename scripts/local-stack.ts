@@ -1,7 +1,7 @@
 /**
  * `npm run local`: the whole watcher on this machine, kept running until Ctrl-C, for real clients
  * to talk to — the AWS CLI, `apig-watch start`, your own producer. The same stack as `npm start`
- * (scripts/support/local-stack.ts) on fixed ports, with the scripted gateways of `apig-watch simulate`:
+ * (scripts/support/local-watcher.ts, over devkit/local-stack.ts) on fixed ports, with the scripted gateways of `apig-watch simulate`:
  * each one's creation starts when a watch request for it arrives. Prints the endpoints, the
  * commands to try, and each notification as it arrives.
  *
@@ -10,8 +10,9 @@
  *   APIG_WATCH_TIME_SCALE=1 npm run local   # real time (default: 10× faster)
  */
 import type { SQSEvent } from 'aws-lambda';
-import { SCRIPTED_GATEWAYS, SCRIPTED_PROJECT_ID as PROJECT_ID, SCRIPTED_REGION as REGION } from '../lib/dev/scripted-gateways.js';
-import { describeNotification, formatClock, LOCAL_CHANNELS, startLocalStack, type LocalStack } from './support/local-stack.js';
+import { SCRIPTED_GATEWAYS, SCRIPTED_PROJECT_ID as PROJECT_ID, SCRIPTED_REGION as REGION } from '../lib/simulator/index.js';
+import type { LocalStack } from '../devkit/local-stack.js';
+import { describeNotification, formatClock, LOCAL_CHANNELS, startLocalWatcher } from './support/local-watcher.js';
 import { parseMessageBody } from '../lib/watch/state-message.js';
 import { runScript, safely } from './support/run-script.js';
 
@@ -26,7 +27,7 @@ async function main(): Promise<number> {
   if (!(timeScale >= 1)) throw new Error(`APIG_WATCH_TIME_SCALE must be a number ≥ 1, got ${process.env.APIG_WATCH_TIME_SCALE}`);
   const gatewayOf = new Map(SCRIPTED_GATEWAYS.map((gateway) => [gateway.instanceId, gateway]));
   let stack: LocalStack | undefined;
-  const stamp = () => (stack ? `[${formatClock(stack.clock.now() - stack.startedAtMs)}]` : '');
+  const stamp = () => (stack ? `[${formatClock(stack.clock.now() - stack.originMs)}]` : '');
 
   // A watch request for a scripted gateway starts its creation now, so every try tells the whole story.
   const startCreations = (event: SQSEvent) => {
@@ -47,7 +48,7 @@ async function main(): Promise<number> {
     }
   };
   try {
-    stack = await startLocalStack({
+    stack = await startLocalWatcher({
       timeScale,
       ports: portBase === 0 ? {} : { sqs: portBase, dynamodb: portBase + 1, apig: portBase + 2, receiver: portBase + 3 },
       beforeInvocation: startCreations,

@@ -15,15 +15,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { startApigSimulator, type ApigSimulator } from '../../lib/dev/apig-simulator.js';
-import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
-import { startLocalEventSource, type LocalEventSource } from '../../lib/dev/local-event-source.js';
-import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
-import { scaledClock } from '../../lib/runtime/time-scale.js';
+import { startApigSimulator, type ApigSimulator } from '../../lib/simulator/index.js';
+import { startLocalAws, type LocalAws } from '../../devkit/local-aws.js';
+import { startLocalStack, type LocalStack } from '../../devkit/local-stack.js';
+import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import { DEFAULT_FUNCTION_TIMEOUT_MS, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, DEFAULT_WAIT_MS } from '../support/budgets.js';
 import { startPackagedHandler, type PackagedHandler } from '../support/packaged-handler.js';
 import { ALL_OPTIONAL_PARAMS, lintTemplate, type LintResult } from '../../scripts/lint-template.js';
-import { readZip, type ZipEntry } from '../support/zip.js';
+import { readZip, type ZipEntry } from '../../devkit/zip.js';
 
 const run = promisify(execFile);
 
@@ -595,20 +594,17 @@ describe('the start endpoint (POST /watches)', () => {
 describe('the packaged poll handler, end to end over a local stack', () => {
   const TIME_SCALE = 120;
   const PATH = '/hooks/packaged';
+  let stack: LocalStack;
   let aws: LocalAws;
   let simulator: ApigSimulator;
   let receiver: WebhookReceiver;
   let elsewhere: WebhookReceiver;
   let packaged: PackagedHandler;
-  let source: LocalEventSource;
   const bodies: string[] = [];
 
   beforeAll(async () => {
-    const originMs = Date.now();
-    const clock = scaledClock(TIME_SCALE, originMs);
-    aws = await startLocalAws({ visibilityTimeoutSeconds: DEFAULT_VISIBILITY_TIMEOUT_SECONDS });
-    simulator = await startApigSimulator({ now: clock.now });
-    receiver = await startWebhookReceiver();
+    stack = await startLocalStack({ timeScale: TIME_SCALE, visibilityTimeoutSeconds: DEFAULT_VISIBILITY_TIMEOUT_SECONDS });
+    ({ aws, simulator, receiver } = stack);
     elsewhere = await startWebhookReceiver();
     const taskRoot = await mkdtemp(path.join(packageDir, 'poll-e2e-root-'));
     for (const entry of zipEntries) {
@@ -623,35 +619,25 @@ describe('the packaged poll handler, end to end over a local stack', () => {
       nodeBin: loaderNodes().at(-1)!.bin, // Lambda's major when CI provides it
       env: {
         ...buildLambdaEnv(taskRoot),
-        ...aws.env,
-        AWS_SESSION_TOKEN: '',
-        APIG_ENDPOINT: simulator.url,
-        IAM_ENDPOINT: simulator.url,
-        HUAWEICLOUD_SDK_AK: 'SIMULATORACCESSKEY00',
-        HUAWEICLOUD_SDK_SK: 'simulator-secret-key',
-        NOTIFY_URLS: `webhook+${receiver.url}${PATH}`,
-        WEBHOOK_SECRET: `whsec_${Buffer.from('packaged handler e2e').toString('base64')}`,
-        APIG_WATCH_TIME_SCALE: String(TIME_SCALE),
-        APIG_WATCH_TIME_ORIGIN_MS: String(originMs),
-        POWERTOOLS_LOG_LEVEL: 'CRITICAL',
-        POWERTOOLS_METRICS_DISABLED: 'true',
+        ...stack.env({
+          AWS_SESSION_TOKEN: '',
+          NOTIFY_URLS: `webhook+${receiver.url}${PATH}`,
+          WEBHOOK_SECRET: `whsec_${Buffer.from('packaged handler e2e').toString('base64')}`,
+          POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+          POWERTOOLS_METRICS_DISABLED: 'true',
+        }),
       },
     });
-    source = startLocalEventSource({
-      sqs: aws.sqs,
-      queueUrl: aws.queueUrl,
-      handler: packaged.handler,
+    stack.runHandler(packaged.handler, {
       functionTimeoutMs: DEFAULT_FUNCTION_TIMEOUT_MS,
       onInvocation: (event) => bodies.push(...event.Records.map((record) => record.body)),
     });
   }, 60_000);
 
   afterAll(async () => {
-    source?.stop();
-    await source?.done;
+    await stack?.stop();
     await packaged?.stop();
-    await Promise.all([receiver?.close(), elsewhere?.close(), simulator?.close()]);
-    await aws?.stop();
+    await elsewhere?.close();
   });
 
   const instanceId = (n: number) => n.toString(16).padStart(32, 'e');

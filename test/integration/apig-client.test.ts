@@ -7,8 +7,8 @@ import { REFUSAL_CONFIRMS_WITHIN_MS, REFUSED_LOGIN_RETRY_MS } from '../../lib/ap
 import { createProgressSource } from '../../lib/apig/progress-client.js';
 import type { ApigCredentials } from '../../lib/apig/types.js';
 import type { ProgressTarget, Log } from '../../lib/watch/ports.js';
-import { startApigSimulator, type ApigSimulator, type SimulatedFault, type SimulatedGateway } from '../../lib/dev/apig-simulator.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import { startApigSimulator, type ApigSimulator, type SimulatedFault, type SimulatedGateway } from '../../lib/simulator/index.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import { ECHOED_TEXT_MAX_CHARS, ECHOED_WORD_MAX_CHARS } from '../../lib/echoed-text.js';
 
 const STATIC_TOKEN = 'static-token-for-tests';

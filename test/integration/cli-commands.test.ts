@@ -4,8 +4,8 @@
  */
 import { PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { once } from 'node:events';
-import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import { startLocalAws, type LocalAws } from '../../devkit/local-aws.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import { createDynamoStepStore } from '../../lib/store/step-store.js';
 import { gatewayKeyFor, watchIdFor } from '../../lib/watch/watch-ids.js';
 import { cleanEnv, runApigWatch, spawnApigWatch } from '../support/cli-process.js';

@@ -3,9 +3,9 @@
  * subprocesses, against the Huawei simulator, fauxqs and a webhook receiver on loopback.
  */
 import { PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { startApigSimulator, type ApigSimulator } from '../../lib/dev/apig-simulator.js';
-import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import { startApigSimulator, type ApigSimulator } from '../../lib/simulator/index.js';
+import { startLocalAws, type LocalAws } from '../../devkit/local-aws.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import { cleanEnv, runApigWatch } from '../support/cli-process.js';
 import { PROJECT_ID } from '../support/factories.js';
 import { SIMULATOR_AK, SIMULATOR_SK } from '../support/pipeline.js';

@@ -6,8 +6,8 @@
  */
 import { once } from 'node:events';
 import { Webhook } from 'standardwebhooks';
-import { startApigSimulator, type ApigSimulator } from '../../lib/dev/apig-simulator.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import { startApigSimulator, type ApigSimulator } from '../../lib/simulator/index.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import { scaledClock } from '../../lib/runtime/time-scale.js';
 import type { WatchEvent } from '../../lib/watch/notification-event.js';
 import { cleanEnv, lastLine, runApigWatch, spawnApigWatch } from '../support/cli-process.js';

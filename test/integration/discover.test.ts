@@ -1,8 +1,8 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { ApigTerminalError } from '../../lib/watch/progress-errors.js';
-import { startApigSimulator, type ApigSimulator, type SimulatedGateway } from '../../lib/dev/apig-simulator.js';
-import { lambdaContext } from '../../lib/dev/local-event-source.js';
+import { startApigSimulator, type ApigSimulator, type SimulatedGateway } from '../../lib/simulator/index.js';
+import { lambdaContext } from '../../devkit/local-event-source.js';
 import { createInstanceLister } from '../../lib/discover/instance-list-client.js';
 import { createDiscoverer } from '../../lib/runtime/discoverer.js';
 import { PROJECT_ID, watchRequestBody } from '../support/factories.js';

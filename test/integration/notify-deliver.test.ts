@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createHmac } from 'node:crypto';
 import fetch from 'node-fetch';
 import { Webhook } from 'standardwebhooks';
-import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import type { Log, Target } from '../../lib/watch/ports.js';
 import { createNotifier, type NotifierOptions } from '../../lib/notify/notifier.js';
 import { NotifyConfigError } from '../../lib/notify/errors.js';

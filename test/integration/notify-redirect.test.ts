@@ -1,4 +1,4 @@
-import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import type { Log, Target } from '../../lib/watch/ports.js';
 import { createNotifier } from '../../lib/notify/notifier.js';
 import { parseNotifyUrls } from '../../lib/notify/targets.js';

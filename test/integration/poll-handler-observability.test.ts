@@ -1,7 +1,7 @@
-import { startApigSimulator, type ApigSimulator } from '../../lib/dev/apig-simulator.js';
-import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
-import { lambdaContext, type SqsHandler } from '../../lib/dev/local-event-source.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import { startApigSimulator, type ApigSimulator } from '../../lib/simulator/index.js';
+import { startLocalAws, type LocalAws } from '../../devkit/local-aws.js';
+import { lambdaContext, type SqsHandler } from '../../devkit/local-event-source.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import { PROJECT_ID, sqsEventFactory, watchRequestBody } from '../support/factories.js';
 
 /**

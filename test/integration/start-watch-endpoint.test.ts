@@ -4,7 +4,7 @@
  */
 import { PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
+import { startLocalAws, type LocalAws } from '../../devkit/local-aws.js';
 import { answerStartWatch } from '../../lib/http/start-watch-endpoint.js';
 import { createWatchRequestSender } from '../../lib/queue/watch-request-sender.js';
 import { SILENT_LOG } from '../../lib/watch/ports.js';

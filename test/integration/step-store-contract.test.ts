@@ -1,10 +1,10 @@
-import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
+import { startLocalAws, type LocalAws } from '../../devkit/local-aws.js';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoStepStore } from '../../lib/store/step-store.js';
 import { DEAD_LETTER_RETENTION_SECONDS, MAX_WATCH_LIFETIME_SECONDS } from '../../lib/watch/watch-lifetime.js';
 import type { GatewayWatch, StepRecord, StepStore } from '../../lib/watch/ports.js';
 import type { WatchEvent } from '../../lib/watch/notification-event.js';
-import { memoryStepStore } from '../support/memory-step-store.js';
+import { memoryStepStore } from '../../devkit/memory-step-store.js';
 
 /**
  * One contract, two stores: the DynamoDB store over dynalite, and the in-memory store the unit

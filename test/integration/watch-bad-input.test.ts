@@ -1,4 +1,4 @@
-import { startWebhookReceiver, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import { encodeStateMessage } from '../../lib/watch/state-message.js';
 import { startWatch } from '../../lib/watch/start-watch.js';
 import { T0, watchRequest, watchRequestBody } from '../support/factories.js';

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
-import { lambdaContext } from '../../lib/dev/local-event-source.js';
+import { lambdaContext } from '../../devkit/local-event-source.js';
 import { MIN_POST_SPACING_MS } from '../../lib/notify/spacing.js';
-import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import type { WatchEvent } from '../../lib/watch/notification-event.js';
 import type { WatchState } from '../../lib/watch/state.js';
 import { sqsRecordFactory, watchRequestBody } from '../support/factories.js';

@@ -1,5 +1,5 @@
-import type { SqsHandler } from '../../lib/dev/local-event-source.js';
-import type { ReceivedRequest } from '../../lib/dev/webhook-receiver.js';
+import type { SqsHandler } from '../../devkit/local-event-source.js';
+import type { ReceivedRequest } from '../../devkit/webhook-receiver.js';
 import type { WatchState } from '../../lib/watch/state.js';
 import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
 import {

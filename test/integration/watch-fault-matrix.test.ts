@@ -1,5 +1,5 @@
-import { lambdaContext } from '../../lib/dev/local-event-source.js';
-import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import { lambdaContext } from '../../devkit/local-event-source.js';
+import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import type { WatchPorts } from '../../lib/watch/ports.js';
 import type { WatchState } from '../../lib/watch/state.js';
 import { PROJECT_ID, sqsRecordFactory, watchRequestBody } from '../support/factories.js';

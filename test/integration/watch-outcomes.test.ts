@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { REFUSED_LOGIN_RETRY_MS } from '../../lib/apig/iam-token.js';
-import type { SqsHandler } from '../../lib/dev/local-event-source.js';
-import type { ReceivedRequest } from '../../lib/dev/webhook-receiver.js';
+import type { SqsHandler } from '../../devkit/local-event-source.js';
+import type { ReceivedRequest } from '../../devkit/webhook-receiver.js';
 import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
 import {
   DEFAULT_WAIT_MS,

@@ -1,5 +1,5 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
+import { startLocalAws, type LocalAws } from '../../devkit/local-aws.js';
 import { createSqsWatchQueue } from '../../lib/queue/watch-queue.js';
 import type { OutgoingMessage, WatchQueue } from '../../lib/watch/ports.js';
 

@@ -1,5 +1,5 @@
-import type { SimulatedFault } from '../../lib/dev/apig-simulator.js';
-import type { ReceivedRequest } from '../../lib/dev/webhook-receiver.js';
+import type { SimulatedFault } from '../../lib/simulator/index.js';
+import type { ReceivedRequest } from '../../devkit/webhook-receiver.js';
 import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
 import {
   DEFAULT_WAIT_MS,

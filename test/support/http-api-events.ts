@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, Context } from 'aws-lambda';
-import { lambdaContext } from '../../lib/dev/local-event-source.js';
+import { lambdaContext } from '../../devkit/local-event-source.js';
 
 const API_ID = 'a1b2c3d4e5';
 const ACCOUNT_ID = '123456789012';

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { SqsHandler } from '../../lib/dev/local-event-source.js';
+import type { SqsHandler } from '../../devkit/local-event-source.js';
 import { DEFAULT_FUNCTION_TIMEOUT_MS } from './budgets.js';
 
 /**

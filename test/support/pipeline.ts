@@ -1,11 +1,11 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { startApigSimulator, type ApigSimulator, type SimulatedGateway, type SimulatedRequest, type SimulatorOptions } from '../../lib/dev/apig-simulator.js';
-import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
-import { startLocalEventSource, type LocalEventSource, type SqsHandler } from '../../lib/dev/local-event-source.js';
-import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import type { LocalAws } from '../../devkit/local-aws.js';
+import type { SqsHandler } from '../../devkit/local-event-source.js';
+import { startLocalStack, type EnvOverrides } from '../../devkit/local-stack.js';
+import type { ReceivedRequest, WebhookReceiver } from '../../devkit/webhook-receiver.js';
+import { SIMULATOR_AKSK, type ApigSimulator, type SimulatedGateway, type SimulatedRequest, type SimulatorOptions } from '../../lib/simulator/index.js';
 import type { Clock, WatchPorts } from '../../lib/watch/ports.js';
-import { scaledClock } from '../../lib/runtime/time-scale.js';
 import { createWatcher, type Watcher } from '../../lib/runtime/watcher.js';
 import type { WatchEvent } from '../../lib/watch/notification-event.js';
 import { DEFAULT_FUNCTION_TIMEOUT_MS, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, DEFAULT_WAIT_MS } from './budgets.js';
@@ -13,19 +13,18 @@ import { PROJECT_ID } from './factories.js';
 import { recordingLog, recordingMetrics } from './fakes.js';
 
 /**
- * The whole watcher on loopback, as `npm start` wires it: fauxqs and dynalite (queue, dead-letter
- * queue, step table), the Huawei APIG simulator, a webhook receiver, and the watcher driven by a
- * local event source. Time runs `timeScale`× faster for the watcher and the simulator alike, so a
- * six-minute creation takes a few seconds. Nothing is mocked: every call crosses a socket.
+ * The integration tests' harness over the dev kit's local stack (devkit/local-stack.ts, the one
+ * `npm start` runs): watchers built by `createWatcher` with a recording log and metrics, driven by
+ * local event sources, and the waits the tests make on the queue, the receiver and the simulator.
  */
 
 export const MINUTE_MS = 60_000;
 /** 1 s of real time is 2 min of simulated time: every poll and retry delay becomes 1 s (SQS's unit). */
 export const DEFAULT_TIME_SCALE = 120;
 export { DEFAULT_FUNCTION_TIMEOUT_MS, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, DEFAULT_WAIT_MS } from './budgets.js';
-/** The simulator's default AK/SK pair (`SIMULATOR_DEFAULT_CREDENTIALS`). */
-export const SIMULATOR_AK = 'SIMULATORACCESSKEY00';
-export const SIMULATOR_SK = 'simulator-secret-key';
+/** The simulator's default AK/SK pair (`SIMULATOR_AKSK`). */
+export const SIMULATOR_AK = SIMULATOR_AKSK.accessKey;
+export const SIMULATOR_SK = SIMULATOR_AKSK.secretKey;
 /** A Standard Webhooks secret (`whsec_` + base64). */
 export const PIPELINE_WEBHOOK_SECRET = `whsec_${Buffer.from('apig-watch pipeline secret').toString('base64')}`;
 
@@ -65,8 +64,7 @@ export interface DeadLetter {
   reason: string | undefined;
 }
 
-/** Environment overrides; `undefined` removes a variable. */
-export type EnvOverrides = Record<string, string | undefined>;
+export type { EnvOverrides } from '../../devkit/local-stack.js';
 
 export interface Pipeline {
   aws: LocalAws;
@@ -121,42 +119,18 @@ export interface TestWatcher {
  */
 export async function startPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
   const timeScale = options.timeScale ?? DEFAULT_TIME_SCALE;
-  const originMs = Date.now();
-  const clock = scaledClock(timeScale, originMs);
   const savedEnv = { ...process.env };
-  const aws = await startLocalAws({
+  const stack = await startLocalStack({
+    timeScale,
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
     maxReceiveCount: options.maxReceiveCount ?? 5,
+    simulator: options.simulator,
   });
-  const simulator = await startApigSimulator({ ...options.simulator, now: clock.now });
-  const receiver = await startWebhookReceiver();
+  const { aws, simulator, receiver, clock, env } = stack;
   Object.assign(process.env, aws.env);
-  const sources: LocalEventSource[] = [];
   let running = 0;
 
-  const env = (overrides: EnvOverrides = {}): Record<string, string> => {
-    const merged: EnvOverrides = {
-      ...aws.env,
-      APIG_ENDPOINT: simulator.url,
-      IAM_ENDPOINT: simulator.url,
-      HUAWEICLOUD_SDK_AK: SIMULATOR_AK,
-      HUAWEICLOUD_SDK_SK: SIMULATOR_SK,
-      APIG_WATCH_TIME_SCALE: String(timeScale),
-      APIG_WATCH_TIME_ORIGIN_MS: String(originMs),
-      ...overrides,
-    };
-    return Object.fromEntries(Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined));
-  };
-
-  const queueDepth = async (): Promise<number> => {
-    const { Attributes = {} } = await aws.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: aws.queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-      }),
-    );
-    return Object.values(Attributes).reduce((sum, value) => sum + Number(value), 0);
-  };
+  const queueDepth = () => aws.depth(aws.queueUrl);
 
   const progressRequests = (instanceId: string): SimulatedRequest[] =>
     simulator.requests.filter((request) => request.path.includes(`/instances/${instanceId}/`));
@@ -186,10 +160,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
           running -= 1;
         }
       };
-      const source = startLocalEventSource({
-        sqs: aws.sqs,
-        queueUrl: aws.queueUrl,
-        handler: counted,
+      stack.runHandler(counted, {
         batchSize: runOptions.batchSize ?? 10,
         concurrency: runOptions.concurrency ?? 2,
         functionTimeoutMs: runOptions.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS,
@@ -201,7 +172,6 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
           });
         },
       });
-      sources.push(source);
       return { invocations, bodies: () => invocations.flatMap((invocation) => invocation.records.map((record) => record.body)) };
     },
 
@@ -281,10 +251,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     },
 
     async stop() {
-      for (const source of sources) source.stop();
-      await Promise.all(sources.map((source) => source.done.catch(() => undefined)));
-      await Promise.all([simulator.close(), receiver.close()]);
-      await aws.stop();
+      await stack.stop();
       process.env = savedEnv;
     },
   };

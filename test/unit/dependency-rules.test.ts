@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The layering of the README's "Development" section, read from the import statements: the core
- * (lib/watch) imports no adapter, and no adapter imports the use case or the composition root.
+ * (lib/watch) imports no adapter, no adapter imports the use case or the composition root, what
+ * ships (lib, handlers, bin) needs neither the dev kit nor a dev dependency, and the bench measures
+ * through the dev kit, never through the tests' own helpers.
  */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -19,9 +21,31 @@ function importsUnder(folder: string): { file: string; imported: string }[] {
   });
 }
 
+/** Every package a file under `folder` imports at run time (`import type` is erased), by package name. */
+function packagesImportedUnder(folder: string): { file: string; packageName: string }[] {
+  const files = (readdirSync(join(ROOT, folder), { recursive: true }) as string[]).filter((name) => /\.(ts|js|mjs)$/.test(name));
+  return files.flatMap((name) => {
+    const file = join(folder, name);
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    const statements = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s+(type\s+)?(?:[^;'"]*?\s+from\s+)?'([^'.][^']*)'/g)];
+    const dynamic = [...text.matchAll(/import\(\s*'([^'.][^']*)'\s*\)/g)].map((match) => match[1]!);
+    const specifiers = [...statements.filter((match) => match[1] === undefined).map((match) => match[2]!), ...dynamic];
+    return specifiers
+      .filter((specifier) => !specifier.startsWith('node:'))
+      .map((specifier) => ({
+        file,
+        packageName: specifier
+          .split('/')
+          .slice(0, specifier.startsWith('@') ? 2 : 1)
+          .join('/'),
+      }));
+  });
+}
+
+const SHIPPED = ['lib', 'handlers', 'bin'];
 const ADAPTERS = ['lib/apig', 'lib/notify', 'lib/queue', 'lib/store', 'lib/discover', 'lib/http'];
 const USE_CASE = ['lib/watch/process-batch.ts', 'lib/watch/process-step.ts', 'lib/watch/deliver-outcome.ts'];
-const COMPOSITION = ['lib/runtime/', 'lib/cli/', 'lib/dev/', 'lib/config/', 'handlers/', 'scripts/'];
+const COMPOSITION = ['lib/runtime/', 'lib/cli/', 'lib/simulator/', 'lib/config/', 'handlers/', 'scripts/', 'devkit/'];
 
 describe('dependency rules', () => {
   it('finds the imports it checks (the rules below cannot pass on nothing)', () => {
@@ -51,8 +75,24 @@ describe('dependency rules', () => {
     expect(loops).toEqual([]);
   });
 
-  it('keeps lib free of imports from scripts, bench and test', () => {
-    const forbidden = importsUnder('lib').filter(({ imported }) => /^(scripts|bench|test)\//.test(imported));
+  it('keeps what ships (lib, handlers, bin) free of imports from the dev kit, scripts, bench and test', () => {
+    const forbidden = SHIPPED.flatMap(importsUnder).filter(({ imported }) => /^(devkit|scripts|bench|test)\//.test(imported));
+    expect(forbidden).toEqual([]);
+  });
+
+  it('finds the packages it checks (the rule below cannot pass on nothing)', () => {
+    const packages = new Set(SHIPPED.flatMap(packagesImportedUnder).map(({ packageName }) => packageName));
+    expect([...packages]).toEqual(expect.arrayContaining(['@aws-sdk/client-sqs', 'zod', '@middy/core']));
+  });
+
+  it('lets what ships import at run time only its own dependencies (never fauxqs, dynalite or another dev dependency)', () => {
+    const { dependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const undeclared = SHIPPED.flatMap(packagesImportedUnder).filter(({ packageName }) => !(packageName in dependencies));
+    expect(undeclared).toEqual([]);
+  });
+
+  it('keeps the bench away from the tests (it measures through the dev kit)', () => {
+    const forbidden = importsUnder('bench').filter(({ imported }) => imported.startsWith('test/'));
     expect(forbidden).toEqual([]);
   });
 });

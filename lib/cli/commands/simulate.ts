@@ -1,5 +1,5 @@
-import { SIMULATOR_DEFAULT_CREDENTIALS, startApigSimulator } from '../../dev/apig-simulator.js';
-import { SCRIPTED_GATEWAYS, SCRIPTED_PROJECT_ID as PROJECT_ID, SCRIPTED_REGION as REGION } from '../../dev/scripted-gateways.js';
+import { SIMULATOR_DEFAULT_CREDENTIALS, startApigSimulator } from '../../simulator/index.js';
+import { SCRIPTED_GATEWAYS, SCRIPTED_PROJECT_ID as PROJECT_ID, SCRIPTED_REGION as REGION } from '../../simulator/index.js';
 import { readCliSettings } from '../../config/environment.js';
 import { scaledClock } from '../../runtime/time-scale.js';
 import { CliUsageError } from '../errors.js';

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { interceptLocalhostDns, startFauxqs } from 'fauxqs';
 import type { AddressInfo } from 'node:net';
 
 /** Credentials the local emulators accept; never real ones. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const LOCAL_REGION = 'us-east-1';
 
 export interface LocalAws {
@@ -17,6 +17,8 @@ export interface LocalAws {
   tableName: string;
   /** The environment the poll handler reads (the same variables `serverless.yml` sets in AWS). */
   env: Record<string, string>;
+  /** Messages on a queue: visible, in flight and delayed (fauxqs counts a message until it is deleted). */
+  depth(queueUrl: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -89,6 +91,15 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       WATCH_TABLE_NAME: tableName,
       // A fresh key per local stack, as serverless.yml generates one per deployment.
       STATE_SIGNING_KEY: randomBytes(32).toString('base64url'),
+    },
+    async depth(queueUrl) {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+        }),
+      );
+      return Object.values(Attributes).reduce((sum, value) => sum + Number(value), 0);
     },
     async stop() {
       sqs.destroy();

@@ -1,19 +1,14 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { startApigSimulator, type ApigSimulator, type SimulatedGateway } from '../lib/dev/apig-simulator.js';
-import { startLocalAws, type LocalAws } from '../lib/dev/local-aws.js';
+import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { LOCAL_CREDENTIALS } from '../devkit/local-aws.js';
+import { startLocalStack, type LocalStack } from '../devkit/local-stack.js';
+import type { SimulatedGateway } from '../lib/simulator/index.js';
 import { startDynamoWriteCounter, type DynamoWriteCounter } from './dynamo-write-counter.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../lib/dev/webhook-receiver.js';
-import { scaledClock } from '../lib/runtime/time-scale.js';
 
-/** The simulator's default AK/SK pair: the pipeline signs its requests, as deployments do by default. */
-export const SIMULATOR_ACCESS_KEY = 'SIMULATORACCESSKEY00';
-export const SIMULATOR_SECRET_KEY = 'simulator-secret-key';
 export const PROJECT_ID = '0123456789abcdef0123456789abcdef';
-/** What fauxqs and dynalite accept; never real credentials. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const MINUTE_MS = 60_000;
 
-export interface StackOptions {
+export interface BenchServersOptions {
   /** The watcher and the simulator run this many times faster than real time. */
   timeScale: number;
   /** Where both scaled clocks start (Unix ms, real). */
@@ -21,10 +16,11 @@ export interface StackOptions {
   /** Generic webhook targets, one receiver path each. */
   targets: number;
   rateLimitPerSecond?: number;
+  /** Seconds before a record the handler did not finish is delivered again. Default 5. */
   visibilityTimeoutSeconds?: number;
 }
 
-/** Where the local servers listen, for the bench's own clients. */
+/** Where the local servers listen, for the bench's own clients (in this process or another). */
 export interface StackEndpoints {
   region: string;
   sqs: string;
@@ -34,17 +30,13 @@ export interface StackEndpoints {
   tableName: string;
   /** One URL per notification target (without the `webhook+` prefix). */
   targets: string[];
-  /** A queue nothing reads, for bare `SendMessageBatch` calls. */
+  /** A queue nothing reads, for the floor's bare `SendMessageBatch` calls. */
   floorQueueUrl: string;
-  /** The bare pipeline's own watch queue (the timeline-matched floor). */
-  bareQueueUrl: string;
 }
 
-/** fauxqs, dynalite, the APIG simulator and a webhook receiver on loopback, with the handler's environment. */
-export interface LocalStack {
-  aws: LocalAws;
-  simulator: ApigSimulator;
-  receiver: WebhookReceiver;
+/** The dev kit's local stack, measured: DynamoDB writes counted at the database, the handler's environment as deployed. */
+export interface BenchServers {
+  stack: LocalStack;
   /** Items written to DynamoDB, counted on the database's side of the wire. */
   dynamoWrites: DynamoWriteCounter;
   /** What the poll handler reads (the README's settings), pointing at the local servers. */
@@ -55,28 +47,27 @@ export interface LocalStack {
 }
 
 /**
- * Starts the local stack. The handler's own clock and the simulator's run `timeScale` times faster
- * from `originMs`, so minutes of creation take seconds.
+ * The dev kit's local stack (devkit/local-stack.ts) with the bench's instruments: a proxy in front
+ * of DynamoDB that counts the items written, `targets` generic webhook targets on the receiver, a
+ * queue for the floor, and the handler's environment as deployed (log level INFO).
  *
  * @example
- * const stack = await startLocalStack({ timeScale: 60, originMs: Date.now(), targets: 2 });
- * Object.assign(process.env, stack.env);
+ * const servers = await startBenchServers({ timeScale: 60, originMs: Date.now(), targets: 2 });
+ * Object.assign(process.env, servers.env);
  */
-export async function startLocalStack(options: StackOptions): Promise<LocalStack> {
-  const aws = await startLocalAws({ visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 5 });
-  const simulator = await startApigSimulator({
-    now: scaledClock(options.timeScale, options.originMs).now,
-    rateLimitPerSecond: options.rateLimitPerSecond,
+export async function startBenchServers(options: BenchServersOptions): Promise<BenchServers> {
+  const stack = await startLocalStack({
+    timeScale: options.timeScale,
+    originMs: options.originMs,
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+    simulator: { rateLimitPerSecond: options.rateLimitPerSecond },
   });
-  const receiver = await startWebhookReceiver();
+  const { aws, simulator, receiver } = stack;
   const dynamoWrites = await startDynamoWriteCounter(aws.env.AWS_ENDPOINT_URL_DYNAMODB ?? '');
   const { QueueUrl: floorQueueUrl = '' } = await aws.sqs.send(new CreateQueueCommand({ QueueName: 'bench-floor' }));
-  const { QueueUrl: bareQueueUrl = '' } = await aws.sqs.send(new CreateQueueCommand({ QueueName: 'bench-bare', Attributes: { VisibilityTimeout: '5' } }));
   const targets = Array.from({ length: options.targets }, (_, index) => `${receiver.url}/target-${index + 1}`);
   return {
-    aws,
-    simulator,
-    receiver,
+    stack,
     dynamoWrites,
     endpoints: {
       region: aws.env.AWS_REGION ?? 'us-east-1',
@@ -87,36 +78,20 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
       tableName: aws.tableName,
       targets,
       floorQueueUrl,
-      bareQueueUrl,
     },
-    env: {
-      ...aws.env,
+    env: stack.env({
       AWS_ENDPOINT_URL_DYNAMODB: dynamoWrites.url,
       NOTIFY_URLS: targets.map((url) => `webhook+${url}`).join(','),
       WEBHOOK_SECRET: `whsec_${Buffer.from('apig-watch bench secret').toString('base64')}`,
-      HUAWEICLOUD_SDK_AK: SIMULATOR_ACCESS_KEY,
-      HUAWEICLOUD_SDK_SK: SIMULATOR_SECRET_KEY,
-      APIG_ENDPOINT: simulator.url,
-      IAM_ENDPOINT: simulator.url,
-      APIG_WATCH_TIME_SCALE: String(options.timeScale),
-      APIG_WATCH_TIME_ORIGIN_MS: String(options.originMs),
       POWERTOOLS_SERVICE_NAME: 'apig-watch',
       POWERTOOLS_METRICS_NAMESPACE: 'ApigWatch',
       // As deployed (INFO); `BENCH_HANDLER_LOG_LEVEL=ERROR` measures what logging costs.
       POWERTOOLS_LOG_LEVEL: process.env.BENCH_HANDLER_LOG_LEVEL ?? 'INFO',
-    },
-    async deadLetterDepth() {
-      const { Attributes } = await aws.sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: aws.deadLetterQueueUrl,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-        }),
-      );
-      return Object.values(Attributes ?? {}).reduce((sum, value) => sum + Number(value), 0);
-    },
+    }),
+    deadLetterDepth: () => aws.depth(aws.deadLetterQueueUrl),
     async stop() {
-      await Promise.all([simulator.close(), receiver.close(), dynamoWrites.close()]);
-      await aws.stop();
+      await dynamoWrites.close();
+      await stack.stop();
     },
   };
 }
@@ -164,4 +139,26 @@ export async function sendWatchRequests(sqs: SQSClient, queueUrl: string, count:
     const indexes = Array.from({ length: Math.min(10, firstIndex + count - start) }, (_, i) => start + i);
     await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: indexes.map((i) => ({ Id: String(i), MessageBody: watchRequestFor(i) })) }));
   }
+}
+
+/**
+ * An SQS event of the watch requests of the bench gateways `indexes`, as Lambda hands it to the handler.
+ *
+ * @example
+ * await handler(sqsEventOf([0, 1, 2]), lambdaContext(60_000));
+ */
+export function sqsEventOf(indexes: readonly number[], bodyOf: (index: number) => string = watchRequestFor): SQSEvent {
+  return {
+    Records: indexes.map((index) => ({
+      messageId: `bench-${index}`,
+      receiptHandle: `bench-${index}`,
+      body: bodyOf(index),
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:apig-watch',
+      awsRegion: 'us-east-1',
+    })),
+  };
 }

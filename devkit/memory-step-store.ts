@@ -1,5 +1,5 @@
-import { mayStartWatch } from '../../lib/watch/watch-lifetime.js';
-import type { ClaimResult, GatewayWatch, StepRecord, StepStore } from '../../lib/watch/ports.js';
+import { mayStartWatch } from '../lib/watch/watch-lifetime.js';
+import type { ClaimResult, GatewayWatch, StepRecord, StepStore } from '../lib/watch/ports.js';
 
 /**
  * The DynamoDB store's semantics over Maps (put-if-absent steps, the start rule of `mayStartWatch`,

@@ -1,4 +1,4 @@
-import type { SimulatedGateway } from './apig-simulator.js';
+import type { SimulatedGateway } from './timeline.js';
 
 /** The project and region every scripted gateway lives in. */
 export const SCRIPTED_PROJECT_ID = '0123456789abcdef0123456789abcdef';

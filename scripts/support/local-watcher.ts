@@ -1,110 +1,69 @@
 import type { SQSEvent } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import { slackMessageText } from './slack-text.js';
-import { scaledClock } from '../../lib/runtime/time-scale.js';
-import type { Clock } from '../../lib/watch/ports.js';
+import type { LocalEventSourceOptions, SqsHandler } from '../../devkit/local-event-source.js';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../devkit/local-stack.js';
+import type { ReceivedRequest } from '../../devkit/webhook-receiver.js';
 import type { WatchEvent } from '../../lib/watch/notification-event.js';
-import { SIMULATOR_DEFAULT_CREDENTIALS, startApigSimulator, type ApigSimulator } from '../../lib/dev/apig-simulator.js';
-import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
-import { startLocalEventSource, type LocalEventSource, type SqsHandler } from '../../lib/dev/local-event-source.js';
-import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
 
 /** The channels the local receiver stands in for: Slack and a signed generic webhook. */
 export const LOCAL_CHANNELS = ['slack', 'webhook'] as const;
 /** The generic webhook's signing secret in local stacks (a fixed, public test value). */
 export const LOCAL_WEBHOOK_SECRET = `whsec_${Buffer.from('apig-watch demo secret').toString('base64')}`;
 
-export interface LocalStackOptions {
+export interface LocalWatcherOptions {
   /** The watcher's clock and the simulator's run this many times faster than real time. */
   timeScale: number;
-  /** Ports on 127.0.0.1; 0 or absent: any free port. */
-  ports?: { sqs?: number; dynamodb?: number; apig?: number; receiver?: number };
-  /** Seconds before a failed record is delivered again (Lambda deployments use 6× the function timeout). */
-  visibilityTimeoutSeconds?: number;
+  ports?: LocalStackOptions['ports'];
   /** More `NOTIFY_URLS` entries, `{receiver}` standing for the receiver's URL (e.g. a filtered target). */
   extraTargets?: string[];
   /** More environment for the handlers (e.g. `DISCOVER_PROJECTS`). */
   env?: Record<string, string>;
   /** Called before each invocation of the handler, with its records (e.g. to start a scripted creation). */
   beforeInvocation?: (event: SQSEvent) => void;
-  onInvocation?: Parameters<typeof startLocalEventSource>[0]['onInvocation'];
-}
-
-export interface LocalStack {
-  aws: LocalAws;
-  simulator: ApigSimulator;
-  receiver: WebhookReceiver;
-  source: LocalEventSource;
-  clock: Clock;
-  startedAtMs: number;
-  stop(): Promise<void>;
+  onInvocation?: LocalEventSourceOptions['onInvocation'];
 }
 
 /**
- * The whole watcher on this machine, the way Lambda runs it: fauxqs (SQS) and dynalite (DynamoDB),
- * the Huawei APIG simulator (AK/SK signatures checked), a webhook receiver standing in for Slack and
- * a signed webhook, and the real poll handler under an SQS event-source loop. Sets the handler's
- * environment in this process (as `serverless.yml` does in AWS). `npm start` and `npm run local`.
+ * `npm start` and `npm run local`: the dev kit's local stack with the real poll handler (the
+ * packaged `handlers/poll.ts`) under its SQS event source, notifying the receiver as Slack and as a
+ * signed webhook. Sets the handlers' environment in this process, as `serverless.yml` does in AWS.
  *
  * @example
- * const stack = await startLocalStack({ timeScale: 20 });
+ * const stack = await startLocalWatcher({ timeScale: 20 });
  * await stack.aws.sqs.send(new SendMessageCommand({ QueueUrl: stack.aws.queueUrl, MessageBody }));
  * await stack.stop();
  */
-export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+export async function startLocalWatcher(options: LocalWatcherOptions): Promise<LocalStack> {
   // A local reader cannot act on the AWS SDK's notice that its 2027 releases need Node 22.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const startedAtMs = Date.now();
-  const clock = scaledClock(options.timeScale, startedAtMs);
-  const ports = options.ports ?? {};
-  const aws = await startLocalAws({ visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 2, sqsPort: ports.sqs, dynamoPort: ports.dynamodb });
-  const simulator = await startApigSimulator({ now: clock.now, port: ports.apig });
-  const receiver = await startWebhookReceiver({ port: ports.receiver });
-  const [aksk] = SIMULATOR_DEFAULT_CREDENTIALS.aksk;
-
-  Object.assign(process.env, aws.env, {
-    NOTIFY_URLS: [
-      ...LOCAL_CHANNELS.map((channel) => `${channel}+${receiver.url}/${channel}`),
-      ...(options.extraTargets ?? []).map((entry) => entry.replace('{receiver}', receiver.url)),
-    ].join(','),
-    WEBHOOK_SECRET: LOCAL_WEBHOOK_SECRET,
-    HUAWEICLOUD_SDK_AK: aksk?.accessKey,
-    HUAWEICLOUD_SDK_SK: aksk?.secretKey,
-    APIG_ENDPOINT: simulator.url,
-    IAM_ENDPOINT: simulator.url,
-    APIG_WATCH_TIME_SCALE: String(options.timeScale),
-    APIG_WATCH_TIME_ORIGIN_MS: String(startedAtMs),
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    ...options.env,
-  });
+  const stack = await startLocalStack({ timeScale: options.timeScale, ports: options.ports, visibilityTimeoutSeconds: 2 });
+  const { receiver } = stack;
+  Object.assign(
+    process.env,
+    stack.env({
+      NOTIFY_URLS: [
+        ...LOCAL_CHANNELS.map((channel) => `${channel}+${receiver.url}/${channel}`),
+        ...(options.extraTargets ?? []).map((entry) => entry.replace('{receiver}', receiver.url)),
+      ].join(','),
+      WEBHOOK_SECRET: LOCAL_WEBHOOK_SECRET,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      ...options.env,
+    }),
+  );
   const { handler } = (await import('../../handlers/poll.js')) as { handler: SqsHandler };
   const before = options.beforeInvocation;
-  const source = startLocalEventSource({
-    sqs: aws.sqs,
-    queueUrl: aws.queueUrl,
-    handler: before
+  stack.runHandler(
+    before
       ? async (event, context) => {
           before(event);
           return handler(event, context);
         }
       : handler,
-    onInvocation: options.onInvocation,
-  });
-
-  return {
-    aws,
-    simulator,
-    receiver,
-    source,
-    clock,
-    startedAtMs,
-    async stop() {
-      source.stop();
-      await source.done;
-      await Promise.all([simulator.close(), receiver.close(), aws.stop()]);
-    },
-  };
+    { onInvocation: options.onInvocation },
+  );
+  return stack;
 }
 
 /**
