@@ -5,8 +5,9 @@
  * first-time user do), then checks the generated template and loads the packaged
  * handler the way the Lambda runtime does.
  *
- * Set `APIG_WATCH_LAMBDA_NODE` to a Node binary of the Lambda runtime's major
- * (`.ci/run` does, with the npm registry's `node@24`) to load the handler under it too.
+ * Set `APIG_WATCH_LAMBDA_NODE` to a Node binary of the Lambda runtime's major to load the handler
+ * under it too, when the suite itself runs under another Node (`.ci/run` runs the whole suite under
+ * Lambda's major, from the npm registry's `node@24`).
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -621,7 +622,7 @@ describe('the packaged poll handler, end to end over a local stack', () => {
       taskRoot,
       moduleFile,
       exportName,
-      nodeBin: loaderNodes().at(-1)!.bin, // Lambda's major when CI provides it
+      nodeBin: loaderNodes().at(-1)!.bin, // Lambda's major when APIG_WATCH_LAMBDA_NODE names it
       env: {
         ...buildLambdaEnv(taskRoot),
         ...aws.env,
