@@ -26,6 +26,7 @@ export const ALL_OPTIONAL_PARAMS: Readonly<Record<string, string>> = {
   'apig-endpoint': 'https://apig.{region}.example.com',
   'iam-endpoint': 'https://iam.{region}.example.com',
   'webhook-secret': 'ssm:/apig-watch/ci/webhook-secret',
+  'webhook-secret-previous': 'ssm:/apig-watch/ci/webhook-secret-previous',
   'huaweicloud-sdk-security-token': 'ssm:/apig-watch/ci/huaweicloud-sdk-security-token',
   'huaweicloud-iam-user': 'ssm:/apig-watch/ci/huaweicloud-iam-user',
   'huaweicloud-iam-password': 'ssm:/apig-watch/ci/huaweicloud-iam-password',

@@ -11,6 +11,7 @@ import type { Settings } from './environment.js';
 export const SECRET_VARIABLES = [
   'NOTIFY_URLS',
   'WEBHOOK_SECRET',
+  'WEBHOOK_SECRET_PREVIOUS',
   'HUAWEICLOUD_SDK_AK',
   'HUAWEICLOUD_SDK_SK',
   'HUAWEICLOUD_SDK_SECURITY_TOKEN',
@@ -31,6 +32,8 @@ export interface RuntimeConfig {
   apig: ApigConfig;
   targets: Target[];
   webhookSecret: string | undefined;
+  /** `WEBHOOK_SECRET_PREVIOUS`: during a rotation, generic webhooks are signed with it too. */
+  webhookSecretPrevious: string | undefined;
   /** `STATE_SIGNING_KEY` (and `STATE_SIGNING_KEY_PREVIOUS`); `null` where none is configured (the CLI). */
   stateKeys: StateSigningKeys | null;
 }
@@ -74,6 +77,7 @@ export async function resolveRuntimeConfig(
     // A bad entry throws NotifyConfigError, itself a ConfigError: passed on as it is.
     targets: parseNotifyUrls(values.NOTIFY_URLS ?? ''),
     webhookSecret: values.WEBHOOK_SECRET,
+    webhookSecretPrevious: values.WEBHOOK_SECRET_PREVIOUS,
     stateKeys: stateKeysFrom(values),
   };
 }

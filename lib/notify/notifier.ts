@@ -29,6 +29,8 @@ const OVERSIZED_ANSWER = `(an answer larger than ${MAX_ANSWER_BYTES / 1024} KiB,
 export interface NotifierOptions {
   /** `WEBHOOK_SECRET` (`whsec_…`); signs generic webhooks. Checked here, so a bad one fails at start. */
   webhookSecret?: string;
+  /** `WEBHOOK_SECRET_PREVIOUS`: during a rotation, generic webhooks are signed with it too. Checked the same way. */
+  webhookSecretPrevious?: string;
   /** Where failed attempts are logged when a call names no log of its own. */
   log: Log;
   now?: () => number;
@@ -53,7 +55,8 @@ type RetryVerdict = Extract<Verdict, { kind: 'retry' }>;
  * case does it through the queue). It logs failed attempts (by `display` only), never outcomes:
  * the caller logs each delivery once, with its own keys.
  *
- * @throws NotifyConfigError when `webhookSecret` is not a Standard Webhooks secret.
+ * @throws NotifyConfigError when `webhookSecret` or `webhookSecretPrevious` is not a Standard Webhooks secret,
+ * or the previous one is set without the current one.
  * @example
  * const notifier = createNotifier({ webhookSecret: config.webhookSecret, log });
  * const result = await notifier.deliver(event, target, { giveUpAtMs: Date.now() + 20_000, log: recordLog });
@@ -61,13 +64,17 @@ type RetryVerdict = Extract<Verdict, { kind: 'retry' }>;
  * // or, a second Slack post in the same second: { status: 'retry_later', attempts: 0, paced: true, notBeforeMs, … }
  */
 export function createNotifier(options: NotifierOptions): Notifier {
-  const { webhookSecret } = options;
+  const { webhookSecret, webhookSecretPrevious } = options;
   const now = options.now ?? Date.now;
   const agent = keepAliveAgents();
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  if (webhookSecret !== undefined) checkWebhookSecret(webhookSecret);
+  if (webhookSecret !== undefined) checkWebhookSecret('WEBHOOK_SECRET', webhookSecret);
+  if (webhookSecretPrevious !== undefined) {
+    if (webhookSecret === undefined) throw new NotifyConfigError('WEBHOOK_SECRET_PREVIOUS', 'is set without WEBHOOK_SECRET');
+    checkWebhookSecret('WEBHOOK_SECRET_PREVIOUS', webhookSecretPrevious);
+  }
   const spacing = createPostSpacing();
 
   async function deliver(event: NotificationEvent, target: Target, giveUpAtMs: number, log: Log): Promise<DeliveryResult> {
@@ -99,7 +106,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       }
       const timeoutMs = Math.min(requestTimeoutMs, giveUpAtMs - now());
       attempts += 1;
-      const answer = await post(renderNotification(event, target, now(), { webhookSecret }), timeoutMs, agent);
+      const answer = await post(renderNotification(event, target, now(), { webhookSecret, webhookSecretPrevious }), timeoutMs, agent);
       const verdict: Verdict = 'failure' in answer ? { kind: 'retry', reason: answer.failure } : classifyAnswer(target.type, answer, now());
       if (verdict.kind === 'delivered') return { status: 'delivered', attempts, httpStatus: verdict.httpStatus };
       log.warn('notification attempt failed', {
@@ -162,10 +169,10 @@ function backoffMs(attempt: number): number {
   return Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
 }
 
-function checkWebhookSecret(secret: string): void {
+function checkWebhookSecret(name: string, secret: string): void {
   try {
     new Webhook(secret);
   } catch {
-    throw new NotifyConfigError('WEBHOOK_SECRET', 'is not a Standard Webhooks secret (whsec_ followed by base64)');
+    throw new NotifyConfigError(name, 'is not a Standard Webhooks secret (whsec_ followed by base64)');
   }
 }

@@ -12,6 +12,8 @@ export interface RenderedRequest {
 export interface RenderOptions {
   /** `WEBHOOK_SECRET` (`whsec_…`): signs generic webhooks per Standard Webhooks. */
   webhookSecret?: string;
+  /** `WEBHOOK_SECRET_PREVIOUS`: during a rotation, generic webhooks carry its signature too. */
+  webhookSecretPrevious?: string;
 }
 
 /**

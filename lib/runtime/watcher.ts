@@ -70,7 +70,7 @@ function buildPorts(config: RuntimeConfig, clock: Clock, log: Log) {
   return {
     stateKeys: config.stateKeys,
     progressSource: createProgressSource(config.apig, { log, now: clock.now }),
-    notifier: createNotifier({ webhookSecret: config.webhookSecret, log }),
+    notifier: createNotifier({ webhookSecret: config.webhookSecret, webhookSecretPrevious: config.webhookSecretPrevious, log }),
     targets: config.targets,
   };
 }

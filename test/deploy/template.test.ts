@@ -5,11 +5,12 @@
  * first-time user do), then checks the generated template and loads the packaged
  * handler the way the Lambda runtime does.
  *
- * Set `APIG_WATCH_LAMBDA_NODE` to a Node binary of the Lambda runtime's major
- * (`.ci/run` does, with the npm registry's `node@24`) to load the handler under it too.
+ * Set `APIG_WATCH_LAMBDA_NODE` to a Node binary of the Lambda runtime's major to load the handler
+ * under it too, when the suite itself runs under another Node (`.ci/run` runs the whole suite under
+ * Lambda's major, from the npm registry's `node@24`).
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -274,7 +275,8 @@ describe('the poll function', () => {
 describe('secrets', () => {
   test('are run-time references to this stage’s parameters, or empty', () => {
     const environment = functionEnvironment();
-    for (const name of SECRET_VARIABLES) {
+    // WEBHOOK_SECRET: the generated secret's reference or the webhook-secret param ('the webhook signing secret' below).
+    for (const name of SECRET_VARIABLES.filter((variable) => variable !== 'WEBHOOK_SECRET')) {
       expect([name, environment[name]]).toEqual([
         name,
         expect.stringMatching(new RegExp(`^$|^ssm:/apig-watch/${STAGE}/|^secretsmanager:apig-watch/${STAGE}/`)),
@@ -616,7 +618,7 @@ describe('the packaged poll handler, end to end over a local stack', () => {
       taskRoot,
       moduleFile,
       exportName,
-      nodeBin: loaderNodes().at(-1)!.bin, // Lambda's major when CI provides it
+      nodeBin: loaderNodes().at(-1)!.bin, // Lambda's major when APIG_WATCH_LAMBDA_NODE names it
       env: {
         ...buildLambdaEnv(taskRoot),
         ...stack.env({
@@ -758,14 +760,228 @@ describe('cfn-lint (npm run lint:template)', () => {
 
 describe('the alarms', () => {
   const conditions = (of: Template) => (of as Template & { Conditions: Record<string, Properties> }).Conditions;
+  const alarmsOf = (of: Template) => Object.entries(of.Resources).filter(([, found]) => found.Type === 'AWS::CloudWatch::Alarm');
 
-  test('have no actions without alarm-topic-arn (the default), and notify that topic with it', () => {
-    const alarm = withEveryOption.Resources.DeadLetterAlarm!;
-    expect(evaluateCondition(template, conditions(template).HasAlarmTopic!)).toBe(false);
-    expect(evaluateCondition(withEveryOption, conditions(withEveryOption).HasAlarmTopic!)).toBe(true);
-    expect(withEveryOption.Parameters?.AlarmTopicArn?.Default).toBe(ALL_OPTIONAL_PARAMS['alarm-topic-arn']);
-    expect(alarm.Properties.AlarmActions).toEqual({ 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }] });
+  /** An alarm's actions as CloudFormation will set them, the template's parameters at their defaults. */
+  function effectiveActions(of: Template, actions: Properties): unknown {
+    if (!('Fn::If' in actions)) return actions;
+    const [condition, whenTrue, whenFalse] = actions['Fn::If'];
+    return evaluateCondition(of, conditions(of)[condition]!) ? whenTrue : whenFalse;
+  }
+
+  test.each([
+    ['without alarm-topic-arn (the default): the stack creates a topic, and every alarm notifies it', () => template, [{ Ref: 'AlarmTopic' }], true],
+    ['with alarm-topic-arn: every alarm notifies that topic, and the stack creates none', () => withEveryOption, [{ Ref: 'AlarmTopicArn' }], false],
+  ])('%s', (_, of, actions, createsTopic) => {
+    const alarms = alarmsOf(of());
+    expect(alarms.map(([id]) => id).sort()).toEqual(
+      ['DeadLetterAlarm', 'DiscoverErrorAlarm', 'FunctionErrorAlarm', 'NotificationFailureAlarm', 'RecordFailureAlarm', 'WatchQueueAgeAlarm'].sort(),
+    );
+    for (const [id, alarm] of alarms) {
+      expect([id, effectiveActions(of(), alarm.Properties.AlarmActions)]).toEqual([id, actions]);
+      expect([id, effectiveActions(of(), alarm.Properties.OKActions)]).toEqual([id, actions]);
+    }
+    const topic = of().Resources.AlarmTopic as CfnResource & { Condition: string };
+    expect(topic.Type).toBe('AWS::SNS::Topic');
+    expect(evaluateCondition(of(), conditions(of())[topic.Condition]!)).toBe(createsTopic);
   });
+
+  test('outputs the topic they notify (AlarmTopicArn), to subscribe to', () => {
+    expect(template.Outputs.AlarmTopicArn?.Value).toEqual({ 'Fn::If': ['HasAlarmTopic', { Ref: 'AlarmTopicArn' }, { Ref: 'AlarmTopic' }] });
+    expect(resource('AlarmTopic', 'AWS::SNS::Topic').Properties.TopicName).toBe(`apig-watch-${STAGE}-alarms`);
+    expect(withEveryOption.Parameters?.AlarmTopicArn?.Default).toBe(ALL_OPTIONAL_PARAMS['alarm-topic-arn']);
+  });
+});
+
+describe('the webhook signing secret', () => {
+  const conditions = (of: Template) => (of as Template & { Conditions: Record<string, Properties> }).Conditions;
+  const generates = (of: Template) => evaluateCondition(of, conditions(of).GeneratesWebhookSecret!);
+
+  test('is generated by the stack in Secrets Manager: 64 letters and digits, the base64 of 48 bytes (whsec_ + it is the Standard Webhooks secret)', () => {
+    const secret = template.Resources.WebhookSigningSecret as CfnResource & { Condition: string };
+    expect(secret.Type).toBe('AWS::SecretsManager::Secret');
+    expect(secret.Condition).toBe('GeneratesWebhookSecret');
+    expect(generates(template)).toBe(true);
+    expect(secret.Properties).toMatchObject({
+      Name: `apig-watch/${STAGE}/webhook-signing-secret`,
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    });
+    expect(secret.Properties.GenerateSecretString.PasswordLength % 4).toBe(0); // letters and digits in fours: valid base64
+    expect(secret.Properties).not.toHaveProperty('SecretString');
+    expect(template.Outputs.WebhookSigningSecretArn).toMatchObject({ Condition: 'GeneratesWebhookSecret', Value: { Ref: 'WebhookSigningSecret' } });
+  });
+
+  test('reaches the poller only as a run-time reference, never as a value or a deploy-time resolve', () => {
+    expect(functionEnvironment().WEBHOOK_SECRET).toEqual({
+      'Fn::If': ['GeneratesWebhookSecret', { 'Fn::Join': ['', ['secretsmanager:', { Ref: 'WebhookSigningSecret' }]] }, { Ref: 'WebhookSecret' }],
+    });
+    expect(templateText).not.toMatch(/\{\{resolve:secretsmanager/);
+    expect(templateText).not.toMatch(/whsec_[A-Za-z0-9+/]{8}/);
+  });
+
+  test("is readable by the poller through its grant on this stage's secrets", () => {
+    const secrets = roleStatements()
+      .filter((statement) => asArray(statement.Action).includes('secretsmanager:GetSecretValue'))
+      .flatMap((statement) => asArray(statement.Resource));
+    const stageSecrets = `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:apig-watch/${STAGE}/*`;
+    expect(secrets).toContainEqual({ 'Fn::Sub': stageSecrets });
+    expect(`apig-watch/${STAGE}/webhook-signing-secret`).toMatch(new RegExp(`^${stageSecrets.split(':secret:')[1]!.replace('*', '.*')}$`));
+  });
+
+  test('with the webhook-secret param, is not generated: the poller gets that reference', () => {
+    expect(generates(withEveryOption)).toBe(false);
+    expect(withEveryOption.Parameters?.WebhookSecret?.Default).toBe(ALL_OPTIONAL_PARAMS['webhook-secret']);
+  });
+
+  test('has no previous secret but during a rotation (webhook-secret-previous): then the poller signs with that one too', () => {
+    expect(functionEnvironment().WEBHOOK_SECRET_PREVIOUS).toBe('');
+    const previous = (withEveryOption.Resources.PollLambdaFunction!.Properties.Environment.Variables as Properties).WEBHOOK_SECRET_PREVIOUS;
+    expect(previous).toBe(ALL_OPTIONAL_PARAMS['webhook-secret-previous']);
+  });
+});
+
+describe('the dashboard', () => {
+  const QUEUE_NAMES: Record<string, string> = { WatchQueue: `apig-watch-${STAGE}-watch`, DeadLetterQueue: `apig-watch-${STAGE}-dead-letter` };
+  type Widget = { type: string; properties: { title: string; region: string; metrics: unknown[][] } };
+
+  /** The dashboard's JSON with its `Fn::Sub` done as CloudFormation would (region and queue names). */
+  function dashboardBody(): { widgets: Widget[] } {
+    const body: string = resource('OperationsDashboard', 'AWS::CloudWatch::Dashboard').Properties.DashboardBody['Fn::Sub'];
+    const substituted = body.replace(/\$\{([\w:]+)(?:\.(\w+))?\}/g, (whole, name: string, attribute?: string) => {
+      if (name === 'AWS::Region') return 'ap-southeast-1';
+      if (attribute === 'QueueName' && QUEUE_NAMES[name]) return QUEUE_NAMES[name];
+      throw new Error(`unexpected ${whole} in the dashboard`);
+    });
+    return JSON.parse(substituted) as { widgets: Widget[] };
+  }
+
+  /** Every metric the dashboard shows: namespace, name and dimension names (sorted), plain or searched. */
+  function shownMetrics(): { title: string; namespace: string; name: string; dimensions: string[]; queue?: string }[] {
+    return dashboardBody().widgets.flatMap((widget) =>
+      widget.properties.metrics.map((metric) => {
+        const [first] = metric;
+        if (typeof first === 'object' && first !== null && 'expression' in first) {
+          const search = /^SEARCH\('\{(\w+),([\w,]+)\} MetricName="(\w+)" service="apig-watch"', '\w+', \d+\)$/.exec(
+            (first as { expression: string }).expression,
+          );
+          if (!search) throw new Error(`unexpected expression ${(first as { expression: string }).expression}`);
+          return { title: widget.properties.title, namespace: search[1]!, name: search[3]!, dimensions: search[2]!.split(',').sort() };
+        }
+        const [namespace, name, ...rest] = metric.filter((part) => typeof part === 'string') as string[];
+        const dimensions = rest.filter((_, index) => index % 2 === 0);
+        const queue = rest[0] === 'QueueName' ? rest[1] : undefined;
+        return { title: widget.properties.title, namespace: namespace!, name: name!, dimensions: dimensions.sort(), queue };
+      }),
+    );
+  }
+
+  /** What lib/ emits: metric name → the dimension sets it is emitted with (service always: Powertools' default). */
+  async function emittedMetrics(): Promise<Map<string, string[][]>> {
+    const emitted = new Map<string, string[][]>();
+    const files = (await readdir(path.join(PROJECT_DIR, 'lib'), { recursive: true })).filter((file) => file.endsWith('.ts'));
+    for (const file of files) {
+      for (const line of (await readFile(path.join(PROJECT_DIR, 'lib', file), 'utf8')).split('\n')) {
+        // The name argument: a literal, or a choice of two (`forged ? 'ForgedStates' : 'InvalidMessages'`).
+        const nameArgument = /\.(?:count|milliseconds)\(([^,)]*)/.exec(line)?.[1] ?? '';
+        const dimensionList = /, \{([^{}]*)\}\);?\s*$/.exec(line)?.[1] ?? '';
+        const dimensions = dimensionList
+          .split(',')
+          .map((entry) => entry.split(':')[0]!.trim())
+          .filter(Boolean);
+        for (const [, name] of nameArgument.matchAll(/'([A-Z]\w+)'/g)) emitted.set(name!, [...(emitted.get(name!) ?? []), ['service', ...dimensions].sort()]);
+      }
+    }
+    return emitted;
+  }
+
+  test('is named after the stack and output as a console URL (DashboardUrl)', () => {
+    expect(resource('OperationsDashboard', 'AWS::CloudWatch::Dashboard').Properties.DashboardName).toBe(`apig-watch-${STAGE}`);
+    expect(template.Outputs.DashboardUrl?.Value).toEqual({
+      'Fn::Sub': `https://\${AWS::Region}.console.aws.amazon.com/cloudwatch/home?region=\${AWS::Region}#dashboards/dashboard/\${OperationsDashboard}`,
+    });
+  });
+
+  test('shows watches started, outcomes by kind, notification lag, notification and record failures, forged states, and the queues', () => {
+    const shown = shownMetrics().map(({ namespace, name, dimensions, queue }) => [namespace, name, dimensions.join(','), queue ?? '']);
+    expect(shown).toEqual(
+      expect.arrayContaining([
+        ['ApigWatch', 'WatchesStarted', 'service', ''],
+        ['ApigWatch', 'Outcomes', 'outcome,service', ''],
+        ['ApigWatch', 'NotificationLag', 'channel,service', ''],
+        ['ApigWatch', 'NotificationFailures', 'service', ''],
+        ['ApigWatch', 'RecordFailures', 'service', ''],
+        ['ApigWatch', 'ForgedStates', 'service', ''],
+        ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', QUEUE_NAMES.WatchQueue],
+        ['AWS/SQS', 'ApproximateNumberOfMessagesDelayed', 'QueueName', QUEUE_NAMES.WatchQueue],
+        ['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', QUEUE_NAMES.WatchQueue],
+        ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', QUEUE_NAMES.DeadLetterQueue],
+      ]),
+    );
+    expect(dashboardBody().widgets.every((widget) => widget.properties.region === 'ap-southeast-1')).toBe(true);
+  });
+
+  test('shows only metrics the code emits, with the dimensions it emits them with', async () => {
+    const emitted = await emittedMetrics();
+    for (const { name, dimensions } of shownMetrics().filter((metric) => metric.namespace === 'ApigWatch')) {
+      expect([name, emitted.get(name)]).toEqual([name, expect.arrayContaining([dimensions])]);
+    }
+  });
+});
+
+describe('a stage parameter file (params/<stage>.yml)', () => {
+  const FILE_STAGE = `stage-file-${process.pid}`;
+  const FILE = path.join(PROJECT_DIR, 'params', `${FILE_STAGE}.yml`);
+  const SETTINGS = {
+    'alarm-topic-arn': 'arn:aws:sns:ap-southeast-1:123456789012:ops',
+    'webhook-secret-previous': `ssm:/apig-watch/${FILE_STAGE}/webhook-secret-previous`,
+    'discover-projects': 'ap-southeast-1:0123456789abcdef0123456789abcdef',
+  };
+  afterEach(() => rm(FILE, { force: true }));
+
+  /** `serverless print` of that stage (variables resolved as `serverless deploy` resolves them), with this file. */
+  async function resolvedWith(contents: string, ...options: string[]): Promise<Properties> {
+    await writeFile(FILE, contents);
+    const output = await runServerless(['print', '--stage', FILE_STAGE, '--format', 'json', ...options], buildPackagingEnv());
+    return JSON.parse(output.slice(output.indexOf('{'))) as Properties;
+  }
+  const lines = (settings: Record<string, string | number>) =>
+    Object.entries(settings)
+      .map(([name, value]) => `${name}: ${JSON.stringify(value)}`)
+      .join('\n');
+
+  test(
+    'is read by every deploy of its stage: alarm actions, signing and discovery are kept without any --param',
+    async () => {
+      const config = await resolvedWith(lines({ ...SETTINGS, 'log-retention-days': 90 }));
+
+      expect(config.resources.Parameters.AlarmTopicArn.Default).toBe(SETTINGS['alarm-topic-arn']);
+      expect(config.functions.poll.environment.WEBHOOK_SECRET_PREVIOUS).toBe(SETTINGS['webhook-secret-previous']);
+      expect(config.resources.Parameters.DiscoverProjects.Default).toBe(SETTINGS['discover-projects']);
+      expect(config.provider.logRetentionInDays).toBe(90);
+      expect(config.functions.poll.environment.NOTIFY_URLS).toBe(`ssm:/apig-watch/${FILE_STAGE}/notify-urls`); // the defaults still apply
+    },
+    PACKAGE_TIMEOUT_MS,
+  );
+
+  test(
+    'gives way to --param on the command line',
+    async () => {
+      const config = await resolvedWith(lines(SETTINGS), '--param=alarm-topic-arn=arn:aws:sns:ap-southeast-1:123456789012:other');
+
+      expect(config.resources.Parameters.AlarmTopicArn.Default).toBe('arn:aws:sns:ap-southeast-1:123456789012:other');
+    },
+    PACKAGE_TIMEOUT_MS,
+  );
+
+  test(
+    'refuses a name serverless.yml does not define, naming it, instead of falling back to the default',
+    async () => {
+      await expect(resolvedWith(lines({ 'alarm-topic': SETTINGS['alarm-topic-arn'] }))).rejects.toThrow(
+        new RegExp(`params/${FILE_STAGE}\\.yml: no such stage parameter: alarm-topic\\b`),
+      );
+    },
+    PACKAGE_TIMEOUT_MS,
+  );
 });
 
 describe('the EventBridge rule for provisioning events', () => {
@@ -872,7 +1088,7 @@ describe('the discover function', () => {
 
   test('defaults to a sweep every 2 minutes, and is not retried (the next sweep comes soon)', async () => {
     const yaml = await readFile(path.join(PROJECT_DIR, 'serverless.yml'), 'utf8');
-    expect(yaml).toMatch(/^ {4}discover-rate: rate\(2 minutes\)$/m);
+    expect(yaml).toMatch(/^ {6}discover-rate: rate\(2 minutes\)$/m);
     const [, invokeConfig] =
       resourcesOfType('AWS::Lambda::EventInvokeConfig').find(([, config]) => config.Properties.FunctionName.Ref === 'DiscoverLambdaFunction') ?? [];
     expect(invokeConfig?.Properties.MaximumRetryAttempts).toBe(0);

@@ -429,6 +429,13 @@ describe('createNotifier().deliver against a real receiver', () => {
   it('refuses a WEBHOOK_SECRET that is not a Standard Webhooks secret', () => {
     expect(() => notifier({ webhookSecret: 'not base64 !!' })).toThrow(NotifyConfigError);
   });
+
+  it('refuses a WEBHOOK_SECRET_PREVIOUS that is not a Standard Webhooks secret, or that comes without WEBHOOK_SECRET, naming it', () => {
+    expect(() => notifier({ webhookSecret: TEST_WEBHOOK_SECRET, webhookSecretPrevious: 'not base64 !!' })).toThrow(
+      /WEBHOOK_SECRET_PREVIOUS.*not a Standard Webhooks secret/,
+    );
+    expect(() => notifier({ webhookSecretPrevious: TEST_WEBHOOK_SECRET })).toThrow(/WEBHOOK_SECRET_PREVIOUS.*without WEBHOOK_SECRET/);
+  });
 });
 
 describe('startWebhookReceiver', () => {

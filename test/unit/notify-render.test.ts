@@ -302,6 +302,42 @@ describe('renderWebhookRequest', () => {
     expect(new Webhook(TEST_WEBHOOK_SECRET).verify(request.body, request.headers)).toEqual(event);
     expect(() => new Webhook(TEST_WEBHOOK_SECRET).verify(`${request.body} `, request.headers)).toThrow();
   });
+
+  it('during a rotation, signs with both secrets: a receiver with either accepts, one with neither rejects', () => {
+    // Prepare
+    const event = watchEventFactory('succeeded');
+    const [current, previous, other] = ['current', 'previous', 'other'].map((name) => `whsec_${Buffer.from(`rotation ${name} key`).toString('base64')}`);
+
+    // Act
+    const request = renderNotification(event, TARGETS.webhook, Date.now(), { webhookSecret: current, webhookSecretPrevious: previous });
+
+    // Assess
+    expect(request.headers['webhook-signature']).toMatch(/^v1,\S+ v1,\S+$/);
+    expect(new Webhook(current!).verify(request.body, request.headers)).toEqual(event);
+    expect(new Webhook(previous!).verify(request.body, request.headers)).toEqual(event);
+    expect(() => new Webhook(other!).verify(request.body, request.headers)).toThrow();
+  });
+
+  it('signs once when the previous secret is the current one (a rotation that has not changed the key yet)', () => {
+    const request = renderNotification(watchEventFactory('failed'), TARGETS.webhook, Date.now(), {
+      webhookSecret: TEST_WEBHOOK_SECRET,
+      webhookSecretPrevious: TEST_WEBHOOK_SECRET,
+    });
+
+    expect(request.headers['webhook-signature']).toMatch(/^v1,\S+$/);
+  });
+
+  it("signs with the stack's generated secret (64 letters and digits, no whsec_) so that whsec_ followed by it verifies", () => {
+    // Prepare: the form of serverless.yml's WebhookSigningSecret (GenerateSecretString, 64, no punctuation)
+    const generated = 'Q7ZpX2kLm9RtV4bN8cW1yH6jF3sD5gA0eUoI7qPzXvBnMkLjHgFdSaQwErTyUiOp';
+    const event = watchEventFactory('succeeded');
+
+    // Act
+    const request = renderNotification(event, TARGETS.webhook, Date.now(), { webhookSecret: generated });
+
+    // Assess
+    expect(new Webhook(`whsec_${generated}`).verify(request.body, request.headers)).toEqual(event);
+  });
 });
 
 describe('the published JSON Schema', () => {
