@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EVENT_KINDS } from '../watch/notification-event.js';
 import type { DiscoverCommandOptions } from './commands/discover.js';
+import type { ListCommandOptions } from './commands/list.js';
+import type { RedriveCommandOptions } from './commands/redrive.js';
 import type { SimulateOptions } from './commands/simulate.js';
 import type { StartCommandOptions } from './commands/start.js';
 import type { TestNotifyOptions } from './commands/test-notify.js';
@@ -10,12 +12,13 @@ import { collect, withNotifyOptions, withRequestOptions } from './options.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
-  0  succeeded (watch: the gateway was created)
+  0  succeeded (watch: the gateway was created; list, redrive: done)
   1  the creation failed (watch); a target did not take the sample (test-notify)
   2  invalid usage or input: the message names the bad argument or variable
   3  still creating at the deadline (watch --timeout, WATCH_TIMEOUT_SECONDS)
   4  could not watch or start: gateway not found, credentials rejected, permission missing,
-     Huawei unavailable or never answered (a wrong endpoint or region), AWS unavailable
+     Huawei unavailable or never answered (a wrong endpoint or region), AWS unavailable;
+     list, redrive: the table or queue could not be read, the move back failed
   5  watch --require-notify: the watch ended, but a target did not take the notification
   70  internal error (a bug: please report it)
   130  stopped with Ctrl-C`;
@@ -79,6 +82,45 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
     .action(async (options: StartCommandOptions) => {
       const { runStart } = await import('./commands/start.js');
       setExitCode(await runStart(options, io));
+    });
+
+  program
+    .command('list')
+    .description('list the active watches of the deployed apig-watch (--all: the ended ones too, with outcome and targets), from its table')
+    .option('--table <name>', 'the watch table (default: WATCH_TABLE_NAME, or the WatchTableName output of --stack)')
+    .option('--stack <name>', 'the deployed CloudFormation stack to read the table from, e.g. apig-watch-prod')
+    .option('--aws-region <region>', "AWS region of the table and stack (default: the AWS SDK's, e.g. AWS_REGION)")
+    .option('--all', 'also the ended watches (outcome, which targets have it) and lost ones (never ended: look in the dead-letter queue)')
+    .option('--json', 'print one JSON array of watch objects on stdout, for scripts')
+    .addHelpText(
+      'after',
+      '\nReads the table with a Scan: the caller needs dynamodb:Scan on it (no signing key).\nExit 0, 2 without a table, 4 when it cannot be read.',
+    )
+    .action(async (options: ListCommandOptions) => {
+      const { runList } = await import('./commands/list.js');
+      setExitCode(await runList(options, io));
+    });
+
+  program
+    .command('redrive')
+    .description("list the watch queue's dead-letter queue with each message's reason and move it back (SQS's message-move task), showing progress")
+    .option('--dry-run', 'only list what is there and why; move nothing')
+    .option(
+      '--queue-url <url>',
+      'the watch queue (default: WATCH_QUEUE_URL, or the WatchQueueUrl output of --stack); its redrive policy names the dead-letter queue',
+    )
+    .option('--stack <name>', 'the deployed CloudFormation stack to read the queue from, e.g. apig-watch-prod')
+    .option('--aws-region <region>', "AWS region of the queues and stack (default: the AWS SDK's)")
+    .addHelpText(
+      'after',
+      '\nA redriven outcome goes only to the targets that do not have it yet. The caller needs sqs:GetQueueAttributes and\n' +
+        'sqs:SendMessage on the watch queue; sqs:GetQueueUrl, sqs:GetQueueAttributes, sqs:ReceiveMessage, sqs:ChangeMessageVisibility,\n' +
+        'sqs:DeleteMessage, sqs:StartMessageMoveTask and sqs:ListMessageMoveTasks on the dead-letter queue.\n' +
+        'Exit 0 when everything listed was moved back (or --dry-run), 4 when a queue could not be read or the move failed.',
+    )
+    .action(async (options: RedriveCommandOptions) => {
+      const { runRedrive } = await import('./commands/redrive.js');
+      setExitCode(await runRedrive(options, io));
     });
 
   withNotifyOptions(program.command('test-notify'))

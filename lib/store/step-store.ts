@@ -1,8 +1,14 @@
 import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { NotificationEvent, WatchEvent } from '../watch/notification-event.js';
 import { notificationEventSchema, watchEventSchema } from '../watch/state-schema.js';
-import type { StepKey, StepRecord, StepStore } from '../watch/ports.js';
+import type { GatewayWatch, StepKey, StepRecord, StepStore } from '../watch/ports.js';
 import { RECORD_RETENTION_SECONDS } from '../watch/watch-lifetime.js';
+
+/**
+ * How each kind of item's partition key starts: `gateway#<gateway key>`, `step#<watch id>#<step>`,
+ * `delivery#<event id>` (read back by lib/store/watch-listing.ts).
+ */
+export const ITEM_KEY_PREFIXES = { gateway: 'gateway#', step: 'step#', delivery: 'delivery#' } as const;
 
 /**
  * Step, gateway and delivery records in one DynamoDB table (partition key `pk`, TTL on
@@ -20,9 +26,9 @@ export function createDynamoStepStore(
   retentionSeconds = RECORD_RETENTION_SECONDS,
   now: () => number = Date.now,
 ): StepStore {
-  const stepKey = ({ watchId, step }: StepKey) => ({ pk: { S: `step#${watchId}#${step}` } });
-  const gatewayKeyOf = (gatewayKey: string) => ({ pk: { S: `gateway#${gatewayKey}` } });
-  const deliveryKey = (eventId: string) => ({ pk: { S: `delivery#${eventId}` } });
+  const stepKey = ({ watchId, step }: StepKey) => ({ pk: { S: `${ITEM_KEY_PREFIXES.step}${watchId}#${step}` } });
+  const gatewayKeyOf = (gatewayKey: string) => ({ pk: { S: `${ITEM_KEY_PREFIXES.gateway}${gatewayKey}` } });
+  const deliveryKey = (eventId: string) => ({ pk: { S: `${ITEM_KEY_PREFIXES.delivery}${eventId}` } });
   const claimName = (targetId: string) => `claim_${targetId}`;
   const expiresAt = () => ({ N: String(Math.floor(Date.now() / 1000) + retentionSeconds) });
 
@@ -139,13 +145,7 @@ export function createDynamoStepStore(
 
     async currentWatch(gatewayKey) {
       const item = await read(gatewayKeyOf(gatewayKey));
-      if (!item) return null;
-      return {
-        watchId: item.watch_id?.S ?? '',
-        step0: recordFrom(item),
-        endedAtMs: item.ended_at?.N === undefined ? null : Number(item.ended_at.N),
-        liveUntilMs: Number(item.live_until?.N ?? 0),
-      };
+      return item ? gatewayWatchFrom(item) : null;
     },
 
     async settledTargets(eventId) {
@@ -221,8 +221,29 @@ function recordAttributes({ decision, owner, decidedAtMs }: StepRecord): Record<
   };
 }
 
-/** Reads a record back through the same schema as any untrusted input: typed, never cast. */
-function recordFrom(item: Record<string, AttributeValue>): StepRecord {
+/**
+ * A gateway item read back: its watch and that watch's step 0.
+ *
+ * @example
+ * const watch = gatewayWatchFrom(item); // item: the `gateway#<key>` item
+ */
+export function gatewayWatchFrom(item: Record<string, AttributeValue>): GatewayWatch {
+  return {
+    watchId: item.watch_id?.S ?? '',
+    step0: recordFrom(item),
+    endedAtMs: item.ended_at?.N === undefined ? null : Number(item.ended_at.N),
+    liveUntilMs: Number(item.live_until?.N ?? 0),
+  };
+}
+
+/**
+ * Reads a step record (a `step#…` item, or a gateway item's step 0) back through the same schema
+ * as any untrusted input: typed, never cast. Throws for an item that holds no decision.
+ *
+ * @example
+ * const record = recordFrom(item); // record.decision.kind: 'successor' | 'terminal'
+ */
+export function recordFrom(item: Record<string, AttributeValue>): StepRecord {
   const owner = item.owner?.S ?? '';
   const decidedAtMs = Number(item.decided_at?.N ?? 0);
   if (item.decision?.S === 'terminal') {

@@ -74,6 +74,26 @@ export function parseMessageBody(body: string, keys: StateSigningKeys): ParsedMe
   return { kind: 'state', state: verifiedState(input as Record<string, unknown>, keys) };
 }
 
+/**
+ * The state a state message carries, read WITHOUT checking its signature, or `null` when the body
+ * is not a well-formed state message. For showing what the table and the dead-letter queue hold
+ * (`apig-watch list`, `apig-watch redrive`) to someone who has no signing key: never act on it.
+ *
+ * @example
+ * unverifiedStateOf(encodeStateMessage(state, keys))?.watch_id // state.watch_id
+ * unverifiedStateOf('{"project_id":"…"}') // null: a request, not a state
+ */
+export function unverifiedStateOf(body: string): WatchState | null {
+  let input: unknown;
+  try {
+    input = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  const parsed = watchStateSchema.safeParse((input as { state?: unknown } | null)?.state);
+  return parsed.success ? (parsed.data as WatchState) : null;
+}
+
 function looksLikeState(input: object): boolean {
   return 'sig' in input || 'state' in input || ('watch_id' in input && 'kind' in input);
 }

@@ -16,7 +16,7 @@ const REQUEST = ['--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--re
 
 describe('apig-watch --help', () => {
   it.each([
-    [[], ['watch', 'start', 'test-notify', 'simulate', 'Exit codes:']],
+    [[], ['watch', 'start', 'list', 'redrive', 'test-notify', 'simulate', 'Exit codes:']],
     [
       ['watch'],
       [
@@ -34,6 +34,8 @@ describe('apig-watch --help', () => {
       ],
     ],
     [['start'], ['--queue-url', '--stack', '--aws-region', '--context']],
+    [['list'], ['--table', '--stack', '--aws-region', '--all', '--json', 'dynamodb:Scan']],
+    [['redrive'], ['--dry-run', '--queue-url', '--stack', '--aws-region', 'sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks']],
     [['test-notify'], ['--outcome', 'succeeded', 'forbidden', '--notify']],
     [['simulate'], ['--port']],
   ])('apig-watch %j --help exits 0 and lists its options', async (command, mentions) => {
@@ -83,6 +85,8 @@ describe('invalid usage exits 2 and names what is wrong', () => {
     ['a broken NOTIFY_URLS', ['watch', ...REQUEST], { ...ENV, NOTIFY_URLS: 'not a url' }, /NOTIFY_URLS entry 1 is not a valid URL/],
     ['test-notify without any target', ['test-notify'], ENV, /no notification targets: set NOTIFY_URLS or pass --notify/],
     ['start without a queue', ['start', ...REQUEST], ENV, /no watch queue: pass --queue-url/],
+    ['list without a table', ['list'], ENV, /no watch table: pass --table NAME, set WATCH_TABLE_NAME, or name the deployed stack with --stack/],
+    ['redrive without a queue', ['redrive', '--dry-run'], ENV, /no watch queue: pass --queue-url/],
     ['an unknown command', ['wach'], ENV, /unknown command 'wach'/],
   ])('%s', async (_, args, env, message) => {
     const run = await runApigWatch(args, env);

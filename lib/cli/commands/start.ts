@@ -19,7 +19,7 @@ export interface StartCommandOptions extends RequestOptions, QueueOptions {}
 
 /** The stack outputs that name the watch queue and the watch table (serverless.yml). */
 const QUEUE_URL_OUTPUT = 'WatchQueueUrl';
-const TABLE_NAME_OUTPUT = 'WatchTableName';
+export const TABLE_NAME_OUTPUT = 'WatchTableName';
 
 /** The fix for an SDK that finds no region, for every place it is missing. */
 const MISSING_REGION = 'no AWS region: pass --aws-region REGION or set AWS_REGION (a queue URL or a stack ARN names it too)';
@@ -98,8 +98,13 @@ function checkQueueUrl(url: string, from: string): void {
     );
 }
 
-/** Reads one output of the stack; the CloudFormation client loads only when needed. */
-async function stackOutput(stackName: string, outputKey: string, region: string | undefined): Promise<string | undefined> {
+/**
+ * Reads one output of the stack; the CloudFormation client loads only when needed.
+ *
+ * @example
+ * const tableName = await stackOutput('apig-watch-prod', TABLE_NAME_OUTPUT, 'ap-southeast-1');
+ */
+export async function stackOutput(stackName: string, outputKey: string, region: string | undefined): Promise<string | undefined> {
   const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   const client = new CloudFormationClient(region === undefined ? {} : { region });
   try {
