@@ -7,7 +7,7 @@ import type { WatchEvent } from '../../lib/watch/notification-event.js';
 import { SIMULATOR_DEFAULT_CREDENTIALS, startApigSimulator, type ApigSimulator } from '../../lib/dev/apig-simulator.js';
 import { startLocalAws, type LocalAws } from '../../lib/dev/local-aws.js';
 import { startLocalEventSource, type LocalEventSource, type SqsHandler } from '../../lib/dev/local-event-source.js';
-import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
+import { describeRequest, startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../lib/dev/webhook-receiver.js';
 
 /** The channels the local receiver stands in for: Slack and a signed generic webhook. */
 export const LOCAL_CHANNELS = ['slack', 'webhook'] as const;
@@ -108,8 +108,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 /**
- * A notification the local receiver got, as its reader sees it: the Slack message as text, the
- * generic webhook as its event with the signature checked.
+ * A request the local receiver got, as its reader sees it: the Slack message as text, the
+ * generic webhook as its event with the signature checked, anything else as its method, path
+ * and body (a local receiver takes any POST; describing one never throws).
  *
  * @example
  * board.log(describeNotification(request, '[03:12]')); // { '/slack': 'Slack' } are Slack messages
@@ -121,18 +122,25 @@ export function describeNotification(request: ReceivedRequest, stamp: string, sl
     const [title = '', ...rest] = slackMessageText(request.body);
     return [`${stamp} ${slack} ← ${title}`, ...rest.map((line) => `          │ ${line}`), ''];
   }
-  const event = request.body as WatchEvent;
   let signature: string;
   try {
     new Webhook(LOCAL_WEBHOOK_SECRET).verify(request.rawBody, request.headers);
     signature = 'signature verified';
   } catch {
-    signature = 'SIGNATURE INVALID';
+    signature = request.headers['webhook-signature'] === undefined ? 'unsigned' : 'SIGNATURE INVALID';
   }
+  if (!isWatchEvent(request.body)) return [`${stamp} ${describeRequest(request)} · ${signature}`, ''];
+  const event = request.body;
   return [
     `${stamp} webhook ← ${event.type} (${event.data.instance_name ?? event.data.instance_id}) · webhook-id ${request.headers['webhook-id']} · ${signature}`,
     '',
   ];
+}
+
+/** Whether a body has the generic webhook event's shape (a local receiver takes any POST). */
+function isWatchEvent(body: unknown): body is WatchEvent {
+  const { type, data } = (body ?? {}) as Partial<Record<keyof WatchEvent, unknown>>;
+  return typeof type === 'string' && typeof data === 'object' && data !== null;
 }
 
 /**

@@ -206,4 +206,21 @@ describe('apig-watch simulate', () => {
     expect(watch.stdout).toContain('"outcome":"not_found"');
     expect(code).toBe(0);
   });
+
+  it('hints at the options that apply to each scripted gateway: --timeout for the one that never finishes, discover for the unwatched one', async () => {
+    // Prepare
+    const simulate = spawnApigWatch(['simulate', '--port', '0'], cleanEnv());
+    let output = '';
+    simulate.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+
+    // Act
+    while (!output.includes('console-gw')) await once(simulate.stdout!, 'data');
+    const exited = once(simulate, 'exit');
+    simulate.kill('SIGINT');
+    await exited;
+
+    // Assess
+    expect(output).toMatch(/--name stuck-gw --timeout 120\n/);
+    expect(output).toMatch(/console-gw: .*\n.*--name console-gw\n\s+npx apig-watch discover --once --project ap-southeast-1:0123456789abcdef0123456789abcdef/);
+  });
 });
