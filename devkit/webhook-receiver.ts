@@ -49,6 +49,8 @@ export interface WebhookReceiver {
 
 /** Bodies larger than this are cut when recorded. */
 const MAX_RECORDED_BODY_BYTES = 1_000_000;
+/** How much of a body `describeRequest` shows. */
+const DESCRIBED_BODY_CHARS = 200;
 const LOOPBACK = '127.0.0.1';
 
 /** What each channel answers on success, by path prefix. */
@@ -151,6 +153,20 @@ export async function startWebhookReceiver(options: { port?: number } = {}): Pro
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Any request the receiver got, in one line for people: method, path, size and the start of the
+ * body, whatever it holds (for requests that are no notification a reader knows).
+ *
+ * @example
+ * describeRequest(request) // 'POST /anything · 17 bytes · {"hello":"world"}'
+ */
+export function describeRequest(request: ReceivedRequest): string {
+  const size = Buffer.byteLength(request.rawBody);
+  const text = request.rawBody.replace(/\s+/g, ' ').trim();
+  const shown = text.length > DESCRIBED_BODY_CHARS ? `${text.slice(0, DESCRIBED_BODY_CHARS)}…` : text;
+  return [`${request.method} ${request.path}`, `${size} bytes`, ...(shown === '' ? [] : [shown])].join(' · ');
 }
 
 function respond(req: IncomingMessage, res: ServerResponse, answer: ReceiverAnswer): void {

@@ -4,8 +4,9 @@
 // users run it. Plain JavaScript, so it needs nothing but esbuild.
 //
 // Each command stays its own chunk (`splitting`), loaded when it runs: `apig-watch --help` loads
-// commander and the program's text, no AWS SDK. Dependencies stay in node_modules (`packages:
-// 'external'`), so `@aws-sdk/client-cloudformation` is still loaded only by `start --stack`.
+// commander and the program's text, no AWS SDK. Dependencies are bundled into those chunks, so the
+// command needs no node_modules (`npm run pack:cli` ships it alone, scripts/pack-cli.mjs) and
+// `@aws-sdk/client-cloudformation` is still loaded only by `start --stack`.
 // The output sits two levels below the root, like lib/cli/, so `../../package.json` resolves alike.
 import { build } from 'esbuild';
 import fs from 'node:fs';
@@ -28,7 +29,11 @@ export default async function buildCli() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    // The ES module builds where a package has both (the AWS SDK): a dynamic import() of a
+    // CommonJS chunk would only have a `default` export.
+    mainFields: ['module', 'main'],
+    // CommonJS dependencies (commander, the AWS SDK's) call require() for Node's own modules.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     sourcemap: 'linked',
     logLevel: 'warning',
   });

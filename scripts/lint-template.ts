@@ -6,7 +6,7 @@
  * `lintTemplate` with the same rules.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,11 +63,30 @@ export function lintTemplate(templatePath: string): LintResult {
   return { linted: true, clean: run.status === 0, output: `${run.stdout}${run.stderr}`.trim() };
 }
 
-function packageTemplate(dir: string, params: Readonly<Record<string, string>>): string {
+/**
+ * Packages the stack into `dir` and returns its template's path. The project's own `.serverless/`
+ * (an earlier `serverless package` or deploy) is set aside meanwhile and put back as it was:
+ * packaging elsewhere still empties it.
+ *
+ * @example
+ * lintTemplate(packageTemplate(mkdtempSync(path.join(tmpdir(), 'lint-')), {}));
+ */
+export function packageTemplate(dir: string, params: Readonly<Record<string, string>>): string {
   const args = ['serverless', 'package', '--stage', 'ci', '--package', dir, ...Object.entries(params).map(([name, value]) => `--param=${name}=${value}`)];
-  const run = spawnSync('npx', args, { cwd: PROJECT_DIR, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
-  if (run.status !== 0) throw new Error(`serverless package failed:\n${run.stdout}${run.stderr}`);
-  return path.join(dir, TEMPLATE_FILE);
+  const earlier = path.join(PROJECT_DIR, '.serverless');
+  const setAside = path.join(PROJECT_DIR, `.serverless-before-lint-${process.pid}`);
+  const hadEarlier = existsSync(earlier);
+  if (hadEarlier) renameSync(earlier, setAside);
+  try {
+    const run = spawnSync('npx', args, { cwd: PROJECT_DIR, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    if (run.status !== 0) throw new Error(`serverless package failed:\n${run.stdout}${run.stderr}`);
+    return path.join(dir, TEMPLATE_FILE);
+  } finally {
+    if (hadEarlier) {
+      rmSync(earlier, { recursive: true, force: true });
+      renameSync(setAside, earlier);
+    }
+  }
 }
 
 function main(): number {

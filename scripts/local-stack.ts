@@ -12,7 +12,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import { SCRIPTED_GATEWAYS, SCRIPTED_PROJECT_ID as PROJECT_ID, SCRIPTED_REGION as REGION } from '../lib/simulator/index.js';
 import type { LocalStack } from '../devkit/local-stack.js';
-import { describeNotification, formatClock, LOCAL_CHANNELS, startLocalWatcher } from './support/local-watcher.js';
+import { describeNotification, formatClock, LOCAL_CHANNELS, LOCAL_WEBHOOK_SECRET, startLocalWatcher } from './support/local-watcher.js';
 import { parseMessageBody } from '../lib/watch/state-message.js';
 import { runScript, safely } from './support/run-script.js';
 
@@ -77,16 +77,21 @@ async function main(): Promise<number> {
       `  DynamoDB (dynalite)     ${process.env.AWS_ENDPOINT_URL_DYNAMODB}   table ${aws.tableName}`,
       `  Huawei APIG simulator   ${simulator.url}`,
       `  webhook receiver        ${receiver.url}   (${LOCAL_CHANNELS.map((channel) => `${channel}+${receiver.url}/${channel}`).join(', ')})`,
+      `                          checks signatures with WEBHOOK_SECRET=${LOCAL_WEBHOOK_SECRET}; shows any other POST as it is`,
       '',
       "Start a watch with the AWS CLI (a version that speaks SQS's JSON protocol: see the README):",
       `  ${LOCAL_AWS_ENV} aws sqs send-message --endpoint-url ${sqsEndpoint} --region ${aws.env.AWS_REGION} \\`,
       `    --queue-url ${aws.queueUrl} --message-body '${body}'`,
       'or with apig-watch:',
-      `  AWS_ENDPOINT_URL_SQS=${sqsEndpoint} ${LOCAL_AWS_ENV} npx apig-watch start \\`,
+      `  AWS_ENDPOINT_URL_SQS=${sqsEndpoint} AWS_ENDPOINT_URL_DYNAMODB=${process.env.AWS_ENDPOINT_URL_DYNAMODB} WATCH_TABLE_NAME=${aws.tableName} \\`,
+      `  ${LOCAL_AWS_ENV} npx apig-watch start \\`,
       `    --queue-url ${aws.queueUrl} --project-id ${PROJECT_ID} --instance-id ${example.instanceId} --region ${REGION} --name ${example.name}`,
       '',
       `Scripted gateways in project ${PROJECT_ID} (each creation starts when its watch request arrives):`,
-      ...SCRIPTED_GATEWAYS.map(({ name, story, instanceId }) => `  ${instanceId}  ${name}: ${story}`),
+      ...SCRIPTED_GATEWAYS.map(
+        ({ name, story, instanceId, timeline }) =>
+          `  ${instanceId}  ${name}: ${story}${timeline?.finish === null ? ' (ends timed_out after WATCH_TIMEOUT_SECONDS, default 7200: WATCH_TIMEOUT_SECONDS=600 npm run local)' : ''}`,
+      ),
       '',
       'Notifications appear here as they arrive.',
       '',

@@ -64,6 +64,17 @@ export function isMissingRegionError(error: unknown): boolean {
   return error instanceof Error && /^Region is missing/.test(error.message);
 }
 
+/**
+ * Whether an AWS SDK error says that no credentials could be found (environment, profile, SSO,
+ * instance role…): a setup problem, not AWS being unavailable.
+ *
+ * @example
+ * isMissingCredentialsError(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' })) // true
+ */
+export function isMissingCredentialsError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'CredentialsProviderError';
+}
+
 function safeHost(url: string): string {
   try {
     return new URL(url).hostname;

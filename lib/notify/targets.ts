@@ -9,6 +9,8 @@ const VARIABLE = 'NOTIFY_URLS';
 const TARGET_ID_LENGTH_CHARS = 12;
 /** Channels whose webhooks take a signing secret (`#secret=…`). */
 const SIGNED_CHANNELS: readonly ChannelType[] = ['dingtalk', 'feishu'];
+/** An unknown `on=` item that is echoed in the error: shaped like an event kind (`faild`, `timeout`). */
+const ECHOED_EVENT_PATTERN = /^[a-z_]{1,32}$/;
 /** The parameters a fragment may carry: `#secret=…&on=…&when=…&group=…`. */
 const FRAGMENT_PARAMETERS = ['secret', 'on', 'when', 'group'] as const;
 type FragmentParameter = (typeof FRAGMENT_PARAMETERS)[number];
@@ -115,7 +117,8 @@ function parseEntry(entry: string, position: number): Target {
  * Reads a fragment's parameters (`secret=…&on=…&when=…&group=…`). Lists are comma-separated; a
  * parameter other than `secret` may repeat (its lists add up). Values are percent-decoded after
  * splitting, so `%2C`, `%26` and `%3A` stand for a literal `,`, `&` and `:`. Problems name the
- * parameter, never a value (a mistyped fragment could hold a piece of a secret URL).
+ * parameter, never a value (a mistyped fragment could hold a piece of a secret URL), except an
+ * unknown `on=` event that is a plain word, which is echoed.
  */
 function parseFragment(fragment: string, fail: (problem: string) => never): Filters {
   if (fragment === '') return {};
@@ -137,7 +140,12 @@ function parseFragment(fragment: string, fail: (problem: string) => never): Filt
   if (secret !== undefined) filters.secret = secret;
   const on = lists.get('on');
   if (on !== undefined) {
-    if (!on.every(isEventKind)) fail(`has an unknown event in on= (known: ${EVENT_KINDS.join(', ')})`);
+    const unknown = on.find((kind) => !isEventKind(kind));
+    if (unknown !== undefined) {
+      // A misspelt event is a word and worth echoing; anything else may be a piece of a secret URL.
+      const shown = ECHOED_EVENT_PATTERN.test(unknown) ? ` "${unknown}"` : '';
+      fail(`has an unknown event${shown} in on= (known: ${EVENT_KINDS.join(', ')})`);
+    }
     filters.on = EVENT_KINDS.filter((kind) => on.includes(kind));
   }
   const when = lists.get('when');

@@ -8,7 +8,7 @@ const MINUTE_MS = 60_000;
 /** One scripted creation, timed from when it starts; `timeline: null` is a gateway that does not exist. */
 export interface ScriptedGateway {
   name: string;
-  /** What happens to it, for people: `created after 3 minutes`. */
+  /** What happens to it, for people: `created after 3 minutes` (each front end adds its own hints). */
   story: string;
   instanceId: string;
   timeline: Omit<SimulatedGateway, 'projectId' | 'instanceId'> | null;
@@ -49,14 +49,14 @@ export const SCRIPTED_GATEWAYS: readonly ScriptedGateway[] = [
   },
   {
     name: 'stuck-gw',
-    story: 'never finishes (try --timeout 120)',
+    story: 'never finishes',
     instanceId: '7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c7c',
     timeline: { steps: [{ atMs: 0, progress: 30 }], finish: null },
   },
   { name: 'typo-gw', story: 'does not exist (not_found)', instanceId: '8d8d8d8d8d8d8d8d8d8d8d8d8d8d8d8d', timeline: null },
   {
     name: 'console-gw',
-    story: 'created in the console after 4 minutes; a discovery sweep finds it',
+    story: 'created in the console after 4 minutes (nobody asks to watch it)',
     instanceId: '9e9e9e9e9e9e9e9e9e9e9e9e9e9e9e9e',
     discovered: true,
     timeline: {

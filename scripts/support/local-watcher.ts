@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { slackMessageText } from './slack-text.js';
 import type { LocalEventSourceOptions, SqsHandler } from '../../devkit/local-event-source.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../devkit/local-stack.js';
-import type { ReceivedRequest } from '../../devkit/webhook-receiver.js';
+import { describeRequest, type ReceivedRequest } from '../../devkit/webhook-receiver.js';
 import type { WatchEvent } from '../../lib/watch/notification-event.js';
 
 /** The channels the local receiver stands in for: Slack and a signed generic webhook. */
@@ -67,8 +67,9 @@ export async function startLocalWatcher(options: LocalWatcherOptions): Promise<L
 }
 
 /**
- * A notification the local receiver got, as its reader sees it: the Slack message as text, the
- * generic webhook as its event with the signature checked.
+ * A request the local receiver got, as its reader sees it: the Slack message as text, the
+ * generic webhook as its event with the signature checked, anything else as its method, path
+ * and body (a local receiver takes any POST; describing one never throws).
  *
  * @example
  * board.log(describeNotification(request, '[03:12]')); // { '/slack': 'Slack' } are Slack messages
@@ -80,18 +81,25 @@ export function describeNotification(request: ReceivedRequest, stamp: string, sl
     const [title = '', ...rest] = slackMessageText(request.body);
     return [`${stamp} ${slack} ← ${title}`, ...rest.map((line) => `          │ ${line}`), ''];
   }
-  const event = request.body as WatchEvent;
   let signature: string;
   try {
     new Webhook(LOCAL_WEBHOOK_SECRET).verify(request.rawBody, request.headers);
     signature = 'signature verified';
   } catch {
-    signature = 'SIGNATURE INVALID';
+    signature = request.headers['webhook-signature'] === undefined ? 'unsigned' : 'SIGNATURE INVALID';
   }
+  if (!isWatchEvent(request.body)) return [`${stamp} ${describeRequest(request)} · ${signature}`, ''];
+  const event = request.body;
   return [
     `${stamp} webhook ← ${event.type} (${event.data.instance_name ?? event.data.instance_id}) · webhook-id ${request.headers['webhook-id']} · ${signature}`,
     '',
   ];
+}
+
+/** Whether a body has the generic webhook event's shape (a local receiver takes any POST). */
+function isWatchEvent(body: unknown): body is WatchEvent {
+  const { type, data } = (body ?? {}) as Partial<Record<keyof WatchEvent, unknown>>;
+  return typeof type === 'string' && typeof data === 'object' && data !== null;
 }
 
 /**

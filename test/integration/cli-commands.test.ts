@@ -153,6 +153,30 @@ describe('apig-watch start', () => {
     }
   });
 
+  it('exits 2 with the fix when no AWS credentials can be found, not a raw CredentialsProviderError', async () => {
+    // Prepare: nothing anywhere the SDK looks.
+    const {
+      AWS_ACCESS_KEY_ID: _,
+      AWS_SECRET_ACCESS_KEY: __,
+      ...withoutCredentials
+    } = awsEnv({
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+      AWS_CONFIG_FILE: '/nonexistent/config',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    }) as Record<string, string>;
+
+    // Act
+    const run = await runApigWatch(
+      ['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1', '--queue-url', aws.queueUrl],
+      cleanEnv(withoutCredentials),
+    );
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^apig-watch: no AWS credentials found: set AWS_PROFILE .* or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+    expect(run.stderr).not.toContain('CredentialsProviderError');
+  });
+
   it('exits 2 for a malformed queue URL, naming where it came from', async () => {
     const flag = await runApigWatch(
       ['start', '--project-id', PROJECT_ID, '--instance-id', INSTANCE_ID, '--region', 'ap-southeast-1', '--queue-url', 'not-a-url'],
@@ -205,5 +229,22 @@ describe('apig-watch simulate', () => {
     expect(watch.code).toBe(4);
     expect(watch.stdout).toContain('"outcome":"not_found"');
     expect(code).toBe(0);
+  });
+
+  it('hints at the options that apply to each scripted gateway: --timeout for the one that never finishes, discover for the unwatched one', async () => {
+    // Prepare
+    const simulate = spawnApigWatch(['simulate', '--port', '0'], cleanEnv());
+    let output = '';
+    simulate.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+
+    // Act
+    while (!output.includes('console-gw')) await once(simulate.stdout!, 'data');
+    const exited = once(simulate, 'exit');
+    simulate.kill('SIGINT');
+    await exited;
+
+    // Assess
+    expect(output).toMatch(/--name stuck-gw --timeout 120\n/);
+    expect(output).toMatch(/console-gw: .*\n.*--name console-gw\n\s+npx apig-watch discover --once --project ap-southeast-1:0123456789abcdef0123456789abcdef/);
   });
 });

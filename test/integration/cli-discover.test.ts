@@ -92,7 +92,7 @@ describe('apig-watch discover --once', () => {
   });
 
   it.each([
-    [['discover'], 'pass --once'],
+    [['discover'], 'discover needs --once: from this machine it runs a single sweep and prints the gateways being created\n  apig-watch discover --once ['],
     [['discover', '--once', '--project', 'ap-southeast-1'], '--project entry 1 ("ap-southeast-1"): must be REGION:PROJECT_ID'],
   ])('refuses %j with exit 2 and a message naming the option', async (args, message) => {
     // Act

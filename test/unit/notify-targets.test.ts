@@ -120,6 +120,12 @@ describe('parseNotifyUrls', () => {
     expect(act).toThrow(problem);
     expect(act).not.toThrow(/secret-token|access_token|hooks\.slack|files\.example/);
   });
+
+  it('echoes a rejected on= event that is a plain word, so a misspelling is seen', () => {
+    const act = () => parseNotifyUrls('https://hooks.slack.com/services/T0/B0/x#on=failed,timeout');
+
+    expect(act).toThrow('NOTIFY_URLS entry 1 has an unknown event "timeout" in on= (known: succeeded, failed');
+  });
 });
 
 describe('parseNotifyUrls filters', () => {

@@ -28,6 +28,13 @@ export interface DiscoverCommandOptions extends QueueOptions {
   verbose?: boolean;
 }
 
+/** Why `--once` is required: this machine sweeps once; the deployed function sweeps for good. */
+const DISCOVER_WITHOUT_ONCE = [
+  'discover needs --once: from this machine it runs a single sweep and prints the gateways being created',
+  '  apig-watch discover --once [--project REGION:PROJECT_ID] [--start --stack apig-watch-<stage>]',
+  "Sweeping on a schedule is the deployed discover function's job (the discover-projects and discover-rate deploy parameters).",
+].join('\n');
+
 const EMPTY_LIST_HINT =
   'Huawei answers an empty list, not an error, when the credentials lack apig:instance:list: if you expected gateways here, check that permission.';
 
@@ -42,7 +49,7 @@ const EMPTY_LIST_HINT =
  * await runDiscover({ once: true, project: ['ap-southeast-1:0123…'] }, processIo());
  */
 export async function runDiscover(options: DiscoverCommandOptions, io: CliIo): Promise<number> {
-  if (!options.once) throw new CliUsageError('discover runs one sweep: pass --once (the deployed discover function sweeps on its schedule)');
+  if (!options.once) throw new CliUsageError(DISCOVER_WITHOUT_ONCE);
   const settings = readCliSettings(io.env);
   const projects = projectsFrom(options, io.env);
   if (projects.length === 0) throw new CliUsageError('no projects to sweep: pass --project REGION:PROJECT_ID or set DISCOVER_PROJECTS');

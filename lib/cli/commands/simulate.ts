@@ -42,9 +42,10 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
       ...scaled,
       '',
       `Gateways in project ${PROJECT_ID}, region ${REGION} (their timelines start now):`,
-      ...SCRIPTED_GATEWAYS.flatMap(({ name, story, instanceId }) => [
+      ...SCRIPTED_GATEWAYS.flatMap(({ name, story, instanceId, timeline, discovered }) => [
         `  ${name}: ${story}`,
-        `    npx apig-watch watch --project-id ${PROJECT_ID} --instance-id ${instanceId} --region ${REGION} --name ${name}`,
+        `    npx apig-watch watch --project-id ${PROJECT_ID} --instance-id ${instanceId} --region ${REGION} --name ${name}${timeline?.finish === null ? ' --timeout 120' : ''}`,
+        ...(discovered ? [`    npx apig-watch discover --once --project ${REGION}:${PROJECT_ID}   # finds it`] : []),
       ]),
       '',
     ].join('\n'),

@@ -1,7 +1,7 @@
 import { readCliSettings } from '../../config/environment.js';
 import { createWatchRequestSender, type WatchLookup } from '../../queue/watch-request-sender.js';
 import { sqsClientFor } from '../../queue/sqs-client.js';
-import { isMissingRegionError, queueUrlProblem, regionOfQueueUrl, regionOfStackArn } from '../aws-region.js';
+import { isMissingCredentialsError, isMissingRegionError, queueUrlProblem, regionOfQueueUrl, regionOfStackArn } from '../aws-region.js';
 import { describeError } from '../../watch/describe-error.js';
 import { CliError, CliUsageError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
@@ -23,6 +23,9 @@ export const TABLE_NAME_OUTPUT = 'WatchTableName';
 
 /** The fix for an SDK that finds no region, for every place it is missing. */
 const MISSING_REGION = 'no AWS region: pass --aws-region REGION or set AWS_REGION (a queue URL or a stack ARN names it too)';
+/** The fix for an SDK that finds no credentials. */
+const MISSING_CREDENTIALS =
+  'no AWS credentials found: set AWS_PROFILE (after `aws configure` or `aws sso login`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role provides them';
 
 /**
  * `apig-watch start`: sends a watch request (README, "Watch request") to the deployed watch queue
@@ -31,7 +34,7 @@ const MISSING_REGION = 'no AWS region: pass --aws-region REGION or set AWS_REGIO
  * else the one the queue URL (or the stack's ARN) names, else the SDK's own; AWS credentials are
  * the SDK's. When the watch table is known (`WATCH_TABLE_NAME`, or the stack's `WatchTableName`),
  * a request for a gateway whose watch is active joins it: nothing is sent, and stderr says so.
- * A malformed queue URL or a region found nowhere is a usage error (exit 2).
+ * A malformed queue URL, or a region or credentials found nowhere, is a usage error (exit 2).
  *
  * @example
  * await runStart({ projectId, instanceId, region: 'ap-southeast-1', context: [], stack: 'apig-watch-prod' }, io);
@@ -59,6 +62,7 @@ export async function runStart(options: StartCommandOptions, io: CliIo): Promise
     return EXIT_CODES.ok;
   } catch (error) {
     if (isMissingRegionError(error)) throw new CliUsageError(MISSING_REGION);
+    if (isMissingCredentialsError(error)) throw new CliUsageError(MISSING_CREDENTIALS);
     throw new CliError(`could not send the watch request to ${queueUrl}: ${describeError(error)}`, EXIT_CODES.couldNotWatch);
   }
 }
@@ -112,6 +116,7 @@ export async function stackOutput(stackName: string, outputKey: string, region: 
     return Stacks[0]?.Outputs?.find((output) => output.OutputKey === outputKey)?.OutputValue;
   } catch (error) {
     if (isMissingRegionError(error)) throw new CliUsageError(MISSING_REGION);
+    if (isMissingCredentialsError(error)) throw new CliUsageError(MISSING_CREDENTIALS);
     throw new CliError(`could not read the outputs of stack ${stackName}: ${describeError(error)}`, EXIT_CODES.couldNotWatch);
   } finally {
     client.destroy();
