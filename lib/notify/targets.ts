@@ -162,7 +162,8 @@ function parseFragment(fragment: string, fail: (problem: string) => never): Filt
 
 /** `label:value` items → values by label (one label's values are alternatives). */
 function parseWhen(items: string[], fail: (problem: string) => never): Record<string, string[]> {
-  const when: Record<string, string[]> = {};
+  // A Map, then own properties: a label such as `constructor` or `__proto__` is a label like any other.
+  const when = new Map<string, string[]>();
   for (const item of items) {
     const colon = item.indexOf(':');
     const label = item.slice(0, colon);
@@ -171,10 +172,10 @@ function parseWhen(items: string[], fail: (problem: string) => never): Record<st
     if (label.length > MAX_LABEL_LENGTH || value.length > MAX_LABEL_VALUE_LENGTH) {
       fail(`has a when= label or value longer than a context allows (${MAX_LABEL_LENGTH} and ${MAX_LABEL_VALUE_LENGTH} characters)`);
     }
-    const values = when[label] ?? [];
-    if (!values.includes(value)) when[label] = [...values, value];
+    const values = when.get(label) ?? [];
+    if (!values.includes(value)) when.set(label, [...values, value]);
   }
-  return when;
+  return Object.fromEntries(when);
 }
 
 function decode(item: string, name: FragmentParameter, fail: (problem: string) => never): string {

@@ -28,7 +28,7 @@ export function selectTargets(
     (target) =>
       (target.on ?? DEFAULT_EVENT_KINDS).includes(kind) &&
       Object.entries(target.when ?? {}).every(([label, values]) => {
-        const value = request.context[label];
+        const value = Object.hasOwn(request.context, label) ? request.context[label] : undefined;
         return value !== undefined && values.includes(value);
       }) &&
       (target.groups === undefined || target.groups.some((group) => named.has(group))),

@@ -49,16 +49,22 @@ export function encodeStateMessage(state: WatchState, keys: StateSigningKeys): s
 }
 
 /**
- * Parses an SQS message body. A body that carries a state (`state`, `sig`, or the fields of an
- * unsigned state) must be signed with one of `keys`, or it throws `ForgedStateError`; anything else
- * is a watch request (unknown fields, `v` included, are ignored). Throws `InvalidMessageError`
- * with a loggable reason for anything else that can never be processed.
+ * Parses an SQS message body. A state message is recognised by its exact form
+ * (`{"v":2,"state":…,"sig":"…"}`, as `encodeStateMessage` writes it) and its signature is checked
+ * over the raw text before anything of it is parsed, so no shape of an unsigned body (deep
+ * nesting, odd numbers) reaches a recursive step. A body that carries a state's marks (`state`,
+ * `sig`, or the `watch_id` and `kind` of an unsigned state) without naming a gateway
+ * (`project_id`) throws `ForgedStateError`; anything else is a watch request (unknown fields, `v`,
+ * `state` and `sig` included, are ignored). Throws `InvalidMessageError` with a loggable reason for
+ * anything else that can never be processed.
  *
  * @example
  * const message = parseMessageBody(record.body, keys);
  * if (message.kind === 'state') console.log(message.state.step);
  */
 export function parseMessageBody(body: string, keys: StateSigningKeys): ParsedMessage {
+  const envelope = stateEnvelopeOf(body);
+  if (envelope !== null) return { kind: 'state', state: verifiedState(envelope, keys) };
   let input: unknown;
   try {
     input = JSON.parse(body);
@@ -70,8 +76,8 @@ export function parseMessageBody(body: string, keys: StateSigningKeys): ParsedMe
       `message body must be a JSON object, got ${Array.isArray(input) ? 'an array' : String(input === null ? 'null' : typeof input)}`,
     );
   }
-  if (!looksLikeState(input)) return { kind: 'request', request: parseWatchRequest(input) };
-  return { kind: 'state', state: verifiedState(input as Record<string, unknown>, keys) };
+  if (looksLikeState(input) && !('project_id' in input)) throw new ForgedStateError('the state is not in the form the watcher signs');
+  return { kind: 'request', request: parseWatchRequest(input) };
 }
 
 /**
@@ -84,31 +90,43 @@ export function parseMessageBody(body: string, keys: StateSigningKeys): ParsedMe
  * unverifiedStateOf('{"project_id":"…"}') // null: a request, not a state
  */
 export function unverifiedStateOf(body: string): WatchState | null {
-  let input: unknown;
+  const envelope = stateEnvelopeOf(body);
+  if (envelope === null) return null;
   try {
-    input = JSON.parse(body);
+    const parsed = watchStateSchema.safeParse(JSON.parse(envelope.payload));
+    return parsed.success ? (parsed.data as WatchState) : null;
   } catch {
     return null;
   }
-  const parsed = watchStateSchema.safeParse((input as { state?: unknown } | null)?.state);
-  return parsed.success ? (parsed.data as WatchState) : null;
+}
+
+/** A state message split into its parts, its payload still raw text. */
+interface StateEnvelope {
+  version: number;
+  payload: string;
+  sig: string;
+}
+
+/** The exact form `encodeStateMessage` writes; the payload is everything between the two fixed parts. */
+const STATE_ENVELOPE = /^\{"v":(\d{1,6}),"state":(\{.*\}),"sig":"([A-Za-z0-9_-]{1,128})"\}$/s;
+
+function stateEnvelopeOf(body: string): StateEnvelope | null {
+  const match = STATE_ENVELOPE.exec(body);
+  if (match === null) return null;
+  const [, version = '', payload = '', sig = ''] = match;
+  return { version: Number(version), payload, sig };
 }
 
 function looksLikeState(input: object): boolean {
   return 'sig' in input || 'state' in input || ('watch_id' in input && 'kind' in input);
 }
 
-function verifiedState(input: Record<string, unknown>, keys: StateSigningKeys): WatchState {
-  const { v, state, sig } = input;
-  if (typeof sig !== 'string' || typeof state !== 'object' || state === null || Array.isArray(state)) {
-    throw new ForgedStateError('the state is not signed');
-  }
-  const payload = JSON.stringify(state);
+function verifiedState({ version, payload, sig }: StateEnvelope, keys: StateSigningKeys): WatchState {
   const signedBy = [keys.current, keys.previous].find((key) => key !== null && signaturesMatch(sig, signatureOf(payload, key)));
   if (signedBy === undefined) throw new ForgedStateError('the signature does not match the state');
   // Signed by this watcher: anything wrong from here on is a version or a bug, not a forgery.
-  if (v !== STATE_VERSION) throw new InvalidMessageError(`unsupported message version ${JSON.stringify(v)}; this poller reads v: ${STATE_VERSION}`);
-  const parsed = watchStateSchema.safeParse(state);
+  if (version !== STATE_VERSION) throw new InvalidMessageError(`unsupported message version ${version}; this poller reads v: ${STATE_VERSION}`);
+  const parsed = watchStateSchema.safeParse(JSON.parse(payload));
   if (!parsed.success) throw new InvalidMessageError('invalid watch state', describeIssues(parsed.error.issues));
   const checked = parsed.data as WatchState;
   return { ...checked, request: parseWatchRequest(checked.request) };

@@ -235,6 +235,25 @@ describe('selectTargets', () => {
     expect(caseDiffers).toEqual([]);
   });
 
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'takes when=%s:x as a label like any other, matched only by a context that has it',
+    (label) => {
+      // Prepare
+      const targets = targetsOf(`odd#when=${label}:x`);
+      const event = watchEventFactory('failed');
+
+      // Act
+      const parsed = targets[0]?.when;
+      const withLabel = names(selectTargets(targets, event, request(Object.fromEntries([[label, 'x']]))));
+      const without = names(selectTargets(targets, event, request()));
+
+      // Assess
+      expect(parsed && Object.getOwnPropertyDescriptor(parsed, label)?.value).toEqual(['x']);
+      expect(withLabel).toEqual(['odd']);
+      expect(without).toEqual([]);
+    },
+  );
+
   it('requires every when= label of a target to match (labels AND, values of one label OR)', () => {
     // Prepare
     const targets = targetsOf('prod-payments#when=team:payments,env:prod');

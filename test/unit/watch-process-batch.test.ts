@@ -216,6 +216,7 @@ describe('the trust boundary: only the watcher writes state', () => {
     ['a state signed with another key', () => encodeStateMessage(state, { current: 'x'.repeat(32), previous: null })],
     ['a state without a signature', () => JSON.stringify({ v: 2, state })],
     ['an unsigned state in the old format (v: 1)', () => JSON.stringify({ ...succeeded, v: 1 })],
+    ['a 40,000-level nested fake state (240 KB)', () => `{"v":2,"state":{"a":${'['.repeat(40_000)}${']'.repeat(40_000)}},"sig":"abc"}`],
   ])('dead-letters %s as forged-state, with no Huawei call and no post', async (_, body) => {
     const notifier = recordingNotifier();
     const progressSource = scriptedProgress(() => progressReport());

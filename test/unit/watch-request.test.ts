@@ -160,6 +160,48 @@ describe('parseMessageBody', () => {
     expect(() => parseMessageBody(body, KEYS)).toThrow(ForgedStateError);
   });
 
+  it.each([
+    ['a state field', { state: { step: 3 } }],
+    ['a sig field', { sig: 'abc' }],
+    ['both', { state: 'x', sig: 'y', v: 2 }],
+  ])('reads a producer request that carries %s beside project_id as a request (unknown fields are ignored)', (_, extra) => {
+    const message = parseMessageBody(JSON.stringify({ ...watchRequestBody(), ...extra }), KEYS);
+    expect(message).toEqual({ kind: 'request', request: parseWatchRequest(watchRequestBody()) });
+  });
+
+  it.each([
+    ['as the envelope the watcher writes', (deep: string) => `{"v":2,"state":{"a":${deep}},"sig":"abc"}`],
+    ['with the fields in another order', (deep: string) => `{"sig":"abc","state":${deep}}`],
+    ['as an unsigned state', (deep: string) => `{"watch_id":"w_1","kind":"poll","last":${deep}}`],
+  ])('rejects a 40,000-level nested fake state %s as forged, without overflowing the stack', (_, body) => {
+    const deep = `${'['.repeat(40_000)}${']'.repeat(40_000)}`;
+    expect(() => parseMessageBody(body(deep), KEYS)).toThrow(ForgedStateError);
+  });
+
+  it('throws only its own two errors, whatever random nesting and keys a body has', () => {
+    const keys = ['state', 'sig', 'v', 'watch_id', 'kind', 'project_id', '__proto__', 'constructor', 'x'];
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    const value = (depth: number): unknown => {
+      const pick = random(6);
+      if (depth > 30 || pick === 0) return random(2) === 0 ? 'w' : 5e-324;
+      if (pick === 1) return [value(depth + 1)];
+      if (pick === 2) return null;
+      return Object.fromEntries(Array.from({ length: 1 + random(3) }, () => [keys[random(keys.length)], value(depth + 1)]));
+    };
+    for (let i = 0; i < 500; i++) {
+      const body = JSON.stringify(value(0));
+      try {
+        parseMessageBody(body, KEYS);
+      } catch (error) {
+        expect([InvalidMessageError, ForgedStateError].some((type) => error instanceof type)).toBe(true);
+      }
+    }
+  });
+
   it('still validates the request inside a correctly signed state', () => {
     const state = startWatch(parseWatchRequest(watchRequestBody()), T0, 7200);
     const broken = { ...state, request: { ...state.request, instance_id: '../../x' } };
