@@ -100,6 +100,43 @@ describe('apig-watch watch', () => {
     }
   });
 
+  it("routes as the Lambda does: a success reaches neither an on=failed target nor a when= target the watch's context does not match", async () => {
+    // Prepare
+    const instanceId = addGateway({ atMs: 200 * SECOND_MS, status: 'success' });
+    const env = cliEnv({
+      NOTIFY_URLS: [
+        `webhook+${receiver.url}/cli/routed/on-call#on=failed`,
+        `webhook+${receiver.url}/cli/routed/payments#when=team:payments`,
+        `webhook+${receiver.url}/cli/routed/orders#when=team:orders`,
+        `webhook+${receiver.url}/cli/routed/everyone`,
+      ].join(','),
+    });
+
+    // Act
+    const run = await runApigWatch(watchArgs(instanceId, '--context', 'team=orders'), env);
+
+    // Assess
+    expect(run).toMatchObject({ code: 0 });
+    expect(receiver.received('/cli/routed/on-call')).toHaveLength(0);
+    expect(receiver.received('/cli/routed/payments')).toHaveLength(0);
+    expect(receiver.received('/cli/routed/orders')).toHaveLength(1);
+    expect(receiver.received('/cli/routed/everyone')).toHaveLength(1);
+  });
+
+  it("says nothing was sent when no target's filters want the outcome", async () => {
+    // Prepare
+    const instanceId = addGateway({ atMs: 200 * SECOND_MS, status: 'success' });
+    const env = cliEnv({ NOTIFY_URLS: `webhook+${receiver.url}/cli/routed/failures-only#on=failed` });
+
+    // Act
+    const run = await runApigWatch(watchArgs(instanceId), env);
+
+    // Assess
+    expect(run).toMatchObject({ code: 0 });
+    expect(run.stdout).toContain("No target's filters (on=, when=, group=) want a succeeded outcome of this watch: nothing sent.");
+    expect(receiver.received('/cli/routed/failures-only')).toHaveLength(0);
+  });
+
   it('prints one plain line per change, without escape sequences, when stdout is not a TTY', async () => {
     // Prepare
     const instanceId = addGateway({ atMs: 200 * SECOND_MS, status: 'success' });

@@ -7,6 +7,8 @@ import { createNotifier } from '../../notify/notifier.js';
 import { readSecretReference } from '../../runtime/secrets.js';
 import { scaledClock, scaledSleep } from '../../runtime/time-scale.js';
 import type { WatchEvent } from '../../watch/notification-event.js';
+import type { WatchRequest } from '../../watch/request.js';
+import { selectTargets } from '../../watch/select-targets.js';
 import { startWatch } from '../../watch/start-watch.js';
 import { deliverToAll } from '../deliver-all.js';
 import { CliUsageError } from '../errors.js';
@@ -82,7 +84,7 @@ export async function runWatch(options: WatchCommandOptions, io: CliIo): Promise
     board.close();
 
     human.write(`\n${describeOutcome(event).join('\n')}\n`);
-    const undelivered = await notifyAll(event, targets, notifier, human);
+    const undelivered = await notifyAll(event, request, targets, notifier, human);
     if (undelivered > 0) {
       io.stderr.write(
         `apig-watch: ${undelivered} of ${targets.length} notification target(s) did not take the notification (see above)${options.requireNotify ? '' : '; --require-notify makes this exit 5'}\n`,
@@ -96,15 +98,24 @@ export async function runWatch(options: WatchCommandOptions, io: CliIo): Promise
   }
 }
 
-/** Notifies every target, prints what each answered, and resolves with how many did not take it. */
-async function notifyAll(event: WatchEvent, targets: Target[], notifier: Notifier, human: Screen): Promise<number> {
+/**
+ * Notifies the targets whose filters (on=, when=, group=) want the event — chosen by the watcher's
+ * own `selectTargets`, so the gate routes as the Lambda does — prints what each answered, and
+ * resolves with how many did not take it.
+ */
+async function notifyAll(event: WatchEvent, request: WatchRequest, targets: Target[], notifier: Notifier, human: Screen): Promise<number> {
   if (targets.length === 0) {
     human.write('No notification targets (NOTIFY_URLS, --notify): nothing sent.\n');
     return 0;
   }
-  const results = await deliverToAll(event, targets, notifier);
+  const chosen = selectTargets(targets, event, request);
+  if (chosen.length === 0) {
+    human.write(`No target's filters (on=, when=, group=) want a ${event.data.outcome} outcome of this watch: nothing sent.\n`);
+    return 0;
+  }
+  const results = await deliverToAll(event, chosen, notifier);
   const lines = results.flatMap((result, index) => {
-    const target = targets[index];
+    const target = chosen[index];
     return target ? [`  ${describeDelivery(target, result)}`] : [];
   });
   human.write(`Notifications:\n${lines.join('\n')}\n`);
