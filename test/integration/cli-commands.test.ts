@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { startLocalAws, type LocalAws } from '../../devkit/local-aws.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import { createDynamoStepStore } from '../../lib/store/step-store.js';
+import { PROVISIONAL_WATCH_ID } from '../../lib/cli/commands/start.js';
 import { gatewayKeyFor, watchIdFor } from '../../lib/watch/watch-ids.js';
 import { cleanEnv, runApigWatch, spawnApigWatch } from '../support/cli-process.js';
 import { startCloudFormationStandIn } from '../support/cloudformation-stand-in.js';
@@ -77,6 +78,7 @@ describe('apig-watch start', () => {
     expect(Messages.map((message) => JSON.parse(message.Body ?? ''))).toEqual([
       { project_id: PROJECT_ID, instance_id: INSTANCE_ID, region: 'ap-southeast-1', instance_name: 'orders-gw', context: { ticket: 'OPS-1234' } },
     ]);
+    expect(run.stderr).toContain(PROVISIONAL_WATCH_ID);
   });
 
   it('says a request joins the active watch of its gateway, and sends nothing, when the watch table is known', async () => {
@@ -101,6 +103,7 @@ describe('apig-watch start', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(`${active.watchId}\n`);
     expect(run.stderr).toContain('is already being watched; this request joins that watch (nothing sent)');
+    expect(run.stderr).not.toContain('provisional');
     const { Messages = [] } = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: aws.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
     expect(Messages).toEqual([]);
   });

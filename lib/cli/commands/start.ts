@@ -21,6 +21,14 @@ export interface StartCommandOptions extends RequestOptions, QueueOptions {}
 const QUEUE_URL_OUTPUT = 'WatchQueueUrl';
 export const TABLE_NAME_OUTPUT = 'WatchTableName';
 
+/**
+ * Without the watch table, `start` cannot see a watch already active for the gateway: the id it
+ * prints is then the one the request starts, unless the watcher finds such a watch and the
+ * request joins it.
+ */
+export const PROVISIONAL_WATCH_ID =
+  'apig-watch: the watch id is provisional: without the watch table (WATCH_TABLE_NAME, or --stack) start cannot tell whether this gateway is already being watched; if it is, the request joins that watch and its notifications carry that watch id (apig-watch list shows it)';
+
 /** The fix for an SDK that finds no region, for every place it is missing. */
 const MISSING_REGION = 'no AWS region: pass --aws-region REGION or set AWS_REGION (a queue URL or a stack ARN names it too)';
 /** The fix for an SDK that finds no credentials. */
@@ -59,6 +67,7 @@ export async function runStart(options: StartCommandOptions, io: CliIo): Promise
         ? `apig-watch: ${gateway} is already being watched; this request joins that watch (nothing sent)\n`
         : `apig-watch: watch request for ${gateway} sent to ${queueUrl} (SQS message ${messageId ?? '?'})\n`,
     );
+    if (lookup === undefined) io.stderr.write(`${PROVISIONAL_WATCH_ID}\n`);
     return EXIT_CODES.ok;
   } catch (error) {
     if (isMissingRegionError(error)) throw new CliUsageError(MISSING_REGION);
