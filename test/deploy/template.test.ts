@@ -89,6 +89,7 @@ interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: unknown;
+  Condition?: unknown;
 }
 
 let packageDir: string;
@@ -572,6 +573,12 @@ describe('the start endpoint (POST /watches)', () => {
     );
     expect(grants).toHaveLength(4);
     expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
+  });
+
+  test("lets the start-watch function read only the table's gateway records, never a step's signed state", () => {
+    const reads = startWatchRoleStatements().filter((statement) => asArray(statement.Action).includes('dynamodb:GetItem'));
+    expect(reads).toHaveLength(1);
+    expect(reads[0]?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['gateway#*'] } });
   });
 
   test('loads from its packaged bundle in a fresh process', async () => {
