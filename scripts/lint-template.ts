@@ -33,6 +33,7 @@ export const ALL_OPTIONAL_PARAMS: Readonly<Record<string, string>> = {
   'huaweicloud-iam-domain': 'ssm:/apig-watch/ci/huaweicloud-iam-domain',
   'huaweicloud-auth-token': 'secretsmanager:apig-watch/ci/huaweicloud-auth-token',
   'state-signing-key-previous': 'ssm:/apig-watch/ci/state-signing-key-previous',
+  'state-signing-key-next': 'ssm:/apig-watch/ci/state-signing-key-next',
   'discover-projects': 'ap-southeast-1:0123456789abcdef0123456789abcdef,eu-west-101:fedcba9876543210fedcba9876543210',
   'discover-rate': 'rate(5 minutes)',
 };

@@ -21,6 +21,7 @@ export const SECRET_VARIABLES = [
   'HUAWEICLOUD_AUTH_TOKEN',
   'STATE_SIGNING_KEY',
   'STATE_SIGNING_KEY_PREVIOUS',
+  'STATE_SIGNING_KEY_NEXT',
 ] as const;
 export type SecretVariable = (typeof SECRET_VARIABLES)[number];
 
@@ -34,7 +35,7 @@ export interface RuntimeConfig {
   webhookSecret: string | undefined;
   /** `WEBHOOK_SECRET_PREVIOUS`: during a rotation, generic webhooks are signed with it too. */
   webhookSecretPrevious: string | undefined;
-  /** `STATE_SIGNING_KEY` (and `STATE_SIGNING_KEY_PREVIOUS`); `null` where none is configured (the CLI). */
+  /** `STATE_SIGNING_KEY` (and `STATE_SIGNING_KEY_PREVIOUS`, `STATE_SIGNING_KEY_NEXT`); `null` where none is configured (the CLI). */
   stateKeys: StateSigningKeys | null;
 }
 
@@ -110,19 +111,20 @@ export async function resolveSecretValues(
 
 /** The state signing keys, each at least `MIN_STATE_SIGNING_KEY_BYTES` long; `null` when none is set. */
 function stateKeysFrom(values: Partial<Record<SecretVariable, string>>): StateSigningKeys | null {
-  const { STATE_SIGNING_KEY: current, STATE_SIGNING_KEY_PREVIOUS: previous } = values;
+  const { STATE_SIGNING_KEY: current, STATE_SIGNING_KEY_PREVIOUS: previous, STATE_SIGNING_KEY_NEXT: next } = values;
   for (const [name, key] of [
     ['STATE_SIGNING_KEY', current],
     ['STATE_SIGNING_KEY_PREVIOUS', previous],
+    ['STATE_SIGNING_KEY_NEXT', next],
   ] as const) {
     if (key !== undefined && Buffer.byteLength(key) < MIN_STATE_SIGNING_KEY_BYTES) {
       throw new ConfigError(`${name} must be at least ${MIN_STATE_SIGNING_KEY_BYTES} bytes long`);
     }
   }
-  if (current === undefined) return previous === undefined ? null : missingCurrentKey();
-  return { current, previous: previous ?? null };
+  if (current === undefined) return previous === undefined && next === undefined ? null : missingCurrentKey();
+  return { current, previous: previous ?? null, next: next ?? null };
 }
 
 function missingCurrentKey(): never {
-  throw new ConfigError('STATE_SIGNING_KEY is required when STATE_SIGNING_KEY_PREVIOUS is set');
+  throw new ConfigError('STATE_SIGNING_KEY is required when STATE_SIGNING_KEY_PREVIOUS or STATE_SIGNING_KEY_NEXT is set');
 }

@@ -4,12 +4,15 @@ import { STATE_VERSION, type WatchState } from './state.js';
 import { watchStateSchema } from './state-schema.js';
 
 /**
- * The keys of `STATE_SIGNING_KEY` (and, during a rotation, `STATE_SIGNING_KEY_PREVIOUS`). State
- * is signed with `current`; either key is accepted.
+ * The keys of `STATE_SIGNING_KEY` and, during a rotation (docs/operating.md, "Rotating the state
+ * signing key"), `STATE_SIGNING_KEY_PREVIOUS` and `STATE_SIGNING_KEY_NEXT`. State is signed with
+ * `current`; every key is accepted, so each container accepts the next key before any signs with it.
  */
 export interface StateSigningKeys {
   current: string;
   previous: string | null;
+  /** The key a rotation is about to sign with: accepted, never used to sign. */
+  next?: string | null;
 }
 
 /** The shortest signing key accepted, in UTF-8 bytes (the HMAC-SHA256 block of entropy). */
@@ -122,8 +125,12 @@ function looksLikeState(input: object): boolean {
 }
 
 function verifiedState({ version, payload, sig }: StateEnvelope, keys: StateSigningKeys): WatchState {
-  const signedBy = [keys.current, keys.previous].find((key) => key !== null && signaturesMatch(sig, signatureOf(payload, key)));
-  if (signedBy === undefined) throw new ForgedStateError('the signature does not match the state');
+  const accepted = [keys.current, keys.previous, keys.next ?? null].filter((key): key is string => key !== null);
+  if (!accepted.some((key) => signaturesMatch(sig, signatureOf(payload, key)))) {
+    throw new ForgedStateError(
+      `the signature matches none of the ${accepted.length} configured state signing key(s): a forgery, or a state signed with a key this container does not accept yet (a rotation done out of order: docs/operating.md, "Rotating the state signing key"; redrive once every container accepts both keys)`,
+    );
+  }
   // Signed by this watcher: anything wrong from here on is a version or a bug, not a forgery.
   if (version !== STATE_VERSION) throw new InvalidMessageError(`unsupported message version ${version}; this poller reads v: ${STATE_VERSION}`);
   const parsed = watchStateSchema.safeParse(JSON.parse(payload));

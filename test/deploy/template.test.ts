@@ -436,6 +436,7 @@ describe('the state signing key', () => {
     });
     expect(functionEnvironment().STATE_SIGNING_KEY).toEqual({ 'Fn::Join': ['', ['secretsmanager:', { Ref: 'StateSigningKey' }]] });
     expect(functionEnvironment().STATE_SIGNING_KEY_PREVIOUS).toBe('');
+    expect(functionEnvironment().STATE_SIGNING_KEY_NEXT).toBe('');
   });
 });
 

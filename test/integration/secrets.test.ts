@@ -53,7 +53,7 @@ describe('secrets named as SSM / Secrets Manager references', () => {
     expect(config.targets).toHaveLength(1);
     expect(config.targets[0]?.type).toBe('slack');
     expect(config.apig.credentials).toEqual({ mode: 'aksk', accessKey: 'AKFROMSECRETSMANAGER', secretKey: 'secret-key-from-ssm', securityToken: undefined });
-    expect(config.stateKeys).toEqual({ current: GENERATED_SIGNING_KEY, previous: null });
+    expect(config.stateKeys).toEqual({ current: GENERATED_SIGNING_KEY, previous: null, next: null });
   });
 
   it('are cached: a second resolution within the cache time asks AWS nothing', async () => {

@@ -86,10 +86,15 @@ describe('credentialsFrom', () => {
 describe('resolveRuntimeConfig', () => {
   it('reads the state signing keys, the previous one optional', async () => {
     const settings = readSettings({ ...BASE, HUAWEICLOUD_AUTH_TOKEN: 't', STATE_SIGNING_KEY_PREVIOUS: 'p'.repeat(32) });
-    expect((await resolveRuntimeConfig(settings, noReferences)).stateKeys).toEqual({ current: SIGNING_KEY, previous: 'p'.repeat(32) });
+    expect((await resolveRuntimeConfig(settings, noReferences)).stateKeys).toEqual({ current: SIGNING_KEY, previous: 'p'.repeat(32), next: null });
   });
 
-  it.each(['STATE_SIGNING_KEY', 'STATE_SIGNING_KEY_PREVIOUS'])('refuses a %s shorter than 32 bytes, naming it', async (name) => {
+  it('reads the next state signing key of a rotation: accepted, not used to sign', async () => {
+    const settings = readSettings({ ...BASE, HUAWEICLOUD_AUTH_TOKEN: 't', STATE_SIGNING_KEY_NEXT: 'n'.repeat(32) });
+    expect((await resolveRuntimeConfig(settings, noReferences)).stateKeys).toEqual({ current: SIGNING_KEY, previous: null, next: 'n'.repeat(32) });
+  });
+
+  it.each(['STATE_SIGNING_KEY', 'STATE_SIGNING_KEY_PREVIOUS', 'STATE_SIGNING_KEY_NEXT'])('refuses a %s shorter than 32 bytes, naming it', async (name) => {
     const settings = readSettings({ ...BASE, HUAWEICLOUD_AUTH_TOKEN: 't', [name]: 'short' });
     await expect(resolveRuntimeConfig(settings, noReferences)).rejects.toThrow(new ConfigError(`${name} must be at least 32 bytes long`));
   });
