@@ -28,6 +28,7 @@ const OUTCOME_EXIT_CODES: Readonly<Record<Outcome, number>> = {
   unauthorized: EXIT_CODES.couldNotWatch,
   forbidden: EXIT_CODES.couldNotWatch,
   unavailable: EXIT_CODES.couldNotWatch,
+  cancelled: EXIT_CODES.couldNotWatch,
 };
 
 /**

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EVENT_KINDS } from '../watch/notification-event.js';
+import type { CancelCommandOptions } from './commands/cancel.js';
 import type { DiscoverCommandOptions } from './commands/discover.js';
 import type { ListCommandOptions } from './commands/list.js';
 import type { RedriveCommandOptions } from './commands/redrive.js';
@@ -12,13 +13,14 @@ import { collect, withNotifyOptions, withRequestOptions } from './options.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
-  0  succeeded (watch: the gateway was created; list, redrive: done)
+  0  succeeded (watch: the gateway was created; list, redrive: done; cancel: cancelled)
   1  the creation failed (watch); a target did not take the sample (test-notify)
   2  invalid usage or input: the message names the bad argument or variable
   3  still creating at the deadline (watch --timeout, WATCH_TIMEOUT_SECONDS)
   4  could not watch or start: gateway not found, credentials rejected, permission missing,
      Huawei unavailable or never answered (a wrong endpoint or region), AWS unavailable;
-     list, redrive: the table or queue could not be read, the move back failed
+     list, redrive: the table or queue could not be read, the move back failed;
+     cancel: the gateway has no active watch, or the table could not be written
   5  watch --require-notify: the watch ended, but a target did not take the notification
   70  internal error (a bug: please report it)
   130  stopped with Ctrl-C`;
@@ -82,6 +84,25 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
     .action(async (options: StartCommandOptions) => {
       const { runStart } = await import('./commands/start.js');
       setExitCode(await runStart(options, io));
+    });
+
+  program
+    .command('cancel')
+    .description('cancel the active watch of a gateway in the deployed apig-watch: it ends at its next step as cancelled (heard by on=cancelled targets only)')
+    .option('--project-id <id>', 'the Huawei project of the gateway')
+    .option('--instance-id <id>', 'the gateway (instance) whose active watch to cancel')
+    .option('--watch-id <id>', 'or the watch itself, as start and list print it')
+    .option('--reason <text>', 'why, for the notification (with your AWS identity)')
+    .option('--table <name>', 'the watch table (default: WATCH_TABLE_NAME, or the WatchTableName output of --stack)')
+    .option('--stack <name>', 'the deployed CloudFormation stack to read the table from, e.g. apig-watch-prod')
+    .option('--aws-region <region>', "AWS region of the table and stack (default: the AWS SDK's, e.g. AWS_REGION)")
+    .addHelpText(
+      'after',
+      '\nGoes through the table only (never the watch queue): the caller needs dynamodb:GetItem and dynamodb:UpdateItem on it\n(and dynamodb:Scan with --watch-id), and sts:GetCallerIdentity, which every AWS identity may call.\nExit 0 when cancelled, 4 when the gateway has no active watch, 2 for bad options.',
+    )
+    .action(async (options: CancelCommandOptions) => {
+      const { runCancel } = await import('./commands/cancel.js');
+      setExitCode(await runCancel(options, io));
     });
 
   program

@@ -18,6 +18,13 @@ const SAMPLES: Readonly<Record<Outcome, { elapsedMs: number; polls: number; last
     code: null,
     message: 'APIG progress request answered HTTP 500 APIC.9000: Failed to request internal service',
   },
+  cancelled: {
+    elapsedMs: 900_000,
+    polls: 9,
+    last: { status: 'creating', progress: 50 },
+    code: null,
+    message: 'cancelled by arn:aws:sts::123456789012:assumed-role/ops/alice: creation abandoned',
+  },
 };
 
 /**

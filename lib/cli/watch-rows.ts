@@ -11,6 +11,7 @@ const OUTCOME_TONES: Readonly<Record<Outcome, RowTone>> = {
   forbidden: 'bad',
   timed_out: 'warn',
   unavailable: 'warn',
+  cancelled: 'warn',
 };
 
 /** How a row names an outcome that Huawei's status does not tell: in words, not state names. */
@@ -22,6 +23,7 @@ const OUTCOME_WORDS: Readonly<Record<Outcome, string>> = {
   forbidden: 'permission missing',
   timed_out: 'still creating at the deadline',
   unavailable: 'Huawei unavailable',
+  cancelled: 'cancelled',
 };
 
 /**

@@ -77,6 +77,12 @@ const OUTCOME_TEXT: Readonly<Record<EventKind, OutcomeText>> = {
     headline: 'Creation progress unavailable',
     detail: 'The Huawei Cloud API stayed unavailable for longer than the retry budget; the outcome is unknown.',
   },
+  cancelled: {
+    tone: 'neutral',
+    emoji: '🛑',
+    headline: 'Watch cancelled',
+    detail: 'An operator cancelled this watch (apig-watch cancel); apig-watch no longer watches the gateway, which Huawei Cloud may still be creating.',
+  },
   started: {
     tone: 'neutral',
     emoji: '⏳',

@@ -1,6 +1,12 @@
-/** The terminal outcomes of a watch (README, "Outcomes"). */
-export const OUTCOMES = ['succeeded', 'failed', 'not_found', 'unauthorized', 'forbidden', 'timed_out', 'unavailable'] as const;
+/**
+ * The terminal outcomes of a watch (docs/contracts.md, "Outcomes"). `cancelled` is an operator's
+ * (`apig-watch cancel`), heard only by targets that ask for it (`on=cancelled`).
+ */
+export const OUTCOMES = ['succeeded', 'failed', 'not_found', 'unauthorized', 'forbidden', 'timed_out', 'unavailable', 'cancelled'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
+
+/** The outcomes a target without `on=` hears: every one but `cancelled`. */
+export const DEFAULT_OUTCOMES: readonly Outcome[] = OUTCOMES.filter((outcome) => outcome !== 'cancelled');
 
 /** `data` of the generic webhook event (README, "Generic webhook event — contract", a public contract). */
 export interface OutcomeData {

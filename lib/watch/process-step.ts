@@ -1,5 +1,6 @@
 import type { Log, GatewayWatch, StartPolicy, StepDecision, StepKey, StepRecord, IncomingRecord, StepOutcome, WatchPorts, WatchSettings } from './ports.js';
 import { DEAD_LETTER_RETENTION_SECONDS, isWatchActive, mayStartWatch } from './watch-lifetime.js';
+import { OPERATOR_OWNER_PREFIX } from './cancel-watch.js';
 import { decidePoll } from './decide.js';
 import { selectTargets } from './select-targets.js';
 import { deliverNotice, deliverOutcome } from './deliver-outcome.js';
@@ -80,6 +81,11 @@ export async function processStep(record: IncomingRecord, ports: WatchPorts, set
     log.info("the gateway's watch on record has ended and this request may not start another; dropped", { current_watch_id: written.watchId });
     ports.metrics.count('DuplicatesDropped');
     return { kind: 'finished' };
+  }
+  if (written.existing.owner.startsWith(OPERATOR_OWNER_PREFIX)) {
+    log.info('an operator decided this step; acting on it', { by: written.existing.owner.slice(OPERATOR_OWNER_PREFIX.length) });
+    logDecision(state, written.existing.decision, log, ports);
+    return act(state, written.existing.decision, ports, settings, invocationDeadlineMs, log, { firstDecided: false });
   }
   if (!(await mayActAgain(state, written.existing, record.messageId, ports))) {
     log.info('duplicate of a decided step dropped');

@@ -1,9 +1,9 @@
-import { OUTCOMES, type EventKind } from './notification-event.js';
+import { DEFAULT_OUTCOMES, type EventKind } from './notification-event.js';
 import type { Target } from './ports.js';
 import type { WatchRequest } from './request.js';
 
 /** What a target without `on=` is notified of: every outcome, as before filters existed. */
-const DEFAULT_EVENT_KINDS: readonly EventKind[] = OUTCOMES;
+const DEFAULT_EVENT_KINDS: readonly EventKind[] = DEFAULT_OUTCOMES;
 
 /**
  * The targets that want `event` of the watch asked for by `request` (README, "Routing and

@@ -8,6 +8,7 @@ import { parseNotifyUrls } from '../../lib/notify/targets.js';
 import type { WatchListing } from '../../lib/store/watch-listing.js';
 import { cleanEnv, runApigWatch } from '../support/cli-process.js';
 import { startCloudFormationStandIn } from '../support/cloudformation-stand-in.js';
+import { startStsStandIn } from '../support/sts-stand-in.js';
 import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
 import { DEFAULT_WAIT_MS, instanceIdFor, settledPosts, sleep, startPipeline, webhookEvent, type Pipeline } from '../support/pipeline.js';
 
@@ -210,5 +211,72 @@ describe('apig-watch redrive', () => {
 
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(`The dead-letter queue ${pipeline.aws.deadLetterQueueUrl} is empty: nothing to redrive.\n`);
+  });
+});
+
+describe('apig-watch cancel', () => {
+  const GATEWAY = instanceIdFor(0x117);
+  const OPERATOR = 'arn:aws:sts::123456789012:assumed-role/ops/alice';
+
+  it('ends the active watch at its next step, heard only by on=cancelled targets; list shows it cancelled; a second cancel exits 4', async () => {
+    // Prepare: a creation that never finishes, polled every few (simulated) seconds.
+    pipeline = await startPipeline({ timeScale: 30 });
+    const sts = await startStsStandIn(OPERATOR);
+    pipeline.addGateway(GATEWAY, { steps: [{ atMs: 0, progress: 30 }], finish: null });
+    const notifyUrls = `webhook+${pipeline.receiver.url}/hooks/everyone,webhook+${pipeline.receiver.url}/hooks/cancels#on=cancelled`;
+    pipeline.run(pipeline.watcher({ NOTIFY_URLS: notifyUrls }).handler);
+    await pipeline.send(watchRequestBody({ instance_id: GATEWAY, instance_name: 'abandoned-gw' }));
+    await pipeline.waitForProgressRequests(GATEWAY, 2);
+    const env = cliEnv({ WATCH_TABLE_NAME: pipeline.aws.tableName, AWS_ENDPOINT_URL_STS: sts.url });
+    const cancelArgs = ['cancel', '--project-id', PROJECT_ID, '--instance-id', GATEWAY, '--reason', 'creation abandoned'];
+
+    try {
+      // Act
+      const cancel = await runApigWatch(cancelArgs, env);
+      const [post] = await pipeline.waitForPosts('/hooks/cancels', 1);
+      await pipeline.waitForQuiet();
+      const pollsAfterQuiet = pipeline.progressRequests(GATEWAY).length;
+      await sleep(500);
+      const again = await runApigWatch(cancelArgs, env);
+      const listed = JSON.parse((await runApigWatch(['list', '--all', '--json'], env)).stdout) as WatchListing[];
+
+      // Assess
+      expect(cancel.code).toBe(0);
+      expect(cancel.stdout).toMatch(/^w_[0-9a-f]{20}\n$/);
+      expect(webhookEvent(post!)).toMatchObject({
+        type: 'apig.gateway.creation.cancelled',
+        data: { outcome: 'cancelled', instance_id: GATEWAY, error_msg: `cancelled by ${OPERATOR}: creation abandoned` },
+      });
+      expect(pipeline.receiver.received('/hooks/cancels')).toHaveLength(1);
+      expect(pipeline.receiver.received('/hooks/everyone')).toHaveLength(0);
+      expect(await pipeline.queueDepth()).toBe(0);
+      expect(pipeline.progressRequests(GATEWAY).length).toBe(pollsAfterQuiet);
+      expect(again.code).toBe(4);
+      expect(again.stderr).toContain('no active watch of this gateway');
+      expect(listed).toEqual([expect.objectContaining({ instance_id: GATEWAY, phase: 'ended', outcome: 'cancelled' })]);
+    } finally {
+      await sts.close();
+    }
+  });
+
+  it('exits 4 for a gateway with no watch, and 2 without a gateway or watch id', async () => {
+    // Prepare
+    pipeline = await startPipeline();
+    const sts = await startStsStandIn(OPERATOR);
+    const env = cliEnv({ WATCH_TABLE_NAME: pipeline.aws.tableName, AWS_ENDPOINT_URL_STS: sts.url });
+
+    try {
+      // Act
+      const none = await runApigWatch(['cancel', '--project-id', PROJECT_ID, '--instance-id', GATEWAY], env);
+      const unnamed = await runApigWatch(['cancel'], env);
+
+      // Assess
+      expect(none.code).toBe(4);
+      expect(none.stderr).toContain('nothing cancelled');
+      expect(unnamed.code).toBe(2);
+      expect(unnamed.stderr).toContain('--project-id P --instance-id I');
+    } finally {
+      await sts.close();
+    }
   });
 });

@@ -44,6 +44,14 @@ const EVENT_DATA: Record<EventKind, Partial<EventData>> = {
     elapsed: '22m 05s',
     polls: 38,
   },
+  cancelled: {
+    status: 'creating',
+    progress: 50,
+    error_msg: 'cancelled by arn:aws:sts::123456789012:assumed-role/ops/alice: creation abandoned (OPS-1234)',
+    elapsed_ms: 900_000,
+    elapsed: '15m 00s',
+    polls: 9,
+  },
   started: { status: 'creating', progress: 30, elapsed_ms: 64_000, elapsed: '1m 04s', polls: 1 },
 };
 

@@ -1,7 +1,7 @@
 import { NotifyConfigError } from '../../lib/notify/errors.js';
 import { describeFilters, parseNotifyUrls } from '../../lib/notify/targets.js';
 import { selectTargets, unknownGroups } from '../../lib/watch/select-targets.js';
-import { OUTCOMES } from '../../lib/watch/notification-event.js';
+import { DEFAULT_OUTCOMES, OUTCOMES } from '../../lib/watch/notification-event.js';
 import { watchEventFactory } from '../support/notify-fixtures.js';
 
 const SLACK = 'https://hooks.slack.com/services/T000/B000/XXXXXXXX';
@@ -189,17 +189,20 @@ describe('selectTargets', () => {
   const targetsOf = (...entries: string[]) => parseNotifyUrls(entries.map((entry) => `webhook+https://hooks.example.com/${entry}`).join(','));
   const request = (context: Record<string, string> = {}, notify?: string[]) => ({ context, ...(notify ? { notify } : {}) });
 
-  it('sends every outcome of every watch to a target without filters, but not the opt-in started notice', () => {
+  it('sends every outcome of every watch to a target without filters, but not the opt-in started notice nor cancelled', () => {
     // Prepare
-    const targets = targetsOf('all');
+    const targets = targetsOf('all', 'cancels#on=cancelled');
 
     // Act
-    const selected = OUTCOMES.map((outcome) => names(selectTargets(targets, watchEventFactory(outcome), request())));
+    const selected = DEFAULT_OUTCOMES.map((outcome) => names(selectTargets(targets, watchEventFactory(outcome), request())));
     const started = selectTargets(targets, { data: { outcome: 'started' } }, request());
+    const cancelled = names(selectTargets(targets, watchEventFactory('cancelled'), request()));
 
     // Assess
-    expect(selected).toEqual(OUTCOMES.map(() => ['all']));
+    expect(DEFAULT_OUTCOMES).toEqual(OUTCOMES.filter((outcome) => outcome !== 'cancelled'));
+    expect(selected).toEqual(DEFAULT_OUTCOMES.map(() => ['all']));
     expect(started).toEqual([]);
+    expect(cancelled).toEqual(['cancels']);
   });
 
   it('sends a target with on= only the events it lists, started included when listed', () => {

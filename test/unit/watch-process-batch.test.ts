@@ -1,10 +1,11 @@
+import { cancelWatch } from '../../lib/watch/cancel-watch.js';
 import { processBatch } from '../../lib/watch/process-batch.js';
 import type { WatchPorts } from '../../lib/watch/ports.js';
 import { EXPIRED_STATE_REASON } from '../../lib/watch/process-step.js';
 import { encodeStateMessage, FORGED_STATE_REASON } from '../../lib/watch/state-message.js';
 import type { WatchState } from '../../lib/watch/state.js';
 import { startWatch } from '../../lib/watch/start-watch.js';
-import { watchIdFor } from '../../lib/watch/watch-ids.js';
+import { gatewayKeyFor, watchIdFor } from '../../lib/watch/watch-ids.js';
 import { T0, progressReport, watchRequest } from '../support/factories.js';
 import { memoryStepStore, recordingLog, recordingMetrics, recordingNotifier, recordingQueue, scriptedProgress, target } from '../support/fakes.js';
 
@@ -249,5 +250,75 @@ describe('the trust boundary: only the watcher writes state', () => {
     const p = ports({ clock: { now: () => T0 + 30 * 24 * 3600 * 1000 } });
     await processBatch([{ messageId: 's1', body: encodeStateMessage({ ...state, step: 1 }, KEYS) }], p, SETTINGS, inAMinute());
     expect(p.queue.deadLetters.map((letter) => letter.reason)).toEqual([EXPIRED_STATE_REASON]);
+  });
+});
+
+describe('an operator cancelling a watch (apig-watch cancel)', () => {
+  const OPERATOR = 'arn:aws:iam::123456789012:user/alice';
+  const gateway = { project_id: watchRequest().project_id, instance_id: hex(7) };
+  const cancels = { ...target('cancels'), on: ['cancelled' as const] };
+
+  async function watchAtStepOne() {
+    const store = memoryStepStore();
+    const notifier = recordingNotifier();
+    const p = ports({ store, notifier, targets: [target('everyone'), cancels] });
+    await processBatch([requestRecord(7)], p, SETTINGS, inAMinute());
+    const stepOne = p.queue.batches[0]?.[0];
+    if (!stepOne) throw new Error('no step 1');
+    return { p, store, notifier, stepOne };
+  }
+
+  it('ends the watch at its next step: that step delivers cancelled, only to targets that ask for it, and sends no successor', async () => {
+    // Prepare
+    const { p, store, notifier, stepOne } = await watchAtStepOne();
+
+    // Act
+    const result = await cancelWatch(store, gateway, { by: OPERATOR, nowMs: T0 });
+    const queue = recordingQueue();
+    await processBatch([{ messageId: 's1', body: stepOne.body }], { ...p, queue }, SETTINGS, inAMinute());
+
+    // Assess
+    expect(result).toMatchObject({ cancelled: true, step: 1 });
+    expect(notifier.deliveries).toEqual([{ eventId: `${stateOf(stepOne.body).watch_id}_cancelled`, targetId: 'cancels' }]);
+    expect(queue.batches.flat()).toEqual([]);
+    expect((await store.currentWatch(gatewayKeyFor(gateway)))?.endedAtMs).toBe(T0);
+  });
+
+  it('is acted on by every copy of the step, which still post once', async () => {
+    // Prepare
+    const { p, store, notifier, stepOne } = await watchAtStepOne();
+    await cancelWatch(store, gateway, { by: OPERATOR, nowMs: T0 });
+
+    // Act: the step's message and a copy of it with another message id.
+    await processBatch([{ messageId: 's1', body: stepOne.body }], { ...p, queue: recordingQueue() }, SETTINGS, inAMinute());
+    await processBatch([{ messageId: 's1-copy', body: stepOne.body }], { ...p, queue: recordingQueue() }, SETTINGS, inAMinute());
+
+    // Assess
+    expect(notifier.deliveries.map((delivery) => delivery.targetId)).toEqual(['cancels']);
+  });
+
+  it('refuses a gateway whose watch has ended, and one with no watch at all', async () => {
+    const { store } = await watchAtStepOne();
+    expect(await cancelWatch(store, gateway, { by: OPERATOR, nowMs: T0 })).toMatchObject({ cancelled: true });
+    expect(await cancelWatch(store, gateway, { by: OPERATOR, nowMs: T0 })).toEqual({ cancelled: false, reason: 'no active watch of this gateway' });
+    expect(await cancelWatch(store, { ...gateway, instance_id: hex(8) }, { by: OPERATOR, nowMs: T0 })).toMatchObject({ cancelled: false });
+  });
+
+  it('aims past a step the watcher recorded first, and finds the last step of a long watch', async () => {
+    // Prepare: the chain has gone on to step 6.
+    const { p, store, stepOne } = await watchAtStepOne();
+    let body = stepOne.body;
+    for (let step = 1; step <= 5; step++) {
+      const queue = recordingQueue();
+      await processBatch([{ messageId: `s${step}`, body }], { ...p, queue }, SETTINGS, inAMinute());
+      body = queue.batches[0]?.[0]?.body ?? '';
+    }
+
+    // Act
+    const result = await cancelWatch(store, gateway, { by: OPERATOR, nowMs: T0 });
+
+    // Assess
+    expect(result).toMatchObject({ cancelled: true, step: 6 });
+    expect(stateOf(body).step).toBe(6);
   });
 });

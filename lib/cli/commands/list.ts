@@ -53,8 +53,13 @@ export async function runList(options: ListCommandOptions, io: CliIo): Promise<n
   return EXIT_CODES.ok;
 }
 
-/** `--table`, else `WATCH_TABLE_NAME`, else the stack's `WatchTableName` output. */
-async function resolveTableName(options: ListCommandOptions, env: CliIo['env'], region: string | undefined): Promise<string> {
+/**
+ * The watch table: `--table`, else `WATCH_TABLE_NAME`, else the stack's `WatchTableName` output.
+ *
+ * @example
+ * const tableName = await resolveTableName({ stack: 'apig-watch-prod' }, io.env, 'ap-southeast-1');
+ */
+export async function resolveTableName(options: ListCommandOptions, env: CliIo['env'], region: string | undefined): Promise<string> {
   const given = options.table ?? env.WATCH_TABLE_NAME?.trim();
   if (given) return given;
   if (!options.stack)
