@@ -2,7 +2,7 @@ const { existsSync } = require('node:fs');
 const path = require('node:path');
 
 /**
- * The stage parameters of serverless.yml (`params: ${file(./stage-params.cjs)}`; README,
+ * The stage parameters of serverless.yml (`params: ${file(./stage-params.cjs)}`; docs/deploy.md,
  * "Deploy parameters"). From lowest to highest precedence: `custom.params.default`,
  * `custom.params.<stage>`, then the stage's own file `params/<stage>.yml` when there is one;
  * `--param="name=value"` on the command line still wins over all of them (osls does that).

@@ -39,7 +39,7 @@ export interface BenchServers {
   stack: LocalStack;
   /** Items written to DynamoDB, counted on the database's side of the wire. */
   dynamoWrites: DynamoWriteCounter;
-  /** What the poll handler reads (the README's settings), pointing at the local servers. */
+  /** What the poll handler reads (docs/configuration.md's settings), pointing at the local servers. */
   env: Record<string, string>;
   endpoints: StackEndpoints;
   deadLetterDepth(): Promise<number>;
@@ -123,7 +123,7 @@ export function instanceIdFor(index: number): string {
   return `c${(index + 1).toString(16).padStart(31, '0')}`;
 }
 
-/** The watch request a producer sends for the `index`-th bench gateway (the README's watch request contract). */
+/** The watch request a producer sends for the `index`-th bench gateway (docs/contracts.md's watch request contract). */
 export function watchRequestFor(index: number): string {
   return JSON.stringify({ project_id: PROJECT_ID, instance_id: instanceIdFor(index), region: 'ap-southeast-1', instance_name: `bench-${index + 1}` });
 }

@@ -39,7 +39,7 @@ export const ALL_OPTIONAL_PARAMS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Checks left out, each because the framework generates what it flags (README, "Template lint"):
+ * Checks left out, each because the framework generates what it flags (docs/deploy.md, "Template lint"):
  * W3005 — osls adds a `DependsOn` on the start function's role and on the HTTP API integration,
  * which a `GetAtt`/`Ref` already implies. Harmless; not ours to change.
  */
@@ -108,7 +108,7 @@ function main(): number {
       if (!result.linted) throw new Error(result.why);
       clean &&= result.clean;
       console.log(
-        `${result.clean ? '✔' : '✖'} cfn-lint, ${name}${result.clean ? `: clean (ignoring ${IGNORED_CHECKS.join(', ')}, see README)` : `:\n${result.output}`}`,
+        `${result.clean ? '✔' : '✖'} cfn-lint, ${name}${result.clean ? `: clean (ignoring ${IGNORED_CHECKS.join(', ')}, see docs/deploy.md, "Template lint")` : `:\n${result.output}`}`,
       );
     }
     return clean ? 0 : 1;

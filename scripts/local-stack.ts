@@ -79,7 +79,7 @@ async function main(): Promise<number> {
       `  webhook receiver        ${receiver.url}   (${LOCAL_CHANNELS.map((channel) => `${channel}+${receiver.url}/${channel}`).join(', ')})`,
       `                          checks signatures with WEBHOOK_SECRET=${LOCAL_WEBHOOK_SECRET}; shows any other POST as it is`,
       '',
-      "Start a watch with the AWS CLI (a version that speaks SQS's JSON protocol: see the README):",
+      "Start a watch with the AWS CLI (a version that speaks SQS's JSON protocol: see docs/development.md):",
       `  ${LOCAL_AWS_ENV} aws sqs send-message --endpoint-url ${sqsEndpoint} --region ${aws.env.AWS_REGION} \\`,
       `    --queue-url ${aws.queueUrl} --message-body '${body}'`,
       'or with apig-watch:',

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run pack:cli`: packs the `apig-watch` command alone into apig-watch-<version>.tgz, for a CI
-// job that runs `apig-watch watch` without a clone (README, "The gate in CI"). The bundle in
+// job that runs `apig-watch watch` without a clone (docs/operating.md, "The `apig-watch` command"). The bundle in
 // dist/cli/ carries its dependencies (scripts/build-cli.mjs), so the tarball's package.json
 // declares none: installing it fetches nothing. The repository's own package.json, with the
 // Lambda's and the tools' dependencies, stays out of it.

@@ -1,9 +1,9 @@
 import { REGION_PATTERN } from '../watch/request.js';
 import { ApigError } from '../watch/progress-errors.js';
 
-/** Default `APIG_ENDPOINT` template (README, "Configuration"); `{region}` is substituted. */
+/** Default `APIG_ENDPOINT` template (docs/configuration.md, "Configuration"); `{region}` is substituted. */
 export const DEFAULT_APIG_ENDPOINT = 'https://apig.{region}.myhuaweicloud.com';
-/** Default `IAM_ENDPOINT` template (README, "Configuration"); `{region}` is substituted. */
+/** Default `IAM_ENDPOINT` template (docs/configuration.md, "Configuration"); `{region}` is substituted. */
 export const DEFAULT_IAM_ENDPOINT = 'https://iam.{region}.myhuaweicloud.com';
 
 /** Huawei Cloud's European sovereign regions (`eu-west-101`…) live under `myhuaweicloud.eu`. */

@@ -8,7 +8,7 @@ import { parseJsonLeniently } from '../lenient-json.js';
 import { ApigRetryableError, ApigTerminalError, type ApigError } from '../watch/progress-errors.js';
 import type { ApigConfig } from './types.js';
 
-/** Unix timestamps below this are seconds, at or above it milliseconds (README, Outcomes). */
+/** Unix timestamps below this are seconds, at or above it milliseconds (docs/contracts.md, Outcomes). */
 const SECONDS_TIMESTAMP_LIMIT = 1e12;
 /** `start_time`/`end_time` outside [2000, 2100) are not dates Huawei could mean: read as missing. */
 const EARLIEST_PLAUSIBLE_MS = Date.UTC(2000, 0, 1);

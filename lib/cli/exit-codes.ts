@@ -1,6 +1,6 @@
 import type { Outcome } from '../watch/notification-event.js';
 
-/** The exit codes of `apig-watch` (documented in the README and `apig-watch --help`). */
+/** The exit codes of `apig-watch` (documented in docs/operating.md and `apig-watch --help`). */
 export const EXIT_CODES = {
   /** `watch`: the gateway was created; other commands: done. */
   ok: 0,

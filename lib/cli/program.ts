@@ -26,7 +26,7 @@ Exit codes:
   130  stopped with Ctrl-C`;
 
 const ENVIRONMENT_HELP = `
-Environment (as the Lambda, see README):
+Environment (as the Lambda, see docs/configuration.md):
   HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK[, HUAWEICLOUD_SDK_SECURITY_TOKEN]   AK/SK signing, or
   HUAWEICLOUD_IAM_USER, HUAWEICLOUD_IAM_PASSWORD[, HUAWEICLOUD_IAM_DOMAIN]  an IAM token, or
   HUAWEICLOUD_AUTH_TOKEN                                                    a ready X-Auth-Token

@@ -11,7 +11,7 @@ export interface RequestOptions {
   context?: string[];
 }
 
-/** Which option sets which field of the watch request (README, "Watch request — contract"), for messages that name the option. */
+/** Which option sets which field of the watch request (docs/contracts.md, "Watch request — contract"), for messages that name the option. */
 const OPTION_OF_FIELD: Readonly<Record<string, string>> = {
   project_id: '--project-id',
   instance_id: '--instance-id',
@@ -21,7 +21,7 @@ const OPTION_OF_FIELD: Readonly<Record<string, string>> = {
 };
 
 /**
- * Builds the watch request from the options with the same schema as the queue (README, "Watch request — contract"). Throws
+ * Builds the watch request from the options with the same schema as the queue (docs/contracts.md, "Watch request — contract"). Throws
  * `CliUsageError` naming the option: `--instance-id must be 32 lowercase hexadecimal characters …`.
  *
  * @example

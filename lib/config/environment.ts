@@ -80,7 +80,7 @@ export interface CliSettings extends CommonSettings {
 }
 
 /**
- * Reads the environment of the `apig-watch` CLI: the same variables as the poller (README, "Configuration"), but
+ * Reads the environment of the `apig-watch` CLI: the same variables as the poller (docs/configuration.md, "Configuration"), but
  * nothing it needs only in AWS is required. Throws `ConfigError` naming the variable.
  *
  * @example

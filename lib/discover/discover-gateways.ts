@@ -55,7 +55,7 @@ export async function findCreatingGateways(projects: readonly DiscoverProject[],
 /**
  * The watch request a discovered gateway gets: its name if the request schema takes it, no
  * context, and `origin: 'discovery'`, which tells the watcher never to restart a watch of this
- * gateway that is active or ended recently (README, "Discovery").
+ * gateway that is active or ended recently (docs/deploy.md, "Discovery").
  *
  * @example
  * discoveryRequest({ region: 'ap-southeast-1', projectId: '0123…' }, { id: 'fedc…', name: 'orders-gw', status: 'Creating' });

@@ -19,7 +19,7 @@ export interface StartWatchPorts {
 
 /**
  * `POST /watches` (API Gateway HTTP API, IAM-authorised, payload format 2.0): validates the body
- * with the watch request schema (README, "Watch request — contract", EventBridge envelope included), sends it to the watch
+ * with the watch request schema (docs/contracts.md, "Watch request — contract", EventBridge envelope included), sends it to the watch
  * queue and answers `202 {"watch_id", "joined"}` (`joined`: a watch of that gateway was already
  * active, and this request joined it). Bad input of any kind is a `400 {"errors": [{field, message}]}`;
  * only a queue that refuses the message is a 5xx.

@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { type Renderer, jsonRequest } from './rendered-request.js';
 
 /**
- * The generic webhook: the body is the event JSON exactly (README, "Generic webhook event — contract"). With a secret, the
+ * The generic webhook: the body is the event JSON exactly (docs/contracts.md, "Generic webhook event — contract"). With a secret, the
  * Standard Webhooks headers are added; `webhook-id` is the event id, stable across attempts and
  * re-deliveries so receivers can drop repeats. During a rotation (`webhookSecretPrevious`),
  * `webhook-signature` carries one signature per secret, space-separated as the standard allows:

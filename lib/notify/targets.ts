@@ -37,7 +37,7 @@ const CHANNEL_HOSTS: ReadonlyArray<{ type: ChannelType; hosts: readonly string[]
  * Parses `NOTIFY_URLS`: comma-separated webhook URLs, each optionally prefixed by `TYPE+` to force
  * its channel, and optionally followed by a fragment of `&`-separated parameters: `secret=SEC…`
  * (DingTalk/Feishu signing), `on=<event>[,…]`, `when=<label>:<value>[,…]`, `group=<name>[,…]`
- * (README, "Routing and filters"). A URL fragment is never sent over HTTP and is removed from `url`.
+ * (docs/configuration.md, "Routing and filters"). A URL fragment is never sent over HTTP and is removed from `url`.
  * A comma inside a fragment's list does not start a new entry: only a piece that starts with
  * `http(s)://` or `TYPE+http(s)://` does. Blank entries are skipped; duplicates (same type and
  * URL and filters) collapse into the first.

@@ -41,7 +41,7 @@ export interface BatchSendResult {
 const MAX_BATCH_ENTRIES = 10;
 
 /**
- * Sends watch requests (README, "Watch request — contract") to the watch queue. The body is the validated, normalised
+ * Sends watch requests (docs/contracts.md, "Watch request — contract") to the watch queue. The body is the validated, normalised
  * request, never what the caller sent: a caller cannot smuggle a poller state (`v`, `kind`,
  * `event`…) onto the queue through fields the request schema ignores.
  *

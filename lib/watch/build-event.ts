@@ -3,7 +3,7 @@ import type { WatchState } from './state.js';
 import { formatElapsed } from './format-elapsed.js';
 import { boundEchoedText, ECHOED_TEXT_MAX_CHARS } from '../echoed-text.js';
 
-/** What Huawei's failure codes mean for the person reading the notification (README, "Outcomes"). */
+/** What Huawei's failure codes mean for the person reading the notification (docs/contracts.md, "Outcomes"). */
 const FAILURE_HINTS: Readonly<Record<string, string>> = {
   'APIC.9218': 'Insufficient quota: ask Huawei Cloud for a quota increase (or delete unused gateways), then create the gateway again.',
   'APIC.9219': 'Resources are sold out: try another availability zone or another gateway edition (spec).',
@@ -31,7 +31,7 @@ export interface OutcomeDetails {
 }
 
 /**
- * Builds the event of a watch's outcome (README, "Generic webhook event — contract"). The `id` is stable per watch and outcome, so
+ * Builds the event of a watch's outcome (docs/contracts.md, "Generic webhook event — contract"). The `id` is stable per watch and outcome, so
  * it serves as the Standard Webhooks `webhook-id` and receivers can drop a repeated post.
  *
  * @example
@@ -60,7 +60,7 @@ export function buildOutcomeEvent(state: WatchState, details: OutcomeDetails, no
 }
 
 /**
- * Builds the opt-in `apig.gateway.creation.started` notice (README, "Routing and filters") of a
+ * Builds the opt-in `apig.gateway.creation.started` notice (docs/configuration.md, "Routing and filters") of a
  * watch whose first progress answer is `state.last`. Same fields as an outcome event, with
  * `outcome: 'started'`, `finished_at: null` and the time elapsed so far; the `id` is stable per
  * watch, so a repeated delivery carries the same `webhook-id`.

@@ -8,7 +8,7 @@ export type Outcome = (typeof OUTCOMES)[number];
 /** The outcomes a target without `on=` hears: every one but `cancelled`. */
 export const DEFAULT_OUTCOMES: readonly Outcome[] = OUTCOMES.filter((outcome) => outcome !== 'cancelled');
 
-/** `data` of the generic webhook event (README, "Generic webhook event — contract", a public contract). */
+/** `data` of the generic webhook event (docs/contracts.md, "Generic webhook event — contract", a public contract). */
 export interface OutcomeData {
   outcome: Outcome;
   project_id: string;
@@ -28,7 +28,7 @@ export interface OutcomeData {
   context: Record<string, string>;
 }
 
-/** The generic webhook event (README, "Generic webhook event — contract"). `id` is stable per watch and outcome. */
+/** The generic webhook event (docs/contracts.md, "Generic webhook event — contract"). `id` is stable per watch and outcome. */
 export interface WatchEvent {
   type: `apig.gateway.creation.${Outcome}`;
   id: string;

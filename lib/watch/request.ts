@@ -26,7 +26,7 @@ const printable = (max: number) =>
     z.refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters'),
   );
 
-/** The watch request a producer sends (README, "Watch request — contract", a public contract). Unknown fields are ignored. */
+/** The watch request a producer sends (docs/contracts.md, "Watch request — contract", a public contract). Unknown fields are ignored. */
 export const watchRequestSchema = z.object({
   project_id: huaweiId,
   instance_id: huaweiId,

@@ -6,7 +6,7 @@ import type { WatchRequest } from './request.js';
 const DEFAULT_EVENT_KINDS: readonly EventKind[] = DEFAULT_OUTCOMES;
 
 /**
- * The targets that want `event` of the watch asked for by `request` (README, "Routing and
+ * The targets that want `event` of the watch asked for by `request` (docs/configuration.md, "Routing and
  * filters"): a target's `on` (default: every outcome, not `started`) must include the event, each
  * of its `when` labels must be in the request's `context` with one of the listed values, and a
  * target with `groups` is used only when the request's `notify` names one of them. Pure: the

@@ -5,7 +5,7 @@ import { T0, watchRequest, watchRequestBody } from '../support/factories.js';
 import { instanceIdFor, startPipeline, webhookEvent, type DeadLetter, type Pipeline, type Run } from '../support/pipeline.js';
 
 /**
- * README, "Watch request — contract": anything invalid is rejected with a clear reason and ends in the dead-letter queue,
+ * docs/contracts.md, "Watch request — contract": anything invalid is rejected with a clear reason and ends in the dead-letter queue,
  * body intact; it never blocks the other records of its batch, and never reaches Huawei.
  * One run sends the whole corpus, nine bad records and one valid one per batch; each test then
  * checks one property of that run.

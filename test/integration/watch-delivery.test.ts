@@ -21,7 +21,7 @@ import {
 } from '../support/pipeline.js';
 
 /**
- * Delivery (README, "Notification targets"): one notification per target per outcome; failing targets
+ * Delivery (docs/configuration.md, "Notification targets"): one notification per target per outcome; failing targets
  * retried in the invocation and then through delivery-only messages that never poll Huawei again
  * and never post again to a target that already has it; after the budget, the dead-letter queue.
  */

@@ -51,7 +51,7 @@ function stateOf(body: string): WatchState | null {
   return parsed.state ?? null;
 }
 
-describe('exactly once (README, "Exactly once")', () => {
+describe('exactly once (docs/architecture.md, "Exactly once")', () => {
   it('joins a second request for a gateway already watched: one poll per step, one notification per target', async () => {
     // Prepare
     const watcher = await startWatcher();

@@ -3,7 +3,7 @@ import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
 import { MINUTE_MS, PIPELINE_WEBHOOK_SECRET, SIMULATOR_AK, SIMULATOR_SK, instanceIdFor, startPipeline, type Pipeline } from '../support/pipeline.js';
 
 /**
- * README, "Configuration": secrets (AK/SK, passwords, webhook URLs, the signing secret) never appear in a log
+ * docs/configuration.md, "Configuration": secrets (AK/SK, passwords, webhook URLs, the signing secret) never appear in a log
  * line or a message body. Each run goes through the paths that log the most — transient Huawei
  * errors, retried and refused deliveries, an invalid message — with a recording log, and with the
  * console captured as well in case anything bypasses the log port.

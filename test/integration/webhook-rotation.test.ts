@@ -3,7 +3,7 @@ import { watchRequestBody } from '../support/factories.js';
 import { MINUTE_MS, instanceIdFor, startPipeline, type Pipeline } from '../support/pipeline.js';
 
 /**
- * README, "Rotating the webhook signing secret": with WEBHOOK_SECRET_PREVIOUS set, the watcher's
+ * docs/contracts.md, "Signing": with WEBHOOK_SECRET_PREVIOUS set, the watcher's
  * posts carry a signature under each secret, so receivers still on the previous secret and those
  * already on the new one both accept them (checked with the official Standard Webhooks verifier).
  */

@@ -8,7 +8,7 @@ export const PROJECT_ID = '0123456789abcdef0123456789abcdef';
 export const INSTANCE_ID = 'fedcba9876543210fedcba9876543210';
 export const T0 = Date.UTC(2026, 10, 28, 10, 0, 0);
 
-/** A valid watch request body (README, "Watch request — contract"), with overrides. */
+/** A valid watch request body (docs/contracts.md, "Watch request — contract"), with overrides. */
 export function watchRequestBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     project_id: PROJECT_ID,

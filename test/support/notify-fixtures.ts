@@ -56,7 +56,7 @@ const EVENT_DATA: Record<EventKind, Partial<EventData>> = {
 };
 
 /**
- * An event as the watch builds it (README, "Generic webhook event — contract"), for `outcome`, with overrides of `data`.
+ * An event as the watch builds it (docs/contracts.md, "Generic webhook event — contract"), for `outcome`, with overrides of `data`.
  *
  * @example
  * watchEventFactory('failed', { instance_name: '<!channel>' });

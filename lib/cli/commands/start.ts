@@ -36,7 +36,7 @@ const MISSING_CREDENTIALS =
   'no AWS credentials found: set AWS_PROFILE (after `aws configure` or `aws sso login`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role provides them';
 
 /**
- * `apig-watch start`: sends a watch request (README, "Watch request") to the deployed watch queue
+ * `apig-watch start`: sends a watch request (docs/contracts.md, "Watch request") to the deployed watch queue
  * and prints the watch id on stdout. The queue is `--queue-url`, else `WATCH_QUEUE_URL`, else the
  * `WatchQueueUrl` output of the CloudFormation stack `--stack`. The AWS region is `--aws-region`,
  * else the one the queue URL (or the stack's ARN) names, else the SDK's own; AWS credentials are
