@@ -9,9 +9,11 @@
  * pipeline, concurrency and throttling items). No time passes while a batch is processed, so the
  * lag measured is the schedule's alone; Lambda and SQS add their own (well under a second).
  */
-import { NO_METRICS, SILENT_LOG, type Target, type WatchPorts } from '../lib/watch/ports.js';
-import type { PollSchedule } from '../lib/watch/schedule.js';
+import type { Target } from '../lib/watch/ports/notifier.js';
+import { NO_METRICS, SILENT_LOG } from '../lib/watch/ports/observability.js';
 import { processBatch } from '../lib/watch/process-batch.js';
+import type { PollSchedule } from '../lib/watch/schedule.js';
+import type { WatchPorts } from '../lib/watch/step-context.js';
 import { memoryStepStore } from '../devkit/memory-step-store.js';
 import { mean, median, percentile, round } from './stats.js';
 import { progressAt, type Trace } from './traces.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { ProgressReport } from '../lib/watch/ports.js';
+import type { ProgressReport } from '../lib/watch/ports/progress-source.js';
 
 /**
  * Creation traces: how dedicated-gateway creations unfold, for replaying the polling schedule.

@@ -1,6 +1,6 @@
 import { scaledClock } from '../lib/runtime/time-scale.js';
 import { SIMULATOR_AKSK, startApigSimulator, type ApigSimulator, type SimulatorOptions } from '../lib/simulator/index.js';
-import type { Clock } from '../lib/watch/ports.js';
+import type { Clock } from '../lib/watch/index.js';
 import { startLocalAws, type LocalAws } from './local-aws.js';
 import { startLocalEventSource, type LocalEventSource, type LocalEventSourceOptions, type SqsHandler } from './local-event-source.js';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';

@@ -1,5 +1,4 @@
-import { mayStartWatch } from '../lib/watch/watch-lifetime.js';
-import type { ClaimResult, GatewayWatch, StepRecord, StepStore } from '../lib/watch/ports.js';
+import { mayStartWatch, type ClaimResult, type GatewayWatch, type StepRecord, type StepStore } from '../lib/watch/index.js';
 
 /**
  * The DynamoDB store's semantics over Maps (put-if-absent steps, the start rule of `mayStartWatch`,
@@ -27,7 +26,7 @@ export function memoryStepStore(now: () => number = Date.now): StepStore & { wri
     async readStep(key) {
       return steps.get(id(key)) ?? null;
     },
-    async startWatch(gatewayKey, watch, nowMs, policy) {
+    async recordWatch(gatewayKey, watch, nowMs, policy) {
       const current = gateways.get(gatewayKey) ?? null;
       const started = startedWatchIds.get(gatewayKey) ?? new Set<string>();
       if (current !== null && (!mayStartWatch(current, watch.watchId, nowMs, policy) || started.has(watch.watchId))) return { started: false, current };

@@ -16,10 +16,7 @@ import { SCRIPTED_GATEWAYS, SCRIPTED_PROJECT_ID as PROJECT_ID, SCRIPTED_REGION a
 import { describeNotification, formatClock, LOCAL_CHANNELS, startLocalWatcher } from './support/local-watcher.js';
 import type { ReceivedRequest } from '../devkit/webhook-receiver.js';
 import { parseNotifyUrls } from '../lib/notify/targets.js';
-import { selectTargets } from '../lib/watch/select-targets.js';
-import { formatElapsed } from '../lib/watch/format-elapsed.js';
-import type { Outcome, WatchEvent } from '../lib/watch/notification-event.js';
-import { parseMessageBody } from '../lib/watch/state-message.js';
+import { selectTargets, formatElapsed, type Outcome, type OutcomeEvent, parseMessageBody } from '../lib/watch/index.js';
 import { runScript, safely } from './support/run-script.js';
 
 const TIME_SCALE = 20;
@@ -42,7 +39,7 @@ function scriptedOutcome(watch: DemoWatch): Outcome {
 
 async function main(): Promise<number> {
   const rows = new Map<string, BoardRow>();
-  const outcomes = new Map<string, WatchEvent>();
+  const outcomes = new Map<string, OutcomeEvent>();
   const watchOf = new Map(WATCHES.map((watch) => [watch.instanceId, watch]));
   let show: (instanceId: string, row: BoardRow) => void = () => undefined;
   const stack = await startLocalWatcher({
@@ -116,7 +113,7 @@ async function main(): Promise<number> {
     for (const request of receiver.received().slice(shown)) {
       shown += 1;
       if (request.path === '/webhook') {
-        const event = request.body as WatchEvent;
+        const event = request.body as OutcomeEvent;
         const watch = watchOf.get(event.data.instance_id);
         if (watch) {
           outcomes.set(watch.instanceId, event);
@@ -143,7 +140,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-function summaryTable(received: ReceivedRequest[], outcomes: Map<string, WatchEvent>): string {
+function summaryTable(received: ReceivedRequest[], outcomes: Map<string, OutcomeEvent>): string {
   const delivered = (watch: DemoWatch, channel: string) =>
     received.some((request) => request.path === `/${channel}` && JSON.stringify(request.body).includes(watch.instanceId)) ? '✔' : '✖';
   /** The filtered target: ✔ received what it wants, – rightly left out, ✖ otherwise. */

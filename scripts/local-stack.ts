@@ -13,7 +13,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { SCRIPTED_GATEWAYS, SCRIPTED_PROJECT_ID as PROJECT_ID, SCRIPTED_REGION as REGION } from '../lib/simulator/index.js';
 import type { LocalStack } from '../devkit/local-stack.js';
 import { describeNotification, formatClock, LOCAL_CHANNELS, LOCAL_WEBHOOK_SECRET, startLocalWatcher } from './support/local-watcher.js';
-import { parseMessageBody } from '../lib/watch/state-message.js';
+import { parseMessageBody } from '../lib/watch/index.js';
 import { runScript, safely } from './support/run-script.js';
 
 const DEFAULT_PORT_BASE = 9324;

@@ -1,8 +1,7 @@
 import fetch from 'node-fetch';
-import { SILENT_LOG, type Log, type ProgressTarget } from '../watch/ports.js';
+import { SILENT_LOG, type Log, type ProgressTarget, ApigRetryableError } from '../watch/index.js';
 import { serverTimeIfSkewed } from './clock-skew.js';
 import { errorFromFetchFailure, parseErrorBody } from './errors.js';
-import { ApigRetryableError } from '../watch/progress-errors.js';
 import { keepAliveAgents } from '../keep-alive-agents.js';
 import { isAnswerTooLarge, MAX_ANSWER_BYTES } from '../bounded-answer.js';
 import { answerTooLargeError, HUAWEI_FETCH_OPTIONS, isRedirect, redirectError } from './http-answer.js';

@@ -1,5 +1,4 @@
-import { REGION_PATTERN } from '../watch/request.js';
-import { ApigError } from '../watch/progress-errors.js';
+import { REGION_PATTERN, ApigError } from '../watch/index.js';
 
 /** Default `APIG_ENDPOINT` template (docs/configuration.md, "Configuration"); `{region}` is substituted. */
 export const DEFAULT_APIG_ENDPOINT = 'https://apig.{region}.myhuaweicloud.com';

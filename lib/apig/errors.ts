@@ -1,7 +1,7 @@
 import { AbortError, FetchError } from 'node-fetch';
 import { boundEchoedText, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
 import { parseJsonLeniently } from '../lenient-json.js';
-import { ApigRetryableError, ApigTerminalError, type ApigError, type ApigErrorOptions } from '../watch/progress-errors.js';
+import { ApigRetryableError, ApigTerminalError, type ApigError, type ApigErrorOptions } from '../watch/index.js';
 
 const THROTTLING_CODES = new Set(['APIG.0308', 'APIG.9008']);
 

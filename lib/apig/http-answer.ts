@@ -1,5 +1,5 @@
 import { BOUNDED_FETCH_OPTIONS, MAX_ANSWER_BYTES } from '../bounded-answer.js';
-import { ApigRetryableError } from '../watch/progress-errors.js';
+import { ApigRetryableError } from '../watch/index.js';
 
 /**
  * What every request to Huawei (APIG and IAM) shares: redirects are never followed and answers are

@@ -1,11 +1,10 @@
 import fetch from 'node-fetch';
 import * as z from 'zod/mini';
-import { SILENT_LOG, type Log, type ProgressTarget } from '../watch/ports.js';
+import { SILENT_LOG, type Log, type ProgressTarget, ApigRetryableError, IamLoginRefusedError, type ApigErrorOptions } from '../watch/index.js';
 import { resolveEndpoint } from './endpoints.js';
 import { keepAliveAgents } from '../keep-alive-agents.js';
 import { errorFromFetchFailure, parseErrorBody, retryableErrorFromAnswer } from './errors.js';
 import { parseJsonLeniently } from '../lenient-json.js';
-import { ApigRetryableError, IamLoginRefusedError, type ApigErrorOptions } from '../watch/progress-errors.js';
 import { isAnswerTooLarge } from '../bounded-answer.js';
 import { answerTooLargeError, HUAWEI_FETCH_OPTIONS, isRedirect, redirectError } from './http-answer.js';
 import type { ApigCredentials } from './types.js';

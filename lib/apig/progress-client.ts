@@ -1,11 +1,18 @@
 import * as z from 'zod/mini';
 import { boundEchoedText, ECHOED_TEXT_MAX_CHARS, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
-import type { Log, ProgressReport, ProgressSource, ProgressTarget } from '../watch/ports.js';
+import {
+  type Log,
+  type ProgressReport,
+  type ProgressSource,
+  type ProgressTarget,
+  ApigRetryableError,
+  ApigTerminalError,
+  type ApigError,
+} from '../watch/index.js';
 import { createApigRequester, type ApigAnswer } from './apig-request.js';
 import { resolveEndpoint } from './endpoints.js';
 import { errorFromApigAnswer } from './errors.js';
 import { parseJsonLeniently } from '../lenient-json.js';
-import { ApigRetryableError, ApigTerminalError, type ApigError } from '../watch/progress-errors.js';
 import type { ApigConfig } from './types.js';
 
 /** Unix timestamps below this are seconds, at or above it milliseconds (docs/contracts.md, Outcomes). */

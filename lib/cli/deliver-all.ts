@@ -1,5 +1,4 @@
-import type { DeliveryResult, Notifier, Target } from '../watch/ports.js';
-import type { NotificationEvent } from '../watch/notification-event.js';
+import type { DeliveryResult, Notifier, Target, NotificationEvent } from '../watch/index.js';
 
 /** How long notifying all targets of one event may take, retries included. */
 export const DELIVERY_GIVE_UP_MS = 30_000;

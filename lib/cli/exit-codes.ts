@@ -1,4 +1,4 @@
-import type { Outcome } from '../watch/notification-event.js';
+import type { Outcome } from '../watch/index.js';
 
 /** The exit codes of `apig-watch` (documented in docs/operating.md and `apig-watch --help`). */
 export const EXIT_CODES = {

@@ -1,4 +1,4 @@
-import type { Log } from '../watch/ports.js';
+import type { Log } from '../watch/index.js';
 
 /**
  * A `Log` that writes one human line per entry (`--verbose`): `[warn] notification attempt failed {"target":…}`.

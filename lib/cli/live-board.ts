@@ -1,4 +1,4 @@
-import { formatElapsed } from '../watch/format-elapsed.js';
+import { formatElapsed } from '../watch/index.js';
 
 /**
  * Live progress rows for the terminal: on a TTY the rows are redrawn in place (progress bar,

@@ -1,6 +1,6 @@
 import { NotifyConfigError } from '../notify/errors.js';
 import { parseNotifyUrls } from '../notify/targets.js';
-import type { Target } from '../watch/ports.js';
+import type { Target } from '../watch/index.js';
 import { CliUsageError } from './errors.js';
 
 /** The options of commands that notify (`watch`, `test-notify`). */

@@ -1,6 +1,5 @@
 import { composeMessage, formatTitle } from '../notify/compose-message.js';
-import type { DeliveryResult, Target } from '../watch/ports.js';
-import type { WatchEvent } from '../watch/notification-event.js';
+import type { DeliveryResult, Target, OutcomeEvent } from '../watch/index.js';
 
 /** Facts worth repeating in a terminal (the ids were on the command line). */
 const TERMINAL_FACTS = new Set(['Status', 'Progress', 'Elapsed', 'Error code']);
@@ -12,7 +11,7 @@ const TERMINAL_FACTS = new Set(['Status', 'Progress', 'Elapsed', 'Error code']);
  * describeOutcome(event)
  * // ['❌ Gateway creation failed: payments-gw', '   Huawei Cloud reported …', '   Status failed · Progress 0% · Elapsed 3m 40s · Error code APIC.9218 · 9 polls', …]
  */
-export function describeOutcome(event: WatchEvent): string[] {
+export function describeOutcome(event: OutcomeEvent): string[] {
   const message = composeMessage(event);
   const facts = message.facts.filter((fact) => TERMINAL_FACTS.has(fact.label)).map((fact) => `${fact.label} ${fact.value}`);
   const polls = event.data.polls === 1 ? '1 poll' : `${event.data.polls} polls`;

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { EVENT_KINDS } from '../watch/notification-event.js';
+import { EVENT_KINDS } from '../watch/index.js';
 import type { CancelCommandOptions } from './commands/cancel.js';
 import type { DiscoverCommandOptions } from './commands/discover.js';
 import type { ListCommandOptions } from './commands/list.js';

@@ -1,4 +1,4 @@
-import { InvalidMessageError, parseWatchRequest, type WatchRequest } from '../watch/request.js';
+import { InvalidMessageError, parseWatchRequest, type WatchRequest } from '../watch/index.js';
 import { CliUsageError } from './errors.js';
 
 /** The options every command that names a gateway takes (`watch`, `start`). */

@@ -1,8 +1,5 @@
 import { describeFilters } from '../notify/targets.js';
-import { selectTargets, unknownGroups } from '../watch/select-targets.js';
-import type { Target } from '../watch/ports.js';
-import type { EventKind } from '../watch/notification-event.js';
-import { watchRequestSchema, type WatchRequest } from '../watch/request.js';
+import { selectTargets, unknownGroups, type Target, type EventKind, watchRequestSchema, type WatchRequest } from '../watch/index.js';
 import { CliUsageError } from './errors.js';
 
 /** `--context key=value` and `--group name` (repeatable): the request a routing preview is about. */

@@ -1,7 +1,13 @@
-import { buildOutcomeEvent, buildStartedEvent } from '../watch/build-event.js';
-import type { EventKind, NotificationEvent, Outcome, WatchEvent } from '../watch/notification-event.js';
-import type { LastSeen } from '../watch/state.js';
-import { startWatch } from '../watch/start-watch.js';
+import {
+  buildOutcomeEvent,
+  buildStartedEvent,
+  type EventKind,
+  type NotificationEvent,
+  type Outcome,
+  type OutcomeEvent,
+  type LastSeen,
+  initialState,
+} from '../watch/index.js';
 
 /** What a watch of each outcome would have seen, for `test-notify` (Huawei's own codes and words). */
 const SAMPLES: Readonly<Record<Outcome, { elapsedMs: number; polls: number; last: Partial<LastSeen> | null; code: string | null; message: string | null }>> = {
@@ -34,7 +40,7 @@ const SAMPLES: Readonly<Record<Outcome, { elapsedMs: number; polls: number; last
  * @example
  * sampleEvent('failed', Date.now()).data.hint // 'insufficient quota: ask for a quota increase'
  */
-function sampleEvent(outcome: Outcome, nowMs: number): WatchEvent {
+function sampleEvent(outcome: Outcome, nowMs: number): OutcomeEvent {
   const sample = SAMPLES[outcome];
   const startedMs = nowMs - sample.elapsedMs;
   const request = {
@@ -45,7 +51,7 @@ function sampleEvent(outcome: Outcome, nowMs: number): WatchEvent {
     context: { sent_by: 'apig-watch test-notify' },
   };
   const state = {
-    ...startWatch(request, startedMs, 7200),
+    ...initialState(request, startedMs, 7200),
     polls: sample.polls,
     last:
       sample.last === null
@@ -80,7 +86,7 @@ function sampleStartedEvent(nowMs: number): NotificationEvent {
   const startedMs = nowMs - 64_000;
   const { project_id, instance_id, region, instance_name } = sampleEvent('succeeded', nowMs).data;
   const state = {
-    ...startWatch({ project_id, instance_id, region, instance_name, context: {} }, startedMs, 7200),
+    ...initialState({ project_id, instance_id, region, instance_name, context: {} }, startedMs, 7200),
     polls: 1,
     last: { status: 'creating', progress: 30, start_time_ms: startedMs, end_time_ms: nowMs, error_code: null, error_msg: null },
   };

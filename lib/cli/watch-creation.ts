@@ -1,9 +1,5 @@
-import type { ProgressSource, Clock } from '../watch/ports.js';
-import { decidePoll } from '../watch/decide.js';
-import type { WatchEvent } from '../watch/notification-event.js';
-import { observe } from '../watch/observe.js';
-import { adaptiveSchedule, type PollSchedule } from '../watch/schedule.js';
-import type { WatchState } from '../watch/state.js';
+import { decidePoll, observe } from '../watch/decide-poll.js';
+import { type ProgressSource, type Clock, type OutcomeEvent, adaptiveSchedule, type PollSchedule, type WatchState } from '../watch/index.js';
 
 /** What one poll that did not end the watch saw, and how long until the next. */
 export interface PollUpdate {
@@ -36,7 +32,7 @@ export interface WatchCreationOptions {
  * const event = await watchCreation(startWatch(request, clock.now(), 7200), { progressSource, clock, sleep });
  * event.data.outcome // 'succeeded'
  */
-export async function watchCreation(first: WatchState, ports: WatchCreationPorts, options: WatchCreationOptions = {}): Promise<WatchEvent> {
+export async function watchCreation(first: WatchState, ports: WatchCreationPorts, options: WatchCreationOptions = {}): Promise<OutcomeEvent> {
   const { intervalSeconds } = options;
   const schedule: PollSchedule = intervalSeconds === undefined ? adaptiveSchedule : () => intervalSeconds;
   let state = first;

@@ -1,6 +1,5 @@
 import { isNeverAnswered } from '../notify/compose-message.js';
-import type { Outcome, WatchEvent } from '../watch/notification-event.js';
-import type { WatchState } from '../watch/state.js';
+import type { Outcome, OutcomeEvent, WatchState } from '../watch/index.js';
 import type { BoardRow, RowTone } from './live-board.js';
 
 const OUTCOME_TONES: Readonly<Record<Outcome, RowTone>> = {
@@ -53,7 +52,7 @@ export function rowOfState(label: string, state: WatchState, extra: { nextPollAt
  * @example
  * board.update(id, rowOfOutcome('orders-gw', event));
  */
-export function rowOfOutcome(label: string, event: WatchEvent): BoardRow {
+export function rowOfOutcome(label: string, event: OutcomeEvent): BoardRow {
   const { data } = event;
   const completed = data.outcome === 'succeeded' || data.outcome === 'failed';
   const endedAtMs = Date.parse(data.finished_at ?? event.timestamp);

@@ -5,7 +5,7 @@
 import { DEFAULT_APIG_ENDPOINT, DEFAULT_IAM_ENDPOINT } from '../apig/endpoints.js';
 import { ConfigError } from '../config-error.js';
 import { parseDiscoverProjects, type DiscoverProject } from '../discover/projects.js';
-import { MAX_WATCH_LIFETIME_SECONDS } from '../watch/watch-lifetime.js';
+import { MAX_WATCH_LIFETIME_SECONDS } from '../watch/index.js';
 import { SECRET_VARIABLES, secretSource, type SecretSource, type SecretVariable } from './secrets.js';
 
 const DEFAULT_WATCH_TIMEOUT_SECONDS = 7200;

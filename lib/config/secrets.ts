@@ -2,8 +2,7 @@
 import type { ApigConfig } from '../apig/types.js';
 import { ConfigError } from '../config-error.js';
 import { parseNotifyUrls } from '../notify/targets.js';
-import type { Target } from '../watch/ports.js';
-import { MIN_STATE_SIGNING_KEY_BYTES, type StateSigningKeys } from '../watch/state-message.js';
+import { type Target, MIN_STATE_SIGNING_KEY_BYTES, type StateSigningKeys } from '../watch/index.js';
 import { apigConfigFrom } from './credentials.js';
 import type { Settings } from './environment.js';
 

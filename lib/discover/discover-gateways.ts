@@ -1,6 +1,5 @@
-import type { Log, Metrics } from '../watch/ports.js';
+import { type Log, type Metrics, DISCOVERY_ORIGIN, watchRequestSchema, type WatchRequest } from '../watch/index.js';
 import type { WatchRequestSender } from '../queue/watch-request-sender.js';
-import { DISCOVERY_ORIGIN, watchRequestSchema, type WatchRequest } from '../watch/request.js';
 import type { GatewayLister, ListedInstance } from './instance-list-client.js';
 import type { DiscoverProject } from './projects.js';
 

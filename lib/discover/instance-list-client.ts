@@ -3,10 +3,9 @@ import { createApigRequester, type ApigAnswer } from '../apig/apig-request.js';
 import { resolveEndpoint } from '../apig/endpoints.js';
 import { errorFromApigAnswer } from '../apig/errors.js';
 import { parseJsonLeniently } from '../lenient-json.js';
-import { ApigRetryableError, type ApigError } from '../watch/progress-errors.js';
+import { ApigRetryableError, type ApigError, SILENT_LOG, type Log } from '../watch/index.js';
 import type { ApigConfig } from '../apig/types.js';
 import { boundEchoedText, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
-import { SILENT_LOG, type Log } from '../watch/ports.js';
 import type { DiscoverProject } from './projects.js';
 
 /** ListInstancesV2 takes `limit` 1–500: the largest page means the fewest requests. */

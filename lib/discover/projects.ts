@@ -1,5 +1,5 @@
 import { ConfigError } from '../config-error.js';
-import { watchRequestSchema } from '../watch/request.js';
+import { watchRequestSchema } from '../watch/index.js';
 
 const VARIABLE = 'DISCOVER_PROJECTS';
 /** Entries are echoed in errors (project ids are not secrets), capped so a pasted blob stays readable. */

@@ -1,8 +1,7 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { parseJsonLeniently } from '../lenient-json.js';
-import type { Log } from '../watch/ports.js';
+import { type Log, InvalidMessageError, parseWatchRequest, type FieldProblem, type WatchRequest } from '../watch/index.js';
 import type { WatchRequestSender } from '../queue/watch-request-sender.js';
-import { InvalidMessageError, parseWatchRequest, type FieldProblem, type WatchRequest } from '../watch/request.js';
 
 /** A watch request is a few hundred bytes; anything much larger is refused before parsing. */
 const MAX_BODY_BYTES = 64 * 1024;

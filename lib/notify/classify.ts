@@ -1,5 +1,5 @@
 import { parseJsonLeniently } from '../lenient-json.js';
-import type { ChannelType } from '../watch/ports.js';
+import type { ChannelType } from './targets.js';
 
 /** How much of a receiver's answer is kept in reasons and logs. */
 const ANSWER_EXCERPT_MAX_CHARS = 300;

@@ -1,6 +1,4 @@
-import type { EventKind, NotificationEvent } from '../watch/notification-event.js';
-import { NEVER_ANSWERED_PREFIX } from '../watch/decide.js';
-import { formatElapsed } from '../watch/format-elapsed.js';
+import { type EventKind, type NotificationEvent, formatElapsed } from '../watch/index.js';
 import { fitInto } from './fit.js';
 
 /** Caps on echoed values, so every channel's limit can be met by shortening the error message alone. */
@@ -114,7 +112,7 @@ const NO_PROGRESS_TEXT: OutcomeText = {
  * isNeverAnswered(event.data) // true: "Huawei never answered (3 attempts): … ECONNREFUSED …"
  */
 export function isNeverAnswered(data: NotificationEvent['data']): boolean {
-  return data.outcome === 'unavailable' && data.status === null && (data.error_msg ?? '').startsWith(NEVER_ANSWERED_PREFIX);
+  return data.unavailable_reason === 'never_answered';
 }
 
 /**

@@ -1,9 +1,9 @@
+import { type ChannelTarget, isChannelTarget } from './targets.js';
 import fetch from 'node-fetch';
 import { Webhook } from 'standardwebhooks';
 import { BOUNDED_FETCH_OPTIONS, isAnswerTooLarge, MAX_ANSWER_BYTES } from '../bounded-answer.js';
 import { keepAliveAgents } from '../keep-alive-agents.js';
-import type { Log, DeliveryResult, Notifier, Target } from '../watch/ports.js';
-import type { NotificationEvent } from '../watch/notification-event.js';
+import type { Log, DeliveryResult, Notifier, NotificationEvent } from '../watch/index.js';
 import { type Answer, classifyAnswer, type Verdict } from './classify.js';
 import { NotifyConfigError } from './errors.js';
 import type { RenderedRequest } from './rendered-request.js';
@@ -77,7 +77,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   }
   const spacing = createPostSpacing();
 
-  async function deliver(event: NotificationEvent, target: Target, giveUpAtMs: number, log: Log): Promise<DeliveryResult> {
+  async function deliver(event: NotificationEvent, target: ChannelTarget, giveUpAtMs: number, log: Log): Promise<DeliveryResult> {
     let attempts = 0;
     let last: RetryVerdict | undefined;
     const notDelivered = (notBeforeMs?: number): DeliveryResult => ({
@@ -128,6 +128,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   return {
     async deliver(event, target, { giveUpAtMs, log = options.log }) {
+      if (!isChannelTarget(target)) return { status: 'rejected', attempts: 0, reason: `unknown channel ${target.type}`, gone: false };
       try {
         return await deliver(event, target, giveUpAtMs, log);
       } catch (error) {

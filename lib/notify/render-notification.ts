@@ -1,5 +1,6 @@
 import { cleanEchoedText } from '../echoed-text.js';
-import type { NotificationEvent } from '../watch/notification-event.js';
+import type { ChannelTarget, ChannelType } from './targets.js';
+import type { NotificationEvent } from '../watch/index.js';
 import type { RenderedRequest, Renderer, RenderOptions } from './rendered-request.js';
 import { renderDingTalkRequest } from './render-dingtalk.js';
 import { renderDiscordRequest } from './render-discord.js';
@@ -8,7 +9,6 @@ import { renderSlackRequest } from './render-slack.js';
 import { renderTeamsRequest } from './render-teams.js';
 import { renderWebhookRequest } from './render-webhook.js';
 import { renderWeComRequest } from './render-wecom.js';
-import type { ChannelType, Target } from '../watch/ports.js';
 
 /** The renderer of each channel. A new channel adds its file and one line here. */
 const RENDERERS: Readonly<Record<ChannelType, Renderer>> = {
@@ -29,7 +29,7 @@ const RENDERERS: Readonly<Record<ChannelType, Renderer>> = {
  * @example
  * const request = renderNotification(event, target, Date.now(), { webhookSecret: config.webhookSecret });
  */
-export function renderNotification(event: NotificationEvent, target: Target, nowMs: number, options: RenderOptions = {}): RenderedRequest {
+export function renderNotification(event: NotificationEvent, target: ChannelTarget, nowMs: number, options: RenderOptions = {}): RenderedRequest {
   return RENDERERS[target.type](withCleanEchoes(event), target, nowMs, options);
 }
 

@@ -1,5 +1,5 @@
-import type { NotificationEvent } from '../watch/notification-event.js';
-import type { Target } from '../watch/ports.js';
+import type { ChannelTarget } from './targets.js';
+import type { NotificationEvent } from '../watch/index.js';
 
 /** One HTTP POST, ready to send. */
 export interface RenderedRequest {
@@ -20,7 +20,7 @@ export interface RenderOptions {
  * Turns an event into the request one channel expects. Pure: the same arguments give the same
  * request, so signatures that include a timestamp are made again for each attempt.
  */
-export type Renderer = (event: NotificationEvent, target: Target, nowMs: number, options?: RenderOptions) => RenderedRequest;
+export type Renderer = (event: NotificationEvent, target: ChannelTarget, nowMs: number, options?: RenderOptions) => RenderedRequest;
 
 /** Headers of every JSON request (DingTalk insists on UTF-8 being stated). */
 export const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json; charset=utf-8' };

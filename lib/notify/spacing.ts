@@ -1,4 +1,4 @@
-import type { ChannelType } from '../watch/ports.js';
+import type { ChannelType } from './targets.js';
 
 /**
  * Minimum time between two posts to one target inside one process, below each channel's published

@@ -1,8 +1,15 @@
 import { createHash } from 'node:crypto';
-import { EVENT_KINDS, type EventKind } from '../watch/notification-event.js';
-import { GROUP_NAME_PATTERN } from '../watch/request.js';
+import { EVENT_KINDS, type EventKind, GROUP_NAME_PATTERN, type Target } from '../watch/index.js';
 import { NotifyConfigError } from './errors.js';
-import { CHANNEL_TYPES, type ChannelType, type Target } from '../watch/ports.js';
+
+/** The channels apig-watch can post to. */
+export const CHANNEL_TYPES = ['slack', 'webhook', 'feishu', 'dingtalk', 'wecom', 'teams', 'discord'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+/** A `NOTIFY_URLS` entry of a known channel: the core's `Target`, its `type` narrowed. */
+export interface ChannelTarget extends Target {
+  type: ChannelType;
+}
 
 const VARIABLE = 'NOTIFY_URLS';
 /** Hex characters of sha256(type, url) kept as the target id. */
@@ -48,8 +55,8 @@ const CHANNEL_HOSTS: ReadonlyArray<{ type: ChannelType; hosts: readonly string[]
  * // → [{ type: 'slack', on: ['failed', 'timed_out'], when: { team: ['payments'] }, … },
  * //    { type: 'dingtalk', secret: 'SECabc', url: 'https://oapi.dingtalk.com/robot/send?access_token=t', … }]
  */
-export function parseNotifyUrls(value: string): Target[] {
-  const targets = new Map<string, { target: Target; position: number }>();
+export function parseNotifyUrls(value: string): ChannelTarget[] {
+  const targets = new Map<string, { target: ChannelTarget; position: number }>();
   splitEntries(value).forEach(({ entry, position }) => {
     const target = parseEntry(entry, position);
     const earlier = targets.get(target.id);
@@ -85,7 +92,7 @@ function filterKey(target: Target): string {
   return JSON.stringify([target.secret, target.on, target.when, target.groups]);
 }
 
-function parseEntry(entry: string, position: number): Target {
+function parseEntry(entry: string, position: number): ChannelTarget {
   const fail: (problem: string) => never = (problem) => {
     throw new NotifyConfigError(VARIABLE, problem, position);
   };
@@ -223,6 +230,16 @@ function isFragmentParameter(value: string): value is FragmentParameter {
 
 function isEventKind(value: string): value is EventKind {
   return (EVENT_KINDS as readonly string[]).includes(value);
+}
+
+/**
+ * Whether a target is of a channel lib/notify knows (every target `parseNotifyUrls` made is).
+ *
+ * @example
+ * isChannelTarget({ ...target, type: 'pager' }) // false
+ */
+export function isChannelTarget(target: Target): target is ChannelTarget {
+  return isChannelType(target.type);
 }
 
 function isChannelType(value: string): value is ChannelType {

@@ -1,5 +1,5 @@
 import { ChangeMessageVisibilityBatchCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { OutgoingMessage, WatchQueue } from '../watch/ports.js';
+import type { OutgoingMessage, WatchQueue } from '../watch/index.js';
 
 /** SQS's limit on entries per `SendMessageBatch`. */
 export const MAX_BATCH_ENTRIES = 10;

@@ -1,8 +1,5 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { isWatchActive } from '../watch/watch-lifetime.js';
-import type { StepStore } from '../watch/ports.js';
-import type { WatchRequest } from '../watch/request.js';
-import { gatewayKeyFor, watchIdFor } from '../watch/watch-ids.js';
+import { isWatchActive, type StepStore, type WatchRequest, gatewayKeyFor, watchIdFor } from '../watch/index.js';
 
 /**
  * What starting a watch answers: the watch's id and whether the request joined a watch of the

@@ -2,7 +2,7 @@ import { readDiscoverSettings } from '../config/environment.js';
 import { resolveApigConfig } from '../config/secrets.js';
 import { discoverGateways, type DiscoverySummary } from '../discover/discover-gateways.js';
 import { createInstanceLister, type GatewayLister } from '../discover/instance-list-client.js';
-import type { Log, Metrics } from '../watch/ports.js';
+import type { Log, Metrics } from '../watch/index.js';
 import { createWatchRequestSender } from '../queue/watch-request-sender.js';
 import { sqsClientFor } from '../queue/sqs-client.js';
 import { readSecretReference } from './secrets.js';

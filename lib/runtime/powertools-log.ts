@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
-import type { Log } from '../watch/ports.js';
+import type { Log } from '../watch/index.js';
 
 /**
  * The `Log` port over a Powertools `Logger`: structured JSON lines, with the Lambda context the

@@ -1,5 +1,5 @@
 import { MetricUnit, type Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
-import type { Metrics } from '../watch/ports.js';
+import type { Metrics } from '../watch/index.js';
 
 /**
  * The `Metrics` port over Powertools Metrics (CloudWatch EMF). A metric with dimensions goes out

@@ -1,4 +1,4 @@
-import type { Clock, WatchQueue } from '../watch/ports.js';
+import type { Clock, WatchQueue } from '../watch/index.js';
 
 /**
  * A clock that runs `scale` times faster than real time from `originMs` on (the demo's

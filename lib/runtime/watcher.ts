@@ -4,11 +4,10 @@ import { createProgressSource } from '../apig/progress-client.js';
 import { readSettings, type Settings } from '../config/environment.js';
 import { resolveRuntimeConfig, type RuntimeConfig } from '../config/secrets.js';
 import { ConfigError } from '../config-error.js';
-import type { Log, Clock, Metrics, IncomingRecord, WatchPorts } from '../watch/ports.js';
+import { type Log, type Clock, type Metrics, type IncomingRecord, type WatchPorts, processBatch } from '../watch/index.js';
 import { createNotifier } from '../notify/notifier.js';
 import { createSqsWatchQueue } from '../queue/watch-queue.js';
 import { createDynamoStepStore } from '../store/step-store.js';
-import { processBatch } from '../watch/process-batch.js';
 import { readSecretReference } from './secrets.js';
 import { scaledClock, scaledDelays } from './time-scale.js';
 

@@ -1,8 +1,15 @@
 import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { NotificationEvent, WatchEvent } from '../watch/notification-event.js';
-import { notificationEventSchema, watchEventSchema } from '../watch/state-schema.js';
-import type { GatewayWatch, StepKey, StepRecord, StepStore } from '../watch/ports.js';
-import { RECORD_RETENTION_SECONDS } from '../watch/watch-lifetime.js';
+import {
+  type NotificationEvent,
+  type OutcomeEvent,
+  notificationEventSchema,
+  outcomeEventSchema,
+  type GatewayWatch,
+  type StepKey,
+  type StepRecord,
+  type StepStore,
+  RECORD_RETENTION_SECONDS,
+} from '../watch/index.js';
 
 /**
  * How each kind of item's partition key starts: `gateway#<gateway key>`, `step#<watch id>#<step>`,
@@ -98,7 +105,7 @@ export function createDynamoStepStore(
       return item ? recordFrom(item) : null;
     },
 
-    async startWatch(gatewayKey, watch, nowMs, policy) {
+    async recordWatch(gatewayKey, watch, nowMs, policy) {
       const attributes = {
         watch_id: { S: watch.watchId },
         live_until: { N: String(watch.liveUntilMs) },
@@ -247,7 +254,7 @@ export function recordFrom(item: Record<string, AttributeValue>): StepRecord {
   const owner = item.owner?.S ?? '';
   const decidedAtMs = Number(item.decided_at?.N ?? 0);
   if (item.decision?.S === 'terminal') {
-    const event = watchEventSchema.parse(JSON.parse(item.event?.S ?? 'null')) as WatchEvent;
+    const event = outcomeEventSchema.parse(JSON.parse(item.event?.S ?? 'null')) as OutcomeEvent;
     return { owner, decidedAtMs, decision: { kind: 'terminal', event } };
   }
   if (item.decision?.S === 'successor' && item.successor_body?.S !== undefined) {

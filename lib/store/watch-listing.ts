@@ -1,9 +1,5 @@
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Outcome, WatchEvent } from '../watch/notification-event.js';
-import type { GatewayWatch, StepRecord } from '../watch/ports.js';
-import { unverifiedStateOf } from '../watch/state-message.js';
-import type { WatchState } from '../watch/state.js';
-import { isWatchActive } from '../watch/watch-lifetime.js';
+import { type Outcome, type OutcomeEvent, type GatewayWatch, type StepRecord, unverifiedStateOf, type WatchState, isWatchActive } from '../watch/index.js';
 import { ITEM_KEY_PREFIXES, gatewayWatchFrom, recordFrom } from './step-store.js';
 
 /**
@@ -111,7 +107,7 @@ function listingOf(
 ): WatchListing | null {
   const ordered = [...records.entries()].sort(([a], [b]) => a - b).map(([, record]) => record);
   const terminal = ordered.find((record) => record.decision.kind === 'terminal');
-  const event: WatchEvent | null = terminal?.decision.kind === 'terminal' ? terminal.decision.event : null;
+  const event: OutcomeEvent | null = terminal?.decision.kind === 'terminal' ? terminal.decision.event : null;
   const lastSuccessor = ordered.findLast((record) => record.decision.kind === 'successor');
   const state: WatchState | null = lastSuccessor?.decision.kind === 'successor' ? unverifiedStateOf(lastSuccessor.decision.message.body) : null;
   const gatewayFacts = state?.request ?? event?.data;

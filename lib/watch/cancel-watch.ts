@@ -1,8 +1,7 @@
-import { buildOutcomeEvent } from './build-event.js';
-import type { GatewayWatch, StepKey, StepStore } from './ports.js';
+import { buildOutcomeEvent } from './events.js';
+import { type GatewayWatch, isWatchActive, type StepKey, type StepStore } from './ports/index.js';
 import { unverifiedStateOf } from './state-message.js';
-import { gatewayKeyFor } from './watch-ids.js';
-import { isWatchActive } from './watch-lifetime.js';
+import { gatewayKeyFor } from './state.js';
 
 /**
  * The owner of a step record an operator wrote (`apig-watch cancel`), never an SQS message id:

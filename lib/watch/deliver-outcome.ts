@@ -1,10 +1,9 @@
-import { type Log, type DeliveryResult, INVOCATION_SAFETY_MARGIN_MS, type StepOutcome, type Target, type WatchPorts, type WatchSettings } from './ports.js';
+import { decideDelivery, type OwedDelivery } from './decide-delivery.js';
+import type { NotificationEvent, OutcomeEvent } from './events.js';
+import { type DeliveryResult, type Target, withKeys } from './ports/index.js';
 import { selectTargets } from './select-targets.js';
-import { decideDelivery, type OwedDelivery } from './decide.js';
-import { withKeys } from './log-keys.js';
-import type { NotificationEvent, WatchEvent } from './notification-event.js';
 import { encodeStateMessage } from './state-message.js';
-import type { WatchState } from './state.js';
+import { INVOCATION_SAFETY_MARGIN_MS, type StepContext, type StepOutcome } from './step-context.js';
 
 /**
  * A claim on a delivery outlives the invocation that took it by this much (wall clock): the
@@ -16,26 +15,18 @@ export const CLAIM_SLACK_MS = 10_000;
 /**
  * Delivers an outcome to every target that wants it and has not settled it yet (each settled
  * target is recorded, so a retry goes only to the others; each post is claimed first, so two live
- * copies of the step never both post), then ends the step, or hands the owed
- * targets to a delivery-only round on the queue, or — once the delivery budget is spent — to the
- * dead-letter queue, where a redrive delivers them.
+ * copies of the step never both post), then ends the step, or hands the owed targets to a
+ * delivery-only round on the queue, or — once the delivery budget is spent — to the dead-letter
+ * queue, where a redrive delivers them.
  *
  * @example
- * const outcome = await deliverOutcome(state, event, ports, settings, deadlineMs, log);
+ * return deliverOutcome(context, decision.event, { unsettled: false });
  */
-export async function deliverOutcome(
-  state: WatchState,
-  event: WatchEvent,
-  ports: WatchPorts,
-  settings: WatchSettings,
-  invocationDeadlineMs: number,
-  log: Log,
-  options: DeliveryOptions = { unsettled: false },
-): Promise<StepOutcome> {
-  const { metrics, clock } = ports;
+export async function deliverOutcome(context: StepContext, event: OutcomeEvent, options: DeliveryOptions): Promise<StepOutcome> {
+  const { state, ports, settings, log } = context;
   if (ports.targets.length === 0) log.warn('no notification targets are configured (NOTIFY_URLS); the outcome is only logged');
-  const stillOwed = await deliverToOwedTargets(state, event, ports, invocationDeadlineMs, log, options);
-  const decision = decideDelivery(state, event, stillOwed, clock.now(), settings.deliveryBudgetSeconds);
+  const stillOwed = await deliverToOwedTargets(context, event, options);
+  const decision = decideDelivery(state, event, stillOwed, ports.clock.now(), settings.deliveryBudgetSeconds);
   switch (decision.action) {
     case 'done':
       return { kind: 'finished' };
@@ -44,29 +35,10 @@ export async function deliverOutcome(
       return { kind: 'send', message: { body: encodeStateMessage(decision.next, ports.stateKeys), delaySeconds: decision.delaySeconds }, log };
     case 'dead_letter':
       log.error('delivery budget spent; the outcome goes to the dead-letter queue (a redrive delivers it)', { reason: decision.reason });
-      metrics.count('DeadLettered', 1, { reason: 'delivery' });
+      ports.metrics.count('DeadLettered', 1, { reason: 'delivery' });
       await ports.queue.sendToDeadLetter(encodeStateMessage(decision.next, ports.stateKeys), decision.reason);
       return { kind: 'finished' };
   }
-}
-
-/**
- * Delivers the opt-in `started` notice to the targets that want it and have not had it. It is
- * informational: a target that cannot take it within this invocation is not retried (the outcome
- * follows anyway), and the watch goes on whatever the answers.
- *
- * @example
- * if (decision.started) await deliverNotice(state, decision.started, ports, deadlineMs, log);
- */
-export async function deliverNotice(
-  state: WatchState,
-  notice: NotificationEvent,
-  ports: WatchPorts,
-  invocationDeadlineMs: number,
-  log: Log,
-  options: DeliveryOptions = { unsettled: false },
-): Promise<void> {
-  await deliverToOwedTargets(state, notice, ports, invocationDeadlineMs, log, options);
 }
 
 export interface DeliveryOptions {
@@ -78,23 +50,22 @@ export interface DeliveryOptions {
  * One delivery per target that wants `event` (its NOTIFY_URLS filters) and has not settled it, each
  * claimed before its post; returns the targets still owed. A target whose claim another copy holds
  * is owed until the claim expires: if the holder lives it settles the target meanwhile, and if it
- * died, the round that comes back then takes the claim and posts.
+ * died, the round that comes back then takes the claim and posts. The opt-in `started` notice is
+ * delivered this way alone: it is informational, so a target that cannot take it within this
+ * invocation is not retried (the outcome follows anyway).
+ *
+ * @example
+ * if (decision.started) await deliverToOwedTargets(context, decision.started, { unsettled: true });
  */
-async function deliverToOwedTargets(
-  state: WatchState,
-  event: NotificationEvent,
-  ports: WatchPorts,
-  invocationDeadlineMs: number,
-  log: Log,
-  { unsettled }: DeliveryOptions,
-): Promise<OwedDelivery[]> {
+export async function deliverToOwedTargets(context: StepContext, event: NotificationEvent, { unsettled }: DeliveryOptions): Promise<OwedDelivery[]> {
+  const { state, ports, deadlineMs, log } = context;
   const { store } = ports;
   // Only the targets whose NOTIFY_URLS filters (on=, when=, group=) want this event of this watch.
   const chosen = selectTargets(ports.targets, event, state.request);
   if (chosen.length === 0) return [];
   const settled = unsettled ? new Set<string>() : await store.settledTargets(event.id);
   const owed = chosen.filter((target) => !settled.has(target.id));
-  const heldUntilMs = invocationDeadlineMs + CLAIM_SLACK_MS;
+  const heldUntilMs = deadlineMs + CLAIM_SLACK_MS;
   const stillOwed = await Promise.all(
     owed.map(async (target): Promise<OwedDelivery[]> => {
       const claim = await store.claimDelivery(event.id, target.id, heldUntilMs);
@@ -104,7 +75,7 @@ async function deliverToOwedTargets(
         ports.metrics.count('DeliveriesHeldByAnotherCopy');
         return [{ paced: true, notBeforeMs: claim.untilMs }];
       }
-      const result = await postClaimed(event, target, ports, invocationDeadlineMs, heldUntilMs, log);
+      const result = await postClaimed(context, event, target, heldUntilMs);
       return result.status === 'retry_later' ? [result] : [];
     }),
   );
@@ -115,16 +86,9 @@ async function deliverToOwedTargets(
  * Posts a claimed delivery and settles it, or gives the claim up when the post did not go through
  * (or threw), so a retry need not wait for it to expire.
  */
-async function postClaimed(
-  event: NotificationEvent,
-  target: Target,
-  ports: WatchPorts,
-  invocationDeadlineMs: number,
-  heldUntilMs: number,
-  log: Log,
-): Promise<DeliveryResult> {
+async function postClaimed({ ports, deadlineMs, log }: StepContext, event: NotificationEvent, target: Target, heldUntilMs: number): Promise<DeliveryResult> {
   const { store, notifier, metrics, clock } = ports;
-  const giveUpAtMs = invocationDeadlineMs - INVOCATION_SAFETY_MARGIN_MS;
+  const giveUpAtMs = deadlineMs - INVOCATION_SAFETY_MARGIN_MS;
   let result: DeliveryResult;
   try {
     result = await notifier.deliver(event, target, { giveUpAtMs, log });

@@ -1,6 +1,6 @@
-import { describeError } from './describe-error.js';
-import type { IncomingRecord, StepOutcome, WatchPorts, WatchSettings } from './ports.js';
+import { describeError } from '../describe-error.js';
 import { processStep } from './process-step.js';
+import type { IncomingRecord, StepOutcome, WatchPorts, WatchSettings } from './step-context.js';
 
 /**
  * How soon a record that failed for a transient reason comes back: this many seconds, doubled on
@@ -22,11 +22,11 @@ export async function processBatch(
   records: IncomingRecord[],
   ports: WatchPorts,
   settings: WatchSettings,
-  invocationDeadlineMs: number,
+  deadlineMs: number,
 ): Promise<{ failedMessageIds: string[] }> {
   const outcomes = await Promise.all(
     records.map((record) =>
-      processStep(record, ports, settings, invocationDeadlineMs).catch((error: unknown): StepOutcome => {
+      processStep(record, ports, settings, deadlineMs).catch((error: unknown): StepOutcome => {
         ports.log.error('record failed; it will be retried', { messageId: record.messageId, error: describeError(error) });
         return { kind: 'failed' };
       }),

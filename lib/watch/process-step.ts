@@ -1,18 +1,24 @@
-import type { Log, GatewayWatch, StartPolicy, StepDecision, StepKey, StepRecord, IncomingRecord, StepOutcome, WatchPorts, WatchSettings } from './ports.js';
-import { DEAD_LETTER_RETENTION_SECONDS, isWatchActive, mayStartWatch } from './watch-lifetime.js';
+import { describeError } from '../describe-error.js';
 import { OPERATOR_OWNER_PREFIX } from './cancel-watch.js';
-import { decidePoll } from './decide.js';
-import { selectTargets } from './select-targets.js';
-import { deliverNotice, deliverOutcome } from './deliver-outcome.js';
-import { startedEventOf } from './build-event.js';
-import { describeError } from './describe-error.js';
-import { withKeys } from './log-keys.js';
-import { observe } from './observe.js';
+import { decidePoll, observe } from './decide-poll.js';
+import { deliverOutcome, deliverToOwedTargets } from './deliver-outcome.js';
+import { startedEventOf } from './events.js';
+import {
+  DEAD_LETTER_RETENTION_SECONDS,
+  type GatewayWatch,
+  isWatchActive,
+  mayStartWatch,
+  type StartPolicy,
+  type StepDecision,
+  type StepKey,
+  type StepRecord,
+  withKeys,
+} from './ports/index.js';
 import { InvalidMessageError } from './request.js';
+import { selectTargets } from './select-targets.js';
 import { ForgedStateError, encodeStateMessage, parseMessageBody, type ParsedMessage } from './state-message.js';
-import type { WatchState } from './state.js';
-import { startWatch } from './start-watch.js';
-import { gatewayKeyFor, watchIdFor } from './watch-ids.js';
+import { gatewayKeyFor, initialState, watchIdFor, type WatchState } from './state.js';
+import type { IncomingRecord, StepContext, StepOutcome, WatchPorts, WatchSettings } from './step-context.js';
 
 /** A watch that never ended counts as gone this long after its deadline (its last poll's delay, and more). */
 const WATCH_LIVE_GRACE_MS = 15 * 60_000;
@@ -40,7 +46,7 @@ export const EXPIRED_STATE_REASON = 'expired-state';
  * const outcome = await processStep(record, ports, settings, deadlineMs);
  * if (outcome.kind === 'send') await ports.queue.sendBatch([{ id: '0', ...outcome.message }]);
  */
-export async function processStep(record: IncomingRecord, ports: WatchPorts, settings: WatchSettings, invocationDeadlineMs: number): Promise<StepOutcome> {
+export async function processStep(record: IncomingRecord, ports: WatchPorts, settings: WatchSettings, deadlineMs: number): Promise<StepOutcome> {
   let message: ParsedMessage;
   try {
     message = parseMessageBody(record.body, ports.stateKeys);
@@ -50,7 +56,9 @@ export async function processStep(record: IncomingRecord, ports: WatchPorts, set
   }
   const nowMs = ports.clock.now();
   const state =
-    message.kind === 'state' ? message.state : startWatch(message.request, nowMs, settings.watchTimeoutSeconds, watchIdFor(message.request, record.messageId));
+    message.kind === 'state'
+      ? message.state
+      : initialState(message.request, nowMs, settings.watchTimeoutSeconds, watchIdFor(message.request, record.messageId));
   if (nowMs > replayableUntilMs(state, settings)) {
     return rejectMessage(record, new InvalidMessageError(EXPIRED_STATE_REASON), ports);
   }
@@ -62,14 +70,15 @@ export async function processStep(record: IncomingRecord, ports: WatchPorts, set
     instance_id: state.request.instance_id,
     messageId: record.messageId,
   });
+  const context: StepContext = { state, messageId: record.messageId, ports, settings, deadlineMs, log };
 
   // A message SQS has handed out before, or a state long overdue, was most likely decided already:
   // read before polling, so a copy of a decided step never asks Huawei again.
-  const known = receivedBefore(record) || arrivesLate(state, nowMs) ? await findRecorded(state, ports) : null;
-  const written = known ?? (await decideAndRecord(state, record.messageId, startPolicyOf(message), ports, settings));
+  const known = receivedBefore(record) || arrivesLate(state, nowMs) ? await findRecorded(context) : null;
+  const written = known ?? (await decideAndRecord(context, startPolicyOf(message)));
   if (written.kind === 'recorded') {
-    logDecision(state, written.decision, log, ports);
-    return act(state, written.decision, ports, settings, invocationDeadlineMs, log, { firstDecided: true });
+    logDecision(context, written.decision);
+    return act(context, written.decision, { firstDecided: true });
   }
   if (known === null && state.kind === 'poll') ports.metrics.count('DuplicatePolls');
   if (written.kind === 'joined') {
@@ -84,16 +93,16 @@ export async function processStep(record: IncomingRecord, ports: WatchPorts, set
   }
   if (written.existing.owner.startsWith(OPERATOR_OWNER_PREFIX)) {
     log.info('an operator decided this step; acting on it', { by: written.existing.owner.slice(OPERATOR_OWNER_PREFIX.length) });
-    logDecision(state, written.existing.decision, log, ports);
-    return act(state, written.existing.decision, ports, settings, invocationDeadlineMs, log, { firstDecided: false });
+    logDecision(context, written.existing.decision);
+    return act(context, written.existing.decision, { firstDecided: false });
   }
-  if (!(await mayActAgain(state, written.existing, record.messageId, ports))) {
+  if (!(await mayActAgain(context, written.existing))) {
     log.info('duplicate of a decided step dropped');
     ports.metrics.count('DuplicatesDropped');
     return { kind: 'finished' };
   }
   log.info('step seen again; acting on its recorded decision');
-  return act(state, written.existing.decision, ports, settings, invocationDeadlineMs, log, { firstDecided: false });
+  return act(context, written.existing.decision, { firstDecided: false });
 }
 
 /**
@@ -108,8 +117,9 @@ type Written =
   | { kind: 'ended'; watchId: string };
 
 /** Decides the step and records the decision; if another attempt recorded one first, that one stands. */
-async function decideAndRecord(state: WatchState, messageId: string, policy: StartPolicy, ports: WatchPorts, settings: WatchSettings): Promise<Written> {
-  const decision = await decideStep(state, ports, settings);
+async function decideAndRecord(context: StepContext, policy: StartPolicy): Promise<Written> {
+  const { state, messageId, ports } = context;
+  const decision = await decideStep(context);
   const recorded: StepRecord = { decision, owner: messageId, decidedAtMs: ports.clock.now() };
   if (state.step > 0) {
     const result = await ports.store.recordStep(keyOf(state), recorded);
@@ -121,13 +131,13 @@ async function decideAndRecord(state: WatchState, messageId: string, policy: Sta
     endedAtMs: decision.kind === 'terminal' ? recorded.decidedAtMs : null,
     liveUntilMs: state.deadline_at + WATCH_LIVE_GRACE_MS,
   };
-  const result = await ports.store.startWatch(gatewayKeyFor(state.request), watch, recorded.decidedAtMs, policy);
+  const result = await ports.store.recordWatch(gatewayKeyFor(state.request), watch, recorded.decidedAtMs, policy);
   if (result.started) return { kind: 'recorded', decision };
   return foundOrJoined(state, result.current, ports.clock.now());
 }
 
 /** What is on record for a step already, without polling; `null` when nothing is. */
-async function findRecorded(state: WatchState, ports: WatchPorts): Promise<Written | null> {
+async function findRecorded({ state, ports }: StepContext): Promise<Written | null> {
   if (state.step > 0) {
     const existing = await ports.store.readStep(keyOf(state));
     return existing === null ? null : { kind: 'found', existing };
@@ -152,7 +162,7 @@ function arrivesLate(state: WatchState, nowMs: number): boolean {
 }
 
 /** Polls Huawei (a poll step) and decides; a delivery round has its outcome already. */
-async function decideStep(state: WatchState, ports: WatchPorts, settings: WatchSettings): Promise<StepDecision> {
+async function decideStep({ state, ports, settings }: StepContext): Promise<StepDecision> {
   if (state.kind === 'deliver' && state.event !== null) return { kind: 'terminal', event: state.event };
   const observation = await observe(state, ports.progressSource);
   ports.metrics.count('Polls');
@@ -173,7 +183,7 @@ async function decideStep(state: WatchState, ports: WatchPorts, settings: WatchS
  * successor is long overdue (a broken chain). Any other copy is a duplicate: acting on it would
  * fork the chain.
  */
-async function mayActAgain(state: WatchState, existing: StepRecord, messageId: string, ports: WatchPorts): Promise<boolean> {
+async function mayActAgain({ state, messageId, ports }: StepContext, existing: StepRecord): Promise<boolean> {
   const delayMs = existing.decision.kind === 'successor' ? existing.decision.message.delaySeconds * 1000 : 0;
   const overdue = ports.clock.now() - existing.decidedAtMs > delayMs + STEP_OVERDUE_MS;
   if (existing.owner !== messageId && !overdue) return false;
@@ -184,25 +194,18 @@ async function mayActAgain(state: WatchState, existing: StepRecord, messageId: s
  * Acts on a step's decision. `firstDecided`: this attempt recorded it just now, so nothing can have
  * been delivered for it yet (its event or notice is new) and the delivery records need no read.
  */
-async function act(
-  state: WatchState,
-  decision: StepDecision,
-  ports: WatchPorts,
-  settings: WatchSettings,
-  invocationDeadlineMs: number,
-  log: Log,
-  { firstDecided }: { firstDecided: boolean },
-): Promise<StepOutcome> {
+async function act(context: StepContext, decision: StepDecision, { firstDecided }: { firstDecided: boolean }): Promise<StepOutcome> {
+  const { state, ports } = context;
   const unsettled = firstDecided && state.kind === 'poll';
   if (decision.kind === 'successor') {
-    if (decision.started) await deliverNotice(state, decision.started, ports, invocationDeadlineMs, log, { unsettled });
-    return { kind: 'send', message: decision.message, log };
+    if (decision.started) await deliverToOwedTargets(context, decision.started, { unsettled });
+    return { kind: 'send', message: decision.message, log: context.log };
   }
   if (state.kind === 'poll' && state.step > 0) await ports.store.endWatch(gatewayKeyFor(state.request), state.watch_id, ports.clock.now());
-  return deliverOutcome(state, decision.event, ports, settings, invocationDeadlineMs, log, { unsettled });
+  return deliverOutcome(context, decision.event, { unsettled });
 }
 
-function logDecision(state: WatchState, decision: StepDecision, log: Log, ports: WatchPorts): void {
+function logDecision({ state, log, ports }: StepContext, decision: StepDecision): void {
   if (state.step === 0) {
     log.info('watch started', { region: state.request.region, instance_name: state.request.instance_name });
     ports.metrics.count('WatchesStarted');

@@ -15,7 +15,6 @@ export const GROUP_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const MAX_NOTIFY_GROUPS = 10;
 /** The one `origin` a producer may state: the request comes from a discovery sweep. */
 export const DISCOVERY_ORIGIN = 'discovery';
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 const huaweiId = z.string('must be a string').check(z.regex(HUAWEI_ID_PATTERN, 'must be 32 lowercase hexadecimal characters (a Huawei Cloud id)'));
@@ -55,18 +54,33 @@ export const watchRequestSchema = z.object({
   origin: z.optional(z.enum([DISCOVERY_ORIGIN], `must be "${DISCOVERY_ORIGIN}" when set`)),
 });
 
-/** A validated watch request, normalised: absent optional fields are `null` / `{}`. */
-export interface WatchRequest {
-  project_id: string;
-  instance_id: string;
-  region: string;
-  instance_name: string | null;
-  context: Record<string, string>;
-  /** Groups of targets to notify besides the ungrouped ones (`group=` in `NOTIFY_URLS`); absent when none. */
-  notify?: string[];
-  /** Set by the discovery sweep: such a request starts a watch only for a gateway with none on record. */
-  origin?: typeof DISCOVERY_ORIGIN;
-}
+/**
+ * A watch request as the watcher keeps it (in its state, from step to step): validated and
+ * normalised — absent optional fields are `null` / `{}`, the echoed `instance_name` and `context`
+ * cleaned (`cleanEchoedText`: no bidi override, zero-width or C1 control character; C0 controls
+ * are refused), a name that was only such characters reads as no name.
+ */
+export const normalisedRequestSchema = z.pipe(
+  watchRequestSchema,
+  z.transform(({ project_id, instance_id, region, instance_name, context, notify, origin }) => {
+    const name = instance_name ? cleanEchoedText(instance_name) : '';
+    const labels = Object.entries(context ?? {}).map(([key, value]) => [cleanEchoedText(key), cleanEchoedText(value)] as const);
+    return {
+      project_id,
+      instance_id,
+      region,
+      instance_name: name === '' ? null : name,
+      context: Object.fromEntries(labels.filter(([key]) => key !== '')),
+      // `notify`: groups of targets besides the ungrouped ones (`group=` in NOTIFY_URLS), absent when none.
+      ...(notify && notify.length > 0 ? { notify: [...new Set(notify)] } : {}),
+      // `origin`: set by the discovery sweep, whose requests start a watch only for a gateway with none on record.
+      ...(origin ? { origin } : {}),
+    };
+  }),
+);
+
+/** A validated, normalised watch request. */
+export type WatchRequest = z.infer<typeof normalisedRequestSchema>;
 
 /** One problem of one field, e.g. `{ field: 'instance_id', message: 'must be 32 lowercase …' }`. */
 export interface FieldProblem {
@@ -110,10 +124,8 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
 }
 
 /**
- * Validates a watch request, unwrapping the EventBridge envelope (`{"detail-type", "source", "detail"}`)
- * that an event rule delivers to an SQS target. The echoed `instance_name` and `context` come back
- * cleaned (`cleanEchoedText`: no bidi override, zero-width or C1 control character; C0 controls
- * are refused): a name that was only such characters reads as no name.
+ * Validates a watch request (`normalisedRequestSchema`), unwrapping the EventBridge envelope
+ * (`{"detail-type", "source", "detail"}`) that an event rule delivers to an SQS target.
  *
  * @example
  * const request = parseWatchRequest(JSON.parse(record.body));
@@ -121,27 +133,14 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
  */
 export function parseWatchRequest(input: unknown): WatchRequest {
   const candidate = isEventBridgeEnvelope(input) ? input.detail : input;
-  const parsed = watchRequestSchema.safeParse(candidate);
-  if (!parsed.success) {
-    const fields = fieldProblemsOf(parsed.error.issues);
-    throw new InvalidMessageError(
-      'invalid watch request',
-      fields.map(({ field, message }) => `${field}: ${message}`),
-      fields,
-    );
-  }
-  const { project_id, instance_id, region, instance_name, context, notify, origin } = parsed.data;
-  const name = instance_name ? cleanEchoedText(instance_name) : '';
-  const labels = Object.entries(context ?? {}).map(([key, value]) => [cleanEchoedText(key), cleanEchoedText(value)] as const);
-  return {
-    project_id,
-    instance_id,
-    region,
-    instance_name: name === '' ? null : name,
-    context: Object.fromEntries(labels.filter(([key]) => key !== '')),
-    ...(notify && notify.length > 0 ? { notify: [...new Set(notify)] } : {}),
-    ...(origin ? { origin } : {}),
-  };
+  const parsed = normalisedRequestSchema.safeParse(candidate);
+  if (parsed.success) return parsed.data;
+  const fields = fieldProblemsOf(parsed.error.issues);
+  throw new InvalidMessageError(
+    'invalid watch request',
+    fields.map(({ field, message }) => `${field}: ${message}`),
+    fields,
+  );
 }
 
 /** True for an EventBridge event as it arrives on an SQS target. */

@@ -299,10 +299,9 @@ export function transientRetryDelaySeconds(state: WatchState, consecutiveErrors:
   return withinDeadline(delay, state, nowMs);
 }
 
-/** The answer before a step was first seen: `null` is the watch's first answer, absent is an older state. */
+/** The answer before a step was first seen (`null`: the step showed in the watch's first answer). */
 function stepLowerBoundMs(mark: ProgressMark, startMs: number): number {
-  if (mark.after === null) return startMs;
-  return mark.after ?? mark.seen_at - MAX_POLL_INTERVAL_SECONDS * 1000;
+  return mark.after ?? startMs;
 }
 
 /** Never wait past the deadline (the poll at the deadline reports `timed_out`), never beyond SQS's limit. */

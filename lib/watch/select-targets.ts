@@ -1,13 +1,10 @@
-import { DEFAULT_OUTCOMES, type EventKind } from './notification-event.js';
-import type { Target } from './ports.js';
+import { DEFAULT_OUTCOMES, type EventKind } from './events.js';
+import type { Target } from './ports/index.js';
 import type { WatchRequest } from './request.js';
-
-/** What a target without `on=` is notified of: every outcome, as before filters existed. */
-const DEFAULT_EVENT_KINDS: readonly EventKind[] = DEFAULT_OUTCOMES;
 
 /**
  * The targets that want `event` of the watch asked for by `request` (docs/configuration.md, "Routing and
- * filters"): a target's `on` (default: every outcome, not `started`) must include the event, each
+ * filters"): a target's `on` (default: every outcome but `cancelled`, not `started`) must include the event, each
  * of its `when` labels must be in the request's `context` with one of the listed values, and a
  * target with `groups` is used only when the request's `notify` names one of them. Pure: the
  * poller calls it before each delivery, `apig-watch test-notify` and `discover` to show the routing.
@@ -26,7 +23,7 @@ export function selectTargets(
   const named = new Set(request.notify ?? []);
   return targets.filter(
     (target) =>
-      (target.on ?? DEFAULT_EVENT_KINDS).includes(kind) &&
+      (target.on ?? (DEFAULT_OUTCOMES as readonly EventKind[])).includes(kind) &&
       Object.entries(target.when ?? {}).every(([label, values]) => {
         const value = Object.hasOwn(request.context, label) ? request.context[label] : undefined;
         return value !== undefined && values.includes(value);

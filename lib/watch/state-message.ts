@@ -1,7 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { InvalidMessageError, describeIssues, parseWatchRequest, type WatchRequest } from './request.js';
-import { STATE_VERSION, type WatchState } from './state.js';
-import { watchStateSchema } from './state-schema.js';
+import { STATE_VERSION, watchStateSchema, type WatchState } from './state.js';
 
 /**
  * The keys of `STATE_SIGNING_KEY` and, during a rotation (docs/operating.md, "Rotating the state
@@ -97,7 +96,7 @@ export function unverifiedStateOf(body: string): WatchState | null {
   if (envelope === null) return null;
   try {
     const parsed = watchStateSchema.safeParse(JSON.parse(envelope.payload));
-    return parsed.success ? (parsed.data as WatchState) : null;
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
@@ -135,8 +134,7 @@ function verifiedState({ version, payload, sig }: StateEnvelope, keys: StateSign
   if (version !== STATE_VERSION) throw new InvalidMessageError(`unsupported message version ${version}; this poller reads v: ${STATE_VERSION}`);
   const parsed = watchStateSchema.safeParse(JSON.parse(payload));
   if (!parsed.success) throw new InvalidMessageError('invalid watch state', describeIssues(parsed.error.issues));
-  const checked = parsed.data as WatchState;
-  return { ...checked, request: parseWatchRequest(checked.request) };
+  return parsed.data;
 }
 
 function signatureOf(payload: string, key: string): string {

@@ -4,7 +4,7 @@ import { slackMessageText } from './slack-text.js';
 import type { LocalEventSourceOptions, SqsHandler } from '../../devkit/local-event-source.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../devkit/local-stack.js';
 import { describeRequest, type ReceivedRequest } from '../../devkit/webhook-receiver.js';
-import type { WatchEvent } from '../../lib/watch/notification-event.js';
+import type { OutcomeEvent } from '../../lib/watch/index.js';
 
 /** The channels the local receiver stands in for: Slack and a signed generic webhook. */
 export const LOCAL_CHANNELS = ['slack', 'webhook'] as const;
@@ -97,8 +97,8 @@ export function describeNotification(request: ReceivedRequest, stamp: string, sl
 }
 
 /** Whether a body has the generic webhook event's shape (a local receiver takes any POST). */
-function isWatchEvent(body: unknown): body is WatchEvent {
-  const { type, data } = (body ?? {}) as Partial<Record<keyof WatchEvent, unknown>>;
+function isWatchEvent(body: unknown): body is OutcomeEvent {
+  const { type, data } = (body ?? {}) as Partial<Record<keyof OutcomeEvent, unknown>>;
   return typeof type === 'string' && typeof data === 'object' && data !== null;
 }
 

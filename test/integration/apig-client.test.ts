@@ -1,12 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { ApigRetryableError, ApigTerminalError, IamLoginRefusedError } from '../../lib/watch/progress-errors.js';
+import type { Log } from '../../lib/watch/ports/observability.js';
+import { ApigRetryableError, ApigTerminalError, IamLoginRefusedError, type ProgressTarget } from '../../lib/watch/ports/progress-source.js';
 import { MAX_ANSWER_BYTES } from '../../lib/bounded-answer.js';
 import { REFUSAL_CONFIRMS_WITHIN_MS, REFUSED_LOGIN_RETRY_MS } from '../../lib/apig/iam-token.js';
 import { createProgressSource } from '../../lib/apig/progress-client.js';
 import type { ApigCredentials } from '../../lib/apig/types.js';
-import type { ProgressTarget, Log } from '../../lib/watch/ports.js';
 import { startApigSimulator, type ApigSimulator, type SimulatedFault, type SimulatedGateway } from '../../lib/simulator/index.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import { ECHOED_TEXT_MAX_CHARS, ECHOED_WORD_MAX_CHARS } from '../../lib/echoed-text.js';

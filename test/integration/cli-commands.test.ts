@@ -8,7 +8,7 @@ import { startLocalAws, type LocalAws } from '../../devkit/local-aws.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import { createDynamoStepStore } from '../../lib/store/step-store.js';
 import { PROVISIONAL_WATCH_ID } from '../../lib/cli/commands/start.js';
-import { gatewayKeyFor, watchIdFor } from '../../lib/watch/watch-ids.js';
+import { gatewayKeyFor, watchIdFor } from '../../lib/watch/state.js';
 import { cleanEnv, runApigWatch, spawnApigWatch } from '../support/cli-process.js';
 import { startCloudFormationStandIn } from '../support/cloudformation-stand-in.js';
 import { INSTANCE_ID, PROJECT_ID } from '../support/factories.js';
@@ -90,7 +90,7 @@ describe('apig-watch start', () => {
       endedAtMs: null,
       liveUntilMs: Date.now() + 3_600_000,
     };
-    await store.startWatch(gatewayKeyFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID }), active, Date.now(), 'request');
+    await store.recordWatch(gatewayKeyFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID }), active, Date.now(), 'request');
 
     // Act
     const run = await runApigWatch(

@@ -9,7 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import { startApigSimulator, type ApigSimulator } from '../../lib/simulator/index.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import { scaledClock } from '../../lib/runtime/time-scale.js';
-import type { WatchEvent } from '../../lib/watch/notification-event.js';
+import type { OutcomeEvent } from '../../lib/watch/events.js';
 import { cleanEnv, lastLine, runApigWatch, spawnApigWatch } from '../support/cli-process.js';
 import { PROJECT_ID } from '../support/factories.js';
 
@@ -84,7 +84,7 @@ describe('apig-watch watch', () => {
 
     // Assess
     expect(run).toMatchObject({ code: 0 });
-    const event = JSON.parse(lastLine(run.stdout)) as WatchEvent;
+    const event = JSON.parse(lastLine(run.stdout)) as OutcomeEvent;
     expect(event).toMatchObject({
       type: 'apig.gateway.creation.succeeded',
       data: { outcome: 'succeeded', instance_id: instanceId, instance_name: 'orders-gw', status: 'success', progress: 100 },
@@ -252,7 +252,7 @@ describe('apig-watch watch', () => {
       const run = await runApigWatch(watchArgs(newInstanceId(), '--name', 'lost-gw', '--json'), cliEnv({ APIG_ENDPOINT: endpoint }));
 
       expect(run.code).toBe(4);
-      const event = JSON.parse(lastLine(run.stdout)) as WatchEvent;
+      const event = JSON.parse(lastLine(run.stdout)) as OutcomeEvent;
       expect(event.data).toMatchObject({ outcome: 'unavailable', status: null, progress: null, polls: 3 });
       expect(event.data.error_msg).toMatch(
         new RegExp(`^Huawei never answered \\(3 attempts\\): APIG progress request failed \\(${code}\\): .*check APIG_ENDPOINT and the region$`),

@@ -1,6 +1,6 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { ApigTerminalError } from '../../lib/watch/progress-errors.js';
+import { ApigTerminalError } from '../../lib/watch/ports/progress-source.js';
 import { startApigSimulator, type ApigSimulator, type SimulatedGateway } from '../../lib/simulator/index.js';
 import { lambdaContext } from '../../devkit/local-event-source.js';
 import { createInstanceLister } from '../../lib/discover/instance-list-client.js';

@@ -1,5 +1,6 @@
 import { startWebhookReceiver, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
-import type { Log, Target } from '../../lib/watch/ports.js';
+import type { Target } from '../../lib/watch/ports/notifier.js';
+import type { Log } from '../../lib/watch/ports/observability.js';
 import { createNotifier } from '../../lib/notify/notifier.js';
 import { parseNotifyUrls } from '../../lib/notify/targets.js';
 import { TEST_WEBHOOK_SECRET, watchEventFactory } from '../support/notify-fixtures.js';

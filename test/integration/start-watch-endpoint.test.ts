@@ -7,9 +7,9 @@ import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructured
 import { startLocalAws, type LocalAws } from '../../devkit/local-aws.js';
 import { answerStartWatch } from '../../lib/http/start-watch-endpoint.js';
 import { createWatchRequestSender } from '../../lib/queue/watch-request-sender.js';
-import { SILENT_LOG } from '../../lib/watch/ports.js';
+import { SILENT_LOG } from '../../lib/watch/ports/observability.js';
+import { gatewayKeyFor, watchIdFor } from '../../lib/watch/state.js';
 import { createDynamoStepStore } from '../../lib/store/step-store.js';
-import { gatewayKeyFor, watchIdFor } from '../../lib/watch/watch-ids.js';
 import { INSTANCE_ID, PROJECT_ID, watchRequestBody } from '../support/factories.js';
 import { httpApiEventFactory, lambdaContextFactory } from '../support/http-api-events.js';
 
@@ -78,7 +78,7 @@ describe('POST /watches', () => {
       endedAtMs: null,
       liveUntilMs: Date.now() + 3_600_000,
     };
-    await store.startWatch(gatewayKeyFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID }), active, Date.now(), 'request');
+    await store.recordWatch(gatewayKeyFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID }), active, Date.now(), 'request');
 
     const response = await post(watchRequestBody());
 
@@ -95,7 +95,7 @@ describe('POST /watches', () => {
       endedAtMs: Date.now(),
       liveUntilMs: Date.now() + 3_600_000,
     };
-    await store.startWatch(gatewayKeyFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID }), ended, Date.now(), 'request');
+    await store.recordWatch(gatewayKeyFor({ project_id: PROJECT_ID, instance_id: INSTANCE_ID }), ended, Date.now(), 'request');
 
     const response = await post(watchRequestBody());
 

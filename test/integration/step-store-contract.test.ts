@@ -1,9 +1,14 @@
 import { startLocalAws, type LocalAws } from '../../devkit/local-aws.js';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoStepStore } from '../../lib/store/step-store.js';
-import { DEAD_LETTER_RETENTION_SECONDS, MAX_WATCH_LIFETIME_SECONDS } from '../../lib/watch/watch-lifetime.js';
-import type { GatewayWatch, StepRecord, StepStore } from '../../lib/watch/ports.js';
-import type { WatchEvent } from '../../lib/watch/notification-event.js';
+import type { OutcomeEvent } from '../../lib/watch/events.js';
+import {
+  DEAD_LETTER_RETENTION_SECONDS,
+  MAX_WATCH_LIFETIME_SECONDS,
+  type GatewayWatch,
+  type StepRecord,
+  type StepStore,
+} from '../../lib/watch/ports/step-store.js';
 import { memoryStepStore } from '../../devkit/memory-step-store.js';
 
 /**
@@ -26,7 +31,7 @@ const fresh = (prefix: string) => {
   return `${prefix}_${sequence.toString(16).padStart(20, '0')}`;
 };
 
-const EVENT: WatchEvent = {
+const EVENT: OutcomeEvent = {
   type: 'apig.gateway.creation.succeeded',
   id: 'w_00000000000000000001_succeeded',
   timestamp: '2026-12-01T12:00:00.000Z',
@@ -41,6 +46,7 @@ const EVENT: WatchEvent = {
     error_code: null,
     error_msg: null,
     hint: null,
+    unavailable_reason: null,
     started_at: '2026-12-01T11:54:00.000Z',
     finished_at: '2026-12-01T12:00:00.000Z',
     elapsed_ms: 360_000,
@@ -66,7 +72,7 @@ describe('the DynamoDB store', () => {
     const eventId = `${fresh('w')}_succeeded`;
     const writtenAt = Math.floor(Date.now() / 1000);
     await store.recordStep(key, successor('m1'));
-    await store.startWatch(gateway, watch(fresh('w'), successor('m2')), NOW, 'request');
+    await store.recordWatch(gateway, watch(fresh('w'), successor('m2')), NOW, 'request');
     await store.recordSettled(eventId, 'a');
 
     const expiries = await Promise.all(
@@ -117,55 +123,55 @@ describe.each([
   it('starts a watch of a gateway once; another request joins it, and its own request finds it', async () => {
     const gateway = fresh('g');
     const first = watch(fresh('w'), successor('m1'));
-    expect(await store.startWatch(gateway, first, NOW, 'request')).toEqual({ started: true });
-    expect(await store.startWatch(gateway, watch(fresh('w'), successor('m2')), NOW, 'request')).toEqual({ started: false, current: first });
-    expect(await store.startWatch(gateway, { ...first, step0: successor('m1-again') }, NOW, 'request')).toEqual({ started: false, current: first });
+    expect(await store.recordWatch(gateway, first, NOW, 'request')).toEqual({ started: true });
+    expect(await store.recordWatch(gateway, watch(fresh('w'), successor('m2')), NOW, 'request')).toEqual({ started: false, current: first });
+    expect(await store.recordWatch(gateway, { ...first, step0: successor('m1-again') }, NOW, 'request')).toEqual({ started: false, current: first });
   });
 
   it('lets a new request start a new watch once the watch has ended, leaving nothing of the old one', async () => {
     const gateway = fresh('g');
     const first = watch(fresh('w'), terminal('m1'));
-    await store.startWatch(gateway, first, NOW, 'request');
+    await store.recordWatch(gateway, first, NOW, 'request');
     await store.endWatch(gateway, first.watchId, NOW + 1);
     const second = watch(fresh('w'), successor('m2'));
-    expect(await store.startWatch(gateway, second, NOW + 2, 'request')).toEqual({ started: true });
+    expect(await store.recordWatch(gateway, second, NOW + 2, 'request')).toEqual({ started: true });
     expect(await store.currentWatch(gateway)).toEqual(second);
   });
 
   it('never lets the same watch start again, ended or not', async () => {
     const gateway = fresh('g');
     const only = watch(fresh('w'), terminal('m1'), NOW);
-    await store.startWatch(gateway, only, NOW, 'request');
-    expect(await store.startWatch(gateway, only, NOW + 1, 'request')).toMatchObject({ started: false });
+    await store.recordWatch(gateway, only, NOW, 'request');
+    expect(await store.recordWatch(gateway, only, NOW + 1, 'request')).toMatchObject({ started: false });
   });
 
   it('lets a request take over a watch that never ended once it is past its deadline', async () => {
     const gateway = fresh('g');
-    await store.startWatch(gateway, watch(fresh('w'), successor('m1')), NOW, 'request');
-    expect(await store.startWatch(gateway, watch(fresh('w'), successor('m2')), NOW + 3_600_001, 'request')).toEqual({ started: true });
+    await store.recordWatch(gateway, watch(fresh('w'), successor('m1')), NOW, 'request');
+    expect(await store.recordWatch(gateway, watch(fresh('w'), successor('m2')), NOW + 3_600_001, 'request')).toEqual({ started: true });
   });
 
   it('lets discovery start a watch only for a gateway with nothing on record', async () => {
     const gateway = fresh('g');
     const first = watch(fresh('w'), terminal('m1'), NOW);
-    expect(await store.startWatch(gateway, first, NOW, 'discovery')).toEqual({ started: true });
-    expect(await store.startWatch(gateway, watch(fresh('w'), successor('m2')), NOW + 86_400_000, 'discovery')).toMatchObject({ started: false });
+    expect(await store.recordWatch(gateway, first, NOW, 'discovery')).toEqual({ started: true });
+    expect(await store.recordWatch(gateway, watch(fresh('w'), successor('m2')), NOW + 86_400_000, 'discovery')).toMatchObject({ started: false });
   });
 
   it('never restarts a watch that ended, even once a newer watch of the gateway has ended too', async () => {
     const gateway = fresh('g');
     const older = watch(fresh('w'), terminal('m1'), NOW);
-    await store.startWatch(gateway, older, NOW, 'request');
+    await store.recordWatch(gateway, older, NOW, 'request');
     const newer = watch(fresh('w'), terminal('m2'), NOW + 1);
-    expect(await store.startWatch(gateway, newer, NOW + 1, 'request')).toEqual({ started: true });
-    expect(await store.startWatch(gateway, { ...older, step0: terminal('m1') }, NOW + 2, 'request')).toEqual({ started: false, current: newer });
-    expect(await store.startWatch(gateway, watch(fresh('w'), successor('m3')), NOW + 3, 'request')).toEqual({ started: true });
+    expect(await store.recordWatch(gateway, newer, NOW + 1, 'request')).toEqual({ started: true });
+    expect(await store.recordWatch(gateway, { ...older, step0: terminal('m1') }, NOW + 2, 'request')).toEqual({ started: false, current: newer });
+    expect(await store.recordWatch(gateway, watch(fresh('w'), successor('m3')), NOW + 3, 'request')).toEqual({ started: true });
   });
 
   it('ends only the watch it names', async () => {
     const gateway = fresh('g');
     const current = watch(fresh('w'), successor('m1'));
-    await store.startWatch(gateway, current, NOW, 'request');
+    await store.recordWatch(gateway, current, NOW, 'request');
     await store.endWatch(gateway, 'w_someone_else', NOW);
     expect((await store.currentWatch(gateway))?.endedAtMs).toBeNull();
     await store.endWatch(gateway, current.watchId, NOW + 5);

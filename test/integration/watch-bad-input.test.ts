@@ -1,6 +1,6 @@
 import { startWebhookReceiver, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import { encodeStateMessage } from '../../lib/watch/state-message.js';
-import { startWatch } from '../../lib/watch/start-watch.js';
+import { initialState } from '../../lib/watch/state.js';
 import { T0, watchRequest, watchRequestBody } from '../support/factories.js';
 import { instanceIdFor, startPipeline, webhookEvent, type DeadLetter, type Pipeline, type Run } from '../support/pipeline.js';
 
@@ -13,7 +13,7 @@ import { instanceIdFor, startPipeline, webhookEvent, type DeadLetter, type Pipel
 
 const WEBHOOK_PATH = '/hooks/bad-input';
 const valid = (overrides: Record<string, unknown> = {}) => watchRequestBody({ instance_id: instanceIdFor(0xbad), ...overrides });
-const unsignedState = startWatch(watchRequest({ instance_id: instanceIdFor(0xf0) }), T0, 7200);
+const unsignedState = initialState(watchRequest({ instance_id: instanceIdFor(0xf0) }), T0, 7200);
 const ANOTHER_KEY = { current: 'not the watcher key, but 32 bytes or more', previous: null };
 
 /** [what it is, the message body, what the reason must name]. Every body is distinct. */

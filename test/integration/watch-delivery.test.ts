@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { lambdaContext } from '../../devkit/local-event-source.js';
 import { MIN_POST_SPACING_MS } from '../../lib/notify/spacing.js';
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
-import type { WatchEvent } from '../../lib/watch/notification-event.js';
+import type { OutcomeEvent } from '../../lib/watch/events.js';
 import type { WatchState } from '../../lib/watch/state.js';
 import { sqsRecordFactory, watchRequestBody } from '../support/factories.js';
 import {
@@ -62,7 +62,7 @@ function deliveryBodies(run: Run): WatchState[] {
     .filter((state) => state.kind === 'deliver');
 }
 
-function expectSignedWithOneId(requests: ReceivedRequest[], event: WatchEvent): void {
+function expectSignedWithOneId(requests: ReceivedRequest[], event: OutcomeEvent): void {
   expect(requests.map((request) => request.headers['webhook-id'])).toEqual(requests.map(() => event.id));
   for (const request of requests) expect(new Webhook(PIPELINE_WEBHOOK_SECRET).verify(request.rawBody, request.headers)).toEqual(event);
 }

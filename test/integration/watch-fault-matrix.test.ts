@@ -1,7 +1,7 @@
 import { lambdaContext } from '../../devkit/local-event-source.js';
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
-import type { WatchPorts } from '../../lib/watch/ports.js';
 import type { WatchState } from '../../lib/watch/state.js';
+import type { WatchPorts } from '../../lib/watch/step-context.js';
 import { PROJECT_ID, sqsRecordFactory, watchRequestBody } from '../support/factories.js';
 import {
   DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
@@ -63,9 +63,9 @@ function crashingOnceAt(point: CrashPoint): { adapt: (ports: WatchPorts) => Watc
     ...ports,
     store: {
       ...ports.store,
-      async startWatch(gatewayKey, watch, nowMs, policy) {
+      async recordWatch(gatewayKey, watch, nowMs, policy) {
         fire(point === 'before the step-0 write (starting the watch)');
-        const result = await ports.store.startWatch(gatewayKey, watch, nowMs, policy);
+        const result = await ports.store.recordWatch(gatewayKey, watch, nowMs, policy);
         fire(point === 'after the step-0 write, before the successor is sent' && result.started);
         return result;
       },

@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { startLocalAws, type LocalAws } from '../../devkit/local-aws.js';
 import { createSqsWatchQueue } from '../../lib/queue/watch-queue.js';
-import type { OutgoingMessage, WatchQueue } from '../../lib/watch/ports.js';
+import type { OutgoingMessage, WatchQueue } from '../../lib/watch/ports/watch-queue.js';
 
 const KIB = 1024;
 

@@ -1,8 +1,7 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import type { ProgressReport } from '../../lib/watch/ports.js';
+import type { ProgressReport } from '../../lib/watch/ports/progress-source.js';
 import type { WatchRequest } from '../../lib/watch/request.js';
-import type { WatchState } from '../../lib/watch/state.js';
-import { startWatch } from '../../lib/watch/start-watch.js';
+import { type WatchState, initialState } from '../../lib/watch/state.js';
 
 export const PROJECT_ID = '0123456789abcdef0123456789abcdef';
 export const INSTANCE_ID = 'fedcba9876543210fedcba9876543210';
@@ -33,7 +32,7 @@ export function watchRequest(overrides: Partial<WatchRequest> = {}): WatchReques
 
 /** A watch state at step 0, started at `T0` with the default 2 h timeout. */
 export function watchState(overrides: Partial<WatchState> = {}): WatchState {
-  return { ...startWatch(watchRequest(), T0, 7200), ...overrides };
+  return { ...initialState(watchRequest(), T0, 7200), ...overrides };
 }
 
 export function progressReport(overrides: Partial<ProgressReport> = {}): ProgressReport {

@@ -1,15 +1,7 @@
-import type {
-  ProgressReport,
-  ProgressSource,
-  Log,
-  DeliveryResult,
-  Notifier,
-  Target,
-  Metrics,
-  MessageRetry,
-  OutgoingMessage,
-  WatchQueue,
-} from '../../lib/watch/ports.js';
+import type { DeliveryResult, Notifier, Target } from '../../lib/watch/ports/notifier.js';
+import type { Log, Metrics } from '../../lib/watch/ports/observability.js';
+import type { ProgressReport, ProgressSource } from '../../lib/watch/ports/progress-source.js';
+import type { MessageRetry, OutgoingMessage, WatchQueue } from '../../lib/watch/ports/watch-queue.js';
 
 /** Small in-memory stand-ins for the use case's ports, for tests of the use case's own logic. */
 

@@ -1,14 +1,14 @@
-import { hintFor } from '../../lib/watch/build-event.js';
-import type { Target } from '../../lib/watch/ports.js';
 import {
+  hintFor,
   EVENT_KINDS,
   type EventData,
   type EventKind,
   type NotificationEvent,
   type Outcome,
   type OutcomeData,
-  type WatchEvent,
-} from '../../lib/watch/notification-event.js';
+  type OutcomeEvent,
+} from '../../lib/watch/events.js';
+import type { Target } from '../../lib/watch/ports/notifier.js';
 
 /** Fixed clock of the notify fixtures: the golden files depend on it. */
 export const NOTIFY_NOW_MS = Date.UTC(2026, 10, 28, 10, 15, 42, 123);
@@ -61,8 +61,8 @@ const EVENT_DATA: Record<EventKind, Partial<EventData>> = {
  * @example
  * watchEventFactory('failed', { instance_name: '<!channel>' });
  */
-export function watchEventFactory(outcome: Outcome = 'succeeded', data: Partial<OutcomeData> = {}): WatchEvent {
-  return notificationEventFactory(outcome, data) as WatchEvent;
+export function watchEventFactory(outcome: Outcome = 'succeeded', data: Partial<OutcomeData> = {}): OutcomeEvent {
+  return notificationEventFactory(outcome, data) as OutcomeEvent;
 }
 
 /**
@@ -87,6 +87,7 @@ export function notificationEventFactory(outcome: EventKind, data: Partial<Event
       error_code: null,
       error_msg: null,
       hint: null,
+      unavailable_reason: null,
       started_at: STARTED_AT,
       finished_at: null,
       elapsed_ms: null,

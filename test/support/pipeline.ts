@@ -5,9 +5,10 @@ import type { SqsHandler } from '../../devkit/local-event-source.js';
 import { startLocalStack, type EnvOverrides } from '../../devkit/local-stack.js';
 import type { ReceivedRequest, WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import { SIMULATOR_AKSK, type ApigSimulator, type SimulatedGateway, type SimulatedRequest, type SimulatorOptions } from '../../lib/simulator/index.js';
-import type { Clock, WatchPorts } from '../../lib/watch/ports.js';
+import type { OutcomeEvent } from '../../lib/watch/events.js';
+import type { WatchPorts } from '../../lib/watch/step-context.js';
+import type { Clock } from '../../lib/watch/ports/observability.js';
 import { createWatcher, type Watcher } from '../../lib/runtime/watcher.js';
-import type { WatchEvent } from '../../lib/watch/notification-event.js';
 import { DEFAULT_FUNCTION_TIMEOUT_MS, DEFAULT_VISIBILITY_TIMEOUT_SECONDS, DEFAULT_WAIT_MS } from './budgets.js';
 import { PROJECT_ID } from './factories.js';
 import { recordingLog, recordingMetrics } from './fakes.js';
@@ -291,8 +292,8 @@ export async function settledPosts(pipeline: Pipeline, instanceId: string, paths
 }
 
 /** The generic webhook event a receiver got. */
-export function webhookEvent(request: ReceivedRequest): WatchEvent {
-  return request.body as WatchEvent;
+export function webhookEvent(request: ReceivedRequest): OutcomeEvent {
+  return request.body as OutcomeEvent;
 }
 
 /** The Slack fallback text a receiver got. */

@@ -1,5 +1,5 @@
 import { DEFAULT_APIG_ENDPOINT, DEFAULT_IAM_ENDPOINT, resolveEndpoint } from '../../lib/apig/endpoints.js';
-import { ApigError } from '../../lib/watch/progress-errors.js';
+import { ApigError } from '../../lib/watch/ports/progress-source.js';
 
 describe('resolveEndpoint', () => {
   it('substitutes the region into the default APIG and IAM templates', () => {

@@ -1,5 +1,5 @@
 import { DELIVERY_GIVE_UP_MS, deliverToAll } from '../../lib/cli/deliver-all.js';
-import type { DeliveryResult, Notifier } from '../../lib/watch/ports.js';
+import type { DeliveryResult, Notifier } from '../../lib/watch/ports/notifier.js';
 import { watchEventFactory } from '../support/notify-fixtures.js';
 import { target } from '../support/fakes.js';
 

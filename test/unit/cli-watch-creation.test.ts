@@ -1,5 +1,4 @@
-import { ApigRetryableError, ApigTerminalError } from '../../lib/watch/progress-errors.js';
-import type { ProgressReport, ProgressSource } from '../../lib/watch/ports.js';
+import { ApigRetryableError, ApigTerminalError, type ProgressReport, type ProgressSource } from '../../lib/watch/ports/progress-source.js';
 import { watchCreation, type PollUpdate } from '../../lib/cli/watch-creation.js';
 import { progressReport, T0, watchState } from '../support/factories.js';
 

@@ -50,7 +50,13 @@ describe('composeMessage', () => {
 
   it('tells "Huawei never answered" apart from "still creating at 80%"', () => {
     const neverAnswered = composeMessage(
-      watchEventFactory('unavailable', { status: null, progress: null, error_code: null, error_msg: 'Huawei never answered (3 attempts): … ECONNREFUSED' }),
+      watchEventFactory('unavailable', {
+        status: null,
+        progress: null,
+        error_code: null,
+        error_msg: 'Huawei never answered (3 attempts): … ECONNREFUSED',
+        unavailable_reason: 'never_answered',
+      }),
     );
     const stillCreating = composeMessage(watchEventFactory('timed_out', { status: 'creating', progress: 80 }));
     expect(formatTitle(neverAnswered)).toBe('⚠️ Huawei Cloud never answered: orders-gw-prod');
@@ -66,6 +72,7 @@ describe('composeMessage', () => {
         progress: null,
         error_code: null,
         error_msg: 'Huawei never reported the progress (40 attempts): … HTTP 500',
+        unavailable_reason: 'no_progress',
       }),
     );
     expect(formatTitle(message)).toBe('⚠️ No progress from Huawei Cloud: orders-gw-prod');

@@ -7,8 +7,8 @@ import { countUtf8Bytes } from '../../lib/notify/fit.js';
 import type { RenderedRequest } from '../../lib/notify/rendered-request.js';
 import { renderNotification } from '../../lib/notify/render-notification.js';
 import { parseNotifyUrls } from '../../lib/notify/targets.js';
-import { CHANNEL_TYPES, type ChannelType, type Target } from '../../lib/watch/ports.js';
-import { EVENT_KINDS, type OutcomeData } from '../../lib/watch/notification-event.js';
+import { CHANNEL_TYPES, type ChannelTarget, type ChannelType } from '../../lib/notify/targets.js';
+import { EVENT_KINDS, notificationEventSchema, type OutcomeData, UNAVAILABLE_REASONS } from '../../lib/watch/events.js';
 import { FIXED_EVENTS, NOTIFY_NOW_MS, TEST_WEBHOOK_SECRET, watchEventFactory } from '../support/notify-fixtures.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -18,7 +18,7 @@ const UPDATE_GOLDEN = process.env.UPDATE_GOLDEN === '1';
 
 const DINGTALK_SECRET = 'SEC0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd';
 const FEISHU_SECRET = 'feishu-test-secret';
-const TARGETS: Record<ChannelType, Target> = Object.fromEntries(
+const TARGETS: Record<ChannelType, ChannelTarget> = Object.fromEntries(
   parseNotifyUrls(
     [
       'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX',
@@ -30,7 +30,7 @@ const TARGETS: Record<ChannelType, Target> = Object.fromEntries(
       'https://discord.com/api/webhooks/000000000000000000/XXXXXXXX',
     ].join(','),
   ).map((target) => [target.type, target]),
-) as Record<ChannelType, Target>;
+) as Record<ChannelType, ChannelTarget>;
 
 const render = (type: ChannelType, data: Partial<OutcomeData> = {}, outcome: OutcomeData['outcome'] = 'failed'): RenderedRequest =>
   renderNotification(watchEventFactory(outcome, data), TARGETS[type], NOTIFY_NOW_MS, { webhookSecret: TEST_WEBHOOK_SECRET });
@@ -207,7 +207,7 @@ describe('renderDingTalkRequest', () => {
 
   it('leaves an unsigned target URL untouched', () => {
     // Act
-    const request = renderNotification(watchEventFactory(), { ...TARGETS.dingtalk, secret: undefined } as Target, NOTIFY_NOW_MS);
+    const request = renderNotification(watchEventFactory(), { ...TARGETS.dingtalk, secret: undefined } as ChannelTarget, NOTIFY_NOW_MS);
 
     // Assess
     expect(request.url).toBe(TARGETS.dingtalk.url);
@@ -353,6 +353,12 @@ describe('the published JSON Schema', () => {
     expect([...schema.$defs.data.required].sort()).toEqual(Object.keys(event.data).sort());
     expect(Object.keys(schema.$defs.data.properties).sort()).toEqual(Object.keys(event.data).sort());
     expect(schema.$defs.data.additionalProperties).toBe(false);
+  });
+
+  it('describes exactly the fields of the single definition of the event (lib/watch/events.ts)', () => {
+    expect([...schema.required].sort()).toEqual(Object.keys(notificationEventSchema.shape).sort());
+    expect([...schema.$defs.data.required].sort()).toEqual(Object.keys(notificationEventSchema.shape.data.shape).sort());
+    expect(schema.$defs.data.properties.unavailable_reason.enum).toEqual([...UNAVAILABLE_REASONS, null]);
   });
 
   it('enumerates every outcome, the started notice and their event types', () => {

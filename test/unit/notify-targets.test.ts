@@ -1,7 +1,7 @@
 import { NotifyConfigError } from '../../lib/notify/errors.js';
 import { describeFilters, parseNotifyUrls } from '../../lib/notify/targets.js';
+import { DEFAULT_OUTCOMES, OUTCOMES } from '../../lib/watch/events.js';
 import { selectTargets, unknownGroups } from '../../lib/watch/select-targets.js';
-import { DEFAULT_OUTCOMES, OUTCOMES } from '../../lib/watch/notification-event.js';
 import { watchEventFactory } from '../support/notify-fixtures.js';
 
 const SLACK = 'https://hooks.slack.com/services/T000/B000/XXXXXXXX';

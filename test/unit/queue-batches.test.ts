@@ -1,5 +1,5 @@
 import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, splitIntoBatches } from '../../lib/queue/watch-queue.js';
-import type { OutgoingMessage } from '../../lib/watch/ports.js';
+import type { OutgoingMessage } from '../../lib/watch/ports/watch-queue.js';
 
 const KIB = 1024;
 

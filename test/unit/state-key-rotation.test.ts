@@ -1,10 +1,10 @@
-import { ForgedStateError, encodeStateMessage, parseMessageBody } from '../../lib/watch/state-message.js';
 import { parseWatchRequest } from '../../lib/watch/request.js';
-import { startWatch } from '../../lib/watch/start-watch.js';
+import { ForgedStateError, encodeStateMessage, parseMessageBody } from '../../lib/watch/state-message.js';
+import { initialState } from '../../lib/watch/state.js';
 import { T0, watchRequestBody } from '../support/factories.js';
 import { NEW_KEY, OLD_KEY, ROTATION_WINDOWS } from '../support/rotation.js';
 
-const state = startWatch(parseWatchRequest(watchRequestBody()), T0, 7200);
+const state = initialState(parseWatchRequest(watchRequestBody()), T0, 7200);
 const signedWith = (key: string) => encodeStateMessage(state, { current: key, previous: null });
 
 describe('the state signing key rotation (docs/operating.md)', () => {

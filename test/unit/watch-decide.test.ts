@@ -1,14 +1,12 @@
+import { DELIVERY_RETRY_DELAYS_SECONDS, decideDelivery } from '../../lib/watch/decide-delivery.js';
 import {
-  DELIVERY_RETRY_DELAYS_SECONDS,
-  NEVER_ANSWERED_PREFIX,
-  NO_PROGRESS_PREFIX,
+  UNAVAILABLE_MESSAGE_PREFIXES,
   TRANSIENT_BUDGET_SECONDS,
   UNREACHABLE_GIVE_UP_ATTEMPTS,
-  decideDelivery,
   decidePoll,
   type PollDecision,
-} from '../../lib/watch/decide.js';
-import type { WatchEvent } from '../../lib/watch/notification-event.js';
+} from '../../lib/watch/decide-poll.js';
+import type { OutcomeEvent } from '../../lib/watch/events.js';
 import { MAX_SQS_DELAY_SECONDS } from '../../lib/watch/schedule.js';
 import { ECHOED_TEXT_MAX_CHARS } from '../../lib/echoed-text.js';
 import { runInAnotherWorld } from '../support/another-world.js';
@@ -16,7 +14,7 @@ import { T0, progressReport, watchState } from '../support/factories.js';
 
 const MINUTE_MS = 60_000;
 
-function expectNotify(decision: PollDecision): WatchEvent {
+function expectNotify(decision: PollDecision): OutcomeEvent {
   if (decision.action !== 'notify') throw new Error(`expected notify, got ${decision.action}`);
   return decision.event;
 }
@@ -122,7 +120,7 @@ describe('decidePoll', () => {
   });
 
   it('reports unavailable with the last error once transient errors outlast the budget', () => {
-    const last = { status: 'creating', progress: 50, start_time_ms: T0, end_time_ms: null, error_code: null, error_msg: null };
+    const last = { status: 'creating', progress: 50, start_time_ms: T0, end_time_ms: null, error_code: null, error_msg: null, seen_at: T0 };
     const state = watchState({ last, transient: { since: T0, count: 9, last_error: 'earlier' } });
     const observation = { kind: 'transient_error', throttled: false, message: 'socket hang up' } as const;
     const event = expectNotify(decidePoll(state, observation, T0 + TRANSIENT_BUDGET_SECONDS * 1000));
@@ -134,18 +132,18 @@ describe('decidePoll', () => {
     const observation = { kind: 'transient_error', throttled: false, message: 'APIG progress request did not answer within 10000 ms' } as const;
     const event = expectNotify(decidePoll(state, observation, T0 + 10_000));
     expect(event.data).toMatchObject({ outcome: 'unavailable', status: null, progress: null });
-    expect(event.data.error_msg).toBe(`${NEVER_ANSWERED_PREFIX} (2 attempts): APIG progress request did not answer within 10000 ms`);
+    expect(event.data.error_msg).toBe(`${UNAVAILABLE_MESSAGE_PREFIXES.never_answered} (2 attempts): APIG progress request did not answer within 10000 ms`);
   });
 
   it('says Huawei never reported the progress, rather than never answered, when it answered with errors only', () => {
     const state = watchState({ transient: { since: T0, count: 9, last_error: '500' } });
     const observation = { kind: 'transient_error', throttled: false, answered: true, message: 'APIG progress request answered HTTP 500 APIC.9000' } as const;
     const event = expectNotify(decidePoll(state, observation, T0 + TRANSIENT_BUDGET_SECONDS * 1000));
-    expect(event.data.error_msg).toBe(`${NO_PROGRESS_PREFIX} (10 attempts): APIG progress request answered HTTP 500 APIC.9000`);
+    expect(event.data.error_msg).toBe(`${UNAVAILABLE_MESSAGE_PREFIXES.no_progress} (10 attempts): APIG progress request answered HTTP 500 APIC.9000`);
   });
 
   it('still reports timed_out at the deadline during errors once Huawei has answered', () => {
-    const last = { status: 'creating', progress: 80, start_time_ms: T0, end_time_ms: null, error_code: null, error_msg: null };
+    const last = { status: 'creating', progress: 80, start_time_ms: T0, end_time_ms: null, error_code: null, error_msg: null, seen_at: T0 };
     const state = watchState({ deadline_at: T0 + 10_000, last });
     const event = expectNotify(decidePoll(state, { kind: 'transient_error', throttled: false, message: '500' }, T0 + 10_000));
     expect(event.data).toMatchObject({ outcome: 'timed_out', progress: 80 });
@@ -172,7 +170,7 @@ describe('decidePoll', () => {
   });
 
   it('keeps retrying an unreachable address once Huawei has answered (a passing outage)', () => {
-    const last = { status: 'creating', progress: 50, start_time_ms: T0, end_time_ms: null, error_code: null, error_msg: null };
+    const last = { status: 'creating', progress: 50, start_time_ms: T0, end_time_ms: null, error_code: null, error_msg: null, seen_at: T0 };
     const state = watchState({ last, transient: { since: T0, count: 5, last_error: 'ECONNREFUSED' } });
     const decision = decidePoll(state, { kind: 'transient_error', throttled: false, unreachable: true, message: 'ECONNREFUSED' }, T0 + 60_000);
     expect(decision.action).toBe('poll_again');
@@ -220,7 +218,7 @@ describe('decidePoll', () => {
       decidePoll(state, { kind: 'transient_error', throttled: false, answered: true, message: huaweiText }, T0 + TRANSIENT_BUDGET_SECONDS * 1000),
     );
 
-    expect(event.data.error_msg?.startsWith(`${NO_PROGRESS_PREFIX} (3 attempts): APIG progress request answered HTTP 500`)).toBe(true);
+    expect(event.data.error_msg?.startsWith(`${UNAVAILABLE_MESSAGE_PREFIXES.no_progress} (3 attempts): APIG progress request answered HTTP 500`)).toBe(true);
     expect([...(event.data.error_msg ?? '')]).toHaveLength(ECHOED_TEXT_MAX_CHARS);
     expect(event.data.error_msg?.endsWith('…')).toBe(true);
   });
@@ -237,7 +235,7 @@ describe('decidePoll', () => {
     for (let i = 0; i < 300; i += 1) {
       const progress = [null, 30, 50, 80, 90][i % 5] ?? null;
       const now = T0 + i * 37_000;
-      const state = watchState({ step: i, marks: progress ? [{ progress, seen_at: T0 + (i % 7) * 10_000 }] : [] });
+      const state = watchState({ step: i, marks: progress ? [{ progress, seen_at: T0 + (i % 7) * 10_000, after: null }] : [] });
       const observation =
         i % 3 === 0
           ? ({ kind: 'transient_error', throttled: i % 2 === 0, message: 'x' } as const)

@@ -1,5 +1,4 @@
-import { buildStartedEvent, hintFor, startedEventOf } from '../../lib/watch/build-event.js';
-import { formatElapsed } from '../../lib/watch/format-elapsed.js';
+import { buildStartedEvent, hintFor, startedEventOf, formatElapsed } from '../../lib/watch/events.js';
 import type { LastSeen } from '../../lib/watch/state.js';
 import { T0, watchState } from '../support/factories.js';
 

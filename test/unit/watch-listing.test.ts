@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { watchesFromItems } from '../../lib/store/watch-listing.js';
-import { buildOutcomeEvent } from '../../lib/watch/build-event.js';
+import { buildOutcomeEvent } from '../../lib/watch/events.js';
 import { encodeStateMessage, unverifiedStateOf } from '../../lib/watch/state-message.js';
 import type { WatchState } from '../../lib/watch/state.js';
 import { T0, watchRequestBody, watchState } from '../support/factories.js';

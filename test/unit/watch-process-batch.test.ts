@@ -1,11 +1,9 @@
 import { cancelWatch } from '../../lib/watch/cancel-watch.js';
 import { processBatch } from '../../lib/watch/process-batch.js';
-import type { WatchPorts } from '../../lib/watch/ports.js';
 import { EXPIRED_STATE_REASON } from '../../lib/watch/process-step.js';
 import { encodeStateMessage, FORGED_STATE_REASON } from '../../lib/watch/state-message.js';
-import type { WatchState } from '../../lib/watch/state.js';
-import { startWatch } from '../../lib/watch/start-watch.js';
-import { gatewayKeyFor, watchIdFor } from '../../lib/watch/watch-ids.js';
+import { type WatchState, initialState, gatewayKeyFor, watchIdFor } from '../../lib/watch/state.js';
+import type { WatchPorts } from '../../lib/watch/step-context.js';
 import { T0, progressReport, watchRequest } from '../support/factories.js';
 import { memoryStepStore, recordingLog, recordingMetrics, recordingNotifier, recordingQueue, scriptedProgress, target } from '../support/fakes.js';
 
@@ -209,7 +207,7 @@ describe('processBatch', () => {
 });
 
 describe('the trust boundary: only the watcher writes state', () => {
-  const state = startWatch(watchRequest(), T0, 7200, watchIdFor(watchRequest(), 'm0'));
+  const state = initialState(watchRequest(), T0, 7200, watchIdFor(watchRequest(), 'm0'));
   const succeeded = { ...state, kind: 'deliver' as const, step: 3, event: null };
 
   it.each([

@@ -1,7 +1,6 @@
 import { InvalidMessageError, parseWatchRequest } from '../../lib/watch/request.js';
 import { ForgedStateError, encodeStateMessage, parseMessageBody } from '../../lib/watch/state-message.js';
-import type { WatchState } from '../../lib/watch/state.js';
-import { startWatch } from '../../lib/watch/start-watch.js';
+import { type WatchState, initialState } from '../../lib/watch/state.js';
 import { INSTANCE_ID, PROJECT_ID, T0, watchRequestBody } from '../support/factories.js';
 
 const KEYS = { current: 'k'.repeat(32), previous: null };
@@ -99,7 +98,7 @@ describe('parseWatchRequest', () => {
   });
 
   it('keeps notify and origin in the state a watch carries', () => {
-    const state = startWatch(parseWatchRequest(watchRequestBody({ notify: ['payments'], origin: 'discovery' })), T0, 7200);
+    const state = initialState(parseWatchRequest(watchRequestBody({ notify: ['payments'], origin: 'discovery' })), T0, 7200);
     const message = parseMessageBody(encodeStateMessage(state, KEYS), KEYS);
     expect(message.kind === 'state' && message.state.request).toMatchObject({ notify: ['payments'], origin: 'discovery' });
   });
@@ -139,12 +138,12 @@ describe('parseMessageBody', () => {
   });
 
   it('reads back a state it wrote', () => {
-    const state = startWatch(parseWatchRequest(watchRequestBody()), T0, 7200);
+    const state = initialState(parseWatchRequest(watchRequestBody()), T0, 7200);
     expect(parseMessageBody(encodeStateMessage(state, KEYS), KEYS)).toEqual({ kind: 'state', state });
   });
 
   it('rejects a signed state of another version as a version problem, not a forgery', () => {
-    const state = startWatch(parseWatchRequest(watchRequestBody()), T0, 7200);
+    const state = initialState(parseWatchRequest(watchRequestBody()), T0, 7200);
     const body = encodeStateMessage(state, KEYS).replace('{"v":2,', '{"v":3,');
     expect(() => parseMessageBody(body, KEYS)).toThrow(/unsupported message version 3/);
   });
@@ -154,7 +153,7 @@ describe('parseMessageBody', () => {
     ['a later deadline', (state: WatchState) => ({ ...state, deadline_at: state.deadline_at + 1 })],
     ['another watch id', (state: WatchState) => ({ ...state, watch_id: 'w_00000000000000000000' })],
   ])('rejects a signed state altered with %s as forged', (_, alter) => {
-    const state = startWatch(parseWatchRequest(watchRequestBody()), T0, 7200);
+    const state = initialState(parseWatchRequest(watchRequestBody()), T0, 7200);
     const { sig } = JSON.parse(encodeStateMessage(state, KEYS)) as { sig: string };
     const body = JSON.stringify({ v: 2, state: alter(state), sig });
     expect(() => parseMessageBody(body, KEYS)).toThrow(ForgedStateError);
@@ -203,7 +202,7 @@ describe('parseMessageBody', () => {
   });
 
   it('still validates the request inside a correctly signed state', () => {
-    const state = startWatch(parseWatchRequest(watchRequestBody()), T0, 7200);
+    const state = initialState(parseWatchRequest(watchRequestBody()), T0, 7200);
     const broken = { ...state, request: { ...state.request, instance_id: '../../x' } };
     expect(() => parseMessageBody(encodeStateMessage(broken, KEYS), KEYS)).toThrow(/instance_id/);
   });

@@ -1,5 +1,6 @@
-import { decideDelivery, decidePoll } from '../../lib/watch/decide.js';
-import type { WatchEvent } from '../../lib/watch/notification-event.js';
+import { decideDelivery } from '../../lib/watch/decide-delivery.js';
+import { decidePoll } from '../../lib/watch/decide-poll.js';
+import type { OutcomeEvent } from '../../lib/watch/events.js';
 import { processBatch } from '../../lib/watch/process-batch.js';
 import {
   MAX_POLL_INTERVAL_SECONDS,
@@ -73,7 +74,7 @@ describe('adaptiveSchedule', () => {
 
   it('does not expect any gateway to be created within three minutes', () => {
     const delay = adaptiveSchedule(
-      watchState({ last: { status: 'creating', progress: 0, start_time_ms: T0, end_time_ms: T0, error_code: null, error_msg: null } }),
+      watchState({ last: { status: 'creating', progress: 0, start_time_ms: T0, end_time_ms: T0, error_code: null, error_msg: null, seen_at: T0 } }),
       T0 + 5 * SECOND_MS,
     );
     expect(delay).toBeGreaterThanOrEqual(57);
@@ -334,7 +335,7 @@ describe('delays from extreme values', () => {
   });
 
   it('decideDelivery waits a whole number of seconds when a receiver’s Retry-After is no time', () => {
-    const event = { id: 'evt', type: 'apig.gateway.creation.succeeded' } as unknown as WatchEvent;
+    const event = { id: 'evt', type: 'apig.gateway.creation.succeeded' } as unknown as OutcomeEvent;
     for (const notBeforeMs of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e300]) {
       for (const paced of [true, false]) {
         const decision = decideDelivery(watchState(), event, [{ notBeforeMs, paced }], T0, 86_400);

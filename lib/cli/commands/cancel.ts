@@ -1,6 +1,6 @@
 import { cleanEchoedText } from '../../echoed-text.js';
-import { cancelWatch } from '../../watch/cancel-watch.js';
-import { describeError } from '../../watch/describe-error.js';
+import { describeError } from '../../describe-error.js';
+import { cancelWatch } from '../../watch/index.js';
 import { isMissingCredentialsError, isMissingRegionError, regionOfStackArn } from '../aws-region.js';
 import { CliError, CliUsageError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';

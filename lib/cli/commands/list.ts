@@ -1,5 +1,5 @@
-import { describeError } from '../../watch/describe-error.js';
-import { formatElapsed } from '../../watch/format-elapsed.js';
+import { describeError } from '../../describe-error.js';
+import { formatElapsed } from '../../watch/index.js';
 import type { WatchListing } from '../../store/watch-listing.js';
 import { isMissingRegionError, regionOfStackArn } from '../aws-region.js';
 import { CliError, CliUsageError } from '../errors.js';

@@ -2,7 +2,7 @@ import { readCliSettings } from '../../config/environment.js';
 import { createWatchRequestSender, type WatchLookup } from '../../queue/watch-request-sender.js';
 import { sqsClientFor } from '../../queue/sqs-client.js';
 import { isMissingCredentialsError, isMissingRegionError, queueUrlProblem, regionOfQueueUrl, regionOfStackArn } from '../aws-region.js';
-import { describeError } from '../../watch/describe-error.js';
+import { describeError } from '../../describe-error.js';
 import { CliError, CliUsageError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import type { CliIo } from '../io.js';

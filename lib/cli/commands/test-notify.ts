@@ -1,10 +1,8 @@
 import { readCliSettings } from '../../config/environment.js';
 import { resolveSecretValues } from '../../config/secrets.js';
-import { SILENT_LOG } from '../../watch/ports.js';
+import { SILENT_LOG, selectTargets, type EventKind } from '../../watch/index.js';
 import { createNotifier } from '../../notify/notifier.js';
 import { readSecretReference } from '../../runtime/secrets.js';
-import { selectTargets } from '../../watch/select-targets.js';
-import type { EventKind } from '../../watch/notification-event.js';
 import { deliverToAll } from '../deliver-all.js';
 import { CliUsageError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';

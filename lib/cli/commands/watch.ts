@@ -2,14 +2,10 @@ import { createProgressSource } from '../../apig/progress-client.js';
 import { readCliSettings } from '../../config/environment.js';
 import { resolveSecretValues } from '../../config/secrets.js';
 import { APIG_REQUEST_TIMEOUT_MS, credentialsFrom } from '../../config/credentials.js';
-import { SILENT_LOG, type Notifier, type Target } from '../../watch/ports.js';
+import { SILENT_LOG, type Notifier, type Target, type OutcomeEvent, type WatchRequest, selectTargets, initialState } from '../../watch/index.js';
 import { createNotifier } from '../../notify/notifier.js';
 import { readSecretReference } from '../../runtime/secrets.js';
 import { scaledClock, scaledSleep } from '../../runtime/time-scale.js';
-import type { WatchEvent } from '../../watch/notification-event.js';
-import type { WatchRequest } from '../../watch/request.js';
-import { selectTargets } from '../../watch/select-targets.js';
-import { startWatch } from '../../watch/start-watch.js';
 import { deliverToAll } from '../deliver-all.js';
 import { CliUsageError } from '../errors.js';
 import { EXIT_CODES, exitCodeForOutcome } from '../exit-codes.js';
@@ -74,7 +70,7 @@ export async function runWatch(options: WatchCommandOptions, io: CliIo): Promise
     const notifier = createNotifier({ webhookSecret: values.WEBHOOK_SECRET, log });
     if (settings.timeScale !== 1) io.stderr.write(`apig-watch: time runs ${settings.timeScale}× faster (APIG_WATCH_TIME_SCALE)\n`);
 
-    const first = startWatch(request, clock.now(), options.timeout ?? settings.watchTimeoutSeconds);
+    const first = initialState(request, clock.now(), options.timeout ?? settings.watchTimeoutSeconds);
     const label = request.instance_name ?? request.instance_id;
     board.update(ROW_KEY, { label, status: 'starting', progress: null, startedAtMs: first.requested_at, tone: 'active' });
     const onPoll = ({ state, delaySeconds, warning }: PollUpdate) =>
@@ -103,7 +99,7 @@ export async function runWatch(options: WatchCommandOptions, io: CliIo): Promise
  * own `selectTargets`, so the gate routes as the Lambda does — prints what each answered, and
  * resolves with how many did not take it.
  */
-async function notifyAll(event: WatchEvent, request: WatchRequest, targets: Target[], notifier: Notifier, human: Screen): Promise<number> {
+async function notifyAll(event: OutcomeEvent, request: WatchRequest, targets: Target[], notifier: Notifier, human: Screen): Promise<number> {
   if (targets.length === 0) {
     human.write('No notification targets (NOTIFY_URLS, --notify): nothing sent.\n');
     return 0;

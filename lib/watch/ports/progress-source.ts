@@ -1,8 +1,33 @@
 /**
- * The errors a `ProgressSource` throws (part of the port, lib/watch/ports.ts): the APIG client's
- * progress API and IAM. Callers branch on the class — `ApigRetryableError` (back off and poll
+ * Reading a gateway's creation progress (lib/apig implements it over Huawei's progress API), and
+ * the errors a source throws: callers branch on the class — `ApigRetryableError` (back off and poll
  * again) or `ApigTerminalError` (notify the outcome) — never on the message.
  */
+
+/** Which gateway's creation progress to read. IDs are already validated (lib/watch/request.ts). */
+export interface ProgressTarget {
+  projectId: string;
+  instanceId: string;
+  region: string;
+}
+
+/** One answer of `GET /v2/{project_id}/apigw/instances/{instance_id}/progress`, normalised. */
+export interface ProgressReport {
+  /** Lower-cased status: `creating`, `success`, `failed`, or whatever else Huawei sends. */
+  status: string;
+  progress: number | null;
+  errorCode: string | null;
+  errorMsg: string | null;
+  /** Unix time in milliseconds (Huawei's seconds are converted: a value below 10^12 is seconds). */
+  startTimeMs: number | null;
+  endTimeMs: number | null;
+}
+
+/** The port the use case reads progress through. Throws `ApigError` subclasses only. */
+export interface ProgressSource {
+  fetchProgress(target: ProgressTarget): Promise<ProgressReport>;
+}
+
 export interface ApigErrorOptions {
   httpStatus?: number;
   /** Huawei's `error_code`, e.g. `APIC.9000`. */
@@ -58,7 +83,7 @@ export class ApigTerminalError extends ApigError {
 /**
  * IAM refused the password login (400/401/403). Not an outcome by itself: one refusal may be IAM's
  * hiccup, and a refusal answered from memory says nothing new. It ends a watch as `unauthorized`
- * only once confirmed, by a second refusal minutes after the first (lib/watch/decide.ts).
+ * only once confirmed, by a second refusal minutes after the first (lib/watch/decide-poll.ts).
  */
 export class IamLoginRefusedError extends ApigRetryableError {
   override name = 'IamLoginRefusedError';

@@ -1,7 +1,9 @@
-import type { ProgressReport } from './ports.js';
-import { buildOutcomeEvent } from './build-event.js';
-import type { Outcome, WatchEvent } from './notification-event.js';
-import { adaptiveSchedule, nextPollDelaySeconds, sqsDelaySeconds, transientRetryDelaySeconds, MAX_SQS_DELAY_SECONDS, type PollSchedule } from './schedule.js';
+/**
+ * The polling policy: one poll of Huawei (`observe`) and what follows from it (`decidePoll`).
+ */
+import { buildOutcomeEvent, type Outcome, type OutcomeEvent, type UnavailableReason } from './events.js';
+import { ApigError, ApigRetryableError, ApigTerminalError, IamLoginRefusedError, type ProgressReport, type ProgressSource } from './ports/index.js';
+import { adaptiveSchedule, nextPollDelaySeconds, transientRetryDelaySeconds, type PollSchedule } from './schedule.js';
 import type { LastSeen, WatchState } from './state.js';
 
 /** How long Huawei may keep failing with transient errors before the watch reports `unavailable`. */
@@ -13,12 +15,11 @@ export const TRANSIENT_BUDGET_SECONDS = 600;
  * With the transient back-off (5 s, 10 s…) the watch ends about 15 s after it started.
  */
 export const UNREACHABLE_GIVE_UP_ATTEMPTS = 3;
-/** How an `unavailable` outcome starts its error message when no answer ever came (refused, unresolved, timed out, reset). */
-export const NEVER_ANSWERED_PREFIX = 'Huawei never answered';
-/** …and when Huawei answered, but only with errors (5xx, 429…), never with the progress. */
-export const NO_PROGRESS_PREFIX = 'Huawei never reported the progress';
-/** Delivery rounds through the queue: 10 s, 30 s, 2 min, 5 min, then every 15 min (SQS's longest delay). */
-export const DELIVERY_RETRY_DELAYS_SECONDS = [10, 30, 120, 300, MAX_SQS_DELAY_SECONDS] as const;
+/** How the error message of an `unavailable` watch that never saw the progress begins, by its reason. */
+export const UNAVAILABLE_MESSAGE_PREFIXES: Readonly<Record<UnavailableReason, string>> = {
+  never_answered: 'Huawei never answered',
+  no_progress: 'Huawei never reported the progress',
+};
 
 /** What one poll of Huawei produced. */
 export type Observation =
@@ -36,12 +37,7 @@ export type Observation =
       message: string;
     };
 
-export type PollDecision = { action: 'poll_again'; delaySeconds: number; next: WatchState; warning?: string } | { action: 'notify'; event: WatchEvent };
-
-export type DeliveryDecision =
-  | { action: 'done' }
-  | { action: 'deliver_again'; delaySeconds: number; next: WatchState }
-  | { action: 'dead_letter'; next: WatchState; reason: string };
+export type PollDecision = { action: 'poll_again'; delaySeconds: number; next: WatchState; warning?: string } | { action: 'notify'; event: OutcomeEvent };
 
 /**
  * The whole polling policy: given the watch state, what one poll observed and the time, either poll
@@ -49,8 +45,8 @@ export type DeliveryDecision =
  * the polls of a gateway still being created (the adaptive schedule unless another is given).
  *
  * @example
- * const decision = decidePoll(state, { kind: 'progress', report }, Date.now());
- * if (decision.action === 'poll_again') await queue.send(decision.next, decision.delaySeconds);
+ * const decision = decidePoll(state, await observe(state, progressSource), Date.now());
+ * if (decision.action === 'poll_again') console.log(`next poll in ${decision.delaySeconds} s`);
  */
 export function decidePoll(state: WatchState, observation: Observation, nowMs: number, schedule: PollSchedule = adaptiveSchedule): PollDecision {
   const polled: WatchState = { ...state, polls: state.polls + 1 };
@@ -91,8 +87,9 @@ function decideAfterTransientError(state: WatchState, observation: Extract<Obser
   const nothingThere = neverAnswered && (nowMs >= state.deadline_at || (observation.unreachable === true && run.count >= UNREACHABLE_GIVE_UP_ATTEMPTS));
   if (nothingThere || nowMs - run.since >= TRANSIENT_BUDGET_SECONDS * 1000) {
     const attempts = `${run.count} ${run.count === 1 ? 'attempt' : 'attempts'}`;
-    const prefix = observation.answered ? NO_PROGRESS_PREFIX : NEVER_ANSWERED_PREFIX;
-    return notify(failing, 'unavailable', null, neverAnswered ? `${prefix} (${attempts}): ${observation.message}` : observation.message, nowMs);
+    if (!neverAnswered) return notify(failing, 'unavailable', null, observation.message, nowMs);
+    const reason: UnavailableReason = observation.answered ? 'no_progress' : 'never_answered';
+    return notify(failing, 'unavailable', null, `${UNAVAILABLE_MESSAGE_PREFIXES[reason]} (${attempts}): ${observation.message}`, nowMs, reason);
   }
   return pollAgain(failing, transientRetryDelaySeconds(failing, run.count, observation.throttled, nowMs));
 }
@@ -112,8 +109,15 @@ function pollAgain(state: WatchState, delaySeconds: number, warning?: string): P
   return { action: 'poll_again', delaySeconds, next: { ...state, step: state.step + 1 }, warning };
 }
 
-function notify(state: WatchState, outcome: Outcome, code: string | null, message: string | null, nowMs: number): PollDecision {
-  return { action: 'notify', event: buildOutcomeEvent(state, { outcome, errorCode: code, errorMsg: message }, nowMs) };
+function notify(
+  state: WatchState,
+  outcome: Outcome,
+  code: string | null,
+  message: string | null,
+  nowMs: number,
+  unavailableReason?: UnavailableReason,
+): PollDecision {
+  return { action: 'notify', event: buildOutcomeEvent(state, { outcome, errorCode: code, errorMsg: message, unavailableReason }, nowMs) };
 }
 
 /**
@@ -147,57 +151,36 @@ function markProgress(state: WatchState, report: ProgressReport, nowMs: number):
   return [...state.marks, { progress, seen_at: nowMs, after: state.last === null ? null : state.last.seen_at }].slice(-10);
 }
 
-/** A target still owed after a round: what the notifier said about when to try it again. */
-export interface OwedDelivery {
-  /** The earliest time (ms) this target may be tried again, when one was given. */
-  notBeforeMs?: number;
-  /** Only waiting for its pace: not posted, nothing failed. */
-  paced?: boolean;
-}
-
 /**
- * After a round of deliveries of a terminal outcome: done when no target is owed any more;
- * otherwise a delivery-only message later (it never polls Huawei again), and once the delivery
- * budget is spent, the dead-letter queue, holding the outcome so that a redrive delivers it.
- *
- * When every owed target is only waiting for its pace, the next round comes exactly when the
- * earliest may post (whole seconds, at least one) and neither the retry schedule nor the budget is
- * spent. When any failed, the retry schedule applies, never before a `Retry-After` it was given.
+ * Polls Huawei once for a watch and turns the answer or the error into an `Observation` for
+ * `decidePoll`; errors that are not the APIG client's are thrown.
  *
  * @example
- * decideDelivery(state, event, [{}], now, 24 * 3600) // { action: 'deliver_again', delaySeconds: 10, next }
- * decideDelivery(state, event, [{ paced: true, notBeforeMs: now + 2500 }], now, 86_400) // delaySeconds: 3
+ * const decision = decidePoll(state, await observe(state, progressSource), Date.now());
  */
-export function decideDelivery(state: WatchState, event: WatchEvent, owed: readonly OwedDelivery[], nowMs: number, budgetSeconds: number): DeliveryDecision {
-  if (owed.length === 0) return { action: 'done' };
-  const base: WatchState = { ...state, kind: 'deliver', event, step: state.step + 1 };
-  const rounds = state.kind === 'deliver' ? state.delivery_rounds : 0;
-  const secondsUntil = (atMs: number) => Math.ceil((atMs - nowMs) / 1000);
-  // A time that is no time (NaN, ±Infinity from an odd Retry-After) is no constraint.
-  const notBeforeMs = (target: OwedDelivery) => (Number.isFinite(target.notBeforeMs) ? target.notBeforeMs : undefined);
-  const failed = owed.filter((target) => target.paced !== true);
-  if (failed.length === 0) {
-    const earliestMs = Math.min(...owed.map((target) => notBeforeMs(target) ?? nowMs));
-    return {
-      action: 'deliver_again',
-      delaySeconds: sqsDelaySeconds(Math.max(1, secondsUntil(earliestMs)), 1),
-      next: { ...base, delivery_rounds: rounds, deliver_until: state.deliver_until },
-    };
+export async function observe(state: WatchState, progressSource: ProgressSource): Promise<Observation> {
+  const { project_id, instance_id, region } = state.request;
+  try {
+    return { kind: 'progress', report: await progressSource.fetchProgress({ projectId: project_id, instanceId: instance_id, region }) };
+  } catch (error) {
+    if (error instanceof ApigTerminalError) return { kind: 'terminal_error', outcome: error.outcome, code: error.code ?? null, message: error.message };
+    if (error instanceof IamLoginRefusedError) {
+      const refusal = { confirmedAtMs: error.confirmedAtMs, fresh: error.fresh, code: error.code ?? null };
+      return { kind: 'transient_error', throttled: false, answered: true, refusedLogin: refusal, message: error.message };
+    }
+    if (error instanceof ApigRetryableError) {
+      const { reason, httpStatus, message } = error;
+      // A foreign 404 is an HTTP answer, but not Huawei's: as far as the watch knows, Huawei never answered.
+      const wrongEndpoint = reason === 'wrong_endpoint';
+      return {
+        kind: 'transient_error',
+        throttled: reason === 'throttled',
+        unreachable: reason === 'unreachable' || wrongEndpoint,
+        answered: httpStatus !== undefined && !wrongEndpoint,
+        message,
+      };
+    }
+    if (error instanceof ApigError) return { kind: 'transient_error', throttled: false, message: error.message };
+    throw error;
   }
-  const deliverUntil = state.deliver_until ?? nowMs + budgetSeconds * 1000;
-  if (nowMs >= deliverUntil) {
-    return {
-      action: 'dead_letter',
-      reason: `${failed.length} target(s) still failing after the delivery budget of ${budgetSeconds} s`,
-      next: { ...base, delivery_rounds: 0, deliver_until: null },
-    };
-  }
-  const scheduled = DELIVERY_RETRY_DELAYS_SECONDS[Math.min(rounds, DELIVERY_RETRY_DELAYS_SECONDS.length - 1)] ?? MAX_SQS_DELAY_SECONDS;
-  const retryAfter = Math.max(0, ...failed.map((target) => secondsUntil(notBeforeMs(target) ?? nowMs)));
-  const delay = Math.min(Math.max(scheduled, retryAfter), MAX_SQS_DELAY_SECONDS);
-  return {
-    action: 'deliver_again',
-    delaySeconds: sqsDelaySeconds(Math.min(delay, secondsUntil(deliverUntil)), scheduled),
-    next: { ...base, delivery_rounds: rounds + 1, deliver_until: deliverUntil },
-  };
 }
