@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { EVENT_KINDS } from '../watch/notification-event.js';
 import type { CancelCommandOptions } from './commands/cancel.js';
 import type { DiscoverCommandOptions } from './commands/discover.js';
@@ -6,10 +6,20 @@ import type { ListCommandOptions } from './commands/list.js';
 import type { RedriveCommandOptions } from './commands/redrive.js';
 import type { SimulateOptions } from './commands/simulate.js';
 import type { StartCommandOptions } from './commands/start.js';
-import type { TestNotifyOptions } from './commands/test-notify.js';
-import type { WatchCommandOptions } from './commands/watch.js';
-import type { CliIo } from './io.js';
-import { collect, withNotifyOptions, withRequestOptions } from './options.js';
+import type { TestNotifyOptions } from './commands/test-notify/index.js';
+import type { WatchCommandOptions } from './commands/watch/index.js';
+import {
+  MAX_INTERVAL_SECONDS,
+  collect,
+  contextOption,
+  groupOption,
+  intervalSeconds,
+  portNumber,
+  positiveSeconds,
+  withNotifyOptions,
+  withRequestOptions,
+} from './options.js';
+import type { CliIo } from './process.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -64,14 +74,14 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
       ).argParser(intervalSeconds),
     )
     .addOption(
-      new Option('--timeout <seconds>', 'give up (timed_out, exit 3) after this long (default: WATCH_TIMEOUT_SECONDS or 7200)').argParser(positiveNumber),
+      new Option('--timeout <seconds>', 'give up (timed_out, exit 3) after this long (default: WATCH_TIMEOUT_SECONDS or 7200)').argParser(positiveSeconds),
     )
     .option('--require-notify', 'exit 5 when a target did not take the notification (default: the exit code says only how the creation ended)')
     .option('--json', 'print the final event (the generic webhook event) as the last line of stdout; progress goes to stderr')
     .option('--verbose', 'log requests, retries and deliveries to stderr')
     .addHelpText('after', `${ENVIRONMENT_HELP}\n${EXIT_CODES_HELP}`)
     .action(async (options: WatchCommandOptions) => {
-      const { runWatch } = await import('./commands/watch.js');
+      const { runWatch } = await import('./commands/watch/index.js');
       setExitCode(await runWatch(options, io));
     });
 
@@ -147,15 +157,15 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
   withNotifyOptions(program.command('test-notify'))
     .description('send a sample notification to every configured target and print what each answered')
     .addOption(new Option('--outcome <outcome>', 'the outcome the sample reports (or started, the opt-in notice)').choices(EVENT_KINDS).default('succeeded'))
-    .addOption(new Option('--context <key=value>', 'a context label of the sample watch, for when= filters (repeatable)').argParser(collect))
-    .addOption(new Option('--group <name>', 'a notify group the sample watch names, for group= filters (repeatable)').argParser(collect))
+    .addOption(contextOption('a context label of the sample watch, for when= filters (repeatable)'))
+    .addOption(groupOption())
     .option('--verbose', 'log each attempt to stderr')
     .addHelpText(
       'after',
       '\nReads NOTIFY_URLS and WEBHOOK_SECRET only; sends only to the targets whose filters (on=, when=, group=) want the sample.\nExit 0 when every chosen target took it (or none wants it), 1 otherwise, 2 without targets.',
     )
     .action(async (options: TestNotifyOptions) => {
-      const { runTestNotify } = await import('./commands/test-notify.js');
+      const { runTestNotify } = await import('./commands/test-notify/index.js');
       setExitCode(await runTestNotify(options, io));
     });
 
@@ -184,7 +194,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
   program
     .command('simulate')
     .description('run the Huawei APIG simulator with a few scripted gateways, until Ctrl-C')
-    .addOption(new Option('--port <port>', 'port on 127.0.0.1 (0: any free port)').argParser(port).default(8080))
+    .addOption(new Option('--port <port>', 'port on 127.0.0.1 (0: any free port)').argParser(portNumber).default(8080))
     .addHelpText('after', '\nWith APIG_WATCH_TIME_SCALE=20 the scripted creations run 20 times faster (export what it prints).')
     .action(async (options: SimulateOptions) => {
       const { runSimulate } = await import('./commands/simulate.js');
@@ -192,27 +202,4 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
     });
 
   return program;
-}
-
-function positiveNumber(value: string): number {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('must be a positive number of seconds');
-  return number;
-}
-
-/** SQS's longest delay, which the Lambda's schedule is bound by too. */
-const MAX_INTERVAL_SECONDS = 900;
-
-function intervalSeconds(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1 || number > MAX_INTERVAL_SECONDS) {
-    throw new InvalidArgumentError(`must be a whole number of seconds from 1 to ${MAX_INTERVAL_SECONDS}`);
-  }
-  return number;
-}
-
-function port(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new InvalidArgumentError('must be a port number (0–65535)');
-  return number;
 }

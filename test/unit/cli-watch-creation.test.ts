@@ -1,6 +1,6 @@
 import { ApigRetryableError, ApigTerminalError } from '../../lib/watch/progress-errors.js';
 import type { ProgressReport, ProgressSource } from '../../lib/watch/ports.js';
-import { watchCreation, type PollUpdate } from '../../lib/cli/watch-creation.js';
+import { watchCreation, type PollUpdate } from '../../lib/cli/commands/watch/watch-creation.js';
 import { progressReport, T0, watchState } from '../support/factories.js';
 
 /** Answers from a script, one per poll; a clock that the sleeps move forward. */

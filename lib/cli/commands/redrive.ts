@@ -7,12 +7,9 @@ import { describeError } from '../../watch/describe-error.js';
 import { formatElapsed } from '../../watch/format-elapsed.js';
 import { parseWatchRequest } from '../../watch/request.js';
 import { unverifiedStateOf } from '../../watch/state-message.js';
-import { isMissingRegionError, regionOfQueueUrl } from '../aws-region.js';
-import { CliError, CliUsageError } from '../errors.js';
-import { EXIT_CODES } from '../exit-codes.js';
-import type { CliIo } from '../io.js';
+import { isMissingRegionError, regionOfQueueUrl, resolveQueueUrl, type QueueOptions } from '../deployment.js';
+import { CliError, CliUsageError, EXIT_CODES, type CliIo } from '../process.js';
 import { formatTable } from '../text-table.js';
-import { resolveQueueUrl, type QueueOptions } from './start.js';
 
 export interface RedriveCommandOptions extends QueueOptions {
   dryRun?: boolean;

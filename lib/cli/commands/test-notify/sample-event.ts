@@ -1,7 +1,7 @@
-import { buildOutcomeEvent, buildStartedEvent } from '../watch/build-event.js';
-import type { EventKind, NotificationEvent, Outcome, WatchEvent } from '../watch/notification-event.js';
-import type { LastSeen } from '../watch/state.js';
-import { startWatch } from '../watch/start-watch.js';
+import { buildOutcomeEvent, buildStartedEvent } from '../../../watch/build-event.js';
+import type { EventKind, NotificationEvent, Outcome, WatchEvent } from '../../../watch/notification-event.js';
+import type { LastSeen } from '../../../watch/state.js';
+import { startWatch } from '../../../watch/start-watch.js';
 
 /** What a watch of each outcome would have seen, for `test-notify` (Huawei's own codes and words). */
 const SAMPLES: Readonly<Record<Outcome, { elapsedMs: number; polls: number; last: Partial<LastSeen> | null; code: string | null; message: string | null }>> = {

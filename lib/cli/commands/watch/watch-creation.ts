@@ -1,9 +1,9 @@
-import type { ProgressSource, Clock } from '../watch/ports.js';
-import { decidePoll } from '../watch/decide.js';
-import type { WatchEvent } from '../watch/notification-event.js';
-import { observe } from '../watch/observe.js';
-import { adaptiveSchedule, type PollSchedule } from '../watch/schedule.js';
-import type { WatchState } from '../watch/state.js';
+import type { ProgressSource, Clock } from '../../../watch/ports.js';
+import { decidePoll } from '../../../watch/decide.js';
+import type { WatchEvent } from '../../../watch/notification-event.js';
+import { observe } from '../../../watch/observe.js';
+import { adaptiveSchedule, type PollSchedule } from '../../../watch/schedule.js';
+import type { WatchState } from '../../../watch/state.js';
 
 /** What one poll that did not end the watch saw, and how long until the next. */
 export interface PollUpdate {

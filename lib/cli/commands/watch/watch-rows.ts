@@ -1,6 +1,6 @@
-import { isNeverAnswered } from '../notify/compose-message.js';
-import type { Outcome, WatchEvent } from '../watch/notification-event.js';
-import type { WatchState } from '../watch/state.js';
+import { isNeverAnswered } from '../../../notify/compose-message.js';
+import type { Outcome, WatchEvent } from '../../../watch/notification-event.js';
+import type { WatchState } from '../../../watch/state.js';
 import type { BoardRow, RowTone } from './live-board.js';
 
 const OUTCOME_TONES: Readonly<Record<Outcome, RowTone>> = {
