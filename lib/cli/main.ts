@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { EXIT_CODES, reportError, type CliIo } from './process.js';
 import { buildProgram } from './program.js';
 
+/** bin/apig-watch.js takes both `runCli` and `processIo` from this entry of the bundle. */
 export { processIo } from './process.js';
 
 /**

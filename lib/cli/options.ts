@@ -81,7 +81,12 @@ export function groupOption(): Option {
   return new Option('--group <name>', 'a notify group the sample watch names, for group= filters (repeatable)').argParser(collect);
 }
 
-/** Collects a repeatable option's values (no default: commander would print `(default: [])`). */
+/**
+ * Collects a repeatable option's values (no default: commander would print `(default: [])`).
+ *
+ * @example
+ * new Option('--project <region:project_id>', '…').argParser(collect)
+ */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
