@@ -9,8 +9,8 @@
  * Ends with a summary table and exits 0 once every watch is notified.
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { createLiveBoard, type BoardRow } from '../lib/cli/live-board.js';
-import { rowOfOutcome, rowOfState } from '../lib/cli/watch-rows.js';
+import { createLiveBoard, type BoardRow } from '../lib/cli/commands/watch/live-board.js';
+import { rowOfOutcome, rowOfState } from '../lib/cli/commands/watch/watch-rows.js';
 import { lambdaContext } from '../devkit/local-event-source.js';
 import { SCRIPTED_GATEWAYS, SCRIPTED_PROJECT_ID as PROJECT_ID, SCRIPTED_REGION as REGION, type ScriptedGateway } from '../lib/simulator/index.js';
 import { describeNotification, formatClock, LOCAL_CHANNELS, startLocalWatcher } from './support/local-watcher.js';

@@ -1,15 +1,17 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { EVENT_KINDS } from '../watch/index.js';
-import type { CancelCommandOptions } from './commands/cancel.js';
-import type { DiscoverCommandOptions } from './commands/discover.js';
-import type { ListCommandOptions } from './commands/list.js';
-import type { RedriveCommandOptions } from './commands/redrive.js';
-import type { SimulateOptions } from './commands/simulate.js';
-import type { StartCommandOptions } from './commands/start.js';
-import type { TestNotifyOptions } from './commands/test-notify.js';
-import type { WatchCommandOptions } from './commands/watch.js';
-import type { CliIo } from './io.js';
-import { collect, withNotifyOptions, withRequestOptions } from './options.js';
+import {
+  MAX_INTERVAL_SECONDS,
+  collect,
+  contextOption,
+  groupOption,
+  intervalSeconds,
+  portNumber,
+  positiveSeconds,
+  withNotifyOptions,
+  withRequestOptions,
+} from './options.js';
+import type { CliIo } from './process.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -35,9 +37,10 @@ Environment (as the Lambda, see docs/configuration.md):
   WATCH_TIMEOUT_SECONDS         default --timeout (7200)`;
 
 /**
- * The `apig-watch` command line. Each action loads its command module when it runs (so `--help`
- * loads no AWS SDK) and stores its exit code through `setExitCode`; errors propagate to the
- * caller (`runCli`), which turns them into messages and exit codes.
+ * The `apig-watch` command line: each command's options and help, wired to the `run…` function of
+ * its module under `commands/`. An action loads its module only when it runs (so `--help` loads
+ * no AWS SDK) and stores its exit code through `setExitCode`; errors propagate to the caller
+ * (`runCli`), which turns them into messages and exit codes.
  *
  * @example
  * let code = 0;
@@ -54,6 +57,10 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
     })
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', EXIT_CODES_HELP);
+  const runs =
+    <Options>(load: () => Promise<(options: Options, io: CliIo) => Promise<number>>) =>
+    async (options: Options) =>
+      setExitCode(await (await load())(options, io));
 
   withNotifyOptions(withRequestOptions(program.command('watch')))
     .description('watch one creation from this machine (no AWS): poll, show progress, notify once it ends')
@@ -64,16 +71,13 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
       ).argParser(intervalSeconds),
     )
     .addOption(
-      new Option('--timeout <seconds>', 'give up (timed_out, exit 3) after this long (default: WATCH_TIMEOUT_SECONDS or 7200)').argParser(positiveNumber),
+      new Option('--timeout <seconds>', 'give up (timed_out, exit 3) after this long (default: WATCH_TIMEOUT_SECONDS or 7200)').argParser(positiveSeconds),
     )
     .option('--require-notify', 'exit 5 when a target did not take the notification (default: the exit code says only how the creation ended)')
     .option('--json', 'print the final event (the generic webhook event) as the last line of stdout; progress goes to stderr')
     .option('--verbose', 'log requests, retries and deliveries to stderr')
     .addHelpText('after', `${ENVIRONMENT_HELP}\n${EXIT_CODES_HELP}`)
-    .action(async (options: WatchCommandOptions) => {
-      const { runWatch } = await import('./commands/watch.js');
-      setExitCode(await runWatch(options, io));
-    });
+    .action(runs(async () => (await import('./commands/watch/index.js')).runWatch));
 
   withRequestOptions(program.command('start'))
     .description('start a watch in the deployed apig-watch (sends the watch request to its SQS queue); prints the watch id')
@@ -81,10 +85,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
     .option('--stack <name>', 'the deployed CloudFormation stack to read the queue from, e.g. apig-watch-prod')
     .option('--aws-region <region>', "AWS region of the queue and stack (default: the AWS SDK's, e.g. AWS_REGION)")
     .addHelpText('after', "\nAWS credentials are the AWS SDK's own (environment, profile, SSO…); the caller needs sqs:SendMessage on the queue.")
-    .action(async (options: StartCommandOptions) => {
-      const { runStart } = await import('./commands/start.js');
-      setExitCode(await runStart(options, io));
-    });
+    .action(runs(async () => (await import('./commands/start.js')).runStart));
 
   program
     .command('cancel')
@@ -100,10 +101,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
       'after',
       '\nGoes through the table only (never the watch queue): the caller needs dynamodb:GetItem and dynamodb:UpdateItem on it\n(and dynamodb:Scan with --watch-id), and sts:GetCallerIdentity, which every AWS identity may call.\nExit 0 when cancelled, 4 when the gateway has no active watch, 2 for bad options.',
     )
-    .action(async (options: CancelCommandOptions) => {
-      const { runCancel } = await import('./commands/cancel.js');
-      setExitCode(await runCancel(options, io));
-    });
+    .action(runs(async () => (await import('./commands/cancel.js')).runCancel));
 
   program
     .command('list')
@@ -117,10 +115,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
       'after',
       '\nReads the table with a Scan: the caller needs dynamodb:Scan on it (no signing key).\nExit 0, 2 without a table, 4 when it cannot be read.',
     )
-    .action(async (options: ListCommandOptions) => {
-      const { runList } = await import('./commands/list.js');
-      setExitCode(await runList(options, io));
-    });
+    .action(runs(async () => (await import('./commands/list.js')).runList));
 
   program
     .command('redrive')
@@ -139,25 +134,19 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
         'sqs:DeleteMessage, sqs:StartMessageMoveTask and sqs:ListMessageMoveTasks on the dead-letter queue.\n' +
         'Exit 0 when everything listed was moved back (or --dry-run), 4 when a queue could not be read or the move failed.',
     )
-    .action(async (options: RedriveCommandOptions) => {
-      const { runRedrive } = await import('./commands/redrive.js');
-      setExitCode(await runRedrive(options, io));
-    });
+    .action(runs(async () => (await import('./commands/redrive.js')).runRedrive));
 
   withNotifyOptions(program.command('test-notify'))
     .description('send a sample notification to every configured target and print what each answered')
     .addOption(new Option('--outcome <outcome>', 'the outcome the sample reports (or started, the opt-in notice)').choices(EVENT_KINDS).default('succeeded'))
-    .addOption(new Option('--context <key=value>', 'a context label of the sample watch, for when= filters (repeatable)').argParser(collect))
-    .addOption(new Option('--group <name>', 'a notify group the sample watch names, for group= filters (repeatable)').argParser(collect))
+    .addOption(contextOption('a context label of the sample watch, for when= filters (repeatable)'))
+    .addOption(groupOption())
     .option('--verbose', 'log each attempt to stderr')
     .addHelpText(
       'after',
       '\nReads NOTIFY_URLS and WEBHOOK_SECRET only; sends only to the targets whose filters (on=, when=, group=) want the sample.\nExit 0 when every chosen target took it (or none wants it), 1 otherwise, 2 without targets.',
     )
-    .action(async (options: TestNotifyOptions) => {
-      const { runTestNotify } = await import('./commands/test-notify.js');
-      setExitCode(await runTestNotify(options, io));
-    });
+    .action(runs(async () => (await import('./commands/test-notify/index.js')).runTestNotify));
 
   program
     .command('discover')
@@ -176,43 +165,14 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
       'after',
       `\nNeeds the permission apig:instance:list. Without it Huawei answers an empty list, not an error:\nan empty project is printed with that reminder.\nExit 0, or 4 when a project could not be listed or a request not sent.\n${ENVIRONMENT_HELP}\n  DISCOVER_PROJECTS             default --project list (comma-separated REGION:PROJECT_ID)`,
     )
-    .action(async (options: DiscoverCommandOptions) => {
-      const { runDiscover } = await import('./commands/discover.js');
-      setExitCode(await runDiscover(options, io));
-    });
+    .action(runs(async () => (await import('./commands/discover.js')).runDiscover));
 
   program
     .command('simulate')
     .description('run the Huawei APIG simulator with a few scripted gateways, until Ctrl-C')
-    .addOption(new Option('--port <port>', 'port on 127.0.0.1 (0: any free port)').argParser(port).default(8080))
+    .addOption(new Option('--port <port>', 'port on 127.0.0.1 (0: any free port)').argParser(portNumber).default(8080))
     .addHelpText('after', '\nWith APIG_WATCH_TIME_SCALE=20 the scripted creations run 20 times faster (export what it prints).')
-    .action(async (options: SimulateOptions) => {
-      const { runSimulate } = await import('./commands/simulate.js');
-      setExitCode(await runSimulate(options, io));
-    });
+    .action(runs(async () => (await import('./commands/simulate.js')).runSimulate));
 
   return program;
-}
-
-function positiveNumber(value: string): number {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('must be a positive number of seconds');
-  return number;
-}
-
-/** SQS's longest delay, which the Lambda's schedule is bound by too. */
-const MAX_INTERVAL_SECONDS = 900;
-
-function intervalSeconds(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1 || number > MAX_INTERVAL_SECONDS) {
-    throw new InvalidArgumentError(`must be a whole number of seconds from 1 to ${MAX_INTERVAL_SECONDS}`);
-  }
-  return number;
-}
-
-function port(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new InvalidArgumentError('must be a port number (0–65535)');
-  return number;
 }

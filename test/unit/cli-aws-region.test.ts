@@ -1,4 +1,4 @@
-import { isMissingRegionError, queueUrlProblem, regionOfQueueUrl, regionOfStackArn } from '../../lib/cli/aws-region.js';
+import { isMissingRegionError, queueUrlProblem, regionOfQueueUrl, regionOfStackArn } from '../../lib/cli/deployment.js';
 
 describe('queueUrlProblem', () => {
   it.each([['https://sqs.ap-southeast-1.amazonaws.com/123456789012/apig-watch-prod'], ['http://sqs.us-east-1.localhost:4566/000000000000/apig-watch']])(

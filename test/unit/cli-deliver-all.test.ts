@@ -1,4 +1,4 @@
-import { DELIVERY_GIVE_UP_MS, deliverToAll } from '../../lib/cli/deliver-all.js';
+import { DELIVERY_GIVE_UP_MS, deliverToAll } from '../../lib/cli/delivery.js';
 import type { DeliveryResult, Notifier } from '../../lib/watch/ports/notifier.js';
 import { watchEventFactory } from '../support/notify-fixtures.js';
 import { target } from '../support/fakes.js';

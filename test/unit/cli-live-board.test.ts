@@ -1,4 +1,4 @@
-import { createLiveBoard, formatPlainLine, formatTtyRow, type BoardRow } from '../../lib/cli/live-board.js';
+import { createLiveBoard, formatPlainLine, formatTtyRow, type BoardRow } from '../../lib/cli/commands/watch/live-board.js';
 
 const ROW: BoardRow = { label: 'orders-gw-prod', status: 'creating', progress: 50, startedAtMs: 0, tone: 'active', nextPollAtMs: 213_000 };
 const paint = (text: string) => `\u001b[32m${text}\u001b[0m`;

@@ -1,5 +1,5 @@
 import { ApigRetryableError, ApigTerminalError, type ProgressReport, type ProgressSource } from '../../lib/watch/ports/progress-source.js';
-import { watchCreation, type PollUpdate } from '../../lib/cli/watch-creation.js';
+import { watchCreation, type PollUpdate } from '../../lib/cli/commands/watch/watch-creation.js';
 import { progressReport, T0, watchState } from '../support/factories.js';
 
 /** Answers from a script, one per poll; a clock that the sleeps move forward. */

@@ -1,20 +1,14 @@
 import { cleanEchoedText } from '../../echoed-text.js';
 import { describeError } from '../../describe-error.js';
 import { cancelWatch } from '../../watch/index.js';
-import { isMissingCredentialsError, isMissingRegionError, regionOfStackArn } from '../aws-region.js';
-import { CliError, CliUsageError } from '../errors.js';
-import { EXIT_CODES } from '../exit-codes.js';
-import type { CliIo } from '../io.js';
-import { resolveTableName } from './list.js';
+import { isMissingCredentialsError, isMissingRegionError, regionOfStackArn, resolveTableName, type TableOptions } from '../deployment.js';
+import { CliError, CliUsageError, EXIT_CODES, type CliIo } from '../process.js';
 
-export interface CancelCommandOptions {
+export interface CancelCommandOptions extends TableOptions {
   projectId?: string;
   instanceId?: string;
   watchId?: string;
   reason?: string;
-  table?: string;
-  stack?: string;
-  awsRegion?: string;
 }
 
 const HUAWEI_ID = /^[0-9a-f]{32}$/;

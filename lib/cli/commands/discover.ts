@@ -9,13 +9,10 @@ import { createWatchRequestSender } from '../../queue/watch-request-sender.js';
 import { sqsClientFor } from '../../queue/sqs-client.js';
 import { readSecretReference } from '../../runtime/secrets.js';
 import { scaledClock } from '../../runtime/time-scale.js';
-import { CliUsageError } from '../errors.js';
-import { EXIT_CODES } from '../exit-codes.js';
-import type { CliIo } from '../io.js';
-import { lineLog } from '../line-log.js';
-import { notifyTargets } from '../notify-options.js';
+import { resolveQueueUrl, type QueueOptions } from '../deployment.js';
+import { notifyTargets } from '../options.js';
+import { CliUsageError, EXIT_CODES, lineLog, type CliIo } from '../process.js';
 import { describeRouting } from '../routing.js';
-import { resolveQueueUrl, type QueueOptions } from './start.js';
 
 export interface DiscoverCommandOptions extends QueueOptions {
   once?: boolean;
@@ -68,7 +65,7 @@ export async function runDiscover(options: DiscoverCommandOptions, io: CliIo): P
   }
 
   for (const sweep of sweeps) io.stdout.write(`${describeSweep(sweep).join('\n')}\n`);
-  const targets = notifyTargets(values.NOTIFY_URLS, {});
+  const targets = await notifyTargets(values.NOTIFY_URLS, {});
   if (targets.length > 0) {
     const kinds = options.outcome ? [options.outcome] : EVENT_KINDS;
     io.stdout.write(`\nA discovered watch (no context, no notify groups) notifies:\n${describeRouting(targets, kinds, { context: {} }).join('\n')}\n`);

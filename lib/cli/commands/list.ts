@@ -1,17 +1,11 @@
 import { describeError } from '../../describe-error.js';
 import { formatElapsed } from '../../watch/index.js';
 import type { WatchListing } from '../../store/watch-listing.js';
-import { isMissingRegionError, regionOfStackArn } from '../aws-region.js';
-import { CliError, CliUsageError } from '../errors.js';
-import { EXIT_CODES } from '../exit-codes.js';
-import type { CliIo } from '../io.js';
+import { isMissingRegionError, regionOfStackArn, resolveTableName, type TableOptions } from '../deployment.js';
+import { CliError, CliUsageError, EXIT_CODES, type CliIo } from '../process.js';
 import { formatTable } from '../text-table.js';
-import { TABLE_NAME_OUTPUT, stackOutput } from './start.js';
 
-export interface ListCommandOptions {
-  table?: string;
-  stack?: string;
-  awsRegion?: string;
+export interface ListCommandOptions extends TableOptions {
   json?: boolean;
   all?: boolean;
 }
@@ -51,22 +45,6 @@ export async function runList(options: ListCommandOptions, io: CliIo): Promise<n
     io.stdout.write(`${describeWatches(shown, nowMs, { all: options.all === true }).join('\n')}\n`);
   }
   return EXIT_CODES.ok;
-}
-
-/**
- * The watch table: `--table`, else `WATCH_TABLE_NAME`, else the stack's `WatchTableName` output.
- *
- * @example
- * const tableName = await resolveTableName({ stack: 'apig-watch-prod' }, io.env, 'ap-southeast-1');
- */
-export async function resolveTableName(options: ListCommandOptions, env: CliIo['env'], region: string | undefined): Promise<string> {
-  const given = options.table ?? env.WATCH_TABLE_NAME?.trim();
-  if (given) return given;
-  if (!options.stack)
-    throw new CliUsageError('no watch table: pass --table NAME, set WATCH_TABLE_NAME, or name the deployed stack with --stack apig-watch-<stage>');
-  const name = await stackOutput(options.stack, TABLE_NAME_OUTPUT, region);
-  if (!name) throw new CliUsageError(`--stack ${options.stack} has no ${TABLE_NAME_OUTPUT} output: is it an apig-watch stack?`);
-  return name;
 }
 
 const HEADERS = ['PHASE', 'WATCH', 'GATEWAY', 'INSTANCE ID', 'PROJECT ID', 'REGION', 'OPERATION', 'STATUS', 'STARTED', 'NEXT LOOK'];

@@ -5,12 +5,9 @@ import { MAX_PEEKED_MESSAGES, findRedriveQueues, moveBack, peekDeadLetters, type
 import { sqsClientFor } from '../../queue/sqs-client.js';
 import { describeError } from '../../describe-error.js';
 import { formatElapsed, parseWatchRequest, unverifiedStateOf } from '../../watch/index.js';
-import { isMissingRegionError, regionOfQueueUrl } from '../aws-region.js';
-import { CliError, CliUsageError } from '../errors.js';
-import { EXIT_CODES } from '../exit-codes.js';
-import type { CliIo } from '../io.js';
+import { isMissingRegionError, regionOfQueueUrl, resolveQueueUrl, type QueueOptions } from '../deployment.js';
+import { CliError, CliUsageError, EXIT_CODES, type CliIo } from '../process.js';
 import { formatTable } from '../text-table.js';
-import { resolveQueueUrl, type QueueOptions } from './start.js';
 
 export interface RedriveCommandOptions extends QueueOptions {
   dryRun?: boolean;

@@ -2,9 +2,7 @@ import { SIMULATOR_DEFAULT_CREDENTIALS, startApigSimulator } from '../../simulat
 import { SCRIPTED_GATEWAYS, SCRIPTED_PROJECT_ID as PROJECT_ID, SCRIPTED_REGION as REGION } from '../../simulator/index.js';
 import { readCliSettings } from '../../config/environment.js';
 import { scaledClock } from '../../runtime/time-scale.js';
-import { CliUsageError } from '../errors.js';
-import { EXIT_CODES } from '../exit-codes.js';
-import type { CliIo } from '../io.js';
+import { CliUsageError, EXIT_CODES, type CliIo } from '../process.js';
 
 export interface SimulateOptions {
   /** 0: any free port. */

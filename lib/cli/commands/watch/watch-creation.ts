@@ -1,5 +1,5 @@
-import { decidePoll, observe } from '../watch/decide-poll.js';
-import { type ProgressSource, type Clock, type OutcomeEvent, adaptiveSchedule, type PollSchedule, type WatchState } from '../watch/index.js';
+import { decidePoll, observe } from '../../../watch/decide-poll.js';
+import { type ProgressSource, type Clock, type OutcomeEvent, adaptiveSchedule, type PollSchedule, type WatchState } from '../../../watch/index.js';
 
 /** What one poll that did not end the watch saw, and how long until the next. */
 export interface PollUpdate {

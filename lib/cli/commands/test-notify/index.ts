@@ -1,17 +1,13 @@
-import { readCliSettings } from '../../config/environment.js';
-import { resolveSecretValues } from '../../config/secrets.js';
-import { SILENT_LOG, selectTargets, type EventKind } from '../../watch/index.js';
-import { createNotifier } from '../../notify/notifier.js';
-import { readSecretReference } from '../../runtime/secrets.js';
-import { deliverToAll } from '../deliver-all.js';
-import { CliUsageError } from '../errors.js';
-import { EXIT_CODES } from '../exit-codes.js';
-import type { CliIo } from '../io.js';
-import { lineLog } from '../line-log.js';
-import { notifyTargets, type NotifyOptions } from '../notify-options.js';
-import { describeDelivery } from '../outcome-text.js';
-import { describeRouting, routedRequestFrom, type RoutingOptions } from '../routing.js';
-import { sampleNotification } from '../sample-event.js';
+import { readCliSettings } from '../../../config/environment.js';
+import { resolveSecretValues } from '../../../config/secrets.js';
+import { SILENT_LOG, selectTargets, type EventKind } from '../../../watch/index.js';
+import { createNotifier } from '../../../notify/notifier.js';
+import { readSecretReference } from '../../../runtime/secrets.js';
+import { deliverToAll, describeDelivery } from '../../delivery.js';
+import { notifyTargets, routedRequestFrom, type NotifyOptions, type RoutingOptions } from '../../options.js';
+import { CliUsageError, EXIT_CODES, lineLog, type CliIo } from '../../process.js';
+import { describeRouting } from '../../routing.js';
+import { sampleNotification } from './sample-event.js';
 
 /** The only settings a test notification needs (no Huawei credentials). */
 const NOTIFY_SECRETS: readonly string[] = ['NOTIFY_URLS', 'WEBHOOK_SECRET'];
@@ -38,12 +34,12 @@ export async function runTestNotify(options: TestNotifyOptions, io: CliIo): Prom
   const { secrets } = readCliSettings(io.env);
   const notifySecrets = Object.fromEntries(Object.entries(secrets).filter(([name]) => NOTIFY_SECRETS.includes(name)));
   const values = await resolveSecretValues(notifySecrets, readSecretReference);
-  const targets = notifyTargets(values.NOTIFY_URLS, options);
+  const targets = await notifyTargets(values.NOTIFY_URLS, options);
   if (targets.length === 0) throw new CliUsageError('no notification targets: set NOTIFY_URLS or pass --notify URL');
   const log = options.verbose ? lineLog((line) => io.stderr.write(`${line}\n`)) : SILENT_LOG;
   const notifier = createNotifier({ webhookSecret: values.WEBHOOK_SECRET, log });
 
-  const request = routedRequestFrom(options, SAMPLE_CONTEXT);
+  const request = await routedRequestFrom(options, SAMPLE_CONTEXT);
   const event = sampleNotification(options.outcome, Date.now(), request.context);
   const chosen = selectTargets(targets, event, request);
   if (chosen.length < targets.length) {

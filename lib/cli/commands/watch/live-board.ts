@@ -1,4 +1,5 @@
-import { formatElapsed } from '../watch/index.js';
+import { formatElapsed } from '../../../watch/index.js';
+import type { Screen } from '../../process.js';
 
 /**
  * Live progress rows for the terminal: on a TTY the rows are redrawn in place (progress bar,
@@ -23,13 +24,6 @@ export interface BoardRow {
   note?: string;
   /** TTY only: counted down as "next poll in …". */
   nextPollAtMs?: number | null;
-}
-
-/** The stream the board draws on (`process.stdout` or `process.stderr`). */
-export interface Screen {
-  write(text: string): unknown;
-  isTTY?: boolean;
-  columns?: number;
 }
 
 export interface LiveBoardOptions {

@@ -1,5 +1,7 @@
 import type { DeliveryResult, Notifier, Target, NotificationEvent } from '../watch/index.js';
 
+/** Notifying every target of one event from a terminal (`watch`, `test-notify`), and saying what each answered. */
+
 /** How long notifying all targets of one event may take, retries included. */
 export const DELIVERY_GIVE_UP_MS = 30_000;
 
@@ -38,4 +40,25 @@ export async function deliverToAll(
     }
   };
   return Promise.all(targets.map(deliverOne));
+}
+
+/**
+ * What one target answered, in plain words for a terminal: `✔ slack hooks.slack.com #3f2a9c: delivered (HTTP 200)`.
+ *
+ * @example
+ * describeDelivery(target, { status: 'rejected', attempts: 1, reason: 'HTTP 404: channel_not_found', gone: true })
+ * // '✖ slack hooks.slack.com #3f2a9c: rejected: HTTP 404: channel_not_found (the channel is gone)'
+ * describeDelivery(target, { status: 'retry_later', attempts: 4, reason: 'network error ECONNREFUSED' })
+ * // '✖ slack hooks.slack.com #3f2a9c: not delivered: network error ECONNREFUSED after 4 attempts'
+ */
+export function describeDelivery(target: Target, result: DeliveryResult): string {
+  const attempts = result.attempts === 1 ? '1 attempt' : `${result.attempts} attempts`;
+  switch (result.status) {
+    case 'delivered':
+      return `✔ ${target.display}: delivered (HTTP ${result.httpStatus}${result.attempts === 1 ? '' : `, ${attempts}`})`;
+    case 'rejected':
+      return `✖ ${target.display}: rejected: ${result.reason}${result.gone ? ' (the channel is gone)' : ''}`;
+    case 'retry_later':
+      return `✖ ${target.display}: not delivered: ${result.reason}${result.attempts > 0 ? ` after ${attempts}` : ''}`;
+  }
 }

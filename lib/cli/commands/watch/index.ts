@@ -1,22 +1,18 @@
-import { createProgressSource } from '../../apig/progress-client.js';
-import { readCliSettings } from '../../config/environment.js';
-import { resolveSecretValues } from '../../config/secrets.js';
-import { APIG_REQUEST_TIMEOUT_MS, credentialsFrom } from '../../config/credentials.js';
-import { SILENT_LOG, type Notifier, type Target, type OutcomeEvent, type WatchRequest, selectTargets, initialState } from '../../watch/index.js';
-import { createNotifier } from '../../notify/notifier.js';
-import { readSecretReference } from '../../runtime/secrets.js';
-import { scaledClock, scaledSleep } from '../../runtime/time-scale.js';
-import { deliverToAll } from '../deliver-all.js';
-import { CliUsageError } from '../errors.js';
-import { EXIT_CODES, exitCodeForOutcome } from '../exit-codes.js';
-import { wantsColor, type CliIo } from '../io.js';
-import { lineLog } from '../line-log.js';
-import { createLiveBoard, type Screen } from '../live-board.js';
-import { notifyTargets, type NotifyOptions } from '../notify-options.js';
-import { describeDelivery, describeOutcome } from '../outcome-text.js';
-import { watchRequestFromOptions, type RequestOptions } from '../request-options.js';
-import { watchCreation, type PollUpdate } from '../watch-creation.js';
-import { rowOfOutcome, rowOfState } from '../watch-rows.js';
+import { createProgressSource } from '../../../apig/progress-client.js';
+import { readCliSettings } from '../../../config/environment.js';
+import { resolveSecretValues } from '../../../config/secrets.js';
+import { APIG_REQUEST_TIMEOUT_MS, credentialsFrom } from '../../../config/credentials.js';
+import { SILENT_LOG, type Notifier, type Target, type OutcomeEvent, type WatchRequest, selectTargets, initialState } from '../../../watch/index.js';
+import { createNotifier } from '../../../notify/notifier.js';
+import { readSecretReference } from '../../../runtime/secrets.js';
+import { scaledClock, scaledSleep } from '../../../runtime/time-scale.js';
+import { deliverToAll, describeDelivery } from '../../delivery.js';
+import { notifyTargets, watchRequestFromOptions, type NotifyOptions, type RequestOptions } from '../../options.js';
+import { CliUsageError, EXIT_CODES, exitCodeForOutcome, lineLog, wantsColor, type CliIo, type Screen } from '../../process.js';
+import { createLiveBoard } from './live-board.js';
+import { describeOutcome } from './outcome-text.js';
+import { watchCreation, type PollUpdate } from './watch-creation.js';
+import { rowOfOutcome, rowOfState } from './watch-rows.js';
 
 export interface WatchCommandOptions extends RequestOptions, NotifyOptions {
   /** Seconds between two polls, instead of the adaptive schedule. */
@@ -40,7 +36,7 @@ const ROW_KEY = 'watch';
  * const code = await runWatch({ projectId, instanceId, region: 'ap-southeast-1', json: true }, processIo());
  */
 export async function runWatch(options: WatchCommandOptions, io: CliIo): Promise<number> {
-  const request = watchRequestFromOptions(options);
+  const request = await watchRequestFromOptions(options);
   const settings = readCliSettings(io.env);
   const human: Screen = options.json ? io.stderr : io.stdout;
   const clock = scaledClock(settings.timeScale, settings.timeOriginMs ?? Date.now());
@@ -63,7 +59,7 @@ export async function runWatch(options: WatchCommandOptions, io: CliIo): Promise
       // The watch's clock signs too (X-Sdk-Date), so a time-scaled simulator sharing it accepts the signature.
       { log, now: clock.now },
     );
-    const targets = notifyTargets(values.NOTIFY_URLS, options);
+    const targets = await notifyTargets(values.NOTIFY_URLS, options);
     if (options.requireNotify && targets.length === 0) {
       throw new CliUsageError('--require-notify needs a notification target: set NOTIFY_URLS or pass --notify URL');
     }

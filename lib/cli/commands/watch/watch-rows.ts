@@ -1,5 +1,5 @@
-import { isNeverAnswered } from '../notify/compose-message.js';
-import type { Outcome, OutcomeEvent, WatchState } from '../watch/index.js';
+import { isNeverAnswered } from '../../../notify/compose-message.js';
+import type { Outcome, OutcomeEvent, WatchState } from '../../../watch/index.js';
 import type { BoardRow, RowTone } from './live-board.js';
 
 const OUTCOME_TONES: Readonly<Record<Outcome, RowTone>> = {

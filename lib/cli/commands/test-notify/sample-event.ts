@@ -7,7 +7,7 @@ import {
   type OutcomeEvent,
   type LastSeen,
   initialState,
-} from '../watch/index.js';
+} from '../../../watch/index.js';
 
 /** What a watch of each outcome would have seen, for `test-notify` (Huawei's own codes and words). */
 const SAMPLES: Readonly<Record<Outcome, { elapsedMs: number; polls: number; last: Partial<LastSeen> | null; code: string | null; message: string | null }>> = {
