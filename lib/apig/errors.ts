@@ -4,6 +4,11 @@ import { parseJsonLeniently } from '../lenient-json.js';
 import { ApigRetryableError, ApigTerminalError, type ApigError, type ApigErrorOptions } from '../watch/index.js';
 
 const THROTTLING_CODES = new Set(['APIG.0308', 'APIG.9008']);
+/**
+ * Huawei's own answers that a gateway does not exist: APIC.7302 "Instance not found" (the dedicated
+ * instance APIs, progress and detail alike) and APIG.3030 "The instance does not exist".
+ */
+const INSTANCE_NOT_FOUND_CODES = new Set(['APIC.7302', 'APIG.3030']);
 
 /**
  * Reads `error_code`/`error_msg` (APIG) or `error.code`/`error.message` (IAM, gateway
@@ -104,4 +109,33 @@ export function errorFromApigAnswer(
     return new ApigTerminalError('forbidden', `APIG denied access (${detail}); the IAM user needs the permission ${permission}`, options);
   }
   return special?.({ error, options, detail }) ?? retryableErrorFromAnswer(answer.status, error, what);
+}
+
+/**
+ * Whether an answer is Huawei's own "instance not found": a 404 carrying APIC.7302 or APIG.3030.
+ * Any other 404 (a plain server's, a proxy's, APIG.0101 for a path APIG does not serve) says
+ * nothing of the gateway (`wrongEndpointError`).
+ *
+ * @example
+ * isInstanceNotFound(404, 'APIC.7302') // true
+ * isInstanceNotFound(404, 'APIG.0101') // false
+ * isInstanceNotFound(404, undefined)   // false
+ */
+export function isInstanceNotFound(httpStatus: number, code: string | undefined): boolean {
+  return httpStatus === 404 && code !== undefined && INSTANCE_NOT_FOUND_CODES.has(code);
+}
+
+/**
+ * The retryable error of a 404 that is not Huawei's "instance not found": the address does not
+ * serve APIG's API, which a wrong `APIG_ENDPOINT` explains.
+ *
+ * @example
+ * wrongEndpointError('APIG progress request', 'HTTP 404', { httpStatus: 404 }).reason // 'wrong_endpoint'
+ */
+export function wrongEndpointError(what: string, detail: string, options: ApigErrorOptions): ApigRetryableError {
+  return new ApigRetryableError(
+    'wrong_endpoint',
+    `${what} answered HTTP 404 (${detail}), not Huawei's "instance not found": the address does not serve APIG's API; check APIG_ENDPOINT`,
+    options,
+  );
 }

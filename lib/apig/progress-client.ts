@@ -11,7 +11,7 @@ import {
 } from '../watch/index.js';
 import { createApigRequester, type ApigAnswer } from './apig-request.js';
 import { resolveEndpoint } from './endpoints.js';
-import { errorFromApigAnswer } from './errors.js';
+import { errorFromApigAnswer, isInstanceNotFound, wrongEndpointError } from './errors.js';
 import { parseJsonLeniently } from '../lenient-json.js';
 import type { ApigConfig } from './types.js';
 
@@ -20,12 +20,6 @@ const SECONDS_TIMESTAMP_LIMIT = 1e12;
 /** `start_time`/`end_time` outside [2000, 2100) are not dates Huawei could mean: read as missing. */
 const EARLIEST_PLAUSIBLE_MS = Date.UTC(2000, 0, 1);
 const LATEST_PLAUSIBLE_MS = Date.UTC(2100, 0, 1);
-
-/**
- * Huawei's own answers that a gateway does not exist: APIC.7302 "Instance not found" (the dedicated
- * instance APIs, progress and detail alike) and APIG.3030 "The instance does not exist".
- */
-const INSTANCE_NOT_FOUND_CODES = new Set(['APIC.7302', 'APIG.3030']);
 
 /** The 200 answer; unknown fields are ignored, every documented one may be null; `progress` is read clamped to 0–100. */
 const ProgressAnswerSchema = z.object({
@@ -99,15 +93,9 @@ function toMilliseconds(timestamp: number | null | undefined): number | null {
 function errorFromAnswer(answer: ApigAnswer): ApigError {
   return errorFromApigAnswer(answer, 'APIG progress request', 'apig:instance:getCreateProgress', ({ error, options, detail }) => {
     if (answer.status !== 404) return undefined;
-    if (error.code !== undefined && INSTANCE_NOT_FOUND_CODES.has(error.code)) {
+    if (isInstanceNotFound(answer.status, error.code)) {
       return new ApigTerminalError('not_found', `APIG does not know this gateway (${detail})`, options);
     }
-    // Any other 404 (a plain server's, a proxy's, APIG.0101 for a path APIG does not serve) says
-    // nothing of the gateway, only that the address is not APIG's API.
-    return new ApigRetryableError(
-      'wrong_endpoint',
-      `APIG progress request answered HTTP 404 (${detail}), not Huawei's "instance not found": the address does not serve APIG's API; check APIG_ENDPOINT`,
-      options,
-    );
+    return wrongEndpointError('APIG progress request', detail, options);
   });
 }

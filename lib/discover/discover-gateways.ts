@@ -1,6 +1,6 @@
 import { type Log, type Metrics, DISCOVERY_ORIGIN, watchRequestSchema, type WatchRequest } from '../watch/index.js';
 import type { WatchRequestSender } from '../queue/watch-request-sender.js';
-import type { GatewayLister, ListedInstance } from './instance-list-client.js';
+import { isBeingCreated, type GatewayLister, type ListedInstance } from './instance-list-client.js';
 import type { DiscoverProject } from './projects.js';
 
 /** What one project's sweep saw: the gateways being created, or why it could not list them. */
@@ -37,8 +37,9 @@ export async function findCreatingGateways(projects: readonly DiscoverProject[],
   return Promise.all(
     projects.map(async (project) => {
       try {
-        const listed = await lister.listCreating(project);
+        const listed = await lister.listGateways(project);
         const gateways = listed.filter((gateway) => {
+          if (!isBeingCreated(gateway.status)) return false;
           const valid = watchRequestSchema.shape.instance_id.safeParse(gateway.id).success;
           if (!valid) log.warn('listed gateway has an id that cannot be watched; skipped', { project_id: project.projectId, region: project.region });
           return valid;

@@ -17,7 +17,7 @@ const LIST_PAGE_LIMIT = 500;
 const LIST_PAGE_MAX_BYTES = 4 * 1024 * 1024;
 /** A bound on pages per project (100 000 gateways), so an answer that never ends cannot loop forever. */
 const MAX_PAGES = 200;
-/** The list's own status filter; every item is checked again (`isBeingCreated`). */
+/** The status of a gateway being created, as ListInstancesV2 spells it. */
 const CREATING_STATUS = 'Creating';
 
 /** One page of `GET /v2/{project_id}/apigw/instances`; unknown fields are ignored. */
@@ -44,8 +44,8 @@ export interface ListedInstance {
 
 /** The port a discovery sweep lists gateways through. Throws `ApigError` subclasses only. */
 export interface GatewayLister {
-  /** Every gateway of the project the list shows as being created, all pages read. */
-  listCreating(project: DiscoverProject): Promise<ListedInstance[]>;
+  /** Every gateway of the project, whatever its status, all pages read (each listed once). */
+  listGateways(project: DiscoverProject): Promise<ListedInstance[]>;
 }
 
 /**
@@ -60,36 +60,36 @@ export function isBeingCreated(status: string | null): boolean {
 }
 
 /**
- * The `GatewayLister` over Huawei's ListInstancesV2 (`GET /v2/{project_id}/apigw/instances?status=Creating&limit=500&offset=…`),
- * with the same credentials, endpoints and request layer as the progress client. Reads every page;
- * keeps only items whose `status` is `Creating`. Without the permission `apig:instance:list`
- * Huawei answers an empty list, not an error, so "none" may also mean "not allowed to see".
+ * The `GatewayLister` over Huawei's ListInstancesV2 (`GET /v2/{project_id}/apigw/instances?limit=500&offset=…`),
+ * with the same credentials, endpoints and request layer as the progress client. Reads every page
+ * (up to 200), every status; the caller keeps what it wants (`isBeingCreated`). Without the
+ * permission `apig:instance:list` Huawei answers an empty list, not an error, so "none" may also
+ * mean "not allowed to see".
  *
  * @example
  * const lister = createInstanceLister(config.apig, { log });
- * const creating = await lister.listCreating({ region: 'ap-southeast-1', projectId: '0123…' });
+ * const gateways = await lister.listGateways({ region: 'ap-southeast-1', projectId: '0123…' });
+ * const creating = gateways.filter((gateway) => isBeingCreated(gateway.status));
  */
 export function createInstanceLister(config: ApigConfig, deps: { log?: Log; now?: () => number } = {}): GatewayLister {
   const log = deps.log ?? SILENT_LOG;
   const requester = createApigRequester(config, deps);
 
   return {
-    async listCreating(project) {
+    async listGateways(project) {
       const base = `${resolveEndpoint(config.apigEndpoint, project.region)}/v2/${encodeURIComponent(project.projectId)}/apigw/instances`;
       const found = new Map<string, ListedInstance>();
       for (let page = 0, offset = 0; page < MAX_PAGES; page += 1) {
-        const url = `${base}?status=${CREATING_STATUS}&limit=${LIST_PAGE_LIMIT}&offset=${offset}`;
+        const url = `${base}?limit=${LIST_PAGE_LIMIT}&offset=${offset}`;
         const answer = await requester.get(url, project, 'APIG instance list', LIST_PAGE_MAX_BYTES);
         if (answer.status !== 200) throw errorFromAnswer(answer);
         const { instances, total } = readPage(answer.text);
         for (const instance of instances) found.set(instance.id, instance);
         offset += instances.length;
-        if (instances.length < LIST_PAGE_LIMIT || (total !== null && offset >= total)) {
-          return [...found.values()].filter((instance) => isBeingCreated(instance.status));
-        }
+        if (instances.length < LIST_PAGE_LIMIT || (total !== null && offset >= total)) return [...found.values()];
       }
       log.warn('APIG instance list did not end; using what was read', { ...project, pages: MAX_PAGES });
-      return [...found.values()].filter((instance) => isBeingCreated(instance.status));
+      return [...found.values()];
     },
   };
 }

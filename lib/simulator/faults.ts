@@ -3,7 +3,7 @@
  * scripted fault is played (an answer, a reset socket, or a delay before the normal answer).
  */
 
-/** One scripted misbehaviour, consumed by one authenticated progress request of its gateway. */
+/** One scripted misbehaviour, consumed by one authenticated request of the endpoint it was queued for (server.ts, `fail`). */
 export type SimulatedFault =
   /** An error answer; the code defaults by status: 401 APIC.7102, 403 APIC.7106, 404 APIC.7302,
    *  429 APIG.0308, anything else APIC.9000. */

@@ -3,11 +3,20 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createAuthority, type Presented, type SimulatorCredentials } from './auth.js';
 import { errorAnswer, playOf, type SimulatedAnswer, type SimulatedFault } from './faults.js';
-import { instanceListPage, progressAnswer, type SimulatedGateway, type StoredGateway } from './timeline.js';
+import {
+  instanceDetailAnswer,
+  instanceListPage,
+  instanceStatusAt,
+  progressAnswer,
+  type SimulatedGateway,
+  type SimulatedOperation,
+  type StoredGateway,
+} from './timeline.js';
 
 /**
  * A real HTTP server that plays Huawei Cloud's APIG "creation progress of a dedicated gateway"
- * API, its instance list (ListInstancesV2, paged) and IAM's `POST /v3/auth/tokens`, for
+ * API, the instance detail (ShowDetailsOfInstanceV2), the instance list (ListInstancesV2, paged)
+ * and IAM's `POST /v3/auth/tokens`, for
  * `apig-watch simulate`, integration tests, the demo and local runs. What it answers comes from
  * the gateways' timelines (timeline.ts), who it lets in from auth.ts, its misbehaviours from
  * faults.ts; this file routes, counts and throttles.
@@ -49,15 +58,33 @@ export interface SimulatorStats {
   /** APIG requests answered 401 (IAM refusals are `iamRefusals`). */
   unauthorized: number;
   faultsServed: number;
+  /** Authenticated APIG requests per API, answered or faulted (a refused or throttled one is not counted here). */
+  progressRequests: number;
+  detailRequests: number;
+  listRequests: number;
 }
+
+/** The gateway APIs whose requests a scripted fault can take: `any` is whichever of progress and detail asks first. */
+export type FaultedEndpoint = 'progress' | 'detail' | 'any';
 
 export interface ApigSimulator {
   /** Base URL (`http://127.0.0.1:PORT`) serving both the APIG and the IAM paths. */
   url: string;
   port: number;
   addGateway(spec: SimulatedGateway): void;
-  /** Queues faults for a gateway's next progress requests, one per request, in order. */
-  fail(projectId: string, instanceId: string, faults: SimulatedFault[]): void;
+  /**
+   * Queues faults for a gateway's next requests, one per request, in order: its progress requests
+   * (default), its instance detail requests, or `any` of the two. A request takes a fault of its
+   * own endpoint first, then one queued for `any`.
+   */
+  fail(projectId: string, instanceId: string, faults: SimulatedFault[], endpoint?: FaultedEndpoint): void;
+  /** Queues faults for a project's next instance list requests (one page each), in order. */
+  failList(projectId: string, faults: SimulatedFault[]): void;
+  /**
+   * Scripts an operation or a health change on a gateway added before, from `atMs` (counted from
+   * its creation, like its timeline) or, without it, from now.
+   */
+  operate(projectId: string, instanceId: string, operation: Omit<SimulatedOperation, 'atMs'> & { atMs?: number }): void;
   /** Queues faults for the next IAM logins (`POST /v3/auth/tokens`), one per login, in order. */
   failLogins(faults: SimulatedFault[]): void;
   /** Invalidates every token the IAM endpoint issued (static tokens stay valid). */
@@ -71,6 +98,7 @@ type RequestEntry = Omit<SimulatedRequest, 'status'>;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const PROGRESS_PATH = /^\/v2\/([^/]+)\/apigw\/instances\/([^/]+)\/progress$/;
+const DETAIL_PATH = /^\/v2\/([^/]+)\/apigw\/instances\/([^/]+)$/;
 const INSTANCES_PATH = /^\/v2\/([^/]+)\/apigw\/instances$/;
 
 /**
@@ -82,12 +110,15 @@ const INSTANCES_PATH = /^\/v2\/([^/]+)\/apigw\/instances$/;
  *   finish: { atMs: 60_000, status: 'success' } });
  * simulator.fail(projectId, instanceId, [{ status: 500, code: 'APIC.9000' }]);
  * // … GET `${simulator.url}/v2/${projectId}/apigw/instances/${instanceId}/progress` …
+ * simulator.operate(projectId, instanceId, { operation: 'resize', phases: [{ status: 'Resizing', forMs: 600_000 }], end: 'Running' });
+ * // … GET `${simulator.url}/v2/${projectId}/apigw/instances/${instanceId}` → status 'Resizing', later 'Running' …
  * await simulator.close();
  */
 export async function startApigSimulator(options: SimulatorOptions = {}): Promise<ApigSimulator> {
   const now = options.now ?? Date.now;
   const authority = createAuthority(options.credentials, options.tokenTtlMs ?? DAY_MS, now);
   const gateways = new Map<string, StoredGateway>();
+  /** Keyed by `faultKey`: the endpoint, then the gateway (or, for the list, the project). */
   const faults = new Map<string, SimulatedFault[]>();
   const loginFaults: SimulatedFault[] = [];
   const requests: SimulatedRequest[] = [];
@@ -98,6 +129,9 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
     throttled: 0,
     unauthorized: 0,
     faultsServed: 0,
+    progressRequests: 0,
+    detailRequests: 0,
+    listRequests: 0,
   };
   const rateWindow = { second: 0, count: 0 };
   const closing = new AbortController();
@@ -167,20 +201,34 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
     const list = method === 'GET' ? INSTANCES_PATH.exec(url.pathname) : null;
     if (list) {
       if (!valid) return reply(res, entry, refusal);
+      counters.listRequests += 1;
+      const projectId = decodeURIComponent(list[1] ?? '');
+      const fault = faults.get(faultKey('list', projectId))?.shift();
+      if (fault && (await serveFault(fault, req, res, entry))) return;
       const listed = options.listPermission === false ? [] : gateways.values();
-      const page = instanceListPage(listed, decodeURIComponent(list[1] ?? ''), url.searchParams, now());
+      const page = instanceListPage(listed, projectId, url.searchParams, now());
       return reply(res, entry, page ? { status: 200, body: page } : errorAnswer(400, 'APIG.2012', 'Invalid parameter value: limit or offset'));
     }
-    const match = method === 'GET' ? PROGRESS_PATH.exec(url.pathname) : null;
+    const progress = method === 'GET' ? PROGRESS_PATH.exec(url.pathname) : null;
+    const detail = method === 'GET' && !progress ? DETAIL_PATH.exec(url.pathname) : null;
+    const match = progress ?? detail;
     if (!match) return reply(res, entry, errorAnswer(404, 'APIG.0101'));
     if (!valid) return reply(res, entry, refusal);
 
+    const endpoint = progress ? 'progress' : 'detail';
+    counters[progress ? 'progressRequests' : 'detailRequests'] += 1;
     const key = gatewayKey(decodeURIComponent(match[1] ?? ''), decodeURIComponent(match[2] ?? ''));
-    const fault = faults.get(key)?.shift();
+    const fault = faults.get(faultKey(endpoint, key))?.shift() ?? faults.get(faultKey('any', key))?.shift();
     if (fault && (await serveFault(fault, req, res, entry))) return;
     const gateway = gateways.get(key);
-    if (!gateway) return reply(res, entry, errorAnswer(404, 'APIC.7302'));
-    reply(res, entry, { status: 200, body: progressAnswer(gateway, now()) });
+    const status = gateway ? instanceStatusAt(gateway, now()) : null;
+    // A deleted gateway is unknown to every API, with the same answer as one that never existed.
+    if (!gateway || status === null) return reply(res, entry, errorAnswer(404, 'APIC.7302'));
+    reply(res, entry, { status: 200, body: progress ? progressAnswer(gateway, now()) : instanceDetailAnswer(gateway, status) });
+  }
+
+  function queueFaults(key: string, newFaults: SimulatedFault[]): void {
+    faults.set(key, [...(faults.get(key) ?? []), ...newFaults]);
   }
 
   const server = createServer((req, res) => {
@@ -198,9 +246,17 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
     addGateway(spec) {
       gateways.set(gatewayKey(spec.projectId, spec.instanceId), { ...spec, createdAtMs: spec.createdAtMs ?? now() });
     },
-    fail(projectId, instanceId, newFaults) {
-      const key = gatewayKey(projectId, instanceId);
-      faults.set(key, [...(faults.get(key) ?? []), ...newFaults]);
+    fail(projectId, instanceId, newFaults, endpoint = 'progress') {
+      queueFaults(faultKey(endpoint, gatewayKey(projectId, instanceId)), newFaults);
+    },
+    failList(projectId, newFaults) {
+      queueFaults(faultKey('list', projectId), newFaults);
+    },
+    operate(projectId, instanceId, operation) {
+      const gateway = gateways.get(gatewayKey(projectId, instanceId));
+      if (!gateway) throw new Error(`the simulator has no gateway ${instanceId} in project ${projectId}`);
+      const scripted = { ...operation, atMs: operation.atMs ?? now() - gateway.createdAtMs };
+      gateway.operations = [...(gateway.operations ?? []), scripted];
     },
     failLogins(newFaults) {
       loginFaults.push(...newFaults);
@@ -218,6 +274,10 @@ export async function startApigSimulator(options: SimulatorOptions = {}): Promis
 
 function gatewayKey(projectId: string, instanceId: string): string {
   return `${projectId}/${instanceId}`;
+}
+
+function faultKey(endpoint: FaultedEndpoint | 'list', key: string): string {
+  return `${endpoint} ${key}`;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

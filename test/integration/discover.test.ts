@@ -1,9 +1,10 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { ApigTerminalError } from '../../lib/watch/ports/progress-source.js';
-import { startApigSimulator, type ApigSimulator, type SimulatedGateway } from '../../lib/simulator/index.js';
+import { GONE, startApigSimulator, type ApigSimulator, type SimulatedGateway } from '../../lib/simulator/index.js';
 import { lambdaContext } from '../../devkit/local-event-source.js';
 import { createInstanceLister } from '../../lib/discover/instance-list-client.js';
+import { findCreatingGateways } from '../../lib/discover/discover-gateways.js';
 import { createDiscoverer } from '../../lib/runtime/discoverer.js';
 import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
 import { recordingLog, recordingMetrics } from '../support/fakes.js';
@@ -40,14 +41,77 @@ describe('the instance list client (ListInstancesV2)', () => {
     for (const gateway of gateways(PROJECT_ID, 1, 650, CREATING_FOREVER)) simulator.addGateway(gateway);
 
     // Act
-    const listed = await createInstanceLister(apigConfig(simulator.url)).listCreating(projectIn(PROJECT_ID));
+    const listed = await createInstanceLister(apigConfig(simulator.url)).listGateways(projectIn(PROJECT_ID));
 
     // Assess
     expect(new Set(listed.map((gateway) => gateway.id)).size).toBe(650);
-    expect(simulator.requests.filter((request) => request.path.endsWith('/apigw/instances'))).toHaveLength(2);
+    expect(simulator.stats().listRequests).toBe(2);
   });
 
-  it('keeps only gateways being created, across two projects with mixed statuses', async () => {
+  it('lists every gateway whatever its status, over several pages, each with its status and name', async () => {
+    // Prepare
+    simulator = await startApigSimulator();
+    const running = { steps: [], finish: { atMs: 0, status: 'success' as const } };
+    const statuses = ['Creating', 'Running', 'Resizing', 'Unhealthy', 'DeleteFailed'];
+    statuses.forEach((status, index) => {
+      for (const gateway of gateways(PROJECT_ID, 1 + index * 200, 200, { ...running, listStatus: status })) simulator.addGateway(gateway);
+    });
+
+    // Act
+    const listed = await createInstanceLister(apigConfig(simulator.url)).listGateways(projectIn(PROJECT_ID));
+
+    // Assess
+    expect(listed).toHaveLength(1000);
+    const count = (status: string) => listed.filter((gateway) => gateway.status === status).length;
+    expect(statuses.map(count)).toEqual([200, 200, 200, 200, 200]);
+    expect(listed.find((gateway) => gateway.id === instanceIdFor(201))).toEqual({
+      id: instanceIdFor(201),
+      name: `gw-${instanceIdFor(201).slice(0, 8)}`,
+      status: 'Running',
+    });
+    const pages = simulator.requests.filter((request) => request.path.endsWith('/apigw/instances'));
+    expect(pages).toHaveLength(2);
+  });
+
+  it("lists each gateway's current status as its timeline unfolds: Running after creation, Resizing during a resize, gone once deleted", async () => {
+    // Prepare
+    let clockMs = Date.parse('2026-11-28T10:00:00Z');
+    simulator = await startApigSimulator({ now: () => clockMs });
+    const created = { steps: [], finish: { atMs: MINUTE_MS, status: 'success' as const } };
+    simulator.addGateway({ projectId: PROJECT_ID, instanceId: instanceIdFor(1), ...created });
+    simulator.addGateway({
+      projectId: PROJECT_ID,
+      instanceId: instanceIdFor(2),
+      ...created,
+      operations: [{ operation: 'deletion', atMs: 2 * MINUTE_MS, phases: [{ status: 'Deleting', forMs: MINUTE_MS }], end: GONE }],
+    });
+    simulator.operate(PROJECT_ID, instanceIdFor(1), {
+      operation: 'resize',
+      atMs: 2 * MINUTE_MS,
+      phases: [{ status: 'Resizing', forMs: 10 * MINUTE_MS }],
+      end: 'Running',
+    });
+    const lister = createInstanceLister(apigConfig(simulator.url), { now: () => clockMs });
+    const statusesAt = async (minutes: number) => {
+      clockMs = Date.parse('2026-11-28T10:00:00Z') + minutes * MINUTE_MS;
+      const listed = await lister.listGateways(projectIn(PROJECT_ID));
+      return Object.fromEntries(listed.map((gateway) => [gateway.id.slice(-1), gateway.status]));
+    };
+
+    // Act
+    const timeline = [await statusesAt(0), await statusesAt(1.5), await statusesAt(2.5), await statusesAt(4), await statusesAt(13)];
+
+    // Assess
+    expect(timeline).toEqual([
+      { 1: 'Creating', 2: 'Creating' },
+      { 1: 'Running', 2: 'Running' },
+      { 1: 'Resizing', 2: 'Deleting' },
+      { 1: 'Resizing' },
+      { 1: 'Running' },
+    ]);
+  });
+
+  it('keeps only gateways being created for the sweep, across two projects with mixed statuses', async () => {
     // Prepare
     simulator = await startApigSimulator();
     const ended = { steps: [], finish: { atMs: 0, status: 'success' as const } };
@@ -65,8 +129,9 @@ describe('the instance list client (ListInstancesV2)', () => {
     const lister = createInstanceLister(apigConfig(simulator.url));
 
     // Act
-    const first = await lister.listCreating(projectIn(PROJECT_ID));
-    const second = await lister.listCreating(projectIn(OTHER_PROJECT));
+    const [first = [], second = []] = (await findCreatingGateways([projectIn(PROJECT_ID), projectIn(OTHER_PROJECT)], lister, recordingLog())).map(
+      (sweep) => sweep.gateways,
+    );
 
     // Assess
     expect(first.map((gateway) => gateway.id).sort()).toEqual([instanceIdFor(1), instanceIdFor(2)].sort());
@@ -80,7 +145,7 @@ describe('the instance list client (ListInstancesV2)', () => {
     for (const gateway of gateways(PROJECT_ID, 1, 3, CREATING_FOREVER)) simulator.addGateway(gateway);
 
     // Act
-    const listed = await createInstanceLister(apigConfig(simulator.url)).listCreating(projectIn(PROJECT_ID));
+    const listed = await createInstanceLister(apigConfig(simulator.url)).listGateways(projectIn(PROJECT_ID));
 
     // Assess
     expect(listed).toEqual([]);
@@ -92,7 +157,7 @@ describe('the instance list client (ListInstancesV2)', () => {
     const config = { ...apigConfig(simulator.url), credentials: { mode: 'aksk' as const, accessKey: SIMULATOR_AK, secretKey: 'wrong' } };
 
     // Act
-    const listing = createInstanceLister(config).listCreating(projectIn(PROJECT_ID));
+    const listing = createInstanceLister(config).listGateways(projectIn(PROJECT_ID));
 
     // Assess
     await expect(listing).rejects.toBeInstanceOf(ApigTerminalError);
