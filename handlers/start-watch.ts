@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { readStartWatchSettings } from '../lib/config/environment.js';
+import { readStartWatchSettings } from '../lib/config/settings.js';
 import { answerStartWatch } from '../lib/http/start-watch-endpoint.js';
 import { createWatchRequestSender } from '../lib/queue/watch-request-sender.js';
 import { sqsClientFor } from '../lib/queue/sqs-client.js';

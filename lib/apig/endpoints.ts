@@ -1,12 +1,9 @@
-import { REGION_PATTERN, ApigError } from '../watch/index.js';
+import { ApigError, isEuropeanSiteRegion, REGION_PATTERN } from '../watch/index.js';
 
 /** Default `APIG_ENDPOINT` template (docs/configuration.md, "Configuration"); `{region}` is substituted. */
 export const DEFAULT_APIG_ENDPOINT = 'https://apig.{region}.myhuaweicloud.com';
 /** Default `IAM_ENDPOINT` template (docs/configuration.md, "Configuration"); `{region}` is substituted. */
 export const DEFAULT_IAM_ENDPOINT = 'https://iam.{region}.myhuaweicloud.com';
-
-/** Huawei Cloud's European sovereign regions (`eu-west-101`…) live under `myhuaweicloud.eu`. */
-const EU_REGION_PREFIX = 'eu-west-1';
 
 /**
  * Substitutes `{region}` into an endpoint template and drops a trailing `/`. For a template on
@@ -21,7 +18,7 @@ const EU_REGION_PREFIX = 'eu-west-1';
 export function resolveEndpoint(template: string, region: string): string {
   if (!REGION_PATTERN.test(region)) throw new ApigError(`invalid region ${JSON.stringify(region)}`);
   const endpoint = template.replaceAll('{region}', region).replace(/\/+$/, '');
-  if (template.includes('{region}') && region.startsWith(EU_REGION_PREFIX)) {
+  if (template.includes('{region}') && isEuropeanSiteRegion(region)) {
     return endpoint.replace(/\.myhuaweicloud\.com$/, '.myhuaweicloud.eu');
   }
   return endpoint;

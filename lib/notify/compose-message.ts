@@ -1,4 +1,4 @@
-import { type EventKind, type NotificationEvent, formatElapsed } from '../watch/index.js';
+import { type EventKind, formatElapsed, isEuropeanSiteRegion, type NotificationEvent } from '../watch/index.js';
 import { fitInto } from './fit.js';
 
 /** Caps on echoed values, so every channel's limit can be met by shortening the error message alone. */
@@ -9,8 +9,6 @@ const LABEL_VALUE_MAX_CHARS = 200;
 const MAX_LABELS = 10;
 const ERROR_MESSAGE_MAX_CHARS = 4000;
 
-/** Regions served from Huawei Cloud's European site (`myhuaweicloud.eu`, `console.eu.huaweicloud.com`). */
-const EU_REGION_PREFIX = 'eu-west-1';
 const CONSOLE_ORIGIN = 'https://console.huaweicloud.com';
 const EU_CONSOLE_ORIGIN = 'https://console.eu.huaweicloud.com';
 
@@ -173,7 +171,7 @@ export interface Message {
  * consoleUrl('ap-southeast-1'); // → 'https://console.huaweicloud.com/apig/?region=ap-southeast-1'
  */
 export function consoleUrl(region: string): string {
-  const origin = region.startsWith(EU_REGION_PREFIX) ? EU_CONSOLE_ORIGIN : CONSOLE_ORIGIN;
+  const origin = isEuropeanSiteRegion(region) ? EU_CONSOLE_ORIGIN : CONSOLE_ORIGIN;
   return `${origin}/apig/?region=${encodeURIComponent(region)}`;
 }
 

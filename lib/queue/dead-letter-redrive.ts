@@ -10,7 +10,7 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { MAX_BATCH_ENTRIES } from './watch-queue.js';
+import { changeVisibility, MAX_BATCH_ENTRIES } from './batches.js';
 
 /**
  * The watch queue's dead-letter queue, as an operator sees it: what is in it (peeked, left in
@@ -200,19 +200,12 @@ function receiveBatch(client: SQSClient, queueUrl: string): Promise<Message[]> {
 }
 
 /** Makes received messages visible again now. */
-async function release(client: SQSClient, queueUrl: string, messages: Message[]): Promise<void> {
-  for (let start = 0; start < messages.length; start += MAX_BATCH_ENTRIES) {
-    await client.send(
-      new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: messages.slice(start, start + MAX_BATCH_ENTRIES).map((message, index) => ({
-          Id: String(index),
-          ReceiptHandle: message.ReceiptHandle ?? '',
-          VisibilityTimeout: 0,
-        })),
-      }),
-    );
-  }
+function release(client: SQSClient, queueUrl: string, messages: Message[]): Promise<void> {
+  return changeVisibility(
+    client,
+    queueUrl,
+    messages.map((message) => ({ receiptHandle: message.ReceiptHandle ?? '', visibilitySeconds: 0 })),
+  );
 }
 
 function deadLetterOf(message: Message): DeadLetter {

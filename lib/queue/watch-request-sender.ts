@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { splitIntoBatches } from './batches.js';
 import { isWatchActive, type StepStore, type WatchRequest, gatewayKeyFor, watchIdFor } from '../watch/index.js';
 
 /**
@@ -34,9 +35,6 @@ export interface BatchSendResult {
   error: string | null;
 }
 
-/** SQS's limit on entries per `SendMessageBatch`. */
-const MAX_BATCH_ENTRIES = 10;
-
 /**
  * Sends watch requests (docs/contracts.md, "Watch request — contract") to the watch queue. The body is the validated, normalised
  * request, never what the caller sent: a caller cannot smuggle a poller state (`v`, `kind`,
@@ -62,14 +60,11 @@ export function createWatchRequestSender(client: SQSClient, queueUrl: string, lo
 
     async sendBatch(requests) {
       const results: BatchSendResult[] = requests.map(() => ({ messageId: null, error: null }));
-      for (let start = 0; start < requests.length; start += MAX_BATCH_ENTRIES) {
-        const chunk = requests.slice(start, start + MAX_BATCH_ENTRIES);
+      const messages = requests.map((request, index) => ({ id: String(index), body: requestBody(request) }));
+      for (const batch of splitIntoBatches(messages)) {
         try {
           const answer = await client.send(
-            new SendMessageBatchCommand({
-              QueueUrl: queueUrl,
-              Entries: chunk.map((request, index) => ({ Id: String(start + index), MessageBody: requestBody(request) })),
-            }),
+            new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map(({ id, body }) => ({ Id: id, MessageBody: body })) }),
           );
           for (const entry of answer.Successful ?? []) {
             const result = results[Number(entry.Id)];
@@ -80,7 +75,10 @@ export function createWatchRequestSender(client: SQSClient, queueUrl: string, lo
             if (result) result.error = `${entry.Code ?? 'error'}: ${entry.Message ?? 'not sent'}`;
           }
         } catch (error) {
-          for (const result of results.slice(start, start + chunk.length)) result.error = String(error);
+          for (const { id } of batch) {
+            const result = results[Number(id)];
+            if (result) result.error = String(error);
+          }
         }
       }
       return results;

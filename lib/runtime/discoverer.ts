@@ -1,11 +1,12 @@
-import { readDiscoverSettings } from '../config/environment.js';
-import { resolveApigConfig } from '../config/secrets.js';
+import { readDiscoverSettings } from '../config/settings.js';
+import { resolveApigConfig } from '../config/resolve.js';
 import { discoverGateways, type DiscoverySummary } from '../discover/discover-gateways.js';
 import { createInstanceLister, type GatewayLister } from '../discover/instance-list-client.js';
 import type { Log, Metrics } from '../watch/index.js';
 import { createWatchRequestSender } from '../queue/watch-request-sender.js';
 import { sqsClientFor } from '../queue/sqs-client.js';
-import { readSecretReference } from './secrets.js';
+import { readSecretReference } from './read-secret-reference.js';
+import { cachedBySecrets } from './cached-by-secrets.js';
 import { scaledClock } from './time-scale.js';
 
 /** A sweep that could not list a project or send a request; the summary says which. */
@@ -38,9 +39,14 @@ export function createDiscoverer(env: Record<string, string | undefined>, deps: 
   const settings = readDiscoverSettings(env);
   const clock = scaledClock(settings.timeScale, settings.timeOriginMs ?? Date.now());
   const sender = createWatchRequestSender(sqsClientFor(settings), settings.watchQueueUrl);
-  // Kept while the credentials stay the same: its IAM token cache, and its memory of a refused
-  // login (a password retried every sweep could lock the account), outlive a sweep.
-  let cached: { fingerprint: string; lister: GatewayLister } | undefined;
+  // Read on every sweep (through the cached parameter layer, so rotation is picked up); the lister is
+  // kept while the credentials stay the same: its IAM token cache, and its memory of a refused login
+  // (a password retried every sweep could lock the account), outlive a sweep.
+  const currentLister = cachedBySecrets(
+    () => resolveApigConfig(settings, readSecretReference),
+    (apig): GatewayLister => createInstanceLister(apig, { log: deps.log, now: clock.now }),
+    0,
+  );
 
   return {
     async sweep() {
@@ -48,10 +54,7 @@ export function createDiscoverer(env: Record<string, string | undefined>, deps: 
         deps.log.info('discovery is off: DISCOVER_PROJECTS is empty');
         return { projects: [], failed: false };
       }
-      const apig = await resolveApigConfig(settings, readSecretReference);
-      const fingerprint = JSON.stringify(apig);
-      if (cached?.fingerprint !== fingerprint) cached = { fingerprint, lister: createInstanceLister(apig, { log: deps.log, now: clock.now }) };
-      return discoverGateways(settings.projects, { lister: cached.lister, sender, log: deps.log, metrics: deps.metrics });
+      return discoverGateways(settings.projects, { lister: await currentLister(), sender, log: deps.log, metrics: deps.metrics });
     },
   };
 }

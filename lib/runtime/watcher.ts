@@ -1,14 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { sqsClientFor } from '../queue/sqs-client.js';
 import { createProgressSource } from '../apig/progress-client.js';
-import { readSettings, type Settings } from '../config/environment.js';
-import { resolveRuntimeConfig, type RuntimeConfig } from '../config/secrets.js';
+import { readSettings, type Settings } from '../config/settings.js';
+import { resolveRuntimeConfig, type RuntimeConfig } from '../config/resolve.js';
 import { ConfigError } from '../config-error.js';
 import { type Log, type Clock, type Metrics, type IncomingRecord, type WatchPorts, processBatch } from '../watch/index.js';
 import { createNotifier } from '../notify/notifier.js';
 import { createSqsWatchQueue } from '../queue/watch-queue.js';
 import { createDynamoStepStore } from '../store/step-store.js';
-import { readSecretReference } from './secrets.js';
+import { readSecretReference } from './read-secret-reference.js';
+import { cachedBySecrets } from './cached-by-secrets.js';
 import { scaledClock, scaledDelays } from './time-scale.js';
 
 /** How long resolved secrets are trusted before they are read again (they may rotate). */
@@ -38,28 +39,17 @@ export function createWatcher(env: Record<string, string | undefined>, deps: Wat
   const clock = scaledClock(settings.timeScale, settings.timeOriginMs ?? Date.now());
   const queue = scaledDelays(createSqsWatchQueue(sqsClientFor(settings), settings.watchQueueUrl, settings.deadLetterQueueUrl), settings.timeScale);
   const store = createDynamoStepStore(new DynamoDBClient({}), settings.tableName);
-  const currentPorts = cachedPorts(settings, clock, deps.log);
+  const currentPorts = cachedBySecrets(
+    () => resolveRuntimeConfig(settings, readSecretReference),
+    (config) => buildPorts(config, clock, deps.log),
+    RUNTIME_CONFIG_TTL_MS,
+  );
 
   return {
     async processBatch(records, invocationDeadlineMs) {
       const ports: WatchPorts = { ...(await currentPorts()), queue, store, clock, log: deps.log, metrics: deps.metrics };
       return processBatch(records, deps.adaptPorts ? deps.adaptPorts(ports) : ports, settings, invocationDeadlineMs);
     },
-  };
-}
-
-/** The ports that depend on secrets, rebuilt only when a secret's value has changed. */
-function cachedPorts(settings: Settings, clock: Clock, log: Log) {
-  let cached: { fingerprint: string; readAtMs: number; ports: Pick<WatchPorts, 'progressSource' | 'notifier' | 'targets' | 'stateKeys'> } | undefined;
-  return async () => {
-    if (cached && Date.now() - cached.readAtMs < RUNTIME_CONFIG_TTL_MS) return cached.ports;
-    const config = await resolveRuntimeConfig(settings, readSecretReference);
-    const fingerprint = JSON.stringify(config);
-    if (cached?.fingerprint !== fingerprint) {
-      cached = { fingerprint, readAtMs: Date.now(), ports: buildPorts(config, clock, log) };
-    }
-    cached.readAtMs = Date.now();
-    return cached.ports;
   };
 }
 

@@ -27,6 +27,7 @@ export {
   type FieldProblem,
   GROUP_NAME_PATTERN,
   InvalidMessageError,
+  isEuropeanSiteRegion,
   parseWatchRequest,
   REGION_PATTERN,
   type WatchRequest,

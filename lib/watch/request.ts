@@ -5,6 +5,8 @@ import { cleanEchoedText } from '../echoed-text.js';
 const HUAWEI_ID_PATTERN = /^[0-9a-f]{32}$/;
 /** A Huawei Cloud region, e.g. `ap-southeast-1`: nothing that could leave the host name it becomes part of. */
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z0-9]+)+$/;
+/** Huawei Cloud's European sovereign regions (`eu-west-101`…), served from its European site (`myhuaweicloud.eu`, `console.eu.huaweicloud.com`). */
+const EUROPEAN_SITE_REGION_PREFIX = 'eu-west-1';
 const MAX_REGION_LENGTH = 32;
 const MAX_INSTANCE_NAME_LENGTH = 64;
 const MAX_CONTEXT_ENTRIES = 10;
@@ -146,4 +148,15 @@ export function parseWatchRequest(input: unknown): WatchRequest {
 /** True for an EventBridge event as it arrives on an SQS target. */
 function isEventBridgeEnvelope(input: unknown): input is { detail: unknown } {
   return typeof input === 'object' && input !== null && !Array.isArray(input) && 'detail' in input && 'detail-type' in input && 'source' in input;
+}
+
+/**
+ * Whether a region is served from Huawei Cloud's European site, whose API and console hosts differ.
+ *
+ * @example
+ * isEuropeanSiteRegion('eu-west-101') // true
+ * isEuropeanSiteRegion('ap-southeast-1') // false
+ */
+export function isEuropeanSiteRegion(region: string): boolean {
+  return region.startsWith(EUROPEAN_SITE_REGION_PREFIX);
 }

@@ -1,7 +1,7 @@
-import { readSettings } from '../../lib/config/environment.js';
-import { resolveRuntimeConfig } from '../../lib/config/secrets.js';
+import { readSettings } from '../../lib/config/settings.js';
+import { resolveRuntimeConfig } from '../../lib/config/resolve.js';
 import { ConfigError } from '../../lib/config-error.js';
-import { readSecretReference } from '../../lib/runtime/secrets.js';
+import { readSecretReference } from '../../lib/runtime/read-secret-reference.js';
 import { startParameterStandIn } from '../support/aws-parameter-stand-in.js';
 
 const SLACK_URL = 'https://hooks.slack.com/services/T000/B000/not-a-real-secret';

@@ -1,4 +1,4 @@
-import { readCliSettings, readStartWatchSettings } from '../../lib/config/environment.js';
+import { readCliSettings, readStartWatchSettings } from '../../lib/config/settings.js';
 import { ConfigError } from '../../lib/config-error.js';
 
 describe('readCliSettings', () => {

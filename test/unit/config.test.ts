@@ -1,6 +1,6 @@
-import { readSettings } from '../../lib/config/environment.js';
-import { resolveRuntimeConfig, secretSource } from '../../lib/config/secrets.js';
-import { credentialsFrom } from '../../lib/config/credentials.js';
+import { readSettings } from '../../lib/config/settings.js';
+import { credentialsFrom, resolveRuntimeConfig } from '../../lib/config/resolve.js';
+import { secretSource } from '../../lib/config/settings.js';
 import { ConfigError } from '../../lib/config-error.js';
 import { NotifyConfigError } from '../../lib/notify/errors.js';
 

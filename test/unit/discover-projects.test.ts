@@ -1,4 +1,4 @@
-import { readDiscoverProjects, readDiscoverSettings } from '../../lib/config/environment.js';
+import { readDiscoverProjects, readDiscoverSettings } from '../../lib/config/settings.js';
 import { ConfigError } from '../../lib/config-error.js';
 import { discoveryRequest } from '../../lib/discover/discover-gateways.js';
 import { isBeingCreated } from '../../lib/discover/instance-list-client.js';

@@ -1,4 +1,4 @@
-import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, splitIntoBatches } from '../../lib/queue/watch-queue.js';
+import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, splitIntoBatches } from '../../lib/queue/batches.js';
 import type { OutgoingMessage } from '../../lib/watch/ports/watch-queue.js';
 
 const KIB = 1024;

@@ -1,13 +1,12 @@
-import { readCliSettings, readDiscoverProjects } from '../../config/environment.js';
-import { resolveSecretValues } from '../../config/secrets.js';
-import { apigConfigFrom } from '../../config/credentials.js';
+import { readCliSettings, readDiscoverProjects } from '../../config/settings.js';
+import { apigConfigFrom, resolveSecretValues } from '../../config/resolve.js';
 import { discoverGateways, findCreatingGateways, type ProjectSweep } from '../../discover/discover-gateways.js';
 import { createInstanceLister } from '../../discover/instance-list-client.js';
 import { DiscoverProjectsError, parseDiscoverProjects, type DiscoverProject } from '../../discover/projects.js';
 import { SILENT_LOG, NO_METRICS, EVENT_KINDS, type EventKind } from '../../watch/index.js';
 import { createWatchRequestSender } from '../../queue/watch-request-sender.js';
 import { sqsClientFor } from '../../queue/sqs-client.js';
-import { readSecretReference } from '../../runtime/secrets.js';
+import { readSecretReference } from '../../runtime/read-secret-reference.js';
 import { scaledClock } from '../../runtime/time-scale.js';
 import { resolveQueueUrl, type QueueOptions } from '../deployment.js';
 import { notifyTargets } from '../options.js';

@@ -1,4 +1,4 @@
-import { readCliSettings } from '../../config/environment.js';
+import { readCliSettings } from '../../config/settings.js';
 import { boundEchoedText } from '../../echoed-text.js';
 import { parseJsonLeniently } from '../../lenient-json.js';
 import { MAX_PEEKED_MESSAGES, findRedriveQueues, moveBack, peekDeadLetters, type DeadLetter, type MoveProgress } from '../../queue/dead-letter-redrive.js';

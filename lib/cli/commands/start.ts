@@ -1,4 +1,4 @@
-import { readCliSettings } from '../../config/environment.js';
+import { readCliSettings } from '../../config/settings.js';
 import { createWatchRequestSender, type WatchLookup } from '../../queue/watch-request-sender.js';
 import { sqsClientFor } from '../../queue/sqs-client.js';
 import { describeError } from '../../describe-error.js';

@@ -1,10 +1,9 @@
 import { createProgressSource } from '../../../apig/progress-client.js';
-import { readCliSettings } from '../../../config/environment.js';
-import { resolveSecretValues } from '../../../config/secrets.js';
-import { APIG_REQUEST_TIMEOUT_MS, credentialsFrom } from '../../../config/credentials.js';
+import { readCliSettings } from '../../../config/settings.js';
+import { apigConfigFrom, resolveSecretValues } from '../../../config/resolve.js';
 import { SILENT_LOG, type Notifier, type Target, type OutcomeEvent, type WatchRequest, selectTargets, initialState } from '../../../watch/index.js';
 import { createNotifier } from '../../../notify/notifier.js';
-import { readSecretReference } from '../../../runtime/secrets.js';
+import { readSecretReference } from '../../../runtime/read-secret-reference.js';
 import { scaledClock, scaledSleep } from '../../../runtime/time-scale.js';
 import { deliverToAll, describeDelivery } from '../../delivery.js';
 import { notifyTargets, watchRequestFromOptions, type NotifyOptions, type RequestOptions } from '../../options.js';
@@ -50,12 +49,7 @@ export async function runWatch(options: WatchCommandOptions, io: CliIo): Promise
   try {
     const values = await resolveSecretValues(settings.secrets, readSecretReference);
     const progressSource = createProgressSource(
-      {
-        credentials: credentialsFrom(values),
-        apigEndpoint: settings.apigEndpoint,
-        iamEndpoint: settings.iamEndpoint,
-        requestTimeoutMs: APIG_REQUEST_TIMEOUT_MS,
-      },
+      apigConfigFrom(values, settings),
       // The watch's clock signs too (X-Sdk-Date), so a time-scaled simulator sharing it accepts the signature.
       { log, now: clock.now },
     );

@@ -1,31 +1,12 @@
-/** Secret resolution: which variables may hold a secret, their references, and reading them at run time. */
-import type { ApigConfig } from '../apig/types.js';
+/**
+ * Resolution: the secrets the settings name (values, or references read at run time) turned into
+ * what the functions and the CLI run with. `apigConfigFrom` is the one way an `ApigConfig` is built.
+ */
+import type { ApigConfig, ApigCredentials } from '../apig/types.js';
 import { ConfigError } from '../config-error.js';
 import { parseNotifyUrls } from '../notify/targets.js';
-import { type Target, MIN_STATE_SIGNING_KEY_BYTES, type StateSigningKeys } from '../watch/index.js';
-import { apigConfigFrom } from './credentials.js';
-import type { Settings } from './environment.js';
-
-/** The environment variables that may hold a secret, or a reference to one (`ssm:/…`, `secretsmanager:…`). */
-export const SECRET_VARIABLES = [
-  'NOTIFY_URLS',
-  'WEBHOOK_SECRET',
-  'WEBHOOK_SECRET_PREVIOUS',
-  'HUAWEICLOUD_SDK_AK',
-  'HUAWEICLOUD_SDK_SK',
-  'HUAWEICLOUD_SDK_SECURITY_TOKEN',
-  'HUAWEICLOUD_IAM_USER',
-  'HUAWEICLOUD_IAM_PASSWORD',
-  'HUAWEICLOUD_IAM_DOMAIN',
-  'HUAWEICLOUD_AUTH_TOKEN',
-  'STATE_SIGNING_KEY',
-  'STATE_SIGNING_KEY_PREVIOUS',
-  'STATE_SIGNING_KEY_NEXT',
-] as const;
-export type SecretVariable = (typeof SECRET_VARIABLES)[number];
-
-/** A secret as configured: the value itself, or where to read it at run time. */
-export type SecretSource = { from: 'value'; value: string } | { from: 'ssm'; name: string } | { from: 'secretsmanager'; name: string };
+import { MIN_STATE_SIGNING_KEY_BYTES, type StateSigningKeys, type Target } from '../watch/index.js';
+import type { SecretSource, SecretVariable, Settings } from './settings.js';
 
 /** Everything the poller needs at run time, secrets resolved. */
 export interface RuntimeConfig {
@@ -36,15 +17,6 @@ export interface RuntimeConfig {
   webhookSecretPrevious: string | undefined;
   /** `STATE_SIGNING_KEY` (and `STATE_SIGNING_KEY_PREVIOUS`, `STATE_SIGNING_KEY_NEXT`); `null` where none is configured (the CLI). */
   stateKeys: StateSigningKeys | null;
-}
-
-/** `ssm:/path` and `secretsmanager:name` are read at run time; anything else is the value itself. */
-export function secretSource(raw: string | undefined): SecretSource | null {
-  const value = raw?.trim();
-  if (!value) return null;
-  if (value.startsWith('ssm:')) return { from: 'ssm', name: value.slice('ssm:'.length) };
-  if (value.startsWith('secretsmanager:')) return { from: 'secretsmanager', name: value.slice('secretsmanager:'.length) };
-  return { from: 'value', value };
 }
 
 /**
@@ -65,7 +37,7 @@ export async function resolveApigConfig(
  * Resolves the secrets (reading references through `readSecret`) and builds the run-time config.
  *
  * @example
- * const config = await resolveRuntimeConfig(settings, readParameterOrSecret);
+ * const config = await resolveRuntimeConfig(settings, readSecretReference);
  */
 export async function resolveRuntimeConfig(
   settings: Pick<Settings, 'secrets' | 'apigEndpoint' | 'iamEndpoint'>,
@@ -126,4 +98,40 @@ function stateKeysFrom(values: Partial<Record<SecretVariable, string>>): StateSi
 
 function missingCurrentKey(): never {
   throw new ConfigError('STATE_SIGNING_KEY is required when STATE_SIGNING_KEY_PREVIOUS or STATE_SIGNING_KEY_NEXT is set');
+}
+
+/** How long one call to Huawei (APIG or IAM) may take. */
+export const APIG_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * The APIG clients' config from resolved secret values and the endpoint settings.
+ *
+ * @example
+ * const apig = apigConfigFrom(await resolveSecretValues(settings.secrets, readSecretReference), settings);
+ */
+export function apigConfigFrom(values: Partial<Record<SecretVariable, string>>, settings: Pick<Settings, 'apigEndpoint' | 'iamEndpoint'>): ApigConfig {
+  return {
+    credentials: credentialsFrom(values),
+    apigEndpoint: settings.apigEndpoint,
+    iamEndpoint: settings.iamEndpoint,
+    requestTimeoutMs: APIG_REQUEST_TIMEOUT_MS,
+  };
+}
+
+/** Picks the credential mode: AK/SK first, then an IAM password, then a ready token. */
+export function credentialsFrom(values: Partial<Record<SecretVariable, string>>): ApigCredentials {
+  const { HUAWEICLOUD_SDK_AK: ak, HUAWEICLOUD_SDK_SK: sk } = values;
+  if (ak || sk) {
+    if (!ak || !sk) throw new ConfigError('HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK: set both, or neither');
+    return { mode: 'aksk', accessKey: ak, secretKey: sk, securityToken: values.HUAWEICLOUD_SDK_SECURITY_TOKEN };
+  }
+  const { HUAWEICLOUD_IAM_USER: user, HUAWEICLOUD_IAM_PASSWORD: password, HUAWEICLOUD_IAM_DOMAIN: domain } = values;
+  if (user || password) {
+    if (!user || !password) throw new ConfigError('HUAWEICLOUD_IAM_USER and HUAWEICLOUD_IAM_PASSWORD: set both, or neither');
+    return { mode: 'password', user, password, domain: domain ?? user };
+  }
+  if (values.HUAWEICLOUD_AUTH_TOKEN) return { mode: 'token', token: values.HUAWEICLOUD_AUTH_TOKEN };
+  throw new ConfigError(
+    'no Huawei Cloud credentials: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or HUAWEICLOUD_IAM_USER and HUAWEICLOUD_IAM_PASSWORD, or HUAWEICLOUD_AUTH_TOKEN',
+  );
 }

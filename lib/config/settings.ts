@@ -1,12 +1,41 @@
 /**
  * The environment readers: each function's variables, read and checked once at cold start.
- * Secrets stay references here (lib/config/secrets.ts resolves them).
+ * Secrets stay references here (lib/config/resolve.ts resolves them). Imports nothing else of lib/config.
  */
 import { DEFAULT_APIG_ENDPOINT, DEFAULT_IAM_ENDPOINT } from '../apig/endpoints.js';
 import { ConfigError } from '../config-error.js';
 import { parseDiscoverProjects, type DiscoverProject } from '../discover/projects.js';
 import { MAX_WATCH_LIFETIME_SECONDS } from '../watch/index.js';
-import { SECRET_VARIABLES, secretSource, type SecretSource, type SecretVariable } from './secrets.js';
+
+/** The environment variables that may hold a secret, or a reference to one (`ssm:/…`, `secretsmanager:…`). */
+export const SECRET_VARIABLES = [
+  'NOTIFY_URLS',
+  'WEBHOOK_SECRET',
+  'WEBHOOK_SECRET_PREVIOUS',
+  'HUAWEICLOUD_SDK_AK',
+  'HUAWEICLOUD_SDK_SK',
+  'HUAWEICLOUD_SDK_SECURITY_TOKEN',
+  'HUAWEICLOUD_IAM_USER',
+  'HUAWEICLOUD_IAM_PASSWORD',
+  'HUAWEICLOUD_IAM_DOMAIN',
+  'HUAWEICLOUD_AUTH_TOKEN',
+  'STATE_SIGNING_KEY',
+  'STATE_SIGNING_KEY_PREVIOUS',
+  'STATE_SIGNING_KEY_NEXT',
+] as const;
+export type SecretVariable = (typeof SECRET_VARIABLES)[number];
+
+/** A secret as configured: the value itself, or where to read it at run time. */
+export type SecretSource = { from: 'value'; value: string } | { from: 'ssm'; name: string } | { from: 'secretsmanager'; name: string };
+
+/** `ssm:/path` and `secretsmanager:name` are read at run time; anything else is the value itself. */
+export function secretSource(raw: string | undefined): SecretSource | null {
+  const value = raw?.trim();
+  if (!value) return null;
+  if (value.startsWith('ssm:')) return { from: 'ssm', name: value.slice('ssm:'.length) };
+  if (value.startsWith('secretsmanager:')) return { from: 'secretsmanager', name: value.slice('secretsmanager:'.length) };
+  return { from: 'value', value };
+}
 
 const DEFAULT_WATCH_TIMEOUT_SECONDS = 7200;
 const DEFAULT_DELIVERY_RETRY_HOURS = 24;
