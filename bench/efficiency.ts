@@ -14,7 +14,7 @@ import { NO_METRICS, SILENT_LOG } from '../lib/watch/ports/observability.js';
 import { processBatch } from '../lib/watch/process-batch.js';
 import type { PollSchedule } from '../lib/watch/schedule.js';
 import type { WatchPorts } from '../lib/watch/step-context.js';
-import { memoryStepStore } from '../devkit/memory-step-store.js';
+import { memoryStepStore } from '../lib/store/memory-step-store.js';
 import { mean, median, percentile, round } from './stats.js';
 import { progressAt, type Trace } from './traces.js';
 

@@ -162,13 +162,14 @@ function arrivesLate(state: WatchState, nowMs: number): boolean {
 }
 
 /** Polls Huawei (a poll step) and decides; a delivery round has its outcome already. */
-async function decideStep({ state, ports, settings }: StepContext): Promise<StepDecision> {
+async function decideStep({ state, ports, settings, log }: StepContext): Promise<StepDecision> {
   if (state.kind === 'deliver' && state.event !== null) return { kind: 'terminal', event: state.event };
   const observation = await observe(state, ports.progressSource);
   ports.metrics.count('Polls');
   const nowMs = ports.clock.now();
   const decision = decidePoll(state, observation, nowMs, settings.pollSchedule);
   if (decision.action === 'notify') return { kind: 'terminal', event: decision.event };
+  if (decision.warning) log.warn(decision.warning);
   const next = { ...decision.next, due_at: nowMs + decision.delaySeconds * 1000 };
   const message = { body: encodeStateMessage(next, ports.stateKeys), delaySeconds: decision.delaySeconds };
   // Recorded with the step, so a replay delivers the same notice (same timestamp), not a new one.

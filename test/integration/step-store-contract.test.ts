@@ -9,7 +9,7 @@ import {
   type StepRecord,
   type StepStore,
 } from '../../lib/watch/ports/step-store.js';
-import { memoryStepStore } from '../../devkit/memory-step-store.js';
+import { memoryStepStore } from '../../lib/store/memory-step-store.js';
 
 /**
  * One contract, two stores: the DynamoDB store over dynalite, and the in-memory store the unit

@@ -96,4 +96,4 @@ export function target(id: string): Target {
   return { id, type: 'webhook', url: `http://127.0.0.1:9/${id}`, display: `webhook 127.0.0.1 #${id}` };
 }
 
-export { memoryStepStore } from '../../devkit/memory-step-store.js';
+export { memoryStepStore } from '../../lib/store/memory-step-store.js';

@@ -1,6 +1,6 @@
 /**
  * The step store: how the use case makes processing idempotent (lib/store implements it over
- * DynamoDB; devkit/memory-step-store.ts in memory), and the rules about a gateway's watches both
+ * DynamoDB; lib/store/memory-step-store.ts in memory), and the rules about a gateway's watches both
  * stores keep.
  */
 import type { NotificationEvent, OutcomeEvent } from '../events.js';

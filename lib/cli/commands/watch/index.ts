@@ -1,16 +1,16 @@
 import { createProgressSource } from '../../../apig/progress-client.js';
 import { readCliSettings } from '../../../config/settings.js';
 import { apigConfigFrom, resolveSecretValues } from '../../../config/resolve.js';
-import { SILENT_LOG, type Notifier, type Target, type OutcomeEvent, type WatchRequest, selectTargets, initialState } from '../../../watch/index.js';
+import { type OutcomeEvent, SILENT_LOG, type Target, type WatchState } from '../../../watch/index.js';
 import { createNotifier } from '../../../notify/notifier.js';
 import { readSecretReference } from '../../../runtime/read-secret-reference.js';
 import { scaledClock, scaledSleep } from '../../../runtime/time-scale.js';
-import { deliverToAll, describeDelivery } from '../../delivery.js';
+import { describeDelivery } from '../../delivery.js';
 import { notifyTargets, watchRequestFromOptions, type NotifyOptions, type RequestOptions } from '../../options.js';
 import { CliUsageError, EXIT_CODES, exitCodeForOutcome, lineLog, wantsColor, type CliIo, type Screen } from '../../process.js';
 import { createLiveBoard } from './live-board.js';
 import { describeOutcome } from './outcome-text.js';
-import { watchCreation, type PollUpdate } from './watch-creation.js';
+import { type LocalWatchResult, watchLocally } from './local-watch.js';
 import { rowOfOutcome, rowOfState } from './watch-rows.js';
 
 export interface WatchCommandOptions extends RequestOptions, NotifyOptions {
@@ -60,17 +60,20 @@ export async function runWatch(options: WatchCommandOptions, io: CliIo): Promise
     const notifier = createNotifier({ webhookSecret: values.WEBHOOK_SECRET, log });
     if (settings.timeScale !== 1) io.stderr.write(`apig-watch: time runs ${settings.timeScale}× faster (APIG_WATCH_TIME_SCALE)\n`);
 
-    const first = initialState(request, clock.now(), options.timeout ?? settings.watchTimeoutSeconds);
     const label = request.instance_name ?? request.instance_id;
-    board.update(ROW_KEY, { label, status: 'starting', progress: null, startedAtMs: first.requested_at, tone: 'active' });
-    const onPoll = ({ state, delaySeconds, warning }: PollUpdate) =>
-      board.update(ROW_KEY, rowOfState(label, state, { nextPollAtMs: clock.now() + delaySeconds * 1000, note: warning }));
-    const event = await watchCreation(first, { progressSource, clock, sleep: scaledSleep(settings.timeScale), onPoll }, { intervalSeconds: options.interval });
+    board.update(ROW_KEY, { label, status: 'starting', progress: null, startedAtMs: clock.now(), tone: 'active' });
+    const onStep = (state: WatchState, delaySeconds: number) =>
+      board.update(ROW_KEY, rowOfState(label, state, { nextPollAtMs: clock.now() + delaySeconds * 1000 }));
+    const { event, deliveries } = await watchLocally(
+      request,
+      { progressSource, notifier, targets, clock, sleep: scaledSleep(settings.timeScale), log },
+      { timeoutSeconds: options.timeout ?? settings.watchTimeoutSeconds, intervalSeconds: options.interval, onStep },
+    );
     board.update(ROW_KEY, rowOfOutcome(label, event));
     board.close();
 
     human.write(`\n${describeOutcome(event).join('\n')}\n`);
-    const undelivered = await notifyAll(event, request, targets, notifier, human);
+    const undelivered = reportDeliveries(event, targets, deliveries, human);
     if (undelivered > 0) {
       io.stderr.write(
         `apig-watch: ${undelivered} of ${targets.length} notification target(s) did not take the notification (see above)${options.requireNotify ? '' : '; --require-notify makes this exit 5'}\n`,
@@ -85,25 +88,18 @@ export async function runWatch(options: WatchCommandOptions, io: CliIo): Promise
 }
 
 /**
- * Notifies the targets whose filters (on=, when=, group=) want the event — chosen by the watcher's
- * own `selectTargets`, so the gate routes as the Lambda does — prints what each answered, and
- * resolves with how many did not take it.
+ * Prints what each target the watch notified answered (the use case chose them by their filters,
+ * on=, when=, group=, as the Lambda does) and returns how many did not take the outcome.
  */
-async function notifyAll(event: OutcomeEvent, request: WatchRequest, targets: Target[], notifier: Notifier, human: Screen): Promise<number> {
+function reportDeliveries(event: OutcomeEvent, targets: Target[], deliveries: LocalWatchResult['deliveries'], human: Screen): number {
   if (targets.length === 0) {
     human.write('No notification targets (NOTIFY_URLS, --notify): nothing sent.\n');
     return 0;
   }
-  const chosen = selectTargets(targets, event, request);
-  if (chosen.length === 0) {
+  if (deliveries.length === 0) {
     human.write(`No target's filters (on=, when=, group=) want a ${event.data.outcome} outcome of this watch: nothing sent.\n`);
     return 0;
   }
-  const results = await deliverToAll(event, chosen, notifier);
-  const lines = results.flatMap((result, index) => {
-    const target = chosen[index];
-    return target ? [`  ${describeDelivery(target, result)}`] : [];
-  });
-  human.write(`Notifications:\n${lines.join('\n')}\n`);
-  return results.filter((result) => result.status !== 'delivered').length;
+  human.write(`Notifications:\n${deliveries.map(({ target, result }) => `  ${describeDelivery(target, result)}`).join('\n')}\n`);
+  return deliveries.filter(({ result }) => result.status !== 'delivered').length;
 }

@@ -1,4 +1,4 @@
-import { mayStartWatch, type ClaimResult, type GatewayWatch, type StepRecord, type StepStore } from '../lib/watch/index.js';
+import { mayStartWatch, type ClaimResult, type GatewayWatch, type StepRecord, type StepStore } from '../watch/index.js';
 
 /**
  * The DynamoDB store's semantics over Maps (put-if-absent steps, the start rule of `mayStartWatch`,
