@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { boundEchoedText, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
 import { parseJsonLeniently } from '../lenient-json.js';
-import { type Log, type ProgressTarget, ApigRetryableError, type ApigError } from '../watch/index.js';
+import { type ApigError, ApigRetryableError, type InstanceDetail, type InstanceDetailAnswer, type InstanceDetailSource, type Log, type ProgressTarget } from '../watch/index.js';
 import { createApigRequester, type ApigAnswer } from './apig-request.js';
 import { resolveEndpoint } from './endpoints.js';
 import { errorFromApigAnswer, isInstanceNotFound, parseErrorBody, wrongEndpointError } from './errors.js';
@@ -9,40 +9,6 @@ import type { ApigConfig } from './types.js';
 
 /** The IAM action ShowDetailsOfInstanceV2 needs (its alias: `apig:instances:get`). */
 export const INSTANCE_DETAIL_PERMISSION = 'apig:instance:get';
-
-/** What the watcher needs of a gateway's detail; every echoed string cleaned and cut to 64 characters. */
-export interface InstanceDetail {
-  /** Huawei's instance status as sent, e.g. `Running`, `CreateSuccess`, `Resizing` (lib/apig/instance-statuses.ts). */
-  status: string;
-  /** Huawei's numeric `instance_status`, e.g. 6 for `Running`. */
-  instanceStatus: number | null;
-  /** `instance_name`. */
-  name: string | null;
-  /** `spec`, e.g. `PROFESSIONAL`. */
-  spec: string | null;
-  /** The EIP bound to the gateway (`eip_address`, else the first of `publicips`): its public ingress. */
-  publicIngressAddress: string | null;
-  /** The VPC ingress address (`ingress_ip`, else the first of `privateips`). */
-  privateIngressAddress: string | null;
-  /** `enterprise_project_id`; `0` is the default enterprise project. */
-  enterpriseProjectId: string | null;
-}
-
-/**
- * What the instance detail says: the gateway as it is, or `gone` — Huawei's own "instance not
- * found" (APIC.7302, APIG.3030), which ends a deletion well and is no error.
- */
-export type InstanceDetailAnswer = { kind: 'detail'; detail: InstanceDetail } | { kind: 'gone' };
-
-/**
- * The port the watcher reads a gateway's instance detail through (to move into lib/watch/ports/).
- * Throws the errors of lib/watch/progress-errors.ts: `ApigTerminalError` `forbidden` when the
- * credentials lack `apig:instance:get` (the caller falls back), `unauthorized` for refused
- * credentials; `ApigRetryableError` for everything transient, a 404 that is not Huawei's included.
- */
-export interface InstanceDetailSource {
-  fetchInstanceDetail(target: ProgressTarget): Promise<InstanceDetailAnswer>;
-}
 
 /** An address Huawei may send as an empty string, null, or (in a newer answer) omit. */
 const OptionalText = z.catch(z.nullish(z.string()), null);

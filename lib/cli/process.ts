@@ -11,7 +11,7 @@ import type { Outcome, Log } from '../watch/index.js';
 export const EXIT_CODES = {
   /** `watch`: the gateway was created; other commands: done. */
   ok: 0,
-  /** `watch`: the creation failed; `test-notify`: a target did not take the sample. */
+  /** `watch`: the operation failed, or never started; `test-notify`: a target did not take the sample. */
   failed: 1,
   /** Invalid usage or input: a bad argument or setting, named in the message. */
   usage: 2,
@@ -36,6 +36,7 @@ const OUTCOME_EXIT_CODES: Readonly<Record<Outcome, number>> = {
   forbidden: EXIT_CODES.couldNotWatch,
   unavailable: EXIT_CODES.couldNotWatch,
   cancelled: EXIT_CODES.couldNotWatch,
+  not_started: EXIT_CODES.failed,
 };
 
 /**

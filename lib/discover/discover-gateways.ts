@@ -70,6 +70,7 @@ export function discoveryRequest(project: DiscoverProject, gateway: ListedInstan
     instance_name: name.success ? (name.data ?? null) : null,
     context: {},
     origin: DISCOVERY_ORIGIN,
+    operation: 'creation',
   };
 }
 

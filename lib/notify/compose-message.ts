@@ -1,4 +1,4 @@
-import { type EventKind, formatElapsed, isEuropeanSiteRegion, type NotificationEvent } from '../watch/index.js';
+import { type EventKind, formatElapsed, isEuropeanSiteRegion, type NotificationEvent, type Operation } from '../watch/index.js';
 import { fitInto } from './fit.js';
 
 /** Caps on echoed values, so every channel's limit can be met by shortening the error message alone. */
@@ -73,6 +73,12 @@ const OUTCOME_TEXT: Readonly<Record<EventKind, OutcomeText>> = {
     headline: 'Creation progress unavailable',
     detail: 'The Huawei Cloud API stayed unavailable for longer than the retry budget; the outcome is unknown.',
   },
+  not_started: {
+    tone: 'warning',
+    emoji: '💤',
+    headline: 'Operation never started',
+    detail: "Huawei Cloud's instance status never showed the operation within its grace: it may not have been requested, or Huawei refused it.",
+  },
   cancelled: {
     tone: 'neutral',
     emoji: '🛑',
@@ -113,11 +119,43 @@ export function isNeverAnswered(data: NotificationEvent['data']): boolean {
   return data.unavailable_reason === 'never_answered';
 }
 
+/** How each operation is said; creation's words are the ones above. */
+const OPERATION_WORDS: Readonly<Record<Exclude<Operation, 'creation'>, { noun: string; done: string; doing: string; capital: string }>> = {
+  resize: { noun: 'resize', done: 'resized', doing: 'being resized', capital: 'Resize' },
+  update: { noun: 'update', done: 'updated', doing: 'being updated', capital: 'Update' },
+  deletion: { noun: 'deletion', done: 'deleted', doing: 'being deleted', capital: 'Deletion' },
+  restart: { noun: 'restart', done: 'restarted', doing: 'restarting', capital: 'Restart' },
+};
+
+/** The words of an operation other than creation, which the instance detail follows. */
+function operationText(data: NotificationEvent['data'], operation: Exclude<Operation, 'creation'>): OutcomeText {
+  const base = OUTCOME_TEXT[data.outcome];
+  const words = OPERATION_WORDS[operation];
+  const status = data.instance_status === null ? '' : ` (${data.instance_status})`;
+  switch (data.outcome) {
+    case 'succeeded':
+      return { ...base, headline: `Gateway ${words.done}`, detail: `The dedicated gateway was ${words.done}${operation === 'deletion' ? '' : ' and is running'}.` };
+    case 'failed':
+      return { ...base, headline: `Gateway ${words.noun} failed`, detail: `Huawei Cloud reported that the ${words.noun} of the dedicated gateway failed${status}.` };
+    case 'timed_out':
+      return { ...base, headline: `Gateway still ${words.doing} at the deadline`, detail: `The gateway was still ${words.doing}${status} when the watch reached its deadline; apig-watch stopped watching.` };
+    case 'started':
+      return { ...base, headline: `Gateway ${words.noun} started`, detail: `Huawei Cloud shows the ${words.noun}${status}; apig-watch is watching it until it ends.` };
+    case 'forbidden':
+      return { ...base, detail: 'The credentials of apig-watch lack the permission apig:instance:get (the instance detail).' };
+    case 'unavailable':
+      return { ...base, headline: `${words.capital} status unavailable` };
+    default:
+      return base;
+  }
+}
+
 /**
  * The words of an outcome, with the progress reached where it tells how far the creation got
  * ("failed at 50%", "still being created at 80%"), and "never answered" when nothing was heard.
  */
 function outcomeText(data: NotificationEvent['data']): OutcomeText {
+  if (data.operation !== 'creation') return operationText(data, data.operation);
   const base = OUTCOME_TEXT[data.outcome];
   const at = data.progress === null ? '' : ` at ${data.progress}%`;
   switch (data.outcome) {
@@ -196,6 +234,11 @@ export function composeMessage(event: NotificationEvent): Message {
     ['Progress', data.progress === null ? null : `${data.progress}%`],
     ['Elapsed', elapsed],
     ['Error code', data.error_code],
+    ['Instance status', data.operation === 'creation' && data.outcome === 'succeeded' && data.instance_status === 'Running' ? null : data.instance_status],
+    ['Spec', data.gateway?.spec ?? null],
+    ['Public address', data.gateway?.public_ingress_address ?? null],
+    ['Private address', data.gateway?.private_ingress_address ?? null],
+    ['Enterprise project', data.gateway?.enterprise_project_id ?? null],
   ];
   return {
     tone: text.tone,

@@ -88,6 +88,6 @@ export function createWatchRequestSender(client: SQSClient, queueUrl: string, lo
 
 /** The message body of a request: its validated fields only, optional ones when set. */
 function requestBody(request: WatchRequest): string {
-  const { project_id, instance_id, region, instance_name, context, notify, origin } = request;
-  return JSON.stringify({ project_id, instance_id, region, instance_name, context, notify, origin });
+  const { project_id, instance_id, region, instance_name, context, notify, origin, operation } = request;
+  return JSON.stringify({ project_id, instance_id, region, instance_name, context, notify, origin, operation });
 }

@@ -6,13 +6,14 @@
  */
 import * as z from 'zod/mini';
 import { boundEchoedText, ECHOED_TEXT_MAX_CHARS } from '../echoed-text.js';
-import type { WatchRequest } from './request.js';
+import { OPERATIONS, type Operation, type WatchRequest } from './request.js';
 
 /**
  * The terminal outcomes of a watch (docs/contracts.md, "Outcomes"). `cancelled` is an operator's
- * (`apig-watch cancel`), heard only by targets that ask for it (`on=cancelled`).
+ * (`apig-watch cancel`), heard only by targets that ask for it (`on=cancelled`); `not_started`: the
+ * operation watched never showed in Huawei's status within its grace.
  */
-export const OUTCOMES = ['succeeded', 'failed', 'not_found', 'unauthorized', 'forbidden', 'timed_out', 'unavailable', 'cancelled'] as const;
+export const OUTCOMES = ['succeeded', 'failed', 'not_found', 'unauthorized', 'forbidden', 'timed_out', 'unavailable', 'cancelled', 'not_started'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** The outcomes a target without `on=` hears: every one but `cancelled`. */
@@ -36,19 +37,31 @@ export type UnavailableReason = (typeof UNAVAILABLE_REASONS)[number];
 const nullableString = z.nullable(z.string());
 const nullableNumber = z.nullable(z.number());
 
+/** What the person reading a notification needs next of the gateway, from Huawei's instance detail. */
+const gatewaySchema = z.object({
+  spec: nullableString,
+  public_ingress_address: nullableString,
+  private_ingress_address: nullableString,
+  enterprise_project_id: nullableString,
+});
+export type GatewayFacts = z.infer<typeof gatewaySchema>;
+
 /** An event whose `data.outcome` (and so its `type`) is one of `kinds`. */
 const eventSchemaOf = <const Kinds extends readonly [string, ...string[]]>(kinds: Kinds) =>
   z.object({
-    type: z.templateLiteral(['apig.gateway.creation.', z.enum(kinds)]),
+    type: z.templateLiteral(['apig.gateway.', z.enum(OPERATIONS), '.', z.enum(kinds)]),
     id: z.string(),
     timestamp: z.string(),
     data: z.object({
       outcome: z.enum(kinds),
+      // Events recorded before these fields existed were creations, without the instance detail.
+      operation: z._default(z.enum(OPERATIONS), 'creation'),
       project_id: z.string(),
       instance_id: z.string(),
       instance_name: nullableString,
       region: z.string(),
       status: nullableString,
+      instance_status: z._default(nullableString, null),
       progress: nullableNumber,
       error_code: nullableString,
       error_msg: nullableString,
@@ -61,6 +74,7 @@ const eventSchemaOf = <const Kinds extends readonly [string, ...string[]]>(kinds
       elapsed: nullableString,
       polls: z.number(),
       context: z.record(z.string(), z.string()),
+      gateway: z._default(z.nullable(gatewaySchema), null),
     }),
   });
 
@@ -105,6 +119,8 @@ export interface EventSubject {
   requested_at: number;
   polls: number;
   last: { status: string; progress: number | null; start_time_ms: number | null; end_time_ms: number | null } | null;
+  /** The instance detail seen last: Huawei's instance status, and the gateway's facts when read. */
+  instance: { status: string; gateway: GatewayFacts | null } | null;
 }
 
 /** The details of a terminal outcome that are not in the watch state. */
@@ -207,18 +223,20 @@ interface EventFields<Kind extends EventKind> {
 
 /** One event's fields, in the contract's order, for an outcome or the `started` notice. */
 function eventOf<Kind extends EventKind>(subject: EventSubject, what: EventFields<Kind>, finishedMs: number | null, elapsedMs: number, nowMs: number) {
-  const { request, last } = subject;
+  const { request, last, instance } = subject;
   return {
-    type: `apig.gateway.creation.${what.outcome}` as const,
+    type: `apig.gateway.${request.operation}.${what.outcome}` as const,
     id: `${subject.watch_id}_${what.outcome}`,
     timestamp: new Date(nowMs).toISOString(),
     data: {
       outcome: what.outcome,
+      operation: request.operation,
       project_id: request.project_id,
       instance_id: request.instance_id,
       instance_name: request.instance_name,
       region: request.region,
       status: last?.status ?? null,
+      instance_status: instance?.status ?? null,
       progress: last?.progress ?? null,
       error_code: what.errorCode,
       error_msg: what.errorMsg,
@@ -230,6 +248,7 @@ function eventOf<Kind extends EventKind>(subject: EventSubject, what: EventField
       elapsed: formatElapsed(elapsedMs),
       polls: subject.polls,
       context: request.context,
+      gateway: what.outcome === 'succeeded' ? (instance?.gateway ?? null) : null,
     },
   };
 }

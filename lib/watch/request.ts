@@ -15,6 +15,13 @@ const MAX_CONTEXT_VALUE_LENGTH = 256;
 /** `notify` group names: what a `NOTIFY_URLS` entry's `group=` may say (lib/notify/targets.ts). */
 export const GROUP_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const MAX_NOTIFY_GROUPS = 10;
+/**
+ * The long operations of a gateway a watch follows (docs/contracts.md, "Watch request — contract"):
+ * `creation` through the progress API and then the instance detail until `Running`, the others
+ * through the instance detail alone.
+ */
+export const OPERATIONS = ['creation', 'resize', 'update', 'deletion', 'restart'] as const;
+export type Operation = (typeof OPERATIONS)[number];
 /** The one `origin` a producer may state: the request comes from a discovery sweep. */
 export const DISCOVERY_ORIGIN = 'discovery';
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
@@ -54,6 +61,7 @@ export const watchRequestSchema = z.object({
   ),
   /** `discovery`: sent by the discovery sweep; such a request never restarts a watch that ended. */
   origin: z.optional(z.enum([DISCOVERY_ORIGIN], `must be "${DISCOVERY_ORIGIN}" when set`)),
+  operation: z.optional(z.enum(OPERATIONS, `must be one of ${OPERATIONS.join(', ')} when set`)),
 });
 
 /**
@@ -64,7 +72,7 @@ export const watchRequestSchema = z.object({
  */
 export const normalisedRequestSchema = z.pipe(
   watchRequestSchema,
-  z.transform(({ project_id, instance_id, region, instance_name, context, notify, origin }) => {
+  z.transform(({ project_id, instance_id, region, instance_name, context, notify, origin, operation }) => {
     const name = instance_name ? cleanEchoedText(instance_name) : '';
     const labels = Object.entries(context ?? {}).map(([key, value]) => [cleanEchoedText(key), cleanEchoedText(value)] as const);
     return {
@@ -73,6 +81,7 @@ export const normalisedRequestSchema = z.pipe(
       region,
       instance_name: name === '' ? null : name,
       context: Object.fromEntries(labels.filter(([key]) => key !== '')),
+      operation: operation ?? 'creation',
       // `notify`: groups of targets besides the ungrouped ones (`group=` in NOTIFY_URLS), absent when none.
       ...(notify && notify.length > 0 ? { notify: [...new Set(notify)] } : {}),
       // `origin`: set by the discovery sweep, whose requests start a watch only for a gateway with none on record.

@@ -36,6 +36,14 @@ const lastSeenSchema = z.object({
  */
 const progressMarkSchema = z.object({ progress: z.number(), seen_at: epochMs, after: z.nullable(epochMs) });
 
+/** The instance detail seen last: Huawei's instance status, and (when read) the gateway's facts. */
+const instanceSeenSchema = z.object({
+  status: z.string(),
+  gateway: z.nullable(
+    z.object({ spec: nullableString, public_ingress_address: nullableString, private_ingress_address: nullableString, enterprise_project_id: nullableString }),
+  ),
+});
+
 /** A run of transient errors (5xx, 429, timeouts, resets), reset by any good answer. */
 const transientRunSchema = z.object({ since: epochMs, count: z.number(), last_error: z.string() });
 
@@ -55,6 +63,12 @@ export const watchStateSchema = z.object({
   deadline_at: epochMs,
   polls: z.number().check(z.int(), z.gte(0)),
   last: z.nullable(lastSeenSchema),
+  // States sent before the lifecycle was watched are creations still on the progress API.
+  /** `progress`: a creation asks the progress API; `detail`: the watch asks the instance detail. */
+  phase: z._default(z.enum(['progress', 'detail']), 'progress'),
+  instance: z._default(z.nullable(instanceSeenSchema), null),
+  /** Whether the instance status has shown the operation watched (its transitional or end status). */
+  operation_seen: z._default(z.boolean(), false),
   marks: z.array(progressMarkSchema).check(z.maxLength(20)),
   transient: z.nullable(transientRunSchema),
   event: z.nullable(outcomeEventSchema),
@@ -67,6 +81,7 @@ export type WatchState = z.infer<typeof watchStateSchema>;
 export type LastSeen = z.infer<typeof lastSeenSchema>;
 export type ProgressMark = z.infer<typeof progressMarkSchema>;
 export type TransientRun = z.infer<typeof transientRunSchema>;
+export type InstanceSeen = z.infer<typeof instanceSeenSchema>;
 
 /**
  * The first state of a watch, made from a producer's request when it is first received; `watchId`
@@ -86,6 +101,9 @@ export function initialState(request: WatchRequest, nowMs: number, timeoutSecond
     deadline_at: nowMs + timeoutSeconds * 1000,
     polls: 0,
     last: null,
+    phase: request.operation === 'creation' ? 'progress' : 'detail',
+    instance: null,
+    operation_seen: false,
     marks: [],
     transient: null,
     event: null,

@@ -37,6 +37,7 @@ const EVENT: OutcomeEvent = {
   timestamp: '2026-12-01T12:00:00.000Z',
   data: {
     outcome: 'succeeded',
+    operation: 'creation',
     project_id: '0123456789abcdef0123456789abcdef',
     instance_id: 'fedcba9876543210fedcba9876543210',
     instance_name: 'orders-gw',
@@ -47,6 +48,8 @@ const EVENT: OutcomeEvent = {
     error_msg: null,
     hint: null,
     unavailable_reason: null,
+    instance_status: null,
+    gateway: null,
     started_at: '2026-12-01T11:54:00.000Z',
     finished_at: '2026-12-01T12:00:00.000Z',
     elapsed_ms: 360_000,

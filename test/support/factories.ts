@@ -26,6 +26,7 @@ export function watchRequest(overrides: Partial<WatchRequest> = {}): WatchReques
     region: 'ap-southeast-1',
     instance_name: 'orders-gw-prod',
     context: { ticket: 'OPS-1234' },
+    operation: 'creation',
     ...overrides,
   };
 }

@@ -52,6 +52,7 @@ const EVENT_DATA: Record<EventKind, Partial<EventData>> = {
     elapsed: '15m 00s',
     polls: 9,
   },
+  not_started: { elapsed_ms: 600_000, elapsed: '10m 00s', polls: 20, error_msg: 'the instance status stayed Running: the creation never showed within 10 minutes' },
   started: { status: 'creating', progress: 30, elapsed_ms: 64_000, elapsed: '1m 04s', polls: 1 },
 };
 
@@ -73,16 +74,18 @@ export function watchEventFactory(outcome: Outcome = 'succeeded', data: Partial<
  */
 export function notificationEventFactory(outcome: EventKind, data: Partial<EventData> = {}): NotificationEvent {
   return {
-    type: `apig.gateway.creation.${outcome}`,
+    type: `apig.gateway.${data.operation ?? 'creation'}.${outcome}`,
     id: `w_7c1e5d2a9b_${outcome}`,
     timestamp: new Date(NOTIFY_NOW_MS).toISOString(),
     data: {
       outcome,
+      operation: 'creation',
       project_id: '0123456789abcdef0123456789abcdef',
       instance_id: 'fedcba9876543210fedcba9876543210',
       instance_name: 'orders-gw-prod',
       region: 'ap-southeast-1',
       status: null,
+      instance_status: null,
       progress: null,
       error_code: null,
       error_msg: null,
@@ -94,6 +97,7 @@ export function notificationEventFactory(outcome: EventKind, data: Partial<Event
       elapsed: null,
       polls: 0,
       context: { ticket: 'OPS-1234', env: 'prod' },
+      gateway: null,
       ...EVENT_DATA[outcome],
       ...data,
     },

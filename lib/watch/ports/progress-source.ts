@@ -28,6 +28,40 @@ export interface ProgressSource {
   fetchProgress(target: ProgressTarget): Promise<ProgressReport>;
 }
 
+/** What the watcher needs of a gateway's detail; every echoed string cleaned and cut to 64 characters. */
+export interface InstanceDetail {
+  /** Huawei's instance status as sent, e.g. `Running`, `CreateSuccess`, `Resizing` (lib/apig/instance-statuses.ts). */
+  status: string;
+  /** Huawei's numeric `instance_status`, e.g. 6 for `Running`. */
+  instanceStatus: number | null;
+  /** `instance_name`. */
+  name: string | null;
+  /** `spec`, e.g. `PROFESSIONAL`. */
+  spec: string | null;
+  /** The EIP bound to the gateway (`eip_address`, else the first of `publicips`): its public ingress. */
+  publicIngressAddress: string | null;
+  /** The VPC ingress address (`ingress_ip`, else the first of `privateips`). */
+  privateIngressAddress: string | null;
+  /** `enterprise_project_id`; `0` is the default enterprise project. */
+  enterpriseProjectId: string | null;
+}
+
+/**
+ * What the instance detail says: the gateway as it is, or `gone` — Huawei's own "instance not
+ * found" (APIC.7302, APIG.3030), which ends a deletion well and is no error.
+ */
+export type InstanceDetailAnswer = { kind: 'detail'; detail: InstanceDetail } | { kind: 'gone' };
+
+/**
+ * The port the watcher reads a gateway's instance detail through (lib/apig/instance-detail-client.ts).
+ * Throws the errors below: `ApigTerminalError` `forbidden` when the
+ * credentials lack `apig:instance:get` (the caller falls back), `unauthorized` for refused
+ * credentials; `ApigRetryableError` for everything transient, a 404 that is not Huawei's included.
+ */
+export interface InstanceDetailSource {
+  fetchInstanceDetail(target: ProgressTarget): Promise<InstanceDetailAnswer>;
+}
+
 export interface ApigErrorOptions {
   httpStatus?: number;
   /** Huawei's `error_code`, e.g. `APIC.9000`. */

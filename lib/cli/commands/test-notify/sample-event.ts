@@ -31,6 +31,7 @@ const SAMPLES: Readonly<Record<Outcome, { elapsedMs: number; polls: number; last
     code: null,
     message: 'cancelled by arn:aws:sts::123456789012:assumed-role/ops/alice: creation abandoned',
   },
+  not_started: { elapsedMs: 600_000, polls: 20, last: null, code: null, message: 'the instance status stayed Running: the creation never showed within 10 minutes' },
 };
 
 /**
@@ -49,6 +50,7 @@ function sampleEvent(outcome: Outcome, nowMs: number): OutcomeEvent {
     region: 'ap-southeast-1',
     instance_name: 'apig-watch-test',
     context: { sent_by: 'apig-watch test-notify' },
+    operation: 'creation' as const,
   };
   const state = {
     ...initialState(request, startedMs, 7200),
@@ -86,7 +88,7 @@ function sampleStartedEvent(nowMs: number): NotificationEvent {
   const startedMs = nowMs - 64_000;
   const { project_id, instance_id, region, instance_name } = sampleEvent('succeeded', nowMs).data;
   const state = {
-    ...initialState({ project_id, instance_id, region, instance_name, context: {} }, startedMs, 7200),
+    ...initialState({ project_id, instance_id, region, instance_name, context: {}, operation: 'creation' }, startedMs, 7200),
     polls: 1,
     last: { status: 'creating', progress: 30, start_time_ms: startedMs, end_time_ms: nowMs, error_code: null, error_msg: null },
   };

@@ -11,6 +11,7 @@ const OUTCOME_TONES: Readonly<Record<Outcome, RowTone>> = {
   timed_out: 'warn',
   unavailable: 'warn',
   cancelled: 'warn',
+  not_started: 'warn',
 };
 
 /** How a row names an outcome that Huawei's status does not tell: in words, not state names. */
@@ -23,6 +24,7 @@ const OUTCOME_WORDS: Readonly<Record<Outcome, string>> = {
   timed_out: 'still creating at the deadline',
   unavailable: 'Huawei unavailable',
   cancelled: 'cancelled',
+  not_started: 'operation never started',
 };
 
 /**
