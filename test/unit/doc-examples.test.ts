@@ -8,7 +8,7 @@ import ts from 'typescript';
  * TypeScript; every function it calls by name (`name(…)`) and every class it constructs
  * (`new Name(…)`) must be exported by a file of lib/, handlers/ or devkit/, declared or imported in
  * the file the example documents, declared by the example itself, or a JavaScript or Node global.
- * A method called on a port by its usual name (`queue.sendBatch(…)`) must be a method of that port,
+ * A method called on a port or an adapter by its usual name (`queue.sendBatch(…)`) must be one it has,
  * and an object literal that spreads an exported constant (`{ ...UNKNOWN_STEPS_PACE, key: 1 }`)
  * may only set keys that constant's type has.
  */
@@ -42,15 +42,30 @@ const GLOBALS = new Set([
   'setTimeout',
 ]);
 
-/** The names examples give the core's ports, and the port each name stands for (lib/watch/ports/). */
-const PORT_VARIABLES: Record<string, string> = {
+/**
+ * The names examples give the core's ports (lib/watch/ports/) and the objects the adapters and the
+ * dev kit return, and the interface each name stands for.
+ */
+const RECEIVER_INTERFACES: Record<string, string> = {
+  authority: 'Authority',
+  board: 'LiveBoard',
   clock: 'Clock',
+  discoverer: 'Discoverer',
+  iam: 'IamTokenProvider',
+  lister: 'GatewayLister',
   log: 'Log',
   metrics: 'Metrics',
   notifier: 'Notifier',
   progressSource: 'ProgressSource',
   queue: 'WatchQueue',
+  receiver: 'WebhookReceiver',
+  requester: 'ApigRequester',
+  sender: 'WatchRequestSender',
+  simulator: 'ApigSimulator',
+  spacing: 'PostSpacing',
+  stack: 'LocalStack',
   store: 'StepStore',
+  watcher: 'Watcher',
 };
 
 /** What the repository declares that an example may name. */
@@ -118,7 +133,7 @@ function memberName(name: ts.PropertyName | undefined): string | undefined {
   return name && (ts.isIdentifier(name) || ts.isStringLiteral(name)) ? name.text : undefined;
 }
 
-/** Reads every TypeScript file under `folders` for the names an example may use. */
+/** What the parsed files declare that an example may name. */
 function knownNamesIn(sources: ts.SourceFile[]): KnownNames {
   const exported = new Set<string>();
   const interfaceMembers = new Map<string, Set<string>>();
@@ -207,7 +222,7 @@ function unknownNamesInExample(code: string, inScope: Set<string>, known: KnownN
       problems.push(`constructs ${node.expression.text}, which nothing declares`);
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
       const receiver = receiverName(node.expression.expression);
-      const port = receiver === undefined ? undefined : PORT_VARIABLES[receiver];
+      const port = receiver === undefined ? undefined : RECEIVER_INTERFACES[receiver];
       const methods = port === undefined ? undefined : known.interfaceMembers.get(port);
       const method = node.expression.name.text;
       if (methods && !methods.has(method)) problems.push(`calls ${receiver}.${method}(), which ${port} has not`);
