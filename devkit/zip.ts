@@ -11,6 +11,7 @@ export interface ZipEntry {
  * each entry's CRC, so neither the deployment test nor the benchmark needs an `unzip` binary.
  *
  * @example
+ * import { readFile } from 'node:fs/promises';
  * const entries = readZip(await readFile('.serverless/poll.zip'));
  */
 export function readZip(zip: Buffer): ZipEntry[] {

@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { readStartWatchSettings } from '../lib/config/settings.js';
-import { answerStartWatch } from '../lib/http/start-watch-endpoint.js';
+import { answerStartRequest } from '../lib/http/start-watch-endpoint.js';
 import { createWatchRequestSender } from '../lib/queue/watch-request-sender.js';
 import { sqsClientFor } from '../lib/queue/sqs-client.js';
 import { logThrough } from '../lib/runtime/powertools-log.js';
@@ -18,8 +18,6 @@ const ports = {
 };
 
 /** `POST /watches` → the watch queue; answers 202 with the watch id (and whether it joined an active one), 400 with field errors. */
-async function startWatch(event: APIGatewayProxyEventV2WithIAMAuthorizer): Promise<APIGatewayProxyStructuredResultV2> {
-  return answerStartWatch(event, ports);
-}
-
-export const handler = middy(startWatch).use(injectLambdaContext(logger));
+export const handler = middy(
+  (event: APIGatewayProxyEventV2WithIAMAuthorizer): Promise<APIGatewayProxyStructuredResultV2> => answerStartRequest(event, ports),
+).use(injectLambdaContext(logger));

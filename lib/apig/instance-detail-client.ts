@@ -38,8 +38,8 @@ const InstanceDetailSchema = z.object({
  * @example
  * const source = createInstanceDetailSource(config.apig, { log });
  * const answer = await source.fetchInstanceDetail({ projectId, instanceId, region: 'ap-southeast-1' });
- * if (answer.kind === 'gone') notifyDeleted();
- * else if (answer.detail.status === 'Running') notifyCreated(answer.detail.publicIngressAddress);
+ * if (answer.kind === 'gone') log.info('gateway deleted');
+ * else log.info('gateway status', { status: answer.detail.status, address: answer.detail.publicIngressAddress });
  */
 export function createInstanceDetailSource(config: ApigConfig, deps: { log?: Log; now?: () => number } = {}): InstanceDetailSource {
   const requester = createApigRequester(config, deps);

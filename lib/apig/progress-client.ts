@@ -45,7 +45,7 @@ const ProgressAnswerSchema = z.object({
  *   apigEndpoint: DEFAULT_APIG_ENDPOINT, iamEndpoint: DEFAULT_IAM_ENDPOINT, requestTimeoutMs: 5000,
  * }, { log });
  * const report = await source.fetchProgress({ projectId, instanceId, region: 'ap-southeast-1' });
- * if (report.status === 'success') notify(report);
+ * if (report.status === 'success') log.info('gateway created', { endTimeMs: report.endTimeMs });
  */
 export function createProgressSource(config: ApigConfig, deps: { log?: Log; now?: () => number } = {}): ProgressSource {
   const requester = createApigRequester(config, deps);

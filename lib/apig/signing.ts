@@ -79,7 +79,7 @@ const AUTHORIZATION_PATTERN = new RegExp(`^${SIGNING_ALGORITHM} Access=([^,\\s]+
  *   method: req.method, url: `http://${req.headers.host}${req.url}`, headers: req.headers,
  *   body, findSecretKey: (ak) => secrets.get(ak), nowMs: Date.now(),
  * });
- * if (!verdict.valid) answer401(verdict.reason);
+ * if (!verdict.valid) res.writeHead(401).end(verdict.reason);
  */
 export function verifySignature(input: VerifySignatureInput): SignatureVerdict {
   const headers = lowerCaseHeaders(input.headers);

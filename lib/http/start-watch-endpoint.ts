@@ -11,7 +11,7 @@ const BODY_FIELD = '(body)';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-export interface StartWatchPorts {
+export interface StartRequestPorts {
   sender: WatchRequestSender;
   log: Log;
 }
@@ -24,10 +24,10 @@ export interface StartWatchPorts {
  * only a queue that refuses the message is a 5xx.
  *
  * @example
- * const response = await answerStartWatch(event, { sender, log });
+ * const response = await answerStartRequest(event, { sender, log });
  * // { statusCode: 202, body: '{"watch_id":"w_5d1c0e…","joined":false}' }
  */
-export async function answerStartWatch(event: APIGatewayProxyEventV2WithIAMAuthorizer, ports: StartWatchPorts): Promise<APIGatewayProxyStructuredResultV2> {
+export async function answerStartRequest(event: APIGatewayProxyEventV2WithIAMAuthorizer, ports: StartRequestPorts): Promise<APIGatewayProxyStructuredResultV2> {
   const caller = event.requestContext.authorizer?.iam?.userArn;
   const parsed = readWatchRequest(event);
   if ('errors' in parsed) {

@@ -16,7 +16,7 @@ export const countUtf8Bytes: Measure = (text) => Buffer.byteLength(text, 'utf8')
  *
  * @example
  * fitInto('a very long error message', 12); // → 'a very long…'
- * fitInto(msg, 4096, (text) => `**Error**: ${escape(text)}`, countUtf8Bytes);
+ * fitInto(msg, 4096, (text) => `**Error**: ${escapeMarkdown(text)}`, countUtf8Bytes);
  */
 export function fitInto(raw: string, max: number, build: (text: string) => string = (text) => text, measure: Measure = countChars): string {
   const whole = build(raw);

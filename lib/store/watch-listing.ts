@@ -23,7 +23,7 @@ export interface WatchListing {
   instance_id: string;
   instance_name: string | null;
   region: string;
-  /** What is being watched: today always the gateway's creation. */
+  /** What is being watched: the gateway's creation, the one operation apig-watch watches. */
   operation: 'creation';
   /** Huawei's last status (`creating`, `success`, …), `null` before the first answer. */
   status: string | null;

@@ -189,7 +189,7 @@ function earliestFinishMs(creation: CreationEstimate, pace: number, nowMs: numbe
  * never lengthened, so the bounds hold. Whole seconds.
  *
  * @example
- * const schedule = adaptiveScheduleWith({ ...PACE_MODELS, unknown: { ...UNKNOWN_STEPS_PACE, nearIntervalSeconds: 12 } });
+ * const schedule = adaptiveScheduleWith({ ...PACE_MODELS, unknown: { ...UNKNOWN_STEPS_PACE, minIntervalSeconds: 5 } });
  */
 export function adaptiveScheduleWith(models: PaceModels): PollSchedule {
   return (state, nowMs) => {

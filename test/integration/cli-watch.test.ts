@@ -17,7 +17,6 @@ const TIME_SCALE = 100;
 const SECOND_MS = 1000;
 const ORIGIN_MS = Date.now();
 const WEBHOOK_SECRET = `whsec_${Buffer.from('apig-watch cli test secret').toString('base64')}`;
-// eslint-disable-next-line no-control-regex
 const ANSI_ESCAPE = /\u001b\[/;
 
 let simulator: ApigSimulator;

@@ -5,7 +5,7 @@
 import { PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { startLocalAws, type LocalAws } from '../../devkit/local-aws.js';
-import { answerStartWatch } from '../../lib/http/start-watch-endpoint.js';
+import { answerStartRequest } from '../../lib/http/start-watch-endpoint.js';
 import { createWatchRequestSender } from '../../lib/queue/watch-request-sender.js';
 import { SILENT_LOG } from '../../lib/watch/ports/observability.js';
 import { gatewayKeyFor, watchIdFor } from '../../lib/watch/state.js';
@@ -169,7 +169,7 @@ describe('POST /watches', () => {
   it('answers 503 with a retryable error when the queue does not take the message', async () => {
     const sender = createWatchRequestSender(aws.sqs, aws.queueUrl.replace(/apig-watch$/, 'no-such-queue'));
 
-    const response = await answerStartWatch(httpApiEventFactory(watchRequestBody()), { sender, log: SILENT_LOG });
+    const response = await answerStartRequest(httpApiEventFactory(watchRequestBody()), { sender, log: SILENT_LOG });
 
     expect(response.statusCode).toBe(503);
     expect(JSON.parse(response.body ?? '')).toEqual({ errors: [{ field: '(body)', message: 'the watch queue did not take the request; try again' }] });

@@ -206,6 +206,14 @@ describe('parseMessageBody', () => {
     const broken = { ...state, request: { ...state.request, instance_id: '../../x' } };
     expect(() => parseMessageBody(encodeStateMessage(broken, KEYS), KEYS)).toThrow(/instance_id/);
   });
+
+  it.each([
+    ['a progress mark without after', { marks: [{ progress: 30, seen_at: T0 }] }],
+    ['a last answer without seen_at', { last: { status: 'creating', progress: 30, start_time_ms: T0, end_time_ms: T0, error_code: null, error_msg: null } }],
+  ])('rejects a correctly signed state with %s: the schedule reads both, so no state goes without them', (_, undated) => {
+    const state = { ...initialState(parseWatchRequest(watchRequestBody()), T0, 7200), ...undated } as WatchState;
+    expect(() => parseMessageBody(encodeStateMessage(state, KEYS), KEYS)).toThrow(InvalidMessageError);
+  });
 });
 
 function captureError(action: () => unknown): InvalidMessageError {

@@ -160,12 +160,6 @@ describe('adaptiveSchedule', () => {
     const here = adaptiveSchedule(at(80), seenAt(80) + 7);
     expect(runInAnotherWorld(at(80), (frozen) => adaptiveSchedule(frozen, seenAt(80) + 7))).toBe(here);
   });
-
-  it('reads states written before steps were dated as if the answers were a minute apart', () => {
-    const undated = at(90, {}, { after: undefined });
-    const aMinuteApart = at(90, {}, { after: seenAt(90) - MINUTE_MS });
-    expect(adaptiveSchedule(undated, seenAt(90))).toBe(adaptiveSchedule(aMinuteApart, seenAt(90)));
-  });
 });
 
 describe('the learned pace (progress values Huawei does not document)', () => {

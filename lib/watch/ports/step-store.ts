@@ -102,7 +102,7 @@ export function mayStartWatch(current: GatewayWatch | null, watchId: string, now
  * Whether a gateway's watch is still polling: not ended, and not past its deadline (with grace).
  *
  * @example
- * if (isWatchActive(current, Date.now())) answer({ watch_id: current.watchId, joined: true });
+ * const joined = current !== null && isWatchActive(current, Date.now()); // a request joins the watch under way
  */
 export function isWatchActive(watch: GatewayWatch, nowMs: number): boolean {
   return watch.endedAtMs === null && watch.liveUntilMs >= nowMs;
