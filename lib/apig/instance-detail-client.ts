@@ -1,7 +1,15 @@
 import * as z from 'zod/mini';
 import { boundEchoedText, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
 import { parseJsonLeniently } from '../lenient-json.js';
-import { type ApigError, ApigRetryableError, type InstanceDetail, type InstanceDetailAnswer, type InstanceDetailSource, type Log, type ProgressTarget } from '../watch/index.js';
+import {
+  type ApigError,
+  ApigRetryableError,
+  type InstanceDetail,
+  type InstanceDetailAnswer,
+  type InstanceDetailSource,
+  type Log,
+  type ProgressTarget,
+} from '../watch/index.js';
 import { createApigRequester, type ApigAnswer } from './apig-request.js';
 import { resolveEndpoint } from './endpoints.js';
 import { errorFromApigAnswer, isInstanceNotFound, parseErrorBody, wrongEndpointError } from './errors.js';

@@ -18,6 +18,8 @@ export interface RequestOptions {
   name?: string;
   /** `--context key=value`, repeatable. */
   context?: string[];
+  /** `--operation`: creation (default), resize, update, deletion, restart. */
+  operation?: string;
 }
 
 /** The options of commands that notify (`watch`, `test-notify`). */
@@ -45,6 +47,7 @@ export function withRequestOptions(command: Command): Command {
     .requiredOption('--instance-id <id>', "the dedicated gateway's instance id (32 lowercase hex characters)")
     .requiredOption('--region <region>', 'Huawei Cloud region, e.g. ap-southeast-1')
     .option('--name <name>', 'a name for the gateway, shown in notifications')
+    .option('--operation <operation>', 'the operation to watch: creation (default), resize, update, deletion, restart')
     .addOption(contextOption('a label echoed in notifications, e.g. ticket=OPS-1234 (repeatable)'));
 }
 
@@ -138,6 +141,7 @@ const OPTION_OF_FIELD: Readonly<Record<string, string>> = {
   region: '--region',
   instance_name: '--name',
   context: '--context',
+  operation: '--operation',
 };
 
 /**
@@ -157,6 +161,7 @@ export async function watchRequestFromOptions(options: RequestOptions): Promise<
       region: options.region,
       instance_name: options.name ?? null,
       context,
+      ...(options.operation === undefined ? {} : { operation: options.operation }),
     });
   } catch (error) {
     if (!(error instanceof InvalidMessageError)) throw error;

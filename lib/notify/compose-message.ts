@@ -134,13 +134,29 @@ function operationText(data: NotificationEvent['data'], operation: Exclude<Opera
   const status = data.instance_status === null ? '' : ` (${data.instance_status})`;
   switch (data.outcome) {
     case 'succeeded':
-      return { ...base, headline: `Gateway ${words.done}`, detail: `The dedicated gateway was ${words.done}${operation === 'deletion' ? '' : ' and is running'}.` };
+      return {
+        ...base,
+        headline: `Gateway ${words.done}`,
+        detail: `The dedicated gateway was ${words.done}${operation === 'deletion' ? '' : ' and is running'}.`,
+      };
     case 'failed':
-      return { ...base, headline: `Gateway ${words.noun} failed`, detail: `Huawei Cloud reported that the ${words.noun} of the dedicated gateway failed${status}.` };
+      return {
+        ...base,
+        headline: `Gateway ${words.noun} failed`,
+        detail: `Huawei Cloud reported that the ${words.noun} of the dedicated gateway failed${status}.`,
+      };
     case 'timed_out':
-      return { ...base, headline: `Gateway still ${words.doing} at the deadline`, detail: `The gateway was still ${words.doing}${status} when the watch reached its deadline; apig-watch stopped watching.` };
+      return {
+        ...base,
+        headline: `Gateway still ${words.doing} at the deadline`,
+        detail: `The gateway was still ${words.doing}${status} when the watch reached its deadline; apig-watch stopped watching.`,
+      };
     case 'started':
-      return { ...base, headline: `Gateway ${words.noun} started`, detail: `Huawei Cloud shows the ${words.noun}${status}; apig-watch is watching it until it ends.` };
+      return {
+        ...base,
+        headline: `Gateway ${words.noun} started`,
+        detail: `Huawei Cloud shows the ${words.noun}${status}; apig-watch is watching it until it ends.`,
+      };
     case 'forbidden':
       return { ...base, detail: 'The credentials of apig-watch lack the permission apig:instance:get (the instance detail).' };
     case 'unavailable':

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { sqsClientFor } from '../queue/sqs-client.js';
 import { createProgressSource } from '../apig/progress-client.js';
+import { createInstanceDetailSource } from '../apig/instance-detail-client.js';
 import { readSettings, type Settings } from '../config/settings.js';
 import { resolveRuntimeConfig, type RuntimeConfig } from '../config/resolve.js';
 import { ConfigError } from '../config-error.js';
@@ -59,6 +60,7 @@ function buildPorts(config: RuntimeConfig, clock: Clock, log: Log) {
   return {
     stateKeys: config.stateKeys,
     progressSource: createProgressSource(config.apig, { log, now: clock.now }),
+    instanceDetails: createInstanceDetailSource(config.apig, { log, now: clock.now }),
     notifier: createNotifier({ webhookSecret: config.webhookSecret, webhookSecretPrevious: config.webhookSecretPrevious, log }),
     targets: config.targets,
   };

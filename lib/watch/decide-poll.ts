@@ -2,7 +2,18 @@
  * The polling policy: one poll of Huawei (`observe`) and what follows from it (`decidePoll`).
  */
 import { buildOutcomeEvent, type Outcome, type OutcomeEvent, type UnavailableReason } from './events.js';
-import { ApigError, ApigRetryableError, ApigTerminalError, IamLoginRefusedError, type ProgressReport, type ProgressSource } from './ports/index.js';
+import {
+  ApigError,
+  ApigRetryableError,
+  ApigTerminalError,
+  IamLoginRefusedError,
+  type InstanceDetail,
+  type InstanceDetailAnswer,
+  type InstanceDetailSource,
+  type ProgressReport,
+  type ProgressSource,
+} from './ports/index.js';
+import type { Operation } from './request.js';
 import { adaptiveSchedule, nextPollDelaySeconds, transientRetryDelaySeconds, type PollSchedule } from './schedule.js';
 import type { LastSeen, WatchState } from './state.js';
 
@@ -21,21 +32,60 @@ export const UNAVAILABLE_MESSAGE_PREFIXES: Readonly<Record<UnavailableReason, st
   no_progress: 'Huawei never reported the progress',
 };
 
+/**
+ * How a watch reads each operation in Huawei's instance status (ShowDetailsOfInstanceV2): the
+ * statuses that say it is under way, those that end it as failed (Huawei's own `*Timeout`
+ * statuses included: they end the watch at once), and how it ends well (`Running`, or the
+ * instance gone for a deletion). A creation reaches the detail once the progress API says success.
+ */
+export const OPERATION_STATUSES: Readonly<Record<Operation, { pending: readonly string[]; failed: readonly string[]; done: 'Running' | 'gone' }>> = {
+  creation: {
+    pending: ['Creating', 'CreateSuccess', 'Initing', 'Registering', 'Installing'],
+    failed: ['CreateFail', 'InitingFailed', 'RegisterFailed', 'InstallFailed', 'CreateTimeout', 'InitTimeout', 'RegisterTimeout', 'InstallTimeout'],
+    done: 'Running',
+  },
+  resize: { pending: ['Resizing'], failed: ['ResizeFailed', 'ResizeTimeout'], done: 'Running' },
+  update: {
+    pending: ['Updating', 'Rollbacking'],
+    failed: ['UpdateFailed', 'UpdateTimeout', 'RollbackFailed', 'RollbackTimeout', 'RollbackSuccess'],
+    done: 'Running',
+  },
+  deletion: { pending: ['Deleting', 'Unregistering'], failed: ['DeleteFailed', 'UnRegisterFailed', 'DeleteTimeout', 'UnregisterTimeout'], done: 'gone' },
+  restart: { pending: ['Restarting', 'Starting'], failed: ['RestartFail', 'RestartTimeout'], done: 'Running' },
+};
+/** An operation requested a moment before Huawei shows it: how long the watch waits for its status to appear. */
+export const NOT_STARTED_GRACE_SECONDS = 600;
+/** How often the instance detail is read while an operation is under way (Terraform's pace). */
+export const DETAIL_POLL_INTERVAL_SECONDS = 20;
+/** What a success says when the instance detail could not be read: the success stands. */
+export const DETAIL_UNREAD_HINT =
+  'The gateway was created, but its instance detail could not be read (give apig-watch apig:instance:get to see its spec and addresses here).';
+const ROLLED_BACK_HINT = 'Huawei rolled the update back: the gateway runs its previous version. See the update log in the console.';
+
+/** What reading the instance detail produced, when the watch reads it. */
+export type InstanceObservation =
+  | { kind: 'instance'; answer: InstanceDetailAnswer }
+  /** A creation's detail that the credentials may not read: the progress API's success stands. */
+  | { kind: 'instance_unreadable'; message: string };
+
 /** What one poll of Huawei produced. */
 export type Observation =
-  | { kind: 'progress'; report: ProgressReport }
+  | { kind: 'progress'; report: ProgressReport; detail?: InstanceObservation | TransientError }
+  | InstanceObservation
   | { kind: 'terminal_error'; outcome: Extract<Outcome, 'not_found' | 'unauthorized' | 'forbidden'>; code: string | null; message: string }
-  | {
-      kind: 'transient_error';
-      throttled: boolean;
-      /** The address is wrong as far as can be told: nothing answers there (refused, unresolved), or what answers is not APIG (a foreign 404). */
-      unreachable?: boolean;
-      /** Huawei answered (an error status), as opposed to nothing, or something that is not APIG, answering. */
-      answered?: boolean;
-      /** IAM refused the login: confirmed (a second refusal minutes after the first) or not, answered by IAM for this poll or from memory. */
-      refusedLogin?: { confirmedAtMs: number | null; fresh: boolean; code: string | null };
-      message: string;
-    };
+  | TransientError;
+
+type TransientError = {
+  kind: 'transient_error';
+  throttled: boolean;
+  /** The address is wrong as far as can be told: nothing answers there (refused, unresolved), or what answers is not APIG (a foreign 404). */
+  unreachable?: boolean;
+  /** Huawei answered (an error status), as opposed to nothing, or something that is not APIG, answering. */
+  answered?: boolean;
+  /** IAM refused the login: confirmed (a second refusal minutes after the first) or not, answered by IAM for this poll or from memory. */
+  refusedLogin?: { confirmedAtMs: number | null; fresh: boolean; code: string | null };
+  message: string;
+};
 
 export type PollDecision = { action: 'poll_again'; delaySeconds: number; next: WatchState; warning?: string } | { action: 'notify'; event: OutcomeEvent };
 
@@ -56,14 +106,84 @@ export function decidePoll(state: WatchState, observation: Observation, nowMs: n
     case 'transient_error':
       return decideAfterTransientError(polled, observation, nowMs);
     case 'progress':
-      return decideAfterProgress(polled, observation.report, nowMs, schedule);
+      return decideAfterProgress(polled, observation, nowMs, schedule);
+    case 'instance':
+      return decideOnInstance({ ...polled, transient: null }, observation.answer, nowMs);
+    case 'instance_unreadable':
+      return notify(polled, 'succeeded', null, null, nowMs, undefined, DETAIL_UNREAD_HINT);
   }
 }
 
-function decideAfterProgress(state: WatchState, report: ProgressReport, nowMs: number, schedule: PollSchedule): PollDecision {
+/**
+ * What the instance status says of the operation watched: under way (poll on, the operation
+ * seen), failed (its status named), done — once the operation was seen, or for a creation whose
+ * progress said success, or a deletion whose gateway is gone — or not shown yet (wait within the
+ * grace, then `not_started`).
+ */
+function decideOnInstance(state: WatchState, answer: InstanceDetailAnswer, nowMs: number): PollDecision {
+  const { operation } = state.request;
+  const statuses = OPERATION_STATUSES[operation];
+  const status = answer.kind === 'gone' ? null : answer.detail.status;
+  const seen: WatchState = { ...state, phase: 'detail', instance: answer.kind === 'gone' ? state.instance : instanceSeenOf(answer.detail) };
+  if (answer.kind === 'gone') {
+    if (statuses.done === 'gone') return notify({ ...seen, operation_seen: true }, 'succeeded', null, null, nowMs);
+    return notify(seen, 'not_found', null, 'Huawei Cloud no longer knows the instance: it was deleted', nowMs);
+  }
+  if (statuses.failed.includes(status as string)) {
+    const hint = status === 'RollbackSuccess' ? ROLLED_BACK_HINT : undefined;
+    return notify({ ...seen, operation_seen: true }, 'failed', null, `instance status ${status}`, nowMs, undefined, hint);
+  }
+  if (statuses.pending.includes(status as string)) return pollDetailAgain({ ...seen, operation_seen: true }, nowMs);
+  const shownOrCreated = seen.operation_seen || operation === 'creation';
+  if (status === statuses.done && shownOrCreated) return notify(seen, 'succeeded', null, null, nowMs);
+  if (nowMs >= state.deadline_at) return notify(seen, 'timed_out', null, null, nowMs);
+  if (status === 'Running' && !seen.operation_seen) {
+    if (nowMs - state.requested_at >= NOT_STARTED_GRACE_SECONDS * 1000) {
+      return notify(
+        seen,
+        'not_started',
+        null,
+        `the instance status stayed Running: the ${operation} never showed within ${NOT_STARTED_GRACE_SECONDS / 60} minutes`,
+        nowMs,
+      );
+    }
+    return pollDetailAgain(seen, nowMs);
+  }
+  return pollDetailAgain(seen, nowMs, `instance status ${JSON.stringify(status)} is not one of the ${operation}'s: polling on until the deadline`);
+}
+
+function pollDetailAgain(state: WatchState, nowMs: number, warning?: string): PollDecision {
+  const untilDeadline = Math.max(1, Math.ceil((state.deadline_at - nowMs) / 1000));
+  return pollAgain(state, Math.min(DETAIL_POLL_INTERVAL_SECONDS, untilDeadline), warning);
+}
+
+function instanceSeenOf(detail: InstanceDetail): NonNullable<WatchState['instance']> {
+  return {
+    status: detail.status,
+    gateway: {
+      spec: detail.spec,
+      public_ingress_address: detail.publicIngressAddress,
+      private_ingress_address: detail.privateIngressAddress,
+      enterprise_project_id: detail.enterpriseProjectId,
+    },
+  };
+}
+
+function decideAfterProgress(
+  state: WatchState,
+  { report, detail }: Extract<Observation, { kind: 'progress' }>,
+  nowMs: number,
+  schedule: PollSchedule,
+): PollDecision {
   const seen: WatchState = { ...state, last: lastSeenFrom(report, nowMs, state.last), marks: markProgress(state, report, nowMs), transient: null };
   const status = report.status.toLowerCase();
-  if (status === 'success') return notify(seen, 'succeeded', null, null, nowMs);
+  if (status === 'success') {
+    // "Created" means Running: the progress API's success is read once more in the instance detail.
+    if (detail === undefined) return notify(seen, 'succeeded', null, null, nowMs);
+    if (detail.kind === 'instance') return decideOnInstance(seen, detail.answer, nowMs);
+    if (detail.kind === 'instance_unreadable') return notify(seen, 'succeeded', null, null, nowMs, undefined, DETAIL_UNREAD_HINT);
+    return decideAfterTransientError({ ...seen, phase: 'detail' }, detail, nowMs);
+  }
   if (status === 'failed') return notify(seen, 'failed', report.errorCode, report.errorMsg, nowMs);
   if (nowMs >= state.deadline_at) return notify(seen, 'timed_out', null, null, nowMs);
   const warning = status === 'creating' ? undefined : `unknown status ${JSON.stringify(report.status)}: polling on until the deadline`;
@@ -80,11 +200,15 @@ function decideAfterTransientError(state: WatchState, observation: Extract<Obser
   if (refusalEndsWatch(state, observation.refusedLogin)) {
     return notify(failing, 'unauthorized', observation.refusedLogin?.code ?? null, observation.message, nowMs);
   }
-  const neverAnswered = state.last === null;
+  const neverAnswered = state.last === null && state.instance === null;
   if (!neverAnswered && nowMs >= state.deadline_at) return notify(failing, 'timed_out', null, null, nowMs);
   // Nothing was ever heard from Huawei, so nothing may be reported as still creating; and an address
   // where nothing answers is a wrong setting far more often than an outage, so it is not waited on.
   const nothingThere = neverAnswered && (nowMs >= state.deadline_at || (observation.unreachable === true && run.count >= UNREACHABLE_GIVE_UP_ATTEMPTS));
+  const creationSucceeded = state.request.operation === 'creation' && state.phase === 'detail';
+  if (creationSucceeded && (nowMs >= state.deadline_at || nowMs - run.since >= TRANSIENT_BUDGET_SECONDS * 1000)) {
+    return notify(failing, 'succeeded', null, null, nowMs, undefined, DETAIL_UNREAD_HINT);
+  }
   if (nothingThere || nowMs - run.since >= TRANSIENT_BUDGET_SECONDS * 1000) {
     const attempts = `${run.count} ${run.count === 1 ? 'attempt' : 'attempts'}`;
     if (!neverAnswered) return notify(failing, 'unavailable', null, observation.message, nowMs);
@@ -116,8 +240,9 @@ function notify(
   message: string | null,
   nowMs: number,
   unavailableReason?: UnavailableReason,
+  hint?: string,
 ): PollDecision {
-  return { action: 'notify', event: buildOutcomeEvent(state, { outcome, errorCode: code, errorMsg: message, unavailableReason }, nowMs) };
+  return { action: 'notify', event: buildOutcomeEvent(state, { outcome, errorCode: code, errorMsg: message, unavailableReason, hint }, nowMs) };
 }
 
 /**
@@ -153,34 +278,58 @@ function markProgress(state: WatchState, report: ProgressReport, nowMs: number):
 
 /**
  * Polls Huawei once for a watch and turns the answer or the error into an `Observation` for
- * `decidePoll`; errors that are not the APIG client's are thrown.
+ * `decidePoll`: the progress API for a creation (and, once it says success, the instance detail in
+ * the same step), the instance detail alone for the other operations and a creation's last steps.
+ * Errors that are not the APIG client's are thrown.
  *
  * @example
  * const decision = decidePoll(state, await observe(state, progressSource), Date.now());
  */
-export async function observe(state: WatchState, progressSource: ProgressSource): Promise<Observation> {
-  const { project_id, instance_id, region } = state.request;
+export async function observe(state: WatchState, sources: { progressSource: ProgressSource; instanceDetails?: InstanceDetailSource }): Promise<Observation> {
+  const { project_id, instance_id, region, operation } = state.request;
+  const target = { projectId: project_id, instanceId: instance_id, region };
+  if (state.phase === 'detail' && sources.instanceDetails) return observeInstance(state, sources.instanceDetails, target);
+  let report: ProgressReport;
   try {
-    return { kind: 'progress', report: await progressSource.fetchProgress({ projectId: project_id, instanceId: instance_id, region }) };
+    report = await sources.progressSource.fetchProgress(target);
   } catch (error) {
-    if (error instanceof ApigTerminalError) return { kind: 'terminal_error', outcome: error.outcome, code: error.code ?? null, message: error.message };
-    if (error instanceof IamLoginRefusedError) {
-      const refusal = { confirmedAtMs: error.confirmedAtMs, fresh: error.fresh, code: error.code ?? null };
-      return { kind: 'transient_error', throttled: false, answered: true, refusedLogin: refusal, message: error.message };
-    }
-    if (error instanceof ApigRetryableError) {
-      const { reason, httpStatus, message } = error;
-      // A foreign 404 is an HTTP answer, but not Huawei's: as far as the watch knows, Huawei never answered.
-      const wrongEndpoint = reason === 'wrong_endpoint';
-      return {
-        kind: 'transient_error',
-        throttled: reason === 'throttled',
-        unreachable: reason === 'unreachable' || wrongEndpoint,
-        answered: httpStatus !== undefined && !wrongEndpoint,
-        message,
-      };
-    }
-    if (error instanceof ApigError) return { kind: 'transient_error', throttled: false, message: error.message };
-    throw error;
+    return observationOfError(error);
   }
+  if (operation !== 'creation' || report.status.toLowerCase() !== 'success' || !sources.instanceDetails) return { kind: 'progress', report };
+  const detail = await observeInstance(state, sources.instanceDetails, target);
+  return { kind: 'progress', report, detail: detail.kind === 'terminal_error' ? { kind: 'instance_unreadable', message: detail.message } : detail };
+}
+
+/** Reads the instance detail once; a creation's detail refused (403, 401) is only unreadable. */
+async function observeInstance(state: WatchState, source: InstanceDetailSource, target: { projectId: string; instanceId: string; region: string }) {
+  try {
+    return { kind: 'instance', answer: await source.fetchInstanceDetail(target) } as const;
+  } catch (error) {
+    const observation = observationOfError(error);
+    if (observation.kind === 'terminal_error' && state.request.operation === 'creation')
+      return { kind: 'instance_unreadable', message: observation.message } as const;
+    return observation;
+  }
+}
+
+function observationOfError(error: unknown): Extract<Observation, { kind: 'terminal_error' | 'transient_error' }> {
+  if (error instanceof ApigTerminalError) return { kind: 'terminal_error', outcome: error.outcome, code: error.code ?? null, message: error.message };
+  if (error instanceof IamLoginRefusedError) {
+    const refusal = { confirmedAtMs: error.confirmedAtMs, fresh: error.fresh, code: error.code ?? null };
+    return { kind: 'transient_error', throttled: false, answered: true, refusedLogin: refusal, message: error.message };
+  }
+  if (error instanceof ApigRetryableError) {
+    const { reason, httpStatus, message } = error;
+    // A foreign 404 is an HTTP answer, but not Huawei's: as far as the watch knows, Huawei never answered.
+    const wrongEndpoint = reason === 'wrong_endpoint';
+    return {
+      kind: 'transient_error',
+      throttled: reason === 'throttled',
+      unreachable: reason === 'unreachable' || wrongEndpoint,
+      answered: httpStatus !== undefined && !wrongEndpoint,
+      message,
+    };
+  }
+  if (error instanceof ApigError) return { kind: 'transient_error', throttled: false, message: error.message };
+  throw error;
 }

@@ -129,6 +129,8 @@ export interface OutcomeDetails {
   errorCode: string | null;
   errorMsg: string | null;
   unavailableReason?: UnavailableReason;
+  /** Instead of the hint of the failure code (`hintFor`). */
+  hint?: string;
 }
 
 /**
@@ -152,7 +154,7 @@ export function buildOutcomeEvent(subject: EventSubject, details: OutcomeDetails
       errorCode: details.errorCode,
       // Composed messages (a prefix and Huawei's text, each within bounds) stay within the documented 512 as a whole.
       errorMsg: details.errorMsg === null ? null : boundEchoedText(details.errorMsg, ECHOED_TEXT_MAX_CHARS),
-      hint: hintFor(outcome, details.errorCode),
+      hint: details.hint ?? hintFor(outcome, details.errorCode),
       unavailableReason: details.unavailableReason ?? null,
     },
     finishedMs,

@@ -164,7 +164,7 @@ function arrivesLate(state: WatchState, nowMs: number): boolean {
 /** Polls Huawei (a poll step) and decides; a delivery round has its outcome already. */
 async function decideStep({ state, ports, settings, log }: StepContext): Promise<StepDecision> {
   if (state.kind === 'deliver' && state.event !== null) return { kind: 'terminal', event: state.event };
-  const observation = await observe(state, ports.progressSource);
+  const observation = await observe(state, ports);
   ports.metrics.count('Polls');
   const nowMs = ports.clock.now();
   const decision = decidePoll(state, observation, nowMs, settings.pollSchedule);

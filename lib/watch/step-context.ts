@@ -2,7 +2,7 @@
  * What one step of a watch works with: the ports and settings the use case is given, the record
  * it processes, and the `StepContext` that carries them through a step.
  */
-import type { Clock, Log, Metrics, Notifier, ProgressSource, StepStore, Target, WatchQueue } from './ports/index.js';
+import type { Clock, InstanceDetailSource, Log, Metrics, Notifier, ProgressSource, StepStore, Target, WatchQueue } from './ports/index.js';
 import type { PollSchedule } from './schedule.js';
 import type { StateSigningKeys } from './state-message.js';
 import type { WatchState } from './state.js';
@@ -10,6 +10,8 @@ import type { WatchState } from './state.js';
 /** Everything the use case works through, passed in (ports as parameters). */
 export interface WatchPorts {
   progressSource: ProgressSource;
+  /** Huawei's instance detail: how a creation is known to be Running, and how the other operations are watched. */
+  instanceDetails?: InstanceDetailSource;
   queue: WatchQueue;
   store: StepStore;
   notifier: Notifier;

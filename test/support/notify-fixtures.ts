@@ -52,7 +52,12 @@ const EVENT_DATA: Record<EventKind, Partial<EventData>> = {
     elapsed: '15m 00s',
     polls: 9,
   },
-  not_started: { elapsed_ms: 600_000, elapsed: '10m 00s', polls: 20, error_msg: 'the instance status stayed Running: the creation never showed within 10 minutes' },
+  not_started: {
+    elapsed_ms: 600_000,
+    elapsed: '10m 00s',
+    polls: 20,
+    error_msg: 'the instance status stayed Running: the creation never showed within 10 minutes',
+  },
   started: { status: 'creating', progress: 30, elapsed_ms: 64_000, elapsed: '1m 04s', polls: 1 },
 };
 

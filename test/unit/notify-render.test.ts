@@ -8,6 +8,7 @@ import type { RenderedRequest } from '../../lib/notify/rendered-request.js';
 import { renderNotification } from '../../lib/notify/render-notification.js';
 import { parseNotifyUrls } from '../../lib/notify/targets.js';
 import { CHANNEL_TYPES, type ChannelTarget, type ChannelType } from '../../lib/notify/targets.js';
+import { OPERATIONS } from '../../lib/watch/request.js';
 import { EVENT_KINDS, notificationEventSchema, type OutcomeData, UNAVAILABLE_REASONS } from '../../lib/watch/events.js';
 import { FIXED_EVENTS, NOTIFY_NOW_MS, TEST_WEBHOOK_SECRET, watchEventFactory } from '../support/notify-fixtures.js';
 
@@ -363,6 +364,7 @@ describe('the published JSON Schema', () => {
 
   it('enumerates every outcome, the started notice and their event types', () => {
     expect(schema.$defs.data.properties.outcome.enum).toEqual([...EVENT_KINDS]);
-    expect(schema.properties.type.enum).toEqual(EVENT_KINDS.map((kind) => `apig.gateway.creation.${kind}`));
+    expect(schema.properties.type.enum).toEqual(OPERATIONS.flatMap((operation) => EVENT_KINDS.map((kind) => `apig.gateway.${operation}.${kind}`)));
+    expect(schema.$defs.data.properties.operation.enum).toEqual([...OPERATIONS]);
   });
 });

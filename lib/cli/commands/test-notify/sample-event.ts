@@ -31,7 +31,13 @@ const SAMPLES: Readonly<Record<Outcome, { elapsedMs: number; polls: number; last
     code: null,
     message: 'cancelled by arn:aws:sts::123456789012:assumed-role/ops/alice: creation abandoned',
   },
-  not_started: { elapsedMs: 600_000, polls: 20, last: null, code: null, message: 'the instance status stayed Running: the creation never showed within 10 minutes' },
+  not_started: {
+    elapsedMs: 600_000,
+    polls: 20,
+    last: null,
+    code: null,
+    message: 'the instance status stayed Running: the creation never showed within 10 minutes',
+  },
 };
 
 /**

@@ -1,3 +1,4 @@
+import { createInstanceDetailSource } from '../../../apig/instance-detail-client.js';
 import { createProgressSource } from '../../../apig/progress-client.js';
 import { readCliSettings } from '../../../config/settings.js';
 import { apigConfigFrom, resolveSecretValues } from '../../../config/resolve.js';
@@ -48,11 +49,10 @@ export async function runWatch(options: WatchCommandOptions, io: CliIo): Promise
   });
   try {
     const values = await resolveSecretValues(settings.secrets, readSecretReference);
-    const progressSource = createProgressSource(
-      apigConfigFrom(values, settings),
-      // The watch's clock signs too (X-Sdk-Date), so a time-scaled simulator sharing it accepts the signature.
-      { log, now: clock.now },
-    );
+    const apig = apigConfigFrom(values, settings);
+    // The watch's clock signs too (X-Sdk-Date), so a time-scaled simulator sharing it accepts the signature.
+    const progressSource = createProgressSource(apig, { log, now: clock.now });
+    const instanceDetails = createInstanceDetailSource(apig, { log, now: clock.now });
     const targets = await notifyTargets(values.NOTIFY_URLS, options);
     if (options.requireNotify && targets.length === 0) {
       throw new CliUsageError('--require-notify needs a notification target: set NOTIFY_URLS or pass --notify URL');
@@ -66,7 +66,7 @@ export async function runWatch(options: WatchCommandOptions, io: CliIo): Promise
       board.update(ROW_KEY, rowOfState(label, state, { nextPollAtMs: clock.now() + delaySeconds * 1000 }));
     const { event, deliveries } = await watchLocally(
       request,
-      { progressSource, notifier, targets, clock, sleep: scaledSleep(settings.timeScale), log },
+      { progressSource, instanceDetails, notifier, targets, clock, sleep: scaledSleep(settings.timeScale), log },
       { timeoutSeconds: options.timeout ?? settings.watchTimeoutSeconds, intervalSeconds: options.interval, onStep },
     );
     board.update(ROW_KEY, rowOfOutcome(label, event));

@@ -4,6 +4,7 @@ import {
   type Clock,
   type DeliveryResult,
   type IncomingRecord,
+  type InstanceDetailSource,
   type Log,
   type Notifier,
   type OutcomeEvent,
@@ -25,6 +26,7 @@ const FAILED_RECORD_RETRY_MS = 10_000;
 
 export interface LocalWatchPorts {
   progressSource: ProgressSource;
+  instanceDetails?: InstanceDetailSource;
   notifier: Notifier;
   targets: Target[];
   clock: Clock;
@@ -82,6 +84,7 @@ export async function watchLocally(request: WatchRequest, ports: LocalWatchPorts
   };
   const watchPorts = {
     progressSource: ports.progressSource,
+    instanceDetails: ports.instanceDetails,
     queue,
     store: outcome.store,
     notifier,
