@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { sqsClientFor } from '../queue/sqs-client.js';
 import { createProgressSource } from '../apig/progress-client.js';
 import { createInstanceDetailSource } from '../apig/instance-detail-client.js';
-import { readSettings, type Settings } from '../config/settings.js';
+import { readSettings } from '../config/settings.js';
 import { resolveRuntimeConfig, type RuntimeConfig } from '../config/resolve.js';
 import { ConfigError } from '../config-error.js';
 import { type Log, type Clock, type Metrics, type IncomingRecord, type WatchPorts, processBatch } from '../watch/index.js';

@@ -6,7 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { boundEchoedText, ECHOED_TEXT_MAX_CHARS } from '../echoed-text.js';
-import { OPERATIONS, type Operation, type WatchRequest } from './request.js';
+import { OPERATIONS, type WatchRequest } from './request.js';
 
 /**
  * The terminal outcomes of a watch (docs/contracts.md, "Outcomes"). `cancelled` is an operator's

@@ -6,7 +6,7 @@
  */
 import { once } from 'node:events';
 import { Webhook } from 'standardwebhooks';
-import { startApigSimulator, type ApigSimulator } from '../../lib/simulator/index.js';
+import { GONE, startApigSimulator, type ApigSimulator, type SimulatedGateway } from '../../lib/simulator/index.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../devkit/webhook-receiver.js';
 import { scaledClock } from '../../lib/runtime/time-scale.js';
 import type { OutcomeEvent } from '../../lib/watch/events.js';
@@ -39,7 +39,10 @@ function newInstanceId(): string {
 }
 
 /** A gateway that goes through Huawei's progress steps in 160 s and ends with `finish` (simulated time). */
-function addGateway(finish: { atMs: number; status: 'success' | 'failed'; errorCode?: string } | null): string {
+function addGateway(
+  finish: { atMs: number; status: 'success' | 'failed'; errorCode?: string } | null,
+  lifecycle: Pick<SimulatedGateway, 'afterCreation'> = {},
+): string {
   const instanceId = newInstanceId();
   simulator.addGateway({
     projectId: PROJECT_ID,
@@ -51,6 +54,7 @@ function addGateway(finish: { atMs: number; status: 'success' | 'failed'; errorC
       { atMs: 160 * SECOND_MS, progress: 90 },
     ],
     finish,
+    ...lifecycle,
   });
   return instanceId;
 }
@@ -71,6 +75,68 @@ function cliEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
 function watchArgs(instanceId: string, ...more: string[]): string[] {
   return ['watch', '--project-id', PROJECT_ID, '--instance-id', instanceId, '--region', 'ap-southeast-1', '--interval', '10', ...more];
 }
+
+describe('apig-watch watch, the whole lifecycle (instance detail of the simulator)', () => {
+  it('calls a creation done only at Running: through Initing after the progress success, the success names the spec and addresses', async () => {
+    // Prepare
+    const instanceId = addGateway(
+      { atMs: 200 * SECOND_MS, status: 'success' },
+      { afterCreation: { phases: [{ status: 'Initing', forMs: 60 * SECOND_MS }], end: 'Running' } },
+    );
+
+    // Act
+    const run = await runApigWatch(watchArgs(instanceId, '--json'), cliEnv());
+
+    // Assess
+    expect(run).toMatchObject({ code: 0 });
+    const event = JSON.parse(lastLine(run.stdout)) as OutcomeEvent;
+    expect(event.data).toMatchObject({ outcome: 'succeeded', operation: 'creation', instance_status: 'Running' });
+    expect(event.data.gateway?.spec).toBe('PROFESSIONAL');
+    expect(Date.parse(event.timestamp) - ORIGIN_MS).toBeGreaterThanOrEqual(250 * SECOND_MS);
+  });
+
+  it('fails a creation whose installation fails after a successful progress (exit 1), naming the status', async () => {
+    const instanceId = addGateway(
+      { atMs: 200 * SECOND_MS, status: 'success' },
+      { afterCreation: { phases: [{ status: 'Installing', forMs: 30 * SECOND_MS }], end: 'InstallFailed' } },
+    );
+
+    const run = await runApigWatch(watchArgs(instanceId, '--json'), cliEnv());
+
+    expect(run).toMatchObject({ code: 1 });
+    expect((JSON.parse(lastLine(run.stdout)) as OutcomeEvent).data).toMatchObject({ outcome: 'failed', instance_status: 'InstallFailed' });
+  });
+
+  it('watches a resize with --operation resize to Running, and a deletion until the gateway is gone', async () => {
+    // Prepare: two gateways created long ago, then resized and deleted
+    const resized = addGateway({ atMs: 0, status: 'success' });
+    const deleted = addGateway({ atMs: 0, status: 'success' });
+    simulator.operate(PROJECT_ID, resized, { operation: 'resize', phases: [{ status: 'Resizing', forMs: 120 * SECOND_MS }], end: 'Running' });
+    simulator.operate(PROJECT_ID, deleted, { operation: 'deletion', phases: [{ status: 'Deleting', forMs: 60 * SECOND_MS }], end: GONE });
+
+    // Act
+    const [resize, deletion] = await Promise.all([
+      runApigWatch(watchArgs(resized, '--operation', 'resize', '--json'), cliEnv()),
+      runApigWatch(watchArgs(deleted, '--operation', 'deletion', '--json'), cliEnv()),
+    ]);
+
+    // Assess
+    expect(resize).toMatchObject({ code: 0 });
+    expect(JSON.parse(lastLine(resize.stdout))).toMatchObject({ type: 'apig.gateway.resize.succeeded', data: { instance_status: 'Running' } });
+    expect(resize.stderr).toContain('Gateway resized');
+    expect(deletion).toMatchObject({ code: 0 });
+    expect(JSON.parse(lastLine(deletion.stdout))).toMatchObject({ type: 'apig.gateway.deletion.succeeded' });
+  });
+
+  it('says a resize never started (exit 1) when Huawei keeps showing Running past the grace', async () => {
+    const instanceId = addGateway({ atMs: 0, status: 'success' });
+
+    const run = await runApigWatch(watchArgs(instanceId, '--operation', 'resize', '--json'), cliEnv());
+
+    expect(run).toMatchObject({ code: 1 });
+    expect(JSON.parse(lastLine(run.stdout))).toMatchObject({ type: 'apig.gateway.resize.not_started' });
+  });
+});
 
 describe('apig-watch watch', () => {
   it('exits 0 when the gateway is created, prints the event as the last line with --json, and notifies NOTIFY_URLS and --notify', async () => {
