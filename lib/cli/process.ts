@@ -37,6 +37,7 @@ const OUTCOME_EXIT_CODES: Readonly<Record<Outcome, number>> = {
   unavailable: EXIT_CODES.couldNotWatch,
   cancelled: EXIT_CODES.couldNotWatch,
   not_started: EXIT_CODES.failed,
+  recovered: EXIT_CODES.ok,
 };
 
 /**

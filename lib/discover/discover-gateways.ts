@@ -1,15 +1,21 @@
-import { type Log, type Metrics, DISCOVERY_ORIGIN, watchRequestSchema, type WatchRequest } from '../watch/index.js';
+import { DISCOVERY_ORIGIN, type Log, type Metrics, type Operation, operationShownBy, type WatchRequest, watchRequestSchema } from '../watch/index.js';
 import type { WatchRequestSender } from '../queue/watch-request-sender.js';
-import { isBeingCreated, type GatewayLister, type ListedInstance } from './instance-list-client.js';
+import type { GatewayLister, ListedInstance } from './instance-list-client.js';
 import type { DiscoverProject } from './projects.js';
 
-/** What one project's sweep saw: the gateways being created, or why it could not list them. */
+/** A listed gateway whose status shows an operation under way (or an unhealthy one): what its watch follows. */
+export type NominatedGateway = ListedInstance & { operation: Operation };
+
+/** What one project's sweep saw: the gateways worth a watch, or why it could not list them. */
 export interface ProjectSweep {
   project: DiscoverProject;
-  /** Gateways being created that can be watched (a listed id that is not a Huawei id is left out, with a warning). */
-  gateways: ListedInstance[];
+  /** Gateways that can be watched (a listed id that is not a Huawei id is left out, with a warning). */
+  gateways: NominatedGateway[];
   error: string | null;
 }
+
+/** Projects listed at once: a sweep of many projects stays clear of Huawei's throttling (a throttled project waits for the next sweep). */
+export const SWEEP_CONCURRENCY = 4;
 
 /** What a sweep did, per project. */
 export interface DiscoverySummary {
@@ -26,30 +32,45 @@ export interface DiscoverPorts {
 }
 
 /**
- * Lists the gateways being created in each project, projects concurrently. A project that cannot
- * be listed is reported with its error and does not stop the others.
+ * Lists every gateway of each project (every status, every page), `SWEEP_CONCURRENCY` projects at
+ * a time, and keeps those whose status shows an operation under way or an unhealthy gateway
+ * (`operationShownBy`); `only` keeps one operation. A project that cannot be listed (throttled
+ * included) is reported with its error and does not stop the others.
  *
  * @example
- * const sweeps = await findCreatingGateways(projects, lister, log);
- * sweeps[0]; // { project: { region, projectId }, gateways: [{ id, name, status: 'Creating' }], error: null }
+ * const sweeps = await findNominatedGateways(projects, lister, log);
+ * sweeps[0]; // { project: { region, projectId }, gateways: [{ id, name, status: 'Resizing', operation: 'resize' }], error: null }
  */
-export async function findCreatingGateways(projects: readonly DiscoverProject[], lister: GatewayLister, log: Log): Promise<ProjectSweep[]> {
-  return Promise.all(
-    projects.map(async (project) => {
-      try {
-        const listed = await lister.listGateways(project);
-        const gateways = listed.filter((gateway) => {
-          if (!isBeingCreated(gateway.status)) return false;
-          const valid = watchRequestSchema.shape.instance_id.safeParse(gateway.id).success;
-          if (!valid) log.warn('listed gateway has an id that cannot be watched; skipped', { project_id: project.projectId, region: project.region });
-          return valid;
-        });
-        return { project, gateways, error: null };
-      } catch (error) {
-        return { project, gateways: [], error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
-      }
-    }),
-  );
+export async function findNominatedGateways(projects: readonly DiscoverProject[], lister: GatewayLister, log: Log, only?: Operation): Promise<ProjectSweep[]> {
+  return mapWithConcurrency(projects, SWEEP_CONCURRENCY, async (project): Promise<ProjectSweep> => {
+    try {
+      const listed = await lister.listGateways(project);
+      const gateways = listed.flatMap((gateway): NominatedGateway[] => {
+        const operation = operationShownBy(gateway.status);
+        if (operation === null || (only !== undefined && operation !== only)) return [];
+        const valid = watchRequestSchema.shape.instance_id.safeParse(gateway.id).success;
+        if (!valid) log.warn('listed gateway has an id that cannot be watched; skipped', { project_id: project.projectId, region: project.region });
+        return valid ? [{ ...gateway, operation }] : [];
+      });
+      return { project, gateways, error: null };
+    } catch (error) {
+      return { project, gateways: [], error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    }
+  });
+}
+
+/** `run` over every item, at most `limit` at a time, results in the items' order. */
+async function mapWithConcurrency<Item, Result>(items: readonly Item[], limit: number, run: (item: Item) => Promise<Result>): Promise<Result[]> {
+  const results: Result[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await run(items[index] as Item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 /**
@@ -61,7 +82,7 @@ export async function findCreatingGateways(projects: readonly DiscoverProject[],
  * discoveryRequest({ region: 'ap-southeast-1', projectId: '0123…' }, { id: 'fedc…', name: 'orders-gw', status: 'Creating' });
  * // → { project_id: '0123…', instance_id: 'fedc…', region: 'ap-southeast-1', instance_name: 'orders-gw', context: {}, origin: 'discovery' }
  */
-export function discoveryRequest(project: DiscoverProject, gateway: ListedInstance): WatchRequest {
+export function discoveryRequest(project: DiscoverProject, gateway: NominatedGateway): WatchRequest {
   const name = watchRequestSchema.shape.instance_name.safeParse(gateway.name);
   return {
     project_id: project.projectId,
@@ -70,7 +91,7 @@ export function discoveryRequest(project: DiscoverProject, gateway: ListedInstan
     instance_name: name.success ? (name.data ?? null) : null,
     context: {},
     origin: DISCOVERY_ORIGIN,
-    operation: 'creation',
+    operation: gateway.operation,
   };
 }
 
@@ -87,7 +108,7 @@ export function discoveryRequest(project: DiscoverProject, gateway: ListedInstan
  */
 export async function discoverGateways(projects: readonly DiscoverProject[], ports: DiscoverPorts): Promise<DiscoverySummary> {
   const { log, metrics } = ports;
-  const sweeps = await findCreatingGateways(projects, ports.lister, log);
+  const sweeps = await findNominatedGateways(projects, ports.lister, log);
   const summary: DiscoverySummary = { projects: [], failed: false };
   for (const sweep of sweeps) {
     const where = { project_id: sweep.project.projectId, region: sweep.project.region };
@@ -102,7 +123,7 @@ export async function discoverGateways(projects: readonly DiscoverProject[], por
     let sent = 0;
     sweep.gateways.forEach((gateway, index) => {
       const result = results[index] ?? { messageId: '', error: 'not sent' };
-      const keys = { ...where, instance_id: gateway.id, instance_name: gateway.name, message_id: result.messageId };
+      const keys = { ...where, instance_id: gateway.id, instance_name: gateway.name, operation: gateway.operation, message_id: result.messageId };
       if (result.error === null) {
         sent += 1;
         log.info('gateway discovered', keys);
@@ -116,7 +137,7 @@ export async function discoverGateways(projects: readonly DiscoverProject[], por
       metrics.count('DiscoveryFailures', notSent, { stage: 'send' });
       summary.failed = true;
     }
-    log.info('project swept', { ...where, creating: sweep.gateways.length, sent });
+    log.info('project swept', { ...where, nominated: sweep.gateways.length, sent });
     summary.projects.push({ ...sweep, sent, notSent });
   }
   return summary;

@@ -49,27 +49,16 @@ export interface GatewayLister {
 }
 
 /**
- * Whether an instance list `status` means "being created" (compared case-insensitively).
- *
- * @example
- * isBeingCreated('Creating')      // true
- * isBeingCreated('CreateSuccess') // false
- */
-export function isBeingCreated(status: string | null): boolean {
-  return status?.toLowerCase() === CREATING_STATUS.toLowerCase();
-}
-
-/**
  * The `GatewayLister` over Huawei's ListInstancesV2 (`GET /v2/{project_id}/apigw/instances?limit=500&offset=…`),
  * with the same credentials, endpoints and request layer as the progress client. Reads every page
- * (up to 200), every status; the caller keeps what it wants (`isBeingCreated`). Without the
+ * (up to 200), every status; the caller keeps what it wants (`operationShownBy`). Without the
  * permission `apig:instance:list` Huawei answers an empty list, not an error, so "none" may also
  * mean "not allowed to see".
  *
  * @example
  * const lister = createInstanceLister(config.apig, { log });
  * const gateways = await lister.listGateways({ region: 'ap-southeast-1', projectId: '0123…' });
- * const creating = gateways.filter((gateway) => isBeingCreated(gateway.status));
+ * const resizing = gateways.filter((gateway) => gateway.status === 'Resizing');
  */
 export function createInstanceLister(config: ApigConfig, deps: { log?: Log; now?: () => number } = {}): GatewayLister {
   const log = deps.log ?? SILENT_LOG;

@@ -85,6 +85,25 @@ const OUTCOME_TEXT: Readonly<Record<EventKind, OutcomeText>> = {
     headline: 'Watch cancelled',
     detail: 'An operator cancelled this watch (apig-watch cancel); apig-watch no longer watches the gateway, which Huawei Cloud may still be creating.',
   },
+  recovered: {
+    tone: 'good',
+    emoji: '💚',
+    headline: 'Gateway healthy again',
+    detail: 'The dedicated gateway is Running again after being unhealthy or frozen.',
+  },
+  unhealthy: {
+    tone: 'attention',
+    emoji: '🩺',
+    headline: 'Gateway unhealthy',
+    detail: 'Huawei Cloud reports the dedicated gateway as Unhealthy; apig-watch tells you when it is Running again.',
+  },
+  frozen: {
+    tone: 'attention',
+    emoji: '🧊',
+    headline: 'Gateway frozen',
+    detail:
+      'Huawei Cloud has frozen the dedicated gateway (often an overdue bill or a security lock): see the console; apig-watch tells you when it is Running again.',
+  },
   started: {
     tone: 'neutral',
     emoji: '⏳',
@@ -125,12 +144,14 @@ const OPERATION_WORDS: Readonly<Record<Exclude<Operation, 'creation'>, { noun: s
   update: { noun: 'update', done: 'updated', doing: 'being updated', capital: 'Update' },
   deletion: { noun: 'deletion', done: 'deleted', doing: 'being deleted', capital: 'Deletion' },
   restart: { noun: 'restart', done: 'restarted', doing: 'restarting', capital: 'Restart' },
+  health: { noun: 'health check', done: 'healthy again', doing: 'unhealthy', capital: 'Health' },
 };
 
 /** The words of an operation other than creation, which the instance detail follows. */
 function operationText(data: NotificationEvent['data'], operation: Exclude<Operation, 'creation'>): OutcomeText {
   const base = OUTCOME_TEXT[data.outcome];
   const words = OPERATION_WORDS[operation];
+  if (operation === 'health') return base;
   const status = data.instance_status === null ? '' : ` (${data.instance_status})`;
   switch (data.outcome) {
     case 'succeeded':

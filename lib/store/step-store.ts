@@ -214,17 +214,19 @@ interface WriteOptions {
 }
 
 /** The attributes a decision of either kind may set. */
-const DECISION_ATTRIBUTES = ['event', 'successor_body', 'successor_delay_seconds', 'started'];
+const DECISION_ATTRIBUTES = ['event', 'successor_body', 'successor_delay_seconds', 'started', 'reason'];
 
 function recordAttributes({ decision, owner, decidedAtMs }: StepRecord): Record<string, AttributeValue> {
   const common = { owner: { S: owner }, decided_at: { N: String(decidedAtMs) } };
   if (decision.kind === 'terminal') return { ...common, decision: { S: 'terminal' }, event: { S: JSON.stringify(decision.event) } };
+  if (decision.kind === 'ended') return { ...common, decision: { S: 'ended' }, reason: { S: decision.reason } };
   return {
     ...common,
     decision: { S: 'successor' },
     successor_body: { S: decision.message.body },
     successor_delay_seconds: { N: String(decision.message.delaySeconds) },
-    ...(decision.started ? { started: { S: JSON.stringify(decision.started) } } : {}),
+    // The notice (a creation's `started`, a health change) is held in the `started` attribute.
+    ...(decision.notice ? { started: { S: JSON.stringify(decision.notice) } } : {}),
   };
 }
 
@@ -259,8 +261,11 @@ export function recordFrom(item: Record<string, AttributeValue>): StepRecord {
   }
   if (item.decision?.S === 'successor' && item.successor_body?.S !== undefined) {
     const message = { body: item.successor_body.S, delaySeconds: Number(item.successor_delay_seconds?.N ?? 0) };
-    const started = item.started?.S === undefined ? undefined : (notificationEventSchema.parse(JSON.parse(item.started.S)) as NotificationEvent);
-    return { owner, decidedAtMs, decision: { kind: 'successor', message, ...(started ? { started } : {}) } };
+    const notice = item.started?.S === undefined ? undefined : (notificationEventSchema.parse(JSON.parse(item.started.S)) as NotificationEvent);
+    return { owner, decidedAtMs, decision: { kind: 'successor', message, ...(notice ? { notice } : {}) } };
+  }
+  if (item.decision?.S === 'ended') {
+    return { owner, decidedAtMs, decision: { kind: 'ended', reason: item.reason?.S ?? '' } };
   }
   throw new Error('a step record without a decision');
 }

@@ -1,7 +1,15 @@
 /**
  * The polling policy: one poll of Huawei (`observe`) and what follows from it (`decidePoll`).
  */
-import { buildOutcomeEvent, type Outcome, type OutcomeEvent, type UnavailableReason } from './events.js';
+import {
+  buildHealthNotice,
+  buildOutcomeEvent,
+  type HealthNotice,
+  type NotificationEvent,
+  type Outcome,
+  type OutcomeEvent,
+  type UnavailableReason,
+} from './events.js';
 import {
   ApigError,
   ApigRetryableError,
@@ -52,7 +60,26 @@ export const OPERATION_STATUSES: Readonly<Record<Operation, { pending: readonly 
   },
   deletion: { pending: ['Deleting', 'Unregistering'], failed: ['DeleteFailed', 'UnRegisterFailed', 'DeleteTimeout', 'UnregisterTimeout'], done: 'gone' },
   restart: { pending: ['Restarting', 'Starting'], failed: ['RestartFail', 'RestartTimeout'], done: 'Running' },
+  health: { pending: ['Unhealthy', 'Freezing', 'Frozen'], failed: [], done: 'Running' },
 };
+/**
+ * The operation (or `health`) an instance status shows under way, for the discovery sweep's
+ * nominations; `null` for a status that needs no watch (`Running`, a failure already reached…).
+ *
+ * @example
+ * operationShownBy('Resizing') // 'resize'
+ * operationShownBy('Running') // null
+ */
+export function operationShownBy(status: string | null): Operation | null {
+  if (status === null) return null;
+  const found = Object.entries(OPERATION_STATUSES).find(([, statuses]) => statuses.pending.includes(status));
+  return found === undefined ? null : (found[0] as Operation);
+}
+
+/** The notice each unhealthy status is told as. */
+const HEALTH_NOTICES: Readonly<Record<string, HealthNotice>> = { Unhealthy: 'unhealthy', Freezing: 'frozen', Frozen: 'frozen' };
+/** How often a health watch looks again while the gateway is unhealthy or frozen. */
+export const HEALTH_POLL_INTERVAL_SECONDS = 60;
 /** An operation requested a moment before Huawei shows it: how long the watch waits for its status to appear. */
 export const NOT_STARTED_GRACE_SECONDS = 600;
 /** How often the instance detail is read while an operation is under way (Terraform's pace). */
@@ -87,7 +114,12 @@ type TransientError = {
   message: string;
 };
 
-export type PollDecision = { action: 'poll_again'; delaySeconds: number; next: WatchState; warning?: string } | { action: 'notify'; event: OutcomeEvent };
+export type PollDecision =
+  /** `notice`: what to tell before polling on (a health watch's change). */
+  | { action: 'poll_again'; delaySeconds: number; next: WatchState; warning?: string; notice?: NotificationEvent }
+  | { action: 'notify'; event: OutcomeEvent }
+  /** Nothing to tell: what the watch was nominated for is not (or no longer) so. */
+  | { action: 'end_quietly'; reason: string };
 
 /**
  * The whole polling policy: given the watch state, what one poll observed and the time, either poll
@@ -124,6 +156,12 @@ function decideOnInstance(state: WatchState, answer: InstanceDetailAnswer, nowMs
   const { operation } = state.request;
   const statuses = OPERATION_STATUSES[operation];
   const status = answer.kind === 'gone' ? null : answer.detail.status;
+  // A nomination (a sweep's, or any health watch) is only worth a word if the gateway is in that status now.
+  const nominated = operation === 'health' || (state.request.origin === 'discovery' && operation !== 'creation');
+  if (nominated && state.instance === null && !statuses.pending.includes(status ?? '')) {
+    return { action: 'end_quietly', reason: `nominated for its ${operation}, but the instance status is ${status ?? 'gone'}` };
+  }
+  if (operation === 'health') return decideOnHealth(state, answer, nowMs);
   const seen: WatchState = { ...state, phase: 'detail', instance: answer.kind === 'gone' ? state.instance : instanceSeenOf(answer.detail) };
   if (answer.kind === 'gone') {
     if (statuses.done === 'gone') return notify({ ...seen, operation_seen: true }, 'succeeded', null, null, nowMs);
@@ -150,6 +188,23 @@ function decideOnInstance(state: WatchState, answer: InstanceDetailAnswer, nowMs
     return pollDetailAgain(seen, nowMs);
   }
   return pollDetailAgain(seen, nowMs, `instance status ${JSON.stringify(status)} is not one of the ${operation}'s: polling on until the deadline`);
+}
+
+/**
+ * A health watch: each unhealthy status told once (`unhealthy`, `frozen`), `recovered` once the
+ * gateway is `Running` again; a gateway gone, or still unhealthy at the deadline, ends it quietly.
+ */
+function decideOnHealth(state: WatchState, answer: InstanceDetailAnswer, nowMs: number): PollDecision {
+  if (answer.kind === 'gone') return { action: 'end_quietly', reason: 'the gateway is gone' };
+  const seen: WatchState = { ...state, phase: 'detail', operation_seen: true, instance: instanceSeenOf(answer.detail) };
+  if (answer.detail.status === 'Running') return notify(seen, 'recovered', null, null, nowMs);
+  if (nowMs >= state.deadline_at) return { action: 'end_quietly', reason: 'still unhealthy at the deadline of its health watch' };
+  const notice = HEALTH_NOTICES[answer.detail.status];
+  const untilDeadline = Math.max(1, Math.ceil((state.deadline_at - nowMs) / 1000));
+  const delaySeconds = Math.min(HEALTH_POLL_INTERVAL_SECONDS, untilDeadline);
+  if (notice === undefined || seen.told.includes(notice)) return pollAgain(seen, delaySeconds);
+  const told: WatchState = { ...seen, told: [...seen.told, notice] };
+  return { ...pollAgain(told, delaySeconds), notice: buildHealthNotice(told, notice, nowMs) } as PollDecision;
 }
 
 function pollDetailAgain(state: WatchState, nowMs: number, warning?: string): PollDecision {

@@ -50,12 +50,12 @@ export interface DeliveryOptions {
  * One delivery per target that wants `event` (its NOTIFY_URLS filters) and has not settled it, each
  * claimed before its post; returns the targets still owed. A target whose claim another copy holds
  * is owed until the claim expires: if the holder lives it settles the target meanwhile, and if it
- * died, the round that comes back then takes the claim and posts. The opt-in `started` notice is
+ * died, the round that comes back then takes the claim and posts. A step's notice (`started`, a health change) is
  * delivered this way alone: it is informational, so a target that cannot take it within this
  * invocation is not retried (the outcome follows anyway).
  *
  * @example
- * if (decision.started) await deliverToOwedTargets(context, decision.started, { unsettled: true });
+ * if (decision.notice) await deliverToOwedTargets(context, decision.notice, { unsettled: true });
  */
 export async function deliverToOwedTargets(context: StepContext, event: NotificationEvent, { unsettled }: DeliveryOptions): Promise<OwedDelivery[]> {
   const { state, ports, deadlineMs, log } = context;

@@ -11,20 +11,39 @@ import { OPERATIONS, type WatchRequest } from './request.js';
 /**
  * The terminal outcomes of a watch (docs/contracts.md, "Outcomes"). `cancelled` is an operator's
  * (`apig-watch cancel`), heard only by targets that ask for it (`on=cancelled`); `not_started`: the
- * operation watched never showed in Huawei's status within its grace.
+ * operation watched never showed in Huawei's status within its grace; `recovered`: the end of a
+ * health watch, the gateway `Running` again.
  */
-export const OUTCOMES = ['succeeded', 'failed', 'not_found', 'unauthorized', 'forbidden', 'timed_out', 'unavailable', 'cancelled', 'not_started'] as const;
+export const OUTCOMES = [
+  'succeeded',
+  'failed',
+  'not_found',
+  'unauthorized',
+  'forbidden',
+  'timed_out',
+  'unavailable',
+  'cancelled',
+  'not_started',
+  'recovered',
+] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** The outcomes a target without `on=` hears: every one but `cancelled`. */
 export const DEFAULT_OUTCOMES: readonly Outcome[] = OUTCOMES.filter((outcome) => outcome !== 'cancelled');
 
 /**
- * What a target can be notified of (`on=` in `NOTIFY_URLS`): the outcomes and `started`, an opt-in
- * notice that a watch began (first progress seen).
+ * What a target can be notified of (`on=` in `NOTIFY_URLS`): the outcomes, `started` (an opt-in
+ * notice that a creation watch saw its first progress), and a health watch's notices `unhealthy`
+ * and `frozen`.
  */
-export const EVENT_KINDS = [...OUTCOMES, 'started'] as const;
+export const EVENT_KINDS = [...OUTCOMES, 'started', 'unhealthy', 'frozen'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** What a target without `on=` hears: every outcome but `cancelled`, and the health notices (not `started`). */
+export const DEFAULT_EVENT_KINDS: readonly EventKind[] = [...DEFAULT_OUTCOMES, 'unhealthy', 'frozen'];
+
+/** The health notices: a health watch tells each once, when the gateway turns so. */
+export type HealthNotice = Extract<EventKind, 'unhealthy' | 'frozen'>;
 
 /**
  * Why an `unavailable` watch never saw the progress: nothing answered (refused, unresolved, timed
@@ -175,6 +194,18 @@ export function buildOutcomeEvent(subject: EventSubject, details: OutcomeDetails
 export function buildStartedEvent(subject: EventSubject, nowMs: number): NotificationEvent {
   const elapsedMs = Math.max(0, nowMs - startedAtMs(subject));
   return eventOf(subject, { outcome: 'started', errorCode: null, errorMsg: null, hint: null, unavailableReason: null }, null, elapsedMs, nowMs);
+}
+
+/**
+ * Builds a health watch's notice (`apig.gateway.health.unhealthy` or `.frozen`), once per watch
+ * and kind: its `id` is stable, so a repeated delivery carries the same `webhook-id`.
+ *
+ * @example
+ * buildHealthNotice(state, 'frozen', now).type // 'apig.gateway.health.frozen'
+ */
+export function buildHealthNotice(subject: EventSubject, notice: HealthNotice, nowMs: number): NotificationEvent {
+  const elapsedMs = Math.max(0, nowMs - subject.requested_at);
+  return eventOf(subject, { outcome: notice, errorCode: null, errorMsg: null, hint: null, unavailableReason: null }, null, elapsedMs, nowMs);
 }
 
 /**

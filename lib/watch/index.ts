@@ -5,8 +5,10 @@
  */
 export { type CancelResult, cancelWatch } from './cancel-watch.js';
 export {
+  buildHealthNotice,
   buildOutcomeEvent,
   buildStartedEvent,
+  DEFAULT_EVENT_KINDS,
   DEFAULT_OUTCOMES,
   EVENT_KINDS,
   type EventData,
@@ -21,6 +23,7 @@ export {
   outcomeEventSchema,
   type UnavailableReason,
 } from './events.js';
+export { operationShownBy } from './decide-poll.js';
 export * from './ports/index.js';
 export { processBatch } from './process-batch.js';
 export {

@@ -5,6 +5,7 @@ import { deliverOutcome, deliverToOwedTargets } from './deliver-outcome.js';
 import { startedEventOf } from './events.js';
 import {
   DEAD_LETTER_RETENTION_SECONDS,
+  MAX_WATCH_LIFETIME_SECONDS,
   type GatewayWatch,
   isWatchActive,
   mayStartWatch,
@@ -14,7 +15,7 @@ import {
   type StepRecord,
   withKeys,
 } from './ports/index.js';
-import { InvalidMessageError } from './request.js';
+import { InvalidMessageError, type WatchRequest } from './request.js';
 import { selectTargets } from './select-targets.js';
 import { ForgedStateError, encodeStateMessage, parseMessageBody, type ParsedMessage } from './state-message.js';
 import { gatewayKeyFor, initialState, watchIdFor, type WatchState } from './state.js';
@@ -33,6 +34,8 @@ const STEP_OVERDUE_MS = 60 * 60_000;
  * message on time, so a normal poll never pays that read.
  */
 const LATE_ARRIVAL_GRACE_MS = 5 * 60_000;
+/** A health watch follows an unhealthy or frozen gateway this long at most; one that stays so longer is told again by the next watch. */
+const HEALTH_WATCH_MAX_SECONDS = 4 * 24 * 3600;
 /** The dead-letter reason of a signed state too old for its records to still deduplicate it. */
 export const EXPIRED_STATE_REASON = 'expired-state';
 
@@ -58,7 +61,7 @@ export async function processStep(record: IncomingRecord, ports: WatchPorts, set
   const state =
     message.kind === 'state'
       ? message.state
-      : initialState(message.request, nowMs, settings.watchTimeoutSeconds, watchIdFor(message.request, record.messageId));
+      : initialState(message.request, nowMs, timeoutSecondsOf(message.request, settings), watchIdFor(message.request, record.messageId));
   if (nowMs > replayableUntilMs(state, settings)) {
     return rejectMessage(record, new InvalidMessageError(EXPIRED_STATE_REASON), ports);
   }
@@ -128,7 +131,7 @@ async function decideAndRecord(context: StepContext, policy: StartPolicy): Promi
   const watch = {
     watchId: state.watch_id,
     step0: recorded,
-    endedAtMs: decision.kind === 'terminal' ? recorded.decidedAtMs : null,
+    endedAtMs: decision.kind === 'successor' ? null : recorded.decidedAtMs,
     liveUntilMs: state.deadline_at + WATCH_LIVE_GRACE_MS,
   };
   const result = await ports.store.recordWatch(gatewayKeyFor(state.request), watch, recorded.decidedAtMs, policy);
@@ -169,13 +172,14 @@ async function decideStep({ state, ports, settings, log }: StepContext): Promise
   const nowMs = ports.clock.now();
   const decision = decidePoll(state, observation, nowMs, settings.pollSchedule);
   if (decision.action === 'notify') return { kind: 'terminal', event: decision.event };
+  if (decision.action === 'end_quietly') return { kind: 'ended', reason: decision.reason };
   if (decision.warning) log.warn(decision.warning);
   const next = { ...decision.next, due_at: nowMs + decision.delaySeconds * 1000 };
   const message = { body: encodeStateMessage(next, ports.stateKeys), delaySeconds: decision.delaySeconds };
   // Recorded with the step, so a replay delivers the same notice (same timestamp), not a new one.
-  const started = startedEventOf(state, decision.next, nowMs);
-  const wanted = started !== null && selectTargets(ports.targets, started, state.request).length > 0;
-  return { kind: 'successor', message, ...(wanted ? { started } : {}) };
+  const notice = decision.notice ?? startedEventOf(state, decision.next, nowMs);
+  const wanted = notice !== null && selectTargets(ports.targets, notice, state.request).length > 0;
+  return { kind: 'successor', message, ...(wanted ? { notice } : {}) };
 }
 
 /**
@@ -199,8 +203,12 @@ async function act(context: StepContext, decision: StepDecision, { firstDecided 
   const { state, ports } = context;
   const unsettled = firstDecided && state.kind === 'poll';
   if (decision.kind === 'successor') {
-    if (decision.started) await deliverToOwedTargets(context, decision.started, { unsettled });
+    if (decision.notice) await deliverToOwedTargets(context, decision.notice, { unsettled });
     return { kind: 'send', message: decision.message, log: context.log };
+  }
+  if (decision.kind === 'ended') {
+    if (state.step > 0) await ports.store.endWatch(gatewayKeyFor(state.request), state.watch_id, ports.clock.now());
+    return { kind: 'finished' };
   }
   if (state.kind === 'poll' && state.step > 0) await ports.store.endWatch(gatewayKeyFor(state.request), state.watch_id, ports.clock.now());
   return deliverOutcome(context, decision.event, { unsettled });
@@ -211,7 +219,10 @@ function logDecision({ state, log, ports }: StepContext, decision: StepDecision)
     log.info('watch started', { region: state.request.region, instance_name: state.request.instance_name });
     ports.metrics.count('WatchesStarted');
   }
-  if (decision.kind === 'terminal') {
+  if (decision.kind === 'ended') {
+    log.info('watch ended with nothing to tell', { reason: decision.reason });
+    ports.metrics.count('WatchesEndedQuietly');
+  } else if (decision.kind === 'terminal') {
     if (state.kind === 'deliver') return;
     const { outcome, elapsed, error_code } = decision.event.data;
     log.info('watch ended', { outcome, elapsed, error_code });
@@ -225,8 +236,22 @@ function keyOf(state: WatchState): StepKey {
   return { watchId: state.watch_id, step: state.step };
 }
 
+/**
+ * A sweep's nomination of a creation starts a watch only for a gateway with none on record; one of
+ * another operation (or of its health) starts like a request, since the watcher's first look ends
+ * it quietly when the gateway is not (or no longer) in that status.
+ */
 function startPolicyOf(message: ParsedMessage): StartPolicy {
-  return message.kind === 'request' && message.request.origin === 'discovery' ? 'discovery' : 'request';
+  return message.kind === 'request' && message.request.origin === 'discovery' && message.request.operation === 'creation' ? 'discovery' : 'request';
+}
+
+/**
+ * How long a watch may run: the configured timeout; a health watch, which lasts as long as the
+ * gateway stays unhealthy, up to what the record retention allows beside the delivery budget.
+ */
+function timeoutSecondsOf(request: WatchRequest, settings: WatchSettings): number {
+  if (request.operation !== 'health') return settings.watchTimeoutSeconds;
+  return Math.max(settings.watchTimeoutSeconds, Math.min(HEALTH_WATCH_MAX_SECONDS, MAX_WATCH_LIFETIME_SECONDS - settings.deliveryBudgetSeconds));
 }
 
 /**

@@ -18,9 +18,10 @@ const MAX_NOTIFY_GROUPS = 10;
 /**
  * The long operations of a gateway a watch follows (docs/contracts.md, "Watch request — contract"):
  * `creation` through the progress API and then the instance detail until `Running`, the others
- * through the instance detail alone.
+ * through the instance detail alone. `health` watches an `Unhealthy` or `Frozen` gateway until it
+ * is `Running` again (the discovery sweep nominates it).
  */
-export const OPERATIONS = ['creation', 'resize', 'update', 'deletion', 'restart'] as const;
+export const OPERATIONS = ['creation', 'resize', 'update', 'deletion', 'restart', 'health'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 /** The one `origin` a producer may state: the request comes from a discovery sweep. */
 export const DISCOVERY_ORIGIN = 'discovery';

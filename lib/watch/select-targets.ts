@@ -1,4 +1,4 @@
-import { DEFAULT_OUTCOMES, type EventKind } from './events.js';
+import { DEFAULT_EVENT_KINDS, type EventKind } from './events.js';
 import type { Target } from './ports/index.js';
 import type { WatchRequest } from './request.js';
 
@@ -23,7 +23,7 @@ export function selectTargets(
   const named = new Set(request.notify ?? []);
   return targets.filter(
     (target) =>
-      (target.on ?? (DEFAULT_OUTCOMES as readonly EventKind[])).includes(kind) &&
+      (target.on ?? DEFAULT_EVENT_KINDS).includes(kind) &&
       Object.entries(target.when ?? {}).every(([label, values]) => {
         const value = Object.hasOwn(request.context, label) ? request.context[label] : undefined;
         return value !== undefined && values.includes(value);

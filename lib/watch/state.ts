@@ -69,6 +69,8 @@ export const watchStateSchema = z.object({
   instance: z._default(z.nullable(instanceSeenSchema), null),
   /** Whether the instance status has shown the operation watched (its transitional or end status). */
   operation_seen: z._default(z.boolean(), false),
+  /** A health watch's notices told so far (each is told once). */
+  told: z._default(z.array(z.enum(['unhealthy', 'frozen'])), []),
   marks: z.array(progressMarkSchema).check(z.maxLength(20)),
   transient: z.nullable(transientRunSchema),
   event: z.nullable(outcomeEventSchema),
@@ -104,6 +106,7 @@ export function initialState(request: WatchRequest, nowMs: number, timeoutSecond
     phase: request.operation === 'creation' ? 'progress' : 'detail',
     instance: null,
     operation_seen: false,
+    told: [],
     marks: [],
     transient: null,
     event: null,

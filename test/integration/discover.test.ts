@@ -4,7 +4,7 @@ import { ApigTerminalError } from '../../lib/watch/ports/progress-source.js';
 import { GONE, startApigSimulator, type ApigSimulator, type SimulatedGateway } from '../../lib/simulator/index.js';
 import { lambdaContext } from '../../devkit/local-event-source.js';
 import { createInstanceLister } from '../../lib/discover/instance-list-client.js';
-import { findCreatingGateways } from '../../lib/discover/discover-gateways.js';
+import { findNominatedGateways } from '../../lib/discover/discover-gateways.js';
 import { createDiscoverer } from '../../lib/runtime/discoverer.js';
 import { PROJECT_ID, watchRequestBody } from '../support/factories.js';
 import { recordingLog, recordingMetrics } from '../support/fakes.js';
@@ -129,7 +129,7 @@ describe('the instance list client (ListInstancesV2)', () => {
     const lister = createInstanceLister(apigConfig(simulator.url));
 
     // Act
-    const [first = [], second = []] = (await findCreatingGateways([projectIn(PROJECT_ID), projectIn(OTHER_PROJECT)], lister, recordingLog())).map(
+    const [first = [], second = []] = (await findNominatedGateways([projectIn(PROJECT_ID), projectIn(OTHER_PROJECT)], lister, recordingLog(), 'creation')).map(
       (sweep) => sweep.gateways,
     );
 

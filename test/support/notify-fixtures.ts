@@ -52,6 +52,9 @@ const EVENT_DATA: Record<EventKind, Partial<EventData>> = {
     elapsed: '15m 00s',
     polls: 9,
   },
+  recovered: { elapsed_ms: 1_800_000, elapsed: '30m 00s', polls: 30 },
+  unhealthy: { elapsed_ms: 0, elapsed: '0s', polls: 1 },
+  frozen: { elapsed_ms: 0, elapsed: '0s', polls: 1 },
   not_started: {
     elapsed_ms: 600_000,
     elapsed: '10m 00s',

@@ -1,7 +1,7 @@
 import { readDiscoverProjects, readDiscoverSettings } from '../../lib/config/settings.js';
 import { ConfigError } from '../../lib/config-error.js';
 import { discoveryRequest } from '../../lib/discover/discover-gateways.js';
-import { isBeingCreated } from '../../lib/discover/instance-list-client.js';
+import { operationShownBy } from '../../lib/watch/decide-poll.js';
 import { parseDiscoverProjects } from '../../lib/discover/projects.js';
 import { parseWatchRequest } from '../../lib/watch/request.js';
 import { INSTANCE_ID, PROJECT_ID } from '../support/factories.js';
@@ -44,26 +44,33 @@ describe('parseDiscoverProjects', () => {
   });
 });
 
-describe('isBeingCreated', () => {
+describe('operationShownBy (what the sweep nominates)', () => {
   it.each([
-    ['Creating', true],
-    ['CREATING', true],
-    ['creating', true],
-    ['CreateSuccess', false],
-    ['CreateFail', false],
-    ['CreateTimeout', false],
-    ['Running', false],
-    ['Deleting', false],
-    [null, false],
-  ])('says %s is being created: %s', (status, expected) => {
-    expect(isBeingCreated(status)).toBe(expected);
+    ['Creating', 'creation'],
+    ['Initing', 'creation'],
+    ['Resizing', 'resize'],
+    ['Updating', 'update'],
+    ['Rollbacking', 'update'],
+    ['Deleting', 'deletion'],
+    ['Restarting', 'restart'],
+    ['Unhealthy', 'health'],
+    ['Frozen', 'health'],
+    ['CreateFail', null],
+    ['ResizeTimeout', null],
+    ['Running', null],
+    [null, null],
+  ])('%s → %s', (status, expected) => {
+    expect(operationShownBy(status)).toBe(expected);
   });
 });
 
 describe('discoveryRequest', () => {
   it('makes a valid watch request marked as discovered, with the listed name', () => {
     // Act
-    const request = discoveryRequest({ region: 'ap-southeast-1', projectId: PROJECT_ID }, { id: INSTANCE_ID, name: 'orders-gw', status: 'Creating' });
+    const request = discoveryRequest(
+      { region: 'ap-southeast-1', projectId: PROJECT_ID },
+      { id: INSTANCE_ID, name: 'orders-gw', status: 'Creating', operation: 'creation' },
+    );
 
     // Assess
     expect(request).toEqual({
@@ -73,13 +80,17 @@ describe('discoveryRequest', () => {
       instance_name: 'orders-gw',
       context: {},
       origin: 'discovery',
+      operation: 'creation',
     });
     expect(parseWatchRequest(JSON.parse(JSON.stringify(request)))).toEqual(request);
   });
 
   it('leaves out a listed name the request schema would refuse, rather than the gateway', () => {
     // Act
-    const request = discoveryRequest({ region: 'ap-southeast-1', projectId: PROJECT_ID }, { id: INSTANCE_ID, name: 'x'.repeat(65), status: 'Creating' });
+    const request = discoveryRequest(
+      { region: 'ap-southeast-1', projectId: PROJECT_ID },
+      { id: INSTANCE_ID, name: 'x'.repeat(65), status: 'Creating', operation: 'creation' },
+    );
 
     // Assess
     expect(request.instance_name).toBeNull();

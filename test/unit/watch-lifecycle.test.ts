@@ -34,7 +34,7 @@ function play(state: WatchState, observations: Observation[], stepMs = 20_000) {
   for (const [index, observation] of observations.entries()) {
     const decision = decidePoll(current, observation, T0 + (index + 1) * stepMs);
     decisions.push(decision);
-    if (decision.action === 'notify') break;
+    if (decision.action !== 'poll_again') break;
     current = decision.next;
   }
   return decisions;
@@ -96,8 +96,8 @@ describe('creation means Running', () => {
     let state = watchOf('creation');
     for (let poll = 1; ; poll += 1) {
       const decision = decidePoll(state, await observe(state, { progressSource, instanceDetails }), T0 + poll * 30_000);
-      if (decision.action === 'notify') {
-        expect(decision.event.data.outcome).toBe('succeeded');
+      if (decision.action !== 'poll_again') {
+        expect(decision.action === 'notify' && decision.event.data.outcome).toBe('succeeded');
         break;
       }
       state = decision.next;
@@ -168,5 +168,48 @@ describe('every long operation, watched to its end', () => {
 
   it('a resize of a gateway Huawei no longer knows is not_found', () => {
     expect(outcomeOf(play(watchOf('resize'), [GONE])).data.outcome).toBe('not_found');
+  });
+});
+
+describe('a nomination is told only when it is true', () => {
+  const discovered = (operation: Operation) => watchOf(operation, { request: watchRequest({ operation, origin: 'discovery' }) });
+
+  it.each([
+    ['resize', 'Running'],
+    ['deletion', 'ResizeFailed'],
+    ['restart', 'Running'],
+  ] as const)('a sweep that lists a %s the gateway is no longer in (it is %s) ends the watch quietly', (operation, status) => {
+    const decisions = play(discovered(operation), [instance(status)]);
+    expect(decisions).toEqual([{ action: 'end_quietly', reason: expect.stringContaining(status) }]);
+  });
+
+  it('a deletion found by the sweep and already gone ends quietly (no false success)', () => {
+    expect(play(discovered('deletion'), [GONE])).toEqual([{ action: 'end_quietly', reason: expect.stringContaining('gone') }]);
+  });
+
+  it('a resize found by the sweep while Resizing is watched to its end like a requested one', () => {
+    expect(outcomeOf(play(discovered('resize'), [instance('Resizing'), instance('Running')])).type).toBe('apig.gateway.resize.succeeded');
+  });
+});
+
+describe('health, once per transition', () => {
+  it('tells unhealthy once however many looks, frozen once when it freezes, recovered once Running again', () => {
+    const decisions = play(
+      watchOf('health'),
+      [instance('Unhealthy'), instance('Unhealthy'), instance('Unhealthy'), instance('Frozen'), instance('Frozen'), instance('Running')],
+      60_000,
+    );
+    const notices = decisions.flatMap((decision) => (decision.action === 'poll_again' && decision.notice ? [decision.notice.type] : []));
+    expect(notices).toEqual(['apig.gateway.health.unhealthy', 'apig.gateway.health.frozen']);
+    expect(outcomeOf(decisions)).toMatchObject({ type: 'apig.gateway.health.recovered', data: { outcome: 'recovered', operation: 'health' } });
+  });
+
+  it('a health nomination of a gateway that is Running (a stale list) tells nothing', () => {
+    expect(play(watchOf('health'), [instance('Running')])).toEqual([{ action: 'end_quietly', reason: expect.stringContaining('Running') }]);
+  });
+
+  it('a gateway still unhealthy at the deadline of its health watch ends it quietly, not as timed out', () => {
+    const decisions = play(watchOf('health', { deadline_at: T0 + 150_000 }), [instance('Unhealthy'), instance('Unhealthy'), instance('Unhealthy')], 60_000);
+    expect(decisions.at(-1)).toEqual({ action: 'end_quietly', reason: expect.stringContaining('deadline') });
   });
 });

@@ -1,6 +1,6 @@
 import { readCliSettings, readDiscoverProjects } from '../../config/settings.js';
 import { apigConfigFrom, resolveSecretValues } from '../../config/resolve.js';
-import { discoverGateways, findCreatingGateways, type ProjectSweep } from '../../discover/discover-gateways.js';
+import { discoverGateways, findNominatedGateways, type ProjectSweep } from '../../discover/discover-gateways.js';
 import { createInstanceLister } from '../../discover/instance-list-client.js';
 import { DiscoverProjectsError, parseDiscoverProjects, type DiscoverProject } from '../../discover/projects.js';
 import { SILENT_LOG, NO_METRICS, EVENT_KINDS, type EventKind } from '../../watch/index.js';
@@ -60,7 +60,7 @@ export async function runDiscover(options: DiscoverCommandOptions, io: CliIo): P
     const sender = createWatchRequestSender(sqsClientFor({ sqsEndpointOverridden: settings.sqsEndpointOverridden, region: options.awsRegion }), sentTo);
     sweeps = (await discoverGateways(projects, { lister, sender, log, metrics: NO_METRICS })).projects;
   } else {
-    sweeps = await findCreatingGateways(projects, lister, log);
+    sweeps = await findNominatedGateways(projects, lister, log, 'creation');
   }
 
   for (const sweep of sweeps) io.stdout.write(`${describeSweep(sweep).join('\n')}\n`);

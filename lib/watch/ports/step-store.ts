@@ -13,8 +13,11 @@ export interface StepKey {
 
 /** What a step decided: the message that continues the watch, or the outcome to deliver. */
 export type StepDecision =
-  /** `started`: the opt-in notice this step owes (the watch's first progress), delivered before the successor is sent. */
-  { kind: 'successor'; message: { body: string; delaySeconds: number }; started?: NotificationEvent } | { kind: 'terminal'; event: OutcomeEvent };
+  /** `notice`: what this step owes besides (a creation's first progress, a health change), delivered before the successor is sent. */
+  | { kind: 'successor'; message: { body: string; delaySeconds: number }; notice?: NotificationEvent }
+  | { kind: 'terminal'; event: OutcomeEvent }
+  /** The watch ends with nothing to tell: what it was nominated for was not (or no longer) so (a stale sweep). */
+  | { kind: 'ended'; reason: string };
 
 /** A step's recorded result, written once (put-if-absent) and acted on by every attempt. */
 export interface StepRecord {

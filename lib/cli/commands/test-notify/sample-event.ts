@@ -1,4 +1,5 @@
 import {
+  buildHealthNotice,
   buildOutcomeEvent,
   buildStartedEvent,
   type EventKind,
@@ -31,6 +32,7 @@ const SAMPLES: Readonly<Record<Outcome, { elapsedMs: number; polls: number; last
     code: null,
     message: 'cancelled by arn:aws:sts::123456789012:assumed-role/ops/alice: creation abandoned',
   },
+  recovered: { elapsedMs: 1_800_000, polls: 30, last: null, code: null, message: null },
   not_started: {
     elapsedMs: 600_000,
     polls: 20,
@@ -86,8 +88,16 @@ function sampleEvent(outcome: Outcome, nowMs: number): OutcomeEvent {
  * sampleNotification('started', Date.now(), { team: 'payments' }).type // 'apig.gateway.creation.started'
  */
 export function sampleNotification(kind: EventKind, nowMs: number, context: Record<string, string>): NotificationEvent {
-  const event: NotificationEvent = kind === 'started' ? sampleStartedEvent(nowMs) : sampleEvent(kind, nowMs);
+  const event: NotificationEvent =
+    kind === 'started' ? sampleStartedEvent(nowMs) : kind === 'unhealthy' || kind === 'frozen' ? sampleHealthNotice(kind, nowMs) : sampleEvent(kind, nowMs);
   return { ...event, data: { ...event.data, context } };
+}
+
+function sampleHealthNotice(kind: 'unhealthy' | 'frozen', nowMs: number): NotificationEvent {
+  const { project_id, instance_id, region, instance_name } = sampleEvent('succeeded', nowMs).data;
+  const state = initialState({ project_id, instance_id, region, instance_name, context: {}, operation: 'health' }, nowMs, 7200);
+  const event = buildHealthNotice({ ...state, polls: 1 }, kind, nowMs);
+  return { ...event, id: `${event.id}_test_${nowMs}` };
 }
 
 function sampleStartedEvent(nowMs: number): NotificationEvent {

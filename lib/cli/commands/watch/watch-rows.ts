@@ -12,6 +12,7 @@ const OUTCOME_TONES: Readonly<Record<Outcome, RowTone>> = {
   unavailable: 'warn',
   cancelled: 'warn',
   not_started: 'warn',
+  recovered: 'good',
 };
 
 /** How a row names an outcome that Huawei's status does not tell: in words, not state names. */
@@ -25,6 +26,7 @@ const OUTCOME_WORDS: Readonly<Record<Outcome, string>> = {
   unavailable: 'Huawei unavailable',
   cancelled: 'cancelled',
   not_started: 'operation never started',
+  recovered: 'healthy again',
 };
 
 /**
