@@ -17,8 +17,6 @@ const LIST_PAGE_LIMIT = 500;
 const LIST_PAGE_MAX_BYTES = 4 * 1024 * 1024;
 /** A bound on pages per project (100 000 gateways), so an answer that never ends cannot loop forever. */
 const MAX_PAGES = 200;
-/** The status of a gateway being created, as ListInstancesV2 spells it. */
-const CREATING_STATUS = 'Creating';
 
 /** One page of `GET /v2/{project_id}/apigw/instances`; unknown fields are ignored. */
 const InstanceListSchema = z.object({

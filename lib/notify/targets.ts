@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EVENT_KINDS, type EventKind, GROUP_NAME_PATTERN, type Target } from '../watch/index.js';
+import { EVENT_KINDS, type EventKind, GROUP_NAME_PATTERN, OPERATIONS, type Target } from '../watch/index.js';
 import { NotifyConfigError } from './errors.js';
 
 /** The channels apig-watch can post to. */
@@ -19,7 +19,7 @@ const SIGNED_CHANNELS: readonly ChannelType[] = ['dingtalk', 'feishu'];
 /** An unknown `on=` item that is echoed in the error: shaped like an event kind (`faild`, `timeout`). */
 const ECHOED_EVENT_PATTERN = /^[a-z_]{1,32}$/;
 /** The parameters a fragment may carry: `#secret=…&on=…&when=…&group=…`. */
-const FRAGMENT_PARAMETERS = ['secret', 'on', 'when', 'group'] as const;
+const FRAGMENT_PARAMETERS = ['secret', 'on', 'op', 'when', 'group'] as const;
 type FragmentParameter = (typeof FRAGMENT_PARAMETERS)[number];
 /** Context keys and values, as a watch request bounds them. */
 const MAX_LABEL_LENGTH = 64;
@@ -28,7 +28,7 @@ const MAX_LABEL_VALUE_LENGTH = 256;
 const ENTRY_START = /^([a-z]+\+)?https?:\/\//i;
 
 /** The filters of one entry, as `parseFragment` reads them. */
-type Filters = Pick<Target, 'secret' | 'on' | 'when' | 'groups'>;
+type Filters = Pick<Target, 'secret' | 'on' | 'operations' | 'when' | 'groups'>;
 
 /** Hosts that identify a channel; a host matches itself and its subdomains. */
 const CHANNEL_HOSTS: ReadonlyArray<{ type: ChannelType; hosts: readonly string[]; pathPrefix?: string }> = [
@@ -121,7 +121,7 @@ function parseEntry(entry: string, position: number): ChannelTarget {
 }
 
 /**
- * Reads a fragment's parameters (`secret=…&on=…&when=…&group=…`). Lists are comma-separated; a
+ * Reads a fragment's parameters (`secret=…&on=…&op=…&when=…&group=…`). Lists are comma-separated; a
  * parameter other than `secret` may repeat (its lists add up). Values are percent-decoded after
  * splitting, so `%2C`, `%26` and `%3A` stand for a literal `,`, `&` and `:`. Problems name the
  * parameter, never a value (a mistyped fragment could hold a piece of a secret URL), except an
@@ -154,6 +154,15 @@ function parseFragment(fragment: string, fail: (problem: string) => never): Filt
       fail(`has an unknown event${shown} in on= (known: ${EVENT_KINDS.join(', ')})`);
     }
     filters.on = EVENT_KINDS.filter((kind) => on.includes(kind));
+  }
+  const operations = lists.get('op');
+  if (operations !== undefined) {
+    const unknown = operations.find((operation) => !(OPERATIONS as readonly string[]).includes(operation));
+    if (unknown !== undefined) {
+      const shown = ECHOED_EVENT_PATTERN.test(unknown) ? ` "${unknown}"` : '';
+      fail(`has an unknown operation${shown} in op= (known: ${OPERATIONS.join(', ')})`);
+    }
+    filters.operations = OPERATIONS.filter((operation) => operations.includes(operation));
   }
   const when = lists.get('when');
   if (when !== undefined) filters.when = parseWhen(when, fail);
@@ -200,9 +209,10 @@ function decode(item: string, name: FragmentParameter, fail: (problem: string) =
  * @example
  * describeFilters({ ...target, on: ['failed'] }); // → 'on=failed'
  */
-export function describeFilters(target: Pick<Target, 'on' | 'when' | 'groups'>): string {
+export function describeFilters(target: Pick<Target, 'on' | 'operations' | 'when' | 'groups'>): string {
   const parts = [
     ...(target.on ? [`on=${target.on.join(',')}`] : []),
+    ...(target.operations ? [`op=${target.operations.join(',')}`] : []),
     ...(target.when
       ? [
           `when=${Object.entries(target.when)

@@ -1,10 +1,10 @@
 import { DEFAULT_EVENT_KINDS, type EventKind } from './events.js';
 import type { Target } from './ports/index.js';
-import type { WatchRequest } from './request.js';
+import type { Operation, WatchRequest } from './request.js';
 
 /**
  * The targets that want `event` of the watch asked for by `request` (docs/configuration.md, "Routing and
- * filters"): a target's `on` (default: every outcome but `cancelled`, not `started`) must include the event, each
+ * filters"): a target's `on` (default: every outcome but `cancelled`, and the health notices; not `started`) must include the event, its `op` (default: every operation) the event's operation, each
  * of its `when` labels must be in the request's `context` with one of the listed values, and a
  * target with `groups` is used only when the request's `notify` names one of them. Pure: the
  * poller calls it before each delivery, `apig-watch test-notify` and `discover` to show the routing.
@@ -16,7 +16,7 @@ import type { WatchRequest } from './request.js';
  */
 export function selectTargets(
   targets: readonly Target[],
-  event: { data: { outcome: EventKind } },
+  event: { data: { outcome: EventKind; operation?: Operation } },
   request: Pick<WatchRequest, 'context' | 'notify'>,
 ): Target[] {
   const kind = event.data.outcome;
@@ -24,6 +24,7 @@ export function selectTargets(
   return targets.filter(
     (target) =>
       (target.on ?? DEFAULT_EVENT_KINDS).includes(kind) &&
+      (target.operations === undefined || target.operations.includes(event.data.operation ?? 'creation')) &&
       Object.entries(target.when ?? {}).every(([label, values]) => {
         const value = Object.hasOwn(request.context, label) ? request.context[label] : undefined;
         return value !== undefined && values.includes(value);

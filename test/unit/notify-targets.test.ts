@@ -100,7 +100,7 @@ describe('parseNotifyUrls', () => {
     ['ftp://files.example.com/secret-token', 2, 'uses ftp: (only http and https are allowed)'],
     ['slak+https://hooks.slack.com/services/secret-token', 2, 'has an unknown type prefix "slak+"'],
     ['https://hooks.slack.com/services/secret-token#secret=abc', 2, 'only dingtalk and feishu webhooks are signed'],
-    [`${DINGTALK}#sekret=secret-token`, 2, 'has an unknown fragment parameter (known: secret=, on=, when=, group=)'],
+    [`${DINGTALK}#sekret=secret-token`, 2, 'has an unknown fragment parameter (known: secret=, on=, op=, when=, group=)'],
     [`${DINGTALK}#secret=a&secret=secret-token`, 2, 'has more than one secret='],
     ['https://hooks.slack.com/services/secret-token#on=failed,secret-token', 2, 'has an unknown event in on= (known: succeeded, failed'],
     ['https://hooks.slack.com/services/secret-token#on=', 2, 'has an empty item in on='],
@@ -203,6 +203,32 @@ describe('selectTargets', () => {
     expect(selected).toEqual(DEFAULT_OUTCOMES.map(() => ['all']));
     expect(started).toEqual([]);
     expect(cancelled).toEqual(['cancels']);
+  });
+
+  it('narrows a target to operations with op=: on=failed still hears every failed operation, op=deletion only deletions', () => {
+    // Prepare
+    const targets = targetsOf('failures#on=failed', 'deletions#op=deletion', 'health#op=health');
+    const failed = (operation: 'creation' | 'resize' | 'deletion') => watchEventFactory('failed', { operation });
+
+    // Act
+    const creation = names(selectTargets(targets, failed('creation'), request()));
+    const resize = names(selectTargets(targets, failed('resize'), request()));
+    const deletion = names(selectTargets(targets, failed('deletion'), request()));
+    const unhealthy = names(selectTargets(targets, { data: { outcome: 'unhealthy', operation: 'health' } }, request()));
+
+    // Assess
+    expect(creation).toEqual(['failures']);
+    expect(resize).toEqual(['failures']);
+    expect(deletion).toEqual(['failures', 'deletions']);
+    expect(unhealthy).toEqual(['health']);
+  });
+
+  it('tells a target without filters the health notices and recovered, and refuses an unknown op=', () => {
+    const [all] = targetsOf('all');
+    for (const outcome of ['unhealthy', 'frozen', 'recovered'] as const) {
+      expect(names(selectTargets([all!], { data: { outcome, operation: 'health' } }, request()))).toEqual(['all']);
+    }
+    expect(() => parseNotifyUrls('https://hooks.example.com/x#op=resise')).toThrow(/unknown operation "resise" in op=/);
   });
 
   it('sends a target with on= only the events it lists, started included when listed', () => {

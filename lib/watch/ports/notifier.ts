@@ -1,5 +1,6 @@
 /** Notifying targets (lib/notify implements it for every channel). */
 import type { EventKind, NotificationEvent } from '../events.js';
+import type { Operation } from '../request.js';
 import type { Log } from './observability.js';
 
 /** One entry of `NOTIFY_URLS`, parsed (lib/notify/targets.ts). */
@@ -16,6 +17,8 @@ export interface Target {
   display: string;
   /** `on=`: the events it wants. Absent: every outcome (not `started`, not `cancelled`). */
   on?: readonly EventKind[];
+  /** `op=`: the operations it hears about (`health` for health events). Absent: every operation. */
+  operations?: readonly Operation[];
   /** `when=`: context labels that must match, each label one of its values. Absent: any context. */
   when?: Readonly<Record<string, readonly string[]>>;
   /** `group=`: used only for requests that name one of these in `notify`. Absent: every watch. */
