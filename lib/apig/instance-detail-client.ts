@@ -10,7 +10,7 @@ import {
   type Log,
   type ProgressTarget,
 } from '../watch/index.js';
-import { createApigRequester, type ApigAnswer } from './apig-request.js';
+import { type ApigAnswer, type ApigRequester, createApigRequester } from './apig-request.js';
 import { resolveEndpoint } from './endpoints.js';
 import { errorFromApigAnswer, isInstanceNotFound, parseErrorBody, wrongEndpointError } from './errors.js';
 import type { ApigConfig } from './types.js';
@@ -49,8 +49,8 @@ const InstanceDetailSchema = z.object({
  * if (answer.kind === 'gone') log.info('gateway deleted');
  * else log.info('gateway status', { status: answer.detail.status, address: answer.detail.publicIngressAddress });
  */
-export function createInstanceDetailSource(config: ApigConfig, deps: { log?: Log; now?: () => number } = {}): InstanceDetailSource {
-  const requester = createApigRequester(config, deps);
+export function createInstanceDetailSource(config: ApigConfig, deps: { log?: Log; now?: () => number; requester?: ApigRequester } = {}): InstanceDetailSource {
+  const requester = deps.requester ?? createApigRequester(config, deps);
 
   async function fetchInstanceDetail(target: ProgressTarget): Promise<InstanceDetailAnswer> {
     const url =

@@ -9,7 +9,7 @@ import {
   ApigTerminalError,
   type ApigError,
 } from '../watch/index.js';
-import { createApigRequester, type ApigAnswer } from './apig-request.js';
+import { type ApigAnswer, type ApigRequester, createApigRequester } from './apig-request.js';
 import { resolveEndpoint } from './endpoints.js';
 import { errorFromApigAnswer, isInstanceNotFound, wrongEndpointError } from './errors.js';
 import { parseJsonLeniently } from '../lenient-json.js';
@@ -47,8 +47,9 @@ const ProgressAnswerSchema = z.object({
  * const report = await source.fetchProgress({ projectId, instanceId, region: 'ap-southeast-1' });
  * if (report.status === 'success') log.info('gateway created', { endTimeMs: report.endTimeMs });
  */
-export function createProgressSource(config: ApigConfig, deps: { log?: Log; now?: () => number } = {}): ProgressSource {
-  const requester = createApigRequester(config, deps);
+export function createProgressSource(config: ApigConfig, deps: { log?: Log; now?: () => number; requester?: ApigRequester } = {}): ProgressSource {
+  // Shared with the instance detail client when given: one IAM token, one memory of a refused login.
+  const requester = deps.requester ?? createApigRequester(config, deps);
 
   async function fetchProgress(target: ProgressTarget): Promise<ProgressReport> {
     const url =

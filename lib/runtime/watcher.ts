@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { sqsClientFor } from '../queue/sqs-client.js';
 import { createProgressSource } from '../apig/progress-client.js';
+import { createApigRequester } from '../apig/apig-request.js';
 import { createInstanceDetailSource } from '../apig/instance-detail-client.js';
 import { readSettings } from '../config/settings.js';
 import { resolveRuntimeConfig, type RuntimeConfig } from '../config/resolve.js';
@@ -57,10 +58,11 @@ export function createWatcher(env: Record<string, string | undefined>, deps: Wat
 /** Huawei requests are signed and tokens expire on the watcher's clock (scaled in the demo and tests). */
 function buildPorts(config: RuntimeConfig, clock: Clock, log: Log) {
   if (config.stateKeys === null) throw new ConfigError('STATE_SIGNING_KEY is required');
+  const requester = createApigRequester(config.apig, { log, now: clock.now });
   return {
     stateKeys: config.stateKeys,
-    progressSource: createProgressSource(config.apig, { log, now: clock.now }),
-    instanceDetails: createInstanceDetailSource(config.apig, { log, now: clock.now }),
+    progressSource: createProgressSource(config.apig, { requester }),
+    instanceDetails: createInstanceDetailSource(config.apig, { requester }),
     notifier: createNotifier({ webhookSecret: config.webhookSecret, webhookSecretPrevious: config.webhookSecretPrevious, log }),
     targets: config.targets,
   };

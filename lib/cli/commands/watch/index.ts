@@ -1,3 +1,4 @@
+import { createApigRequester } from '../../../apig/apig-request.js';
 import { createInstanceDetailSource } from '../../../apig/instance-detail-client.js';
 import { createProgressSource } from '../../../apig/progress-client.js';
 import { readCliSettings } from '../../../config/settings.js';
@@ -51,8 +52,9 @@ export async function runWatch(options: WatchCommandOptions, io: CliIo): Promise
     const values = await resolveSecretValues(settings.secrets, readSecretReference);
     const apig = apigConfigFrom(values, settings);
     // The watch's clock signs too (X-Sdk-Date), so a time-scaled simulator sharing it accepts the signature.
-    const progressSource = createProgressSource(apig, { log, now: clock.now });
-    const instanceDetails = createInstanceDetailSource(apig, { log, now: clock.now });
+    const requester = createApigRequester(apig, { log, now: clock.now });
+    const progressSource = createProgressSource(apig, { requester });
+    const instanceDetails = createInstanceDetailSource(apig, { requester });
     const targets = await notifyTargets(values.NOTIFY_URLS, options);
     if (options.requireNotify && targets.length === 0) {
       throw new CliUsageError('--require-notify needs a notification target: set NOTIFY_URLS or pass --notify URL');
