@@ -16,7 +16,7 @@ import { SCRIPTED_GATEWAYS, SCRIPTED_PROJECT_ID as PROJECT_ID, SCRIPTED_REGION a
 import { describeNotification, formatClock, LOCAL_CHANNELS, startLocalWatcher } from './support/local-watcher.js';
 import type { ReceivedRequest } from '../devkit/webhook-receiver.js';
 import { parseNotifyUrls } from '../lib/notify/targets.js';
-import { selectTargets, formatElapsed, type Outcome, type OutcomeEvent, parseMessageBody } from '../lib/watch/index.js';
+import { type EventKind, formatElapsed, OUTCOMES, type Outcome, type OutcomeEvent, parseMessageBody, selectTargets } from '../lib/watch/index.js';
 import { runScript, safely } from './support/run-script.js';
 
 const TIME_SCALE = 20;
@@ -34,8 +34,16 @@ type DemoWatch = ScriptedGateway;
 /** The outcome each demo watch is scripted to reach. */
 function scriptedOutcome(watch: DemoWatch): Outcome {
   if (watch.timeline === null) return 'not_found';
+  if (watch.operation === 'health') return 'recovered';
   return watch.timeline.finish?.status === 'failed' ? 'failed' : 'succeeded';
 }
+
+/** Every event a demo watch is scripted to notify: its outcome, after the unhealthy notice for a health watch. */
+function scriptedEvents(watch: DemoWatch): EventKind[] {
+  return watch.operation === 'health' ? ['unhealthy', scriptedOutcome(watch)] : [scriptedOutcome(watch)];
+}
+
+const TERMINAL: ReadonlySet<string> = new Set<string>(OUTCOMES);
 
 async function main(): Promise<number> {
   const rows = new Map<string, BoardRow>();
@@ -88,7 +96,14 @@ async function main(): Promise<number> {
     });
 
   for (const watch of WATCHES.filter((candidate) => !candidate.discovered)) {
-    const body = { project_id: PROJECT_ID, instance_id: watch.instanceId, region: REGION, instance_name: watch.name, context: DEMO_CONTEXT };
+    const body = {
+      project_id: PROJECT_ID,
+      instance_id: watch.instanceId,
+      region: REGION,
+      instance_name: watch.name,
+      context: DEMO_CONTEXT,
+      operation: watch.operation,
+    };
     await aws.sqs.send(new SendMessageCommand({ QueueUrl: aws.queueUrl, MessageBody: JSON.stringify(body) }));
   }
   // Once the requested watches have begun (so a sweep's copy joins them), one discovery sweep.
@@ -96,16 +111,23 @@ async function main(): Promise<number> {
   for (const waitUntil = Date.now() + 5_000; !begun() && Date.now() < waitUntil; ) await new Promise((resolve) => setTimeout(resolve, RECEIVER_POLL_MS));
   const sweep = await discover({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} }, lambdaContext(60_000, 'apig-watch-demo-discover'));
   board.log([
-    `${stamp()} discovery sweep: ${sweep.discovered} gateway(s) being created in project ${PROJECT_ID}; each gets a watch request (origin: discovery), joining a watch already running`,
+    `${stamp()} discovery sweep: ${sweep.discovered} gateway(s) being created, resized, deleted or unhealthy in project ${PROJECT_ID}; each gets a watch request (origin: discovery), joining a watch already running`,
     '',
   ]);
 
   // What each target should receive: the NOTIFY_URLS filters applied to each watch's outcome.
   const targets = parseNotifyUrls(process.env.NOTIFY_URLS ?? '');
-  const wanted = (watch: DemoWatch) => selectTargets(targets, { data: { outcome: scriptedOutcome(watch) } }, { context: watch.discovered ? {} : DEMO_CONTEXT });
-  const expected = WATCHES.reduce((sum, watch) => sum + wanted(watch).length, 0);
-  const arrived = (watch: DemoWatch, path: string) => receiver.received(path).some((request) => JSON.stringify(request.body).includes(watch.instanceId));
-  const allArrived = () => WATCHES.every((watch) => wanted(watch).every((target) => arrived(watch, new URL(target.url).pathname)));
+  const context = (watch: DemoWatch) => ({ context: watch.discovered ? {} : DEMO_CONTEXT });
+  const wanted = (watch: DemoWatch, outcome: EventKind) => selectTargets(targets, { data: { outcome, operation: watch.operation } }, context(watch));
+  const expected = WATCHES.reduce((sum, watch) => sum + scriptedEvents(watch).reduce((count, kind) => count + wanted(watch, kind).length, 0), 0);
+  const postsAbout = (watch: DemoWatch, path: string) =>
+    receiver.received(path).filter((request) => JSON.stringify(request.body).includes(watch.instanceId)).length;
+  const allArrived = () =>
+    WATCHES.every((watch) =>
+      targets.every(
+        (target) => postsAbout(watch, new URL(target.url).pathname) >= scriptedEvents(watch).filter((kind) => wanted(watch, kind).includes(target)).length,
+      ),
+    );
   let shown = 0;
   const deadline = Date.now() + GIVE_UP_AFTER_MS;
   while (Date.now() < deadline && !allArrived()) {
@@ -115,7 +137,7 @@ async function main(): Promise<number> {
       if (request.path === '/webhook') {
         const event = request.body as OutcomeEvent;
         const watch = watchOf.get(event.data.instance_id);
-        if (watch) {
+        if (watch && TERMINAL.has(event.data.outcome)) {
           outcomes.set(watch.instanceId, event);
           show(watch.instanceId, rowOfOutcome(watch.name, event));
         }
@@ -153,7 +175,8 @@ function summaryTable(received: ReceivedRequest[], outcomes: Map<string, Outcome
     ['gateway', 'outcome', 'elapsed', 'polls', 'error', ...LOCAL_CHANNELS, 'on-call'],
     ...WATCHES.map((watch) => {
       const data = outcomes.get(watch.instanceId)?.data;
-      const name = watch.discovered ? `${watch.name} (discovered)` : watch.name;
+      const operation = watch.operation && watch.operation !== 'creation' ? ` ${watch.operation}` : '';
+      const name = `${watch.name}${watch.discovered ? ` (discovered${operation})` : operation ? ` (${operation.trim()})` : ''}`;
       return [
         name,
         data?.outcome ?? '—',

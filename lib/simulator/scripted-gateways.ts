@@ -1,4 +1,4 @@
-import type { SimulatedGateway } from './timeline.js';
+import { GONE, type SimulatedGateway } from './timeline.js';
 
 /** The project and region every scripted gateway lives in. */
 export const SCRIPTED_PROJECT_ID = '0123456789abcdef0123456789abcdef';
@@ -12,9 +12,14 @@ export interface ScriptedGateway {
   story: string;
   instanceId: string;
   timeline: Omit<SimulatedGateway, 'projectId' | 'instanceId'> | null;
-  /** Nobody asks to watch it in `npm start`: the discovery sweep finds it being created. */
+  /** Nobody asks to watch it in `npm start`: the discovery sweep finds it (being created, or unhealthy). */
   discovered?: true;
+  /** What its watch follows (the request's `operation`, or what the sweep nominates); default `creation`. */
+  operation?: 'creation' | 'resize' | 'deletion' | 'health';
 }
+
+/** A gateway created long before the story starts. */
+const RUNNING = { steps: [], finish: { atMs: 0, status: 'success' as const } };
 
 /**
  * The scripted gateways of `apig-watch simulate`, `npm run local` and `npm start` (which leaves
@@ -67,5 +72,27 @@ export const SCRIPTED_GATEWAYS: readonly ScriptedGateway[] = [
       ],
       finish: { atMs: 4 * MINUTE_MS, status: 'success' },
     },
+  },
+  {
+    name: 'catalog-gw-prod',
+    story: 'resized in 4 minutes (operation: resize)',
+    instanceId: 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1',
+    operation: 'resize',
+    timeline: { ...RUNNING, operations: [{ operation: 'resize', atMs: 0, phases: [{ status: 'Resizing', forMs: 4 * MINUTE_MS }], end: 'Running' }] },
+  },
+  {
+    name: 'legacy-gw',
+    story: 'deleted in 2 minutes (operation: deletion)',
+    instanceId: 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2',
+    operation: 'deletion',
+    timeline: { ...RUNNING, operations: [{ operation: 'deletion', atMs: 0, phases: [{ status: 'Deleting', forMs: 2 * MINUTE_MS }], end: GONE }] },
+  },
+  {
+    name: 'edge-gw',
+    story: 'unhealthy for 3 minutes, then running again (the sweep finds it)',
+    instanceId: 'c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3',
+    operation: 'health',
+    discovered: true,
+    timeline: { ...RUNNING, operations: [{ operation: 'health', atMs: 0, phases: [{ status: 'Unhealthy', forMs: 3 * MINUTE_MS }], end: 'Running' }] },
   },
 ];
