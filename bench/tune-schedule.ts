@@ -3,13 +3,17 @@
  * *tuning* seeds only (never on the held-out seeds that `npm run bench` reports).
  *
  *   node --import tsx bench/tune-schedule.ts [--family undocumented] [--seeds 1,2,3,4,5]
+ *   node --import tsx bench/tune-schedule.ts --longest-intervals 45,46,48,50,60
+ *
+ * With `--longest-intervals`, it prints instead what each longest interval costs and gives on both
+ * families (documented seeds 1–10, undocumented 1–5): polls vs fixed 20 s, success and failure lag p95.
  *
  * Prints, per candidate of the learned model (progress values Huawei does not document), polls as
  * a share of fixed 20 s polling (worst seed) and the success and failure lag p95 (median and worst
  * over the seeds), best first among those within the poll goal's margin.
  */
 import { parseArgs } from 'node:util';
-import { adaptiveScheduleWith, PACE_MODELS, UNKNOWN_STEPS_PACE, type LearnedPaceModel } from '../lib/watch/schedule.js';
+import { adaptiveScheduleWith, PACE_MODELS, UNKNOWN_STEPS_PACE, type LearnedPaceModel, type PollSchedule } from '../lib/watch/schedule.js';
 import { efficiencyFigures, fixedInterval, replayTraces } from './efficiency.js';
 import { median, round } from './stats.js';
 import { TUNING_SEEDS, traceSetOf, type TraceFamily } from './traces.js';
@@ -18,8 +22,13 @@ const { values } = parseArgs({
   options: {
     family: { type: 'string', default: 'undocumented' },
     seeds: { type: 'string', default: TUNING_SEEDS.join(',') },
+    'longest-intervals': { type: 'string' },
   },
 });
+if (values['longest-intervals'] !== undefined) {
+  await compareLongestIntervals(values['longest-intervals'].split(',').map(Number));
+  process.exit(0);
+}
 const family = values.family as TraceFamily;
 if (family !== 'undocumented')
   throw new Error('only the learned model (undocumented family) is tuned here; the documented model was tuned on seeds 1–80 (bench/PERFORMANCE.md)');
@@ -62,4 +71,27 @@ console.log(
 for (const row of ranked.slice(0, 10)) {
   const { model, ...figures } = row;
   console.log(JSON.stringify(figures), JSON.stringify(Object.fromEntries(Object.keys(grid).map((key) => [key, model[key as keyof LearnedPaceModel]]))));
+}
+
+/** Per longest interval, per family: polls vs fixed 20 s, success and failure lag p95, each as median/worst over the seeds. */
+async function compareLongestIntervals(longestIntervals: number[]): Promise<void> {
+  const families: [TraceFamily, number[]][] = [
+    ['documented', Array.from({ length: 10 }, (_, i) => i + 1)],
+    ['undocumented', [...TUNING_SEEDS]],
+  ];
+  const measure = (schedule: PollSchedule, family: TraceFamily, seeds: number[]) =>
+    Promise.all(seeds.map(async (seed) => efficiencyFigures(await replayTraces(traceSetOf(family, seed).traces, schedule, 0))));
+  const baselines = await Promise.all(families.map(([family, seeds]) => measure(fixedInterval(20), family, seeds)));
+  const spread = (values: number[]) => `${round(median(values), 1)}/${round(Math.max(...values), 1)}`;
+  console.log('longest interval s, family: polls vs fixed 20 s %, success lag p95 s, failure lag p95 s (median/worst of the tuning seeds)');
+  for (const seconds of longestIntervals) {
+    const schedule = adaptiveScheduleWith(PACE_MODELS, seconds);
+    for (const [index, [family, seeds]] of families.entries()) {
+      const figures = await measure(schedule, family, seeds);
+      const polls = figures.map((figure, i) => (100 * figure.pollsPerWatch) / (baselines[index]?.[i]?.pollsPerWatch ?? Number.NaN));
+      console.log(
+        `${seconds} s, ${family}: ${spread(polls)}, ${spread(figures.map((figure) => figure.successLagP95))}, ${spread(figures.map((figure) => figure.failureLagP95))}`,
+      );
+    }
+  }
 }

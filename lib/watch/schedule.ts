@@ -91,7 +91,7 @@ const JITTER_FRACTION = 0.05;
 /** Huawei advises 2–5 s before retrying a throttled call. */
 const THROTTLE_RETRY_MIN_SECONDS = 2;
 const THROTTLE_RETRY_MAX_SECONDS = 5;
-/** Back-off for 5xx, timeouts and resets: 5 s, 10 s, 20 s, … up to a minute. */
+/** Back-off for 5xx, timeouts and resets: 5 s, 10 s, 20 s, … up to the longest interval, so an error answer does not delay failure news either. */
 const TRANSIENT_BACKOFF_BASE_SECONDS = 5;
 const TRANSIENT_BACKOFF_MAX_SECONDS = MAX_POLL_INTERVAL_SECONDS;
 
