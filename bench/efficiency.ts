@@ -12,7 +12,7 @@
 import type { Target } from '../lib/watch/ports/notifier.js';
 import { NO_METRICS, SILENT_LOG } from '../lib/watch/ports/observability.js';
 import { processBatch } from '../lib/watch/process-batch.js';
-import type { PollSchedule } from '../lib/watch/schedule.js';
+import { POLL_PROFILES, pollScheduleFor, type PollSchedule } from '../lib/watch/schedule.js';
 import type { WatchPorts } from '../lib/watch/step-context.js';
 import { memoryStepStore } from '../lib/store/memory-step-store.js';
 import { mean, median, percentile, round } from './stats.js';
@@ -183,8 +183,9 @@ export function fixedInterval(seconds: number): PollSchedule {
   return () => seconds;
 }
 
+/** Each `POLL_PROFILE` (`balanced` is the default, `adaptiveSchedule`), then the baselines. */
 export const SCHEDULES: readonly ScheduleUnderTest[] = [
-  { name: 'adaptive', schedule: undefined },
+  ...POLL_PROFILES.map((profile) => ({ name: profile, schedule: pollScheduleFor(profile) })),
   { name: 'fixed 20 s', schedule: fixedInterval(20) },
   { name: 'fixed 60 s', schedule: fixedInterval(60) },
 ];
@@ -199,7 +200,7 @@ export interface EfficiencyRow extends EfficiencyFigures {
  * median of each figure over the runs.
  *
  * @example
- * const rows = await measureEfficiency(traces, 3); // { adaptive: {…}, 'fixed 20 s': {…}, … }
+ * const rows = await measureEfficiency(traces, 3); // { prompt: {…}, balanced: {…}, economical: {…}, 'fixed 20 s': {…}, … }
  */
 export async function measureEfficiency(traces: readonly Trace[], runs: number): Promise<Record<string, EfficiencyRow>> {
   const perRun: Record<string, EfficiencyRow[]> = {};

@@ -5,7 +5,7 @@
 import { DEFAULT_APIG_ENDPOINT, DEFAULT_IAM_ENDPOINT } from '../apig/endpoints.js';
 import { ConfigError } from '../config-error.js';
 import { parseDiscoverProjects, type DiscoverProject } from '../discover/projects.js';
-import { MAX_WATCH_LIFETIME_SECONDS } from '../watch/index.js';
+import { MAX_WATCH_LIFETIME_SECONDS, POLL_PROFILES, type PollProfile } from '../watch/index.js';
 
 /** The environment variables that may hold a secret, or a reference to one (`ssm:/…`, `secretsmanager:…`). */
 export const SECRET_VARIABLES = [
@@ -50,6 +50,8 @@ export interface Settings {
   iamEndpoint: string;
   watchTimeoutSeconds: number;
   deliveryBudgetSeconds: number;
+  /** `POLL_PROFILE`: how eagerly a creation is polled (`balanced` unless set). */
+  pollProfile: PollProfile;
   /** Demo only: how much faster than real time the watcher's clock and delays run. */
   timeScale: number;
   /** `APIG_WATCH_TIME_ORIGIN_MS`: where a scaled clock starts (shared with a simulator); `null` = now. */
@@ -86,7 +88,7 @@ export function readSettings(env: Environment): Settings {
 
 type CommonSettings = Pick<
   Settings,
-  'secrets' | 'apigEndpoint' | 'iamEndpoint' | 'watchTimeoutSeconds' | 'timeScale' | 'timeOriginMs' | 'sqsEndpointOverridden'
+  'secrets' | 'apigEndpoint' | 'iamEndpoint' | 'watchTimeoutSeconds' | 'pollProfile' | 'timeScale' | 'timeOriginMs' | 'sqsEndpointOverridden'
 >;
 
 /** The settings the poller and the CLI read alike. */
@@ -96,6 +98,7 @@ function readCommonSettings(env: Environment): CommonSettings {
     apigEndpoint: endpointTemplate(env, 'APIG_ENDPOINT', DEFAULT_APIG_ENDPOINT),
     iamEndpoint: endpointTemplate(env, 'IAM_ENDPOINT', DEFAULT_IAM_ENDPOINT),
     watchTimeoutSeconds: positiveNumber(env, 'WATCH_TIMEOUT_SECONDS', DEFAULT_WATCH_TIMEOUT_SECONDS),
+    pollProfile: pollProfile(env),
     timeScale: positiveNumber(env, 'APIG_WATCH_TIME_SCALE', 1),
     timeOriginMs: env.APIG_WATCH_TIME_ORIGIN_MS?.trim() ? positiveNumber(env, 'APIG_WATCH_TIME_ORIGIN_MS', 1) : null,
     sqsEndpointOverridden: sqsEndpointOverridden(env),
@@ -194,6 +197,14 @@ function positiveNumber(env: Environment, name: string, fallback: number): numbe
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
   return value;
+}
+
+function pollProfile(env: Environment): PollProfile {
+  const raw = env.POLL_PROFILE?.trim();
+  if (!raw) return 'balanced';
+  const profile = POLL_PROFILES.find((name) => name === raw);
+  if (profile === undefined) throw new ConfigError(`POLL_PROFILE must be one of ${POLL_PROFILES.join(', ')}, got ${JSON.stringify(raw)}`);
+  return profile;
 }
 
 function endpointTemplate(env: Environment, name: string, fallback: string): string {

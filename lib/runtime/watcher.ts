@@ -6,7 +6,7 @@ import { createInstanceDetailSource } from '../apig/instance-detail-client.js';
 import { readSettings } from '../config/settings.js';
 import { resolveRuntimeConfig, type RuntimeConfig } from '../config/resolve.js';
 import { ConfigError } from '../config-error.js';
-import { type Log, type Clock, type Metrics, type IncomingRecord, type WatchPorts, processBatch } from '../watch/index.js';
+import { type Log, type Clock, type Metrics, type IncomingRecord, type WatchPorts, processBatch, pollScheduleFor } from '../watch/index.js';
 import { createNotifier } from '../notify/notifier.js';
 import { createSqsWatchQueue } from '../queue/watch-queue.js';
 import { createDynamoStepStore } from '../store/step-store.js';
@@ -38,6 +38,7 @@ export interface WatcherDeps {
  */
 export function createWatcher(env: Record<string, string | undefined>, deps: WatcherDeps): Watcher {
   const settings = readSettings(env);
+  const watchSettings = { ...settings, pollSchedule: pollScheduleFor(settings.pollProfile) };
   const clock = scaledClock(settings.timeScale, settings.timeOriginMs ?? Date.now());
   const queue = scaledDelays(createSqsWatchQueue(sqsClientFor(settings), settings.watchQueueUrl, settings.deadLetterQueueUrl), settings.timeScale);
   const store = createDynamoStepStore(new DynamoDBClient({}), settings.tableName);
@@ -50,7 +51,7 @@ export function createWatcher(env: Record<string, string | undefined>, deps: Wat
   return {
     async processBatch(records, invocationDeadlineMs) {
       const ports: WatchPorts = { ...(await currentPorts()), queue, store, clock, log: deps.log, metrics: deps.metrics };
-      return processBatch(records, deps.adaptPorts ? deps.adaptPorts(ports) : ports, settings, invocationDeadlineMs);
+      return processBatch(records, deps.adaptPorts ? deps.adaptPorts(ports) : ports, watchSettings, invocationDeadlineMs);
     },
   };
 }

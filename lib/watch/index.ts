@@ -39,7 +39,7 @@ export {
   type WatchRequest,
   watchRequestSchema,
 } from './request.js';
-export { type PollSchedule, adaptiveSchedule } from './schedule.js';
+export { adaptiveSchedule, POLL_PROFILES, type PollProfile, type PollSchedule, pollScheduleFor } from './schedule.js';
 export { selectTargets, unknownGroups } from './select-targets.js';
 export { MIN_STATE_SIGNING_KEY_BYTES, parseMessageBody, type StateSigningKeys, unverifiedStateOf } from './state-message.js';
 export { gatewayKeyFor, initialState, type LastSeen, type WatchState, watchIdFor } from './state.js';

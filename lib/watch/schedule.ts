@@ -3,8 +3,11 @@ import type { ProgressMark, WatchState } from './state.js';
 
 /** SQS accepts message delays of 0 to 900 seconds. */
 export const MAX_SQS_DELAY_SECONDS = 900;
-/** The longest gap between two polls, jitter included, so a failure is reported within a minute. */
-export const MAX_POLL_INTERVAL_SECONDS = 60;
+/**
+ * The longest gap between two polls of the default schedule, jitter included. Failures come at
+ * any time, so this bounds how late one is told: a failure lag p95 within 45 s.
+ */
+export const MAX_POLL_INTERVAL_SECONDS = 46;
 /**
  * What the schedule assumes about how a creation's time is spent after its last progress step.
  * A stage's *nominal* time is its progress increment as a share of the expected duration.
@@ -63,13 +66,13 @@ export interface LearnedPaceModel {
 /**
  * The prior is the documented model's creation times (around 8 minutes, log-spread 0.6); the rest
  * was chosen on seeds 1–5 of the undocumented trace family (bench/tune-schedule.ts), as the least
- * lag within 57 % of fixed 20 s polling.
+ * success lag within 59 % of fixed 20 s polling with the longest interval of 46 s.
  */
 export const UNKNOWN_STEPS_PACE: LearnedPaceModel = {
   priorMedianSeconds: 480,
   priorLogSpread: 0.6,
   markLogSpread: 0.4,
-  intervalScale: 1.6,
+  intervalScale: 1.8,
   minIntervalSeconds: 10,
   surpriseShare: 0.02,
 };
@@ -88,9 +91,9 @@ const JITTER_FRACTION = 0.05;
 /** Huawei advises 2–5 s before retrying a throttled call. */
 const THROTTLE_RETRY_MIN_SECONDS = 2;
 const THROTTLE_RETRY_MAX_SECONDS = 5;
-/** Back-off for 5xx, timeouts and resets: 5 s, 10 s, 20 s, … up to a minute. */
+/** Back-off for 5xx, timeouts and resets: 5 s, 10 s, 20 s, … up to the longest interval, so an error answer does not delay failure news either. */
 const TRANSIENT_BACKOFF_BASE_SECONDS = 5;
-const TRANSIENT_BACKOFF_MAX_SECONDS = 60;
+const TRANSIENT_BACKOFF_MAX_SECONDS = MAX_POLL_INTERVAL_SECONDS;
 
 /**
  * A polling policy: the seconds to wait before the next poll of a gateway still being created.
@@ -191,14 +194,14 @@ function earliestFinishMs(creation: CreationEstimate, pace: number, nowMs: numbe
  * @example
  * const schedule = adaptiveScheduleWith({ ...PACE_MODELS, unknown: { ...UNKNOWN_STEPS_PACE, minIntervalSeconds: 5 } });
  */
-export function adaptiveScheduleWith(models: PaceModels): PollSchedule {
+export function adaptiveScheduleWith(models: PaceModels, maxIntervalSeconds = MAX_POLL_INTERVAL_SECONDS): PollSchedule {
   return (state, nowMs) => {
     const creation = estimateCreation(state, nowMs, models);
     const seconds = creation.documented
       ? documentedDelaySeconds(creation, models.documented, nowMs)
       : learnedDelaySeconds(state, creation, models.unknown, nowMs);
-    // A model fed values it was not made for (a progress of 5e-324…) may propose no number at all: poll within the minute.
-    const bounded = Number.isNaN(seconds) ? MAX_POLL_INTERVAL_SECONDS : Math.min(seconds, MAX_POLL_INTERVAL_SECONDS);
+    // A model fed values it was not made for (a progress of 5e-324…) may propose no number at all: poll within the cap.
+    const bounded = Number.isNaN(seconds) ? maxIntervalSeconds : Math.min(seconds, maxIntervalSeconds);
     const jittered = bounded * (1 - JITTER_FRACTION * jitterUnit(state.watch_id, state.step));
     return Math.max(1, Math.floor(jittered));
   };
@@ -211,6 +214,27 @@ export function adaptiveScheduleWith(models: PaceModels): PollSchedule {
  * adaptiveSchedule(state, Date.now()) // 60 at 50 %, 10 near the expected end
  */
 export const adaptiveSchedule: PollSchedule = adaptiveScheduleWith(PACE_MODELS);
+
+/** How eagerly the watcher polls: every outcome within about 20 s, the default trade, or the fewest polls. */
+export const POLL_PROFILES = ['prompt', 'balanced', 'economical'] as const;
+export type PollProfile = (typeof POLL_PROFILES)[number];
+
+/**
+ * Each profile is the adaptive schedule with its own longest interval: `prompt` never waits more
+ * than 20 s (fixed 20 s polling's news, a few more polls near the expected end), `balanced` is
+ * `adaptiveSchedule`, `economical` lets a creation far from its end go two minutes unpolled.
+ */
+const PROFILE_MAX_INTERVAL_SECONDS: Record<PollProfile, number> = { prompt: 20, balanced: MAX_POLL_INTERVAL_SECONDS, economical: 120 };
+
+/**
+ * The schedule of a `POLL_PROFILE`.
+ *
+ * @example
+ * const settings = { watchTimeoutSeconds: 7200, deliveryBudgetSeconds: 86_400, pollSchedule: pollScheduleFor('prompt') };
+ */
+export function pollScheduleFor(profile: PollProfile): PollSchedule {
+  return profile === 'balanced' ? adaptiveSchedule : adaptiveScheduleWith(PACE_MODELS, PROFILE_MAX_INTERVAL_SECONDS[profile]);
+}
 
 function documentedDelaySeconds(creation: CreationEstimate, pace: PaceModel, nowMs: number): number {
   const untilMs = Math.min(

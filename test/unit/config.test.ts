@@ -1,4 +1,4 @@
-import { readSettings } from '../../lib/config/settings.js';
+import { readCliSettings, readSettings } from '../../lib/config/settings.js';
 import { credentialsFrom, resolveRuntimeConfig } from '../../lib/config/resolve.js';
 import { secretSource } from '../../lib/config/settings.js';
 import { ConfigError } from '../../lib/config-error.js';
@@ -26,6 +26,21 @@ describe('readSettings', () => {
   it('reads WATCH_TIMEOUT_SECONDS and rejects a value that is not a positive number', () => {
     expect(readSettings({ ...BASE, WATCH_TIMEOUT_SECONDS: '600' }).watchTimeoutSeconds).toBe(600);
     expect(() => readSettings({ ...BASE, WATCH_TIMEOUT_SECONDS: 'two hours' })).toThrow(/WATCH_TIMEOUT_SECONDS must be a positive number/);
+  });
+
+  it('polls with the balanced profile unless POLL_PROFILE says prompt or economical', () => {
+    expect(readSettings(BASE).pollProfile).toBe('balanced');
+    expect(readSettings({ ...BASE, POLL_PROFILE: ' prompt ' }).pollProfile).toBe('prompt');
+    expect(readSettings({ ...BASE, POLL_PROFILE: 'economical' }).pollProfile).toBe('economical');
+    expect(readCliSettings({ POLL_PROFILE: 'prompt' }).pollProfile).toBe('prompt');
+  });
+
+  it.each(['fast', 'Prompt', 'balanced,prompt'])('rejects POLL_PROFILE=%s with a ConfigError naming the variable and the choices', (value) => {
+    for (const read of [readSettings, readCliSettings]) {
+      expect(() => read({ ...BASE, POLL_PROFILE: value })).toThrow(
+        new ConfigError(`POLL_PROFILE must be one of prompt, balanced, economical, got ${JSON.stringify(value)}`),
+      );
+    }
   });
 
   it('accepts endpoint overrides with {region} and rejects a non-URL', () => {

@@ -8,6 +8,9 @@ import {
   adaptiveSchedule,
   estimateCreation,
   nextPollDelaySeconds,
+  POLL_PROFILES,
+  type PollSchedule,
+  pollScheduleFor,
   sqsDelaySeconds,
   transientRetryDelaySeconds,
 } from '../../lib/watch/schedule.js';
@@ -19,6 +22,8 @@ import { memoryStepStore, recordingLog, recordingMetrics, recordingNotifier, rec
 const SECOND_MS = 1000;
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
+/** The longest interval less the most the jitter takes off it (5 %). */
+const RELAXED_FLOOR_SECONDS = Math.floor(MAX_POLL_INTERVAL_SECONDS * 0.95);
 
 /**
  * A creation started at T0 (Huawei's `start_time`), watched from its start, whose answers showed
@@ -52,10 +57,10 @@ function watchIds(count: number): string[] {
 }
 
 describe('adaptiveSchedule', () => {
-  it('waits up to a minute while the end is far', () => {
+  it('waits up to the longest interval while the end is far', () => {
     const delay = adaptiveSchedule(at(50), seenAt(50));
-    expect(delay).toBeGreaterThanOrEqual(57);
-    expect(delay).toBeLessThanOrEqual(60);
+    expect(delay).toBeGreaterThanOrEqual(RELAXED_FLOOR_SECONDS);
+    expect(delay).toBeLessThanOrEqual(MAX_POLL_INTERVAL_SECONDS);
   });
 
   it('never leaves more than a minute between polls, jitter included, whatever the state', () => {
@@ -77,7 +82,7 @@ describe('adaptiveSchedule', () => {
       watchState({ last: { status: 'creating', progress: 0, start_time_ms: T0, end_time_ms: T0, error_code: null, error_msg: null, seen_at: T0 } }),
       T0 + 5 * SECOND_MS,
     );
-    expect(delay).toBeGreaterThanOrEqual(57);
+    expect(delay).toBeGreaterThanOrEqual(RELAXED_FLOOR_SECONDS);
   });
 
   it('polls sooner than a minute when the end could follow the next step within it', () => {
@@ -128,10 +133,10 @@ describe('adaptiveSchedule', () => {
 
   it('counts the creation’s time from Huawei’s start_time, not from when the watch started', () => {
     // The same answers, from a creation that started five minutes earlier: it is slower, its end further.
-    const startedEarlier = at(80);
+    const startedEarlier = at(90);
     startedEarlier.last = { ...(startedEarlier.last as NonNullable<WatchState['last']>), start_time_ms: T0 - 5 * MINUTE_MS };
-    expect(adaptiveSchedule(startedEarlier, seenAt(80))).toBeGreaterThan(adaptiveSchedule(at(80), seenAt(80)) + 5);
-    expect(estimateCreation(startedEarlier, seenAt(80)).durationMs).toBeGreaterThan(estimateCreation(at(80), seenAt(80)).durationMs);
+    expect(adaptiveSchedule(startedEarlier, seenAt(90))).toBeGreaterThan(adaptiveSchedule(at(90), seenAt(90)) + 5);
+    expect(estimateCreation(startedEarlier, seenAt(90)).durationMs).toBeGreaterThan(estimateCreation(at(90), seenAt(90)).durationMs);
   });
 
   it('expects a gateway that reached p % after t to take t / (p / 100), or longer while the next step has not shown', () => {
@@ -139,12 +144,12 @@ describe('adaptiveSchedule', () => {
     expect(estimateCreation(at(50), T0 + 9 * MINUTE_MS).durationMs).toBe((9 * MINUTE_MS) / 0.8); // still not 80 % at 9:00
   });
 
-  it('backs off, up to a minute, once the creation is later than plausible', () => {
+  it('backs off, up to the longest interval, once the creation is later than plausible', () => {
     const delays = [9.5, 13, 14.5, 20].map((minutes) => adaptiveSchedule(at(90, { step: 40 }), T0 + minutes * MINUTE_MS));
     expect(delays[0]).toBeLessThanOrEqual(10);
     expect(delays[1]).toBeGreaterThan(delays[0] as number);
     expect(delays[2]).toBeGreaterThan(delays[1] as number);
-    expect(delays[3]).toBeGreaterThanOrEqual(57);
+    expect(delays[3]).toBeGreaterThanOrEqual(RELAXED_FLOOR_SECONDS);
   });
 
   it('jitters: watches in the same state poll at different times, never later than the bound', () => {
@@ -224,7 +229,7 @@ describe('the learned pace (progress values Huawei does not document)', () => {
       ]),
       T0 + 9.5 * MINUTE_MS,
     );
-    expect(early).toBeGreaterThanOrEqual(45);
+    expect(early).toBeGreaterThanOrEqual(RELAXED_FLOOR_SECONDS);
     expect(nearEnd).toBeLessThanOrEqual(20);
   });
 
@@ -337,6 +342,68 @@ describe('delays from extreme values', () => {
         expect(isSqsDelay(decision.delaySeconds)).toBe(true);
       }
     }
+  });
+});
+
+describe('pollScheduleFor (POLL_PROFILE)', () => {
+  /** A 12-minute creation through 30, 50, 80 and 90 %, polled from its start as `schedule` spaces the polls: the times of the polls. */
+  function pollTimes(schedule: PollSchedule): number[] {
+    const steps = [
+      { atMs: 3.5 * MINUTE_MS, progress: 30 },
+      { atMs: 6 * MINUTE_MS, progress: 50 },
+      { atMs: 9.5 * MINUTE_MS, progress: 80 },
+      { atMs: 10.8 * MINUTE_MS, progress: 90 },
+    ];
+    const endMs = T0 + 12 * MINUTE_MS;
+    let state = watchState();
+    let nowMs = T0;
+    const times: number[] = [];
+    for (;;) {
+      times.push(nowMs);
+      const progress = nowMs >= endMs ? 100 : (steps.filter((step) => T0 + step.atMs <= nowMs).at(-1)?.progress ?? 0);
+      const report = progressReport({ status: progress === 100 ? 'success' : 'creating', progress, endTimeMs: nowMs });
+      const decision = decidePoll(state, { kind: 'progress', report }, nowMs, schedule);
+      if (decision.action !== 'poll_again') return times;
+      state = decision.next;
+      nowMs += decision.delaySeconds * SECOND_MS;
+    }
+  }
+  const gaps = (times: number[]) => times.slice(1).map((time, i) => (time - (times[i] as number)) / SECOND_MS);
+
+  it('balanced is the default adaptive schedule', () => {
+    expect(pollScheduleFor('balanced')).toBe(adaptiveSchedule);
+  });
+
+  it('prompt never waits more than 20 s between polls of a creating gateway', () => {
+    expect(Math.max(...gaps(pollTimes(pollScheduleFor('prompt'))))).toBeLessThanOrEqual(20);
+    for (const [n, watchId] of watchIds(20).entries()) {
+      for (const progress of [30, 50, 80, 90]) {
+        for (const lateMinutes of [0, 1, 5, 30]) {
+          expect(pollScheduleFor('prompt')(at(progress, { watch_id: watchId, step: n }), seenAt(progress) + lateMinutes * MINUTE_MS)).toBeLessThanOrEqual(20);
+        }
+      }
+    }
+  });
+
+  it('balanced never waits more than MAX_POLL_INTERVAL_SECONDS, so a failure at any time is told within it', () => {
+    expect(Math.max(...gaps(pollTimes(pollScheduleFor('balanced'))))).toBeLessThanOrEqual(MAX_POLL_INTERVAL_SECONDS);
+    expect(MAX_POLL_INTERVAL_SECONDS).toBeLessThanOrEqual(46);
+  });
+
+  it('economical polls less than balanced, and balanced less than prompt, on the same creation', () => {
+    const [prompt, balanced, economical] = POLL_PROFILES.map((profile) => pollTimes(pollScheduleFor(profile)).length);
+    expect(economical).toBeLessThan(balanced as number);
+    expect(balanced).toBeLessThan(prompt as number);
+  });
+
+  it('economical waits longer than balanced while the end is far, up to two minutes', () => {
+    const delay = pollScheduleFor('economical')(at(30), seenAt(30));
+    expect(delay).toBeGreaterThan(MAX_POLL_INTERVAL_SECONDS);
+    expect(delay).toBeLessThanOrEqual(120);
+  });
+
+  it('every profile still polls densely once the creation may plausibly have ended', () => {
+    for (const profile of POLL_PROFILES) expect(pollScheduleFor(profile)(at(90), T0 + 9.75 * MINUTE_MS)).toBeLessThanOrEqual(10);
   });
 });
 
