@@ -3,7 +3,7 @@ import { createInstanceDetailSource } from '../../../apig/instance-detail-client
 import { createProgressSource } from '../../../apig/progress-client.js';
 import { readCliSettings } from '../../../config/settings.js';
 import { apigConfigFrom, resolveSecretValues } from '../../../config/resolve.js';
-import { type OutcomeEvent, SILENT_LOG, type Target, type WatchState } from '../../../watch/index.js';
+import { type OutcomeEvent, pollScheduleFor, SILENT_LOG, type Target, type WatchState } from '../../../watch/index.js';
 import { createNotifier } from '../../../notify/notifier.js';
 import { readSecretReference } from '../../../runtime/read-secret-reference.js';
 import { scaledClock, scaledSleep } from '../../../runtime/time-scale.js';
@@ -69,7 +69,12 @@ export async function runWatch(options: WatchCommandOptions, io: CliIo): Promise
     const { event, deliveries } = await watchLocally(
       request,
       { progressSource, instanceDetails, notifier, targets, clock, sleep: scaledSleep(settings.timeScale), log },
-      { timeoutSeconds: options.timeout ?? settings.watchTimeoutSeconds, intervalSeconds: options.interval, onStep },
+      {
+        timeoutSeconds: options.timeout ?? settings.watchTimeoutSeconds,
+        intervalSeconds: options.interval,
+        pollSchedule: pollScheduleFor(settings.pollProfile),
+        onStep,
+      },
     );
     board.update(ROW_KEY, rowOfOutcome(label, event));
     board.close();

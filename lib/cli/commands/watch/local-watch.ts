@@ -9,6 +9,7 @@ import {
   type Notifier,
   type OutcomeEvent,
   type OutgoingMessage,
+  type PollSchedule,
   type ProgressSource,
   processBatch,
   type StepStore,
@@ -39,6 +40,8 @@ export interface LocalWatchOptions {
   timeoutSeconds: number;
   /** `--interval`: poll every this many seconds instead of the adaptive schedule (errors keep their back-off). */
   intervalSeconds?: number;
+  /** The schedule otherwise (`POLL_PROFILE`'s); the balanced adaptive schedule by default. */
+  pollSchedule?: PollSchedule;
   /** Each step that continues the watch: the state it sends itself, and when it comes back. */
   onStep?: (state: WatchState, delaySeconds: number) => void;
 }
@@ -97,7 +100,11 @@ export async function watchLocally(request: WatchRequest, ports: LocalWatchPorts
   const settings = {
     watchTimeoutSeconds: options.timeoutSeconds,
     deliveryBudgetSeconds: 0,
-    ...(options.intervalSeconds === undefined ? {} : { pollSchedule: () => options.intervalSeconds as number }),
+    ...(options.intervalSeconds === undefined
+      ? options.pollSchedule
+        ? { pollSchedule: options.pollSchedule }
+        : {}
+      : { pollSchedule: () => options.intervalSeconds as number }),
   };
   while (pending.length > 0) {
     pending.sort((a, b) => a.dueAtMs - b.dueAtMs);
