@@ -89,5 +89,15 @@ export function createWatchRequestSender(client: SQSClient, queueUrl: string, lo
 /** The message body of a request: its validated fields only, optional ones when set. */
 function requestBody(request: WatchRequest): string {
   const { project_id, instance_id, region, instance_name, context, notify, origin, operation } = request;
-  return JSON.stringify({ project_id, instance_id, region, instance_name, context, notify, origin, operation });
+  // A creation is the default: its body stays the one producers have always seen.
+  return JSON.stringify({
+    project_id,
+    instance_id,
+    region,
+    instance_name,
+    context,
+    notify,
+    origin,
+    operation: operation === 'creation' ? undefined : operation,
+  });
 }

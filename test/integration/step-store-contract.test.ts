@@ -126,9 +126,9 @@ describe.each([
   it('starts a watch of a gateway once; another request joins it, and its own request finds it', async () => {
     const gateway = fresh('g');
     const first = watch(fresh('w'), successor('m1'));
-    expect(await store.recordWatch(gateway, first, NOW, 'request')).toEqual({ notice: true });
-    expect(await store.recordWatch(gateway, watch(fresh('w'), successor('m2')), NOW, 'request')).toEqual({ notice: false, current: first });
-    expect(await store.recordWatch(gateway, { ...first, step0: successor('m1-again') }, NOW, 'request')).toEqual({ notice: false, current: first });
+    expect(await store.recordWatch(gateway, first, NOW, 'request')).toEqual({ started: true });
+    expect(await store.recordWatch(gateway, watch(fresh('w'), successor('m2')), NOW, 'request')).toEqual({ started: false, current: first });
+    expect(await store.recordWatch(gateway, { ...first, step0: successor('m1-again') }, NOW, 'request')).toEqual({ started: false, current: first });
   });
 
   it('lets a new request start a new watch once the watch has ended, leaving nothing of the old one', async () => {
@@ -137,7 +137,7 @@ describe.each([
     await store.recordWatch(gateway, first, NOW, 'request');
     await store.endWatch(gateway, first.watchId, NOW + 1);
     const second = watch(fresh('w'), successor('m2'));
-    expect(await store.recordWatch(gateway, second, NOW + 2, 'request')).toEqual({ notice: true });
+    expect(await store.recordWatch(gateway, second, NOW + 2, 'request')).toEqual({ started: true });
     expect(await store.currentWatch(gateway)).toEqual(second);
   });
 
@@ -145,20 +145,20 @@ describe.each([
     const gateway = fresh('g');
     const only = watch(fresh('w'), terminal('m1'), NOW);
     await store.recordWatch(gateway, only, NOW, 'request');
-    expect(await store.recordWatch(gateway, only, NOW + 1, 'request')).toMatchObject({ notice: false });
+    expect(await store.recordWatch(gateway, only, NOW + 1, 'request')).toMatchObject({ started: false });
   });
 
   it('lets a request take over a watch that never ended once it is past its deadline', async () => {
     const gateway = fresh('g');
     await store.recordWatch(gateway, watch(fresh('w'), successor('m1')), NOW, 'request');
-    expect(await store.recordWatch(gateway, watch(fresh('w'), successor('m2')), NOW + 3_600_001, 'request')).toEqual({ notice: true });
+    expect(await store.recordWatch(gateway, watch(fresh('w'), successor('m2')), NOW + 3_600_001, 'request')).toEqual({ started: true });
   });
 
   it('lets discovery start a watch only for a gateway with nothing on record', async () => {
     const gateway = fresh('g');
     const first = watch(fresh('w'), terminal('m1'), NOW);
-    expect(await store.recordWatch(gateway, first, NOW, 'discovery')).toEqual({ notice: true });
-    expect(await store.recordWatch(gateway, watch(fresh('w'), successor('m2')), NOW + 86_400_000, 'discovery')).toMatchObject({ notice: false });
+    expect(await store.recordWatch(gateway, first, NOW, 'discovery')).toEqual({ started: true });
+    expect(await store.recordWatch(gateway, watch(fresh('w'), successor('m2')), NOW + 86_400_000, 'discovery')).toMatchObject({ started: false });
   });
 
   it('never restarts a watch that ended, even once a newer watch of the gateway has ended too', async () => {
@@ -166,9 +166,9 @@ describe.each([
     const older = watch(fresh('w'), terminal('m1'), NOW);
     await store.recordWatch(gateway, older, NOW, 'request');
     const newer = watch(fresh('w'), terminal('m2'), NOW + 1);
-    expect(await store.recordWatch(gateway, newer, NOW + 1, 'request')).toEqual({ notice: true });
-    expect(await store.recordWatch(gateway, { ...older, step0: terminal('m1') }, NOW + 2, 'request')).toEqual({ notice: false, current: newer });
-    expect(await store.recordWatch(gateway, watch(fresh('w'), successor('m3')), NOW + 3, 'request')).toEqual({ notice: true });
+    expect(await store.recordWatch(gateway, newer, NOW + 1, 'request')).toEqual({ started: true });
+    expect(await store.recordWatch(gateway, { ...older, step0: terminal('m1') }, NOW + 2, 'request')).toEqual({ started: false, current: newer });
+    expect(await store.recordWatch(gateway, watch(fresh('w'), successor('m3')), NOW + 3, 'request')).toEqual({ started: true });
   });
 
   it('ends only the watch it names', async () => {

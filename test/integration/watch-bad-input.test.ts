@@ -105,8 +105,11 @@ describe('a bad watch-queue message', () => {
     expect(notified.every((data) => data.outcome === 'succeeded')).toBe(true);
   });
 
-  it("never reaches Huawei: the simulator saw only the valid records' progress requests", () => {
-    const expected = validInstanceIds.map((instanceId) => `/v2/${watchRequest().project_id}/apigw/instances/${instanceId}/progress`);
+  it("never reaches Huawei: the simulator saw only the valid records' progress requests (and, once created, their instance detail)", () => {
+    const expected = validInstanceIds.flatMap((instanceId) => {
+      const instance = `/v2/${watchRequest().project_id}/apigw/instances/${instanceId}`;
+      return [`${instance}/progress`, instance];
+    });
     expect(pipeline.simulator.requests.map((request) => request.path).sort()).toEqual(expected.sort());
   });
 });

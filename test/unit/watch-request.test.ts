@@ -14,7 +14,16 @@ describe('parseWatchRequest', () => {
       region: 'ap-southeast-1',
       instance_name: 'orders-gw-prod',
       context: { ticket: 'OPS-1234', env: 'prod' },
+      operation: 'creation',
     });
+  });
+
+  it('watches the operation the request names, creation by default, and refuses one it does not know', () => {
+    expect(parseWatchRequest(watchRequestBody({ operation: 'resize' })).operation).toBe('resize');
+    expect(parseWatchRequest(watchRequestBody()).operation).toBe('creation');
+    expect(() => parseWatchRequest(watchRequestBody({ operation: 'upgrade' }))).toThrow(
+      /operation: must be one of creation, resize, update, deletion, restart, health/,
+    );
   });
 
   it('fills absent optional fields with null and an empty context', () => {
@@ -30,7 +39,7 @@ describe('parseWatchRequest', () => {
 
   it('ignores endpoint-like fields: a message never chooses where credentials go', () => {
     const request = parseWatchRequest(watchRequestBody({ endpoint: 'https://evil.example', apig_endpoint: 'https://evil.example' }));
-    expect(Object.keys(request).sort()).toEqual(['context', 'instance_id', 'instance_name', 'project_id', 'region']);
+    expect(Object.keys(request).sort()).toEqual(['context', 'instance_id', 'instance_name', 'operation', 'project_id', 'region']);
   });
 
   it.each([
