@@ -67,7 +67,7 @@ interface CacheEntry {
  * wrong password on every poll of every watch would lock out the very user it runs as (and any
  * human sharing it): IAM hears at most one login per project every 5 minutes while it refuses. The
  * first call after that asks again; a second refusal within 15 minutes of the first is confirmed
- * (`confirmedAtMs`), which is what ends watches (lib/watch/decide.ts), while a success forgets
+ * (`confirmedAtMs`), which is what ends watches (lib/watch/decide-poll.ts), while a success forgets
  * the refusal: one hiccup of IAM ends nothing. The memory is bounded in time (a password fixed
  * in Secrets Manager takes effect without a new container) and in scope (another project's login
  * may still succeed). Neither the user nor the domain name appears in a log line or an error
