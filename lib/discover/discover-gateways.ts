@@ -1,3 +1,4 @@
+import { describeError } from '../describe-error.js';
 import { DISCOVERY_ORIGIN, type Log, type Metrics, type Operation, operationShownBy, type WatchRequest, watchRequestSchema } from '../watch/index.js';
 import type { WatchRequestSender } from '../queue/watch-request-sender.js';
 import type { GatewayLister, ListedInstance } from './instance-list-client.js';
@@ -54,7 +55,7 @@ export async function findNominatedGateways(projects: readonly DiscoverProject[]
       });
       return { project, gateways, error: null };
     } catch (error) {
-      return { project, gateways: [], error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+      return { project, gateways: [], error: describeError(error) };
     }
   });
 }

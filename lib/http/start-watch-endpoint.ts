@@ -1,3 +1,4 @@
+import { describeError } from '../describe-error.js';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { parseJsonLeniently } from '../lenient-json.js';
 import { type Log, InvalidMessageError, parseWatchRequest, type FieldProblem, type WatchRequest } from '../watch/index.js';
@@ -48,7 +49,7 @@ export async function answerStartRequest(event: APIGatewayProxyEventV2WithIAMAut
     });
     return answer(202, { watch_id: watchId, joined });
   } catch (error) {
-    ports.log.error('the watch queue did not take the request', { caller, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    ports.log.error('the watch queue did not take the request', { caller, error: describeError(error) });
     return answer(503, { errors: [{ field: BODY_FIELD, message: 'the watch queue did not take the request; try again' }] });
   }
 }
