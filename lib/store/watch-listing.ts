@@ -1,5 +1,14 @@
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type Outcome, type OutcomeEvent, type GatewayWatch, type StepRecord, unverifiedStateOf, type WatchState, isWatchActive } from '../watch/index.js';
+import {
+  type Outcome,
+  type OutcomeEvent,
+  type GatewayWatch,
+  type StepRecord,
+  unverifiedStateOf,
+  type WatchState,
+  isWatchActive,
+  type Operation,
+} from '../watch/index.js';
 import { ITEM_KEY_PREFIXES, gatewayWatchFrom, recordFrom } from './step-store.js';
 
 /**
@@ -23,8 +32,8 @@ export interface WatchListing {
   instance_id: string;
   instance_name: string | null;
   region: string;
-  /** What is being watched: the gateway's creation, the one operation apig-watch watches. */
-  operation: 'creation';
+  /** What is being watched: the gateway's creation, resize, update, deletion, restart, or health. */
+  operation: Operation;
   /** Huawei's last status (`creating`, `success`, …), `null` before the first answer. */
   status: string | null;
   progress: number | null;
@@ -106,13 +115,23 @@ function listingOf(
   nowMs: number,
 ): WatchListing | null {
   const ordered = [...records.entries()].sort(([a], [b]) => a - b).map(([, record]) => record);
-  const terminal = ordered.find((record) => record.decision.kind === 'terminal');
+  const terminal = ordered.find((record) => record.decision.kind !== 'successor');
   const event: OutcomeEvent | null = terminal?.decision.kind === 'terminal' ? terminal.decision.event : null;
   const lastSuccessor = ordered.findLast((record) => record.decision.kind === 'successor');
   const state: WatchState | null = lastSuccessor?.decision.kind === 'successor' ? unverifiedStateOf(lastSuccessor.decision.message.body) : null;
   const gatewayFacts = state?.request ?? event?.data;
   if (!gatewayFacts) return null;
-  const phase: WatchPhase = event ? 'ended' : gateway && isWatchActive(gateway, nowMs) ? 'active' : 'lost';
+  const phase: WatchPhase = terminal ? 'ended' : gateway && isWatchActive(gateway, nowMs) ? 'active' : 'lost';
+  const operation = state?.request.operation ?? event?.data.operation ?? 'creation';
+  // A creation shows the progress API's status; the other operations Huawei's instance status.
+  const status =
+    operation === 'creation'
+      ? event
+        ? event.data.status
+        : (state?.last?.status ?? null)
+      : event
+        ? event.data.instance_status
+        : (state?.instance?.status ?? null);
   const latest = ordered.at(-1);
   const nextLookMs = phase === 'active' && latest?.decision.kind === 'successor' ? latest.decidedAtMs + latest.decision.message.delaySeconds * 1000 : null;
   const startedMs = state?.requested_at ?? records.get(0)?.decidedAtMs ?? null;
@@ -123,8 +142,8 @@ function listingOf(
     instance_id: gatewayFacts.instance_id,
     instance_name: gatewayFacts.instance_name ?? null,
     region: gatewayFacts.region,
-    operation: 'creation',
-    status: event ? event.data.status : (state?.last?.status ?? null),
+    operation,
+    status,
     progress: event ? event.data.progress : (state?.last?.progress ?? null),
     polls: event ? event.data.polls : (state?.polls ?? 0),
     started_at: startedMs === null ? (event?.data.started_at ?? null) : isoOf(startedMs),
