@@ -1,3 +1,6 @@
+import { findNominatedGateways, SWEEP_CONCURRENCY } from '../../lib/discover/discover-gateways.js';
+import type { GatewayLister } from '../../lib/discover/instance-list-client.js';
+import { SILENT_LOG } from '../../lib/watch/ports/observability.js';
 import { readDiscoverProjects, readDiscoverSettings } from '../../lib/config/settings.js';
 import { ConfigError } from '../../lib/config-error.js';
 import { discoveryRequest } from '../../lib/discover/discover-gateways.js';
@@ -94,5 +97,32 @@ describe('discoveryRequest', () => {
 
     // Assess
     expect(request.instance_name).toBeNull();
+  });
+});
+
+describe('findNominatedGateways', () => {
+  it(`lists at most ${SWEEP_CONCURRENCY} projects at once, so a sweep of many projects stays clear of Huawei's throttling, and a throttled project fails alone`, async () => {
+    // Prepare: twelve projects, each list answered after a tick; the fifth is throttled
+    let inFlight = 0;
+    let most = 0;
+    const projects = Array.from({ length: 12 }, (_, index) => ({ region: 'ap-southeast-1', projectId: index.toString(16).padStart(32, '0') }));
+    const lister: GatewayLister = {
+      async listGateways(project) {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight -= 1;
+        if (project.projectId === projects[4]?.projectId) throw new Error('APIG instance list answered HTTP 429 APIG.0308');
+        return [{ id: INSTANCE_ID, name: 'gw', status: 'Resizing' }];
+      },
+    };
+
+    // Act
+    const sweeps = await findNominatedGateways(projects, lister, SILENT_LOG);
+
+    // Assess
+    expect(most).toBe(SWEEP_CONCURRENCY);
+    expect(sweeps.map((sweep) => sweep.error === null)).toEqual(projects.map((_, index) => index !== 4));
+    expect(sweeps[0]?.gateways).toEqual([{ id: INSTANCE_ID, name: 'gw', status: 'Resizing', operation: 'resize' }]);
   });
 });
