@@ -3,7 +3,7 @@ import { MIN_POST_SPACING_MS, type PostSpacing, type TargetSlots, takeSlot } fro
 import type { ChannelType } from '../notify/targets.js';
 import { ITEM_KEY_PREFIXES } from './step-store.js';
 
-/** Reads and writes of one take before it gives up (other containers kept taking the same target's slots). */
+/** Reads and writes of one take before it stops contending (other containers kept taking the same target's slots). */
 const MAX_TAKE_ATTEMPTS = 8;
 /** A target's pace item outlives its last write by this much (its slots mean nothing after a day). */
 const PACE_RETENTION_SECONDS = 24 * 3600;
@@ -24,18 +24,29 @@ export function createDynamoPostSpacing(
   tableName: string,
   spacingMs: Readonly<Record<ChannelType, number>> = MIN_POST_SPACING_MS,
 ): PostSpacing {
+  // One take per target at a time in this container: its deliveries then never contend with each other for the item.
+  const lastTakes = new Map<string, Promise<unknown>>();
+  async function takeShared(targetId: string, owner: string, spacing: number, nowMs: number): Promise<number> {
+    const key = { pk: { S: `${ITEM_KEY_PREFIXES.pace}${targetId}` } };
+    for (let attempt = 1; attempt <= MAX_TAKE_ATTEMPTS; attempt += 1) {
+      const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      const version = Number(Item?.version?.N ?? 0);
+      const { waitMs, slots } = takeSlot(Item === undefined ? undefined : slotsFrom(Item), owner, spacing, nowMs);
+      if (await writeIfVersion(client, tableName, key, slots, version)) return waitMs;
+    }
+    // Other containers kept taking this target's slots: the pace is busy, so look again a spacing later.
+    return spacing;
+  }
   return {
-    async take(targetId, type, owner, nowMs) {
+    take(targetId, type, owner, nowMs) {
       const spacing = spacingMs[type];
-      if (spacing <= 0) return 0;
-      const key = { pk: { S: `${ITEM_KEY_PREFIXES.pace}${targetId}` } };
-      for (let attempt = 1; attempt <= MAX_TAKE_ATTEMPTS; attempt += 1) {
-        const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-        const version = Number(Item?.version?.N ?? 0);
-        const { waitMs, slots } = takeSlot(Item === undefined ? undefined : slotsFrom(Item), owner, spacing, nowMs);
-        if (await writeIfVersion(client, tableName, key, slots, version)) return waitMs;
-      }
-      throw new Error(`the pace of target ${targetId} kept changing under ${MAX_TAKE_ATTEMPTS} takes`);
+      if (spacing <= 0) return Promise.resolve(0);
+      const take = (lastTakes.get(targetId) ?? Promise.resolve()).then(() => takeShared(targetId, owner, spacing, nowMs));
+      lastTakes.set(
+        targetId,
+        take.catch(() => undefined),
+      );
+      return take;
     },
   };
 }

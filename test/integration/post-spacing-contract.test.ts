@@ -143,4 +143,16 @@ describe('the post spacing shared through the watch table', () => {
     // Assess
     expect([...waits].sort((x, y) => x - y)).toEqual([0, 1000, 2000, 3000, 4000]);
   });
+
+  it("hands a container's ten deliveries taking at once ten distinct slots", async () => {
+    // Prepare
+    const spacing = createDynamoPostSpacing(aws.dynamo, aws.tableName);
+    const target = freshTarget();
+
+    // Act
+    const waits = await Promise.all(Array.from({ length: 10 }, (_, index) => spacing.take(target, 'slack', `e${index}`, 0)));
+
+    // Assess
+    expect([...waits].sort((x, y) => x - y)).toEqual(Array.from({ length: 10 }, (_, index) => index * 1000));
+  });
 });
