@@ -4,7 +4,7 @@
  */
 import { parentChannel, type Channel } from './children.js';
 import { runConcurrency } from './concurrency.js';
-import { runPacing } from './pacing.js';
+import { runPacing, runPacingAcrossContainers } from './pacing.js';
 import { runPipelineHandler, runPipelineServers } from './pipeline.js';
 import { runThrottling } from './throttling.js';
 
@@ -16,6 +16,7 @@ const TASKS: Record<string, Task> = {
   concurrency: runConcurrency,
   throttling: runThrottling,
   pacing: runPacing,
+  'pacing-containers': runPacingAcrossContainers,
 };
 
 const [taskName = '', input = '{}'] = process.argv.slice(2);

@@ -15,14 +15,14 @@ import { parseArgs } from 'node:util';
 import { measureColdStart, type ColdStartFigures } from './cold-start.js';
 import { ANSWER_DELAY_MS, measureConcurrency, type ConcurrencyFigures } from './concurrency.js';
 import { measureEfficiency, type EfficiencyRow } from './efficiency.js';
-import { measurePacing, type PacingFigures } from './pacing.js';
+import { measurePacing, measurePacingAcrossContainers, type PacingFigures } from './pacing.js';
 import { median, round } from './stats.js';
 import { measurePipeline, PIPELINE_DEFAULTS } from './pipeline.js';
 import { measureThrottling, THROTTLING_DEFAULTS, type ThrottlingFigures } from './throttling.js';
 import { MAX_POLL_INTERVAL_SECONDS } from '../lib/watch/schedule.js';
 import { HELD_OUT_SEEDS, readTraceSet, TRACE_FAMILIES, traceSetOf, type TraceFamily } from './traces.js';
 
-const ITEMS = ['efficiency', 'pipeline', 'concurrency', 'cold-start', 'throttling', 'pacing'] as const;
+const ITEMS = ['efficiency', 'pipeline', 'concurrency', 'cold-start', 'throttling', 'pacing', 'pacing-containers'] as const;
 type Item = (typeof ITEMS)[number];
 const RESULTS_PATH = new URL('./results/latest.json', import.meta.url);
 
@@ -37,6 +37,10 @@ const GOALS = {
   pipelineWallVsFloor: 1.25,
   stepWritesPerPollStep: 1,
   pacingInvocationMs: 3000,
+  /** Five containers, 50 outcomes to one Slack webhook: total time against 50 paces, and 429s. */
+  pacingAcrossVsIdeal: 1.25,
+  pacingAcrossThrottledPercent: 5,
+  pacingAcrossSleepSeconds: 5,
   initRatio: 1.3,
   handlerGzipKiB: 200,
   batchInAnswers: 2,
@@ -333,6 +337,68 @@ if (only.has('pacing')) {
     `≥ ${figures.paceMs} ms`,
     `${closest} ms closest`,
     closest >= figures.paceMs - 100,
+  );
+}
+
+if (only.has('pacing-containers')) {
+  const figures = await measurePacingAcrossContainers();
+  results.pacingContainers = figures;
+  section(
+    `6b. Pacing across containers — ${figures.containers} containers, ${figures.outcomes} outcomes for one Slack webhook that answers 429 faster than one post per ${figures.paceMs} ms, real time; one run`,
+  );
+  table(
+    [
+      'delivered (distinct)',
+      '429s',
+      'dead-lettered',
+      'total s',
+      'vs ideal',
+      'in deliver s',
+      'longest deliver ms',
+      'invocations',
+      'longest invocation ms',
+      'closest two ms',
+    ],
+    [
+      [
+        `${figures.delivered} (${figures.distinctDelivered})`,
+        figures.throttled,
+        figures.deadLettered,
+        figures.totalSeconds,
+        `${figures.vsIdeal}×`,
+        round(figures.inDeliverMs / 1000, 1),
+        figures.longestDeliverMs,
+        figures.invocations,
+        figures.longestInvocationMs,
+        figures.minGapMs,
+      ],
+    ],
+  );
+  const exact = figures.delivered === figures.outcomes && figures.distinctDelivered === figures.outcomes && figures.deadLettered === 0;
+  check('pacing-containers', 'five containers, one Slack webhook: each outcome delivered exactly once', 'yes', exact ? 'yes' : 'no', exact);
+  check(
+    'pacing-containers',
+    'five containers: total time against one post per pace',
+    `≤ ${GOALS.pacingAcrossVsIdeal}×`,
+    `${figures.vsIdeal}× (${figures.totalSeconds} s)`,
+    figures.vsIdeal <= GOALS.pacingAcrossVsIdeal,
+  );
+  const throttledPercent = round((100 * figures.throttled) / Math.max(1, figures.delivered + figures.throttled), 1);
+  check(
+    'pacing-containers',
+    'five containers: posts refused with 429',
+    `≤ ${GOALS.pacingAcrossThrottledPercent} %`,
+    `${throttledPercent} % (${figures.throttled})`,
+    throttledPercent <= GOALS.pacingAcrossThrottledPercent,
+  );
+  // The notifier pauses only between two attempts of a call, at most MAX_INLINE_PAUSE_MS (1 s) after each refused post.
+  const sleepBoundSeconds = figures.throttled;
+  check(
+    'pacing-containers',
+    'five containers: no invocation sleeps for the pace (inline pauses, ≤ 1 s after each 429)',
+    `≤ ${GOALS.pacingAcrossSleepSeconds} s`,
+    `≤ ${sleepBoundSeconds} s (${figures.throttled} × 429)`,
+    sleepBoundSeconds <= GOALS.pacingAcrossSleepSeconds,
   );
 }
 

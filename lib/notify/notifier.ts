@@ -1,6 +1,7 @@
 import { type ChannelTarget, isChannelTarget } from './targets.js';
 import fetch from 'node-fetch';
 import { Webhook } from 'standardwebhooks';
+import { describeError } from '../describe-error.js';
 import { BOUNDED_FETCH_OPTIONS, isAnswerTooLarge, MAX_ANSWER_BYTES } from '../bounded-answer.js';
 import { keepAliveAgents } from '../keep-alive-agents.js';
 import type { Log, DeliveryResult, Notifier, NotificationEvent } from '../watch/index.js';
@@ -8,7 +9,7 @@ import { type Answer, classifyAnswer, type Verdict } from './classify.js';
 import { NotifyConfigError } from './errors.js';
 import type { RenderedRequest } from './rendered-request.js';
 import { renderNotification } from './render-notification.js';
-import { createPostSpacing, MIN_POST_SPACING_MS } from './spacing.js';
+import { createPostSpacing, MIN_POST_SPACING_MS, type PostSpacing } from './spacing.js';
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 const DEFAULT_MAX_ATTEMPTS = 4;
@@ -38,6 +39,8 @@ export interface NotifierOptions {
   requestTimeoutMs?: number;
   /** Posts per delivery call, first one included. */
   maxAttempts?: number;
+  /** Each target's pace; default: kept in this process. The watcher shares it through the watch table. */
+  spacing?: PostSpacing;
 }
 
 type Failure = { failure: string };
@@ -75,7 +78,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     if (webhookSecret === undefined) throw new NotifyConfigError('WEBHOOK_SECRET_PREVIOUS', 'is set without WEBHOOK_SECRET');
     checkWebhookSecret('WEBHOOK_SECRET_PREVIOUS', webhookSecretPrevious);
   }
-  const spacing = createPostSpacing();
+  const spacing = options.spacing ?? createPostSpacing();
 
   async function deliver(event: NotificationEvent, target: ChannelTarget, giveUpAtMs: number, log: Log): Promise<DeliveryResult> {
     let attempts = 0;
@@ -88,7 +91,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
     });
     for (;;) {
       if (now() >= giveUpAtMs) return notDelivered();
-      const paceMs = spacing.take(target.id, target.type, event.id, now());
+      let paceMs: number;
+      try {
+        paceMs = await spacing.take(target.id, target.type, event.id, now());
+      } catch (error) {
+        // A shared pace that cannot be read is no reason to give the delivery up: later.
+        return { status: 'retry_later', attempts, reason: `the target's pace could not be read (${describeError(error)})` };
+      }
       if (paceMs > 0 && attempts === 0) {
         const spacingSeconds = MIN_POST_SPACING_MS[target.type] / 1000;
         return {

@@ -8,7 +8,9 @@ import { resolveRuntimeConfig, type RuntimeConfig } from '../config/resolve.js';
 import { ConfigError } from '../config-error.js';
 import { type Log, type Clock, type Metrics, type IncomingRecord, type WatchPorts, processBatch, pollScheduleFor } from '../watch/index.js';
 import { createNotifier } from '../notify/notifier.js';
+import type { PostSpacing } from '../notify/spacing.js';
 import { createSqsWatchQueue } from '../queue/watch-queue.js';
+import { createDynamoPostSpacing } from '../store/post-spacing.js';
 import { createDynamoStepStore } from '../store/step-store.js';
 import { readSecretReference } from './read-secret-reference.js';
 import { cachedBySecrets } from './cached-by-secrets.js';
@@ -41,10 +43,13 @@ export function createWatcher(env: Record<string, string | undefined>, deps: Wat
   const watchSettings = { ...settings, pollSchedule: pollScheduleFor(settings.pollProfile) };
   const clock = scaledClock(settings.timeScale, settings.timeOriginMs ?? Date.now());
   const queue = scaledDelays(createSqsWatchQueue(sqsClientFor(settings), settings.watchQueueUrl, settings.deadLetterQueueUrl), settings.timeScale);
-  const store = createDynamoStepStore(new DynamoDBClient({}), settings.tableName);
+  const dynamo = new DynamoDBClient({});
+  const store = createDynamoStepStore(dynamo, settings.tableName);
+  // Every container keeps the same pace per target: Slack's rate is the webhook's, not a container's.
+  const spacing = createDynamoPostSpacing(dynamo, settings.tableName);
   const currentPorts = cachedBySecrets(
     () => resolveRuntimeConfig(settings, readSecretReference),
-    (config) => buildPorts(config, clock, deps.log),
+    (config) => buildPorts(config, clock, deps.log, spacing),
     RUNTIME_CONFIG_TTL_MS,
   );
 
@@ -57,14 +62,14 @@ export function createWatcher(env: Record<string, string | undefined>, deps: Wat
 }
 
 /** Huawei requests are signed and tokens expire on the watcher's clock (scaled in the demo and tests). */
-function buildPorts(config: RuntimeConfig, clock: Clock, log: Log) {
+function buildPorts(config: RuntimeConfig, clock: Clock, log: Log, spacing: PostSpacing) {
   if (config.stateKeys === null) throw new ConfigError('STATE_SIGNING_KEY is required');
   const requester = createApigRequester(config.apig, { log, now: clock.now });
   return {
     stateKeys: config.stateKeys,
     progressSource: createProgressSource(config.apig, { requester }),
     instanceDetails: createInstanceDetailSource(config.apig, { requester }),
-    notifier: createNotifier({ webhookSecret: config.webhookSecret, webhookSecretPrevious: config.webhookSecretPrevious, log }),
+    notifier: createNotifier({ webhookSecret: config.webhookSecret, webhookSecretPrevious: config.webhookSecretPrevious, log, spacing }),
     targets: config.targets,
   };
 }

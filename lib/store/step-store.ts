@@ -13,9 +13,10 @@ import {
 
 /**
  * How each kind of item's partition key starts: `gateway#<gateway key>`, `step#<watch id>#<step>`,
- * `delivery#<event id>` (read back by lib/store/watch-listing.ts).
+ * `delivery#<event id>` (read back by lib/store/watch-listing.ts), `pace#<target id>`
+ * (lib/store/post-spacing.ts).
  */
-export const ITEM_KEY_PREFIXES = { gateway: 'gateway#', step: 'step#', delivery: 'delivery#' } as const;
+export const ITEM_KEY_PREFIXES = { gateway: 'gateway#', step: 'step#', delivery: 'delivery#', pace: 'pace#' } as const;
 
 /**
  * Step, gateway and delivery records in one DynamoDB table (partition key `pk`, TTL on

@@ -394,6 +394,30 @@ describe('createNotifier().deliver against a real receiver', () => {
     expect(log.lines).toEqual([]);
   });
 
+  it('posts on the pace it is given: a slot another container holds is honoured, and a pace it cannot read hands the delivery back, not posted', async () => {
+    // Prepare: a shared pace that says "in 700 ms" once, then fails.
+    let takes = 0;
+    const spacing = {
+      async take() {
+        takes += 1;
+        if (takes === 1) return 700;
+        throw new Error('the table is unreachable');
+      },
+    };
+    const slack = target('slack+{receiver}/slack/shared-pace');
+    const { notifier: subject } = notifier({ spacing });
+    const event = watchEventFactory('succeeded');
+
+    // Act
+    const held = await subject.deliver(event, slack, { giveUpAtMs: Date.now() + GIVE_UP_AFTER_MS });
+    const unread = await subject.deliver(event, slack, { giveUpAtMs: Date.now() + GIVE_UP_AFTER_MS });
+
+    // Assess
+    expect(held).toMatchObject({ status: 'retry_later', attempts: 0, paced: true });
+    expect(unread).toEqual({ status: 'retry_later', attempts: 0, reason: "the target's pace could not be read (Error: the table is unreachable)" });
+    expect(receiver.received('/slack/shared-pace')).toHaveLength(0);
+  });
+
   it('logs nothing about a delivery it made, and logs a failed attempt through the log the call names', async () => {
     // Prepare
     receiver.script('/hooks/once-busy', [{ status: 503, body: 'busy' }]);

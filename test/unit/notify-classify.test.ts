@@ -1,5 +1,4 @@
 import { classifyAnswer, parseRetryAfter } from '../../lib/notify/classify.js';
-import { createPostSpacing } from '../../lib/notify/spacing.js';
 
 const NOW_MS = Date.UTC(2026, 10, 28, 10, 0, 0);
 const answer = (status: number, body = '', retryAfter: string | null = null) => ({ status, body, retryAfter });
@@ -113,68 +112,5 @@ describe('parseRetryAfter', () => {
   it('ignores a missing or unreadable value', () => {
     expect(parseRetryAfter(null, NOW_MS)).toBeUndefined();
     expect(parseRetryAfter('soon', NOW_MS)).toBeUndefined();
-  });
-});
-
-describe('createPostSpacing', () => {
-  it("gives each delivery to one target a slot its channel's spacing after the previous one", () => {
-    // Prepare
-    const spacing = createPostSpacing();
-
-    // Act
-    const waits = [spacing.take('a', 'slack', 'e1', 0), spacing.take('a', 'slack', 'e2', 0), spacing.take('a', 'slack', 'e3', 500)];
-
-    // Assess
-    expect(waits).toEqual([0, 1000, 1500]);
-  });
-
-  it('keeps a held slot for its owner: coming back at its time, it posts', () => {
-    // Prepare
-    const spacing = createPostSpacing();
-    spacing.take('a', 'dingtalk', 'e1', 0);
-    spacing.take('a', 'dingtalk', 'e2', 0);
-    spacing.take('a', 'dingtalk', 'e3', 0);
-
-    // Act
-    const early = spacing.take('a', 'dingtalk', 'e2', 2000);
-    const onTime = [spacing.take('a', 'dingtalk', 'e2', 3000), spacing.take('a', 'dingtalk', 'e3', 6000)];
-
-    // Assess
-    expect(early).toBe(1000);
-    expect(onTime).toEqual([0, 0]);
-  });
-
-  it('never counts two posts closer than the spacing, even when owners come back late and together', () => {
-    // Prepare: e2 holds 1000 and e3 2000; e2 comes back at 1900, e3 at 2100.
-    const spacing = createPostSpacing();
-    spacing.take('a', 'slack', 'e1', 0);
-    spacing.take('a', 'slack', 'e2', 0);
-    spacing.take('a', 'slack', 'e3', 0);
-
-    // Act
-    const e2 = spacing.take('a', 'slack', 'e2', 1900);
-    const e3 = spacing.take('a', 'slack', 'e3', 2100);
-    const e3Again = spacing.take('a', 'slack', 'e3', 2100 + e3);
-
-    // Assess
-    expect(e2).toBe(0);
-    expect(e3).toBe(800);
-    expect(e3Again).toBe(0);
-  });
-
-  it('lets different targets and unlimited channels post at once', () => {
-    // Prepare
-    const spacing = createPostSpacing();
-
-    // Act
-    const waits = [
-      spacing.take('a', 'dingtalk', 'e', 0),
-      spacing.take('b', 'dingtalk', 'e', 0),
-      spacing.take('c', 'webhook', 'e1', 0),
-      spacing.take('c', 'webhook', 'e2', 0),
-    ];
-
-    // Assess
-    expect(waits).toEqual([0, 0, 0, 0]);
   });
 });
