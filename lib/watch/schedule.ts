@@ -95,14 +95,15 @@ export type DetailOperation = Exclude<Operation, 'health'>;
  * (or its rollback) about as long as a resize but looser, a deletion about 5 minutes, a restart
  * about 4, a creation's last phase (`CreateSuccess`, `Initing`… to `Running`) about a minute. The
  * interval constants were chosen on seeds 1–5 of the operation traces (bench/tune-schedule.ts
- * `--operations`), as the fewest polls with a success lag p95 within 14 s.
+ * `--operations`): the fewest polls with a success lag p95 within 14–15 s (bench/PERFORMANCE.md,
+ * "Operations", says which goals each meets).
  */
 export const OPERATION_PACES: Readonly<Record<DetailOperation, OperationPaceModel>> = {
-  creation: { priorMedianSeconds: 60, priorLogSpread: 0.6, intervalScale: 1.2, minIntervalSeconds: 5, surpriseShare: 0.05 },
-  resize: { priorMedianSeconds: 1270, priorLogSpread: 0.35, intervalScale: 1.2, minIntervalSeconds: 5, surpriseShare: 0.05 },
-  update: { priorMedianSeconds: 1200, priorLogSpread: 0.5, intervalScale: 1.2, minIntervalSeconds: 5, surpriseShare: 0.05 },
-  deletion: { priorMedianSeconds: 300, priorLogSpread: 0.5, intervalScale: 1.2, minIntervalSeconds: 5, surpriseShare: 0.05 },
-  restart: { priorMedianSeconds: 240, priorLogSpread: 0.5, intervalScale: 1.2, minIntervalSeconds: 5, surpriseShare: 0.05 },
+  creation: { priorMedianSeconds: 60, priorLogSpread: 0.6, intervalScale: 1.0, minIntervalSeconds: 8, surpriseShare: 0.05 },
+  resize: { priorMedianSeconds: 1270, priorLogSpread: 0.35, intervalScale: 0.55, minIntervalSeconds: 5, surpriseShare: 0.05 },
+  update: { priorMedianSeconds: 1200, priorLogSpread: 0.5, intervalScale: 0.55, minIntervalSeconds: 5, surpriseShare: 0.05 },
+  deletion: { priorMedianSeconds: 300, priorLogSpread: 0.5, intervalScale: 0.8, minIntervalSeconds: 5, surpriseShare: 0.05 },
+  restart: { priorMedianSeconds: 240, priorLogSpread: 0.5, intervalScale: 1.0, minIntervalSeconds: 5, surpriseShare: 0.05 },
 };
 
 /** The pace models the adaptive schedule chooses between: a creation's by its progress values, the other operations' by operation. */
