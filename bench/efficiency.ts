@@ -10,13 +10,14 @@
  * lag measured is the schedule's alone; Lambda and SQS add their own (well under a second).
  */
 import type { Target } from '../lib/watch/ports/notifier.js';
+import type { InstanceDetailAnswer, InstanceDetailSource, ProgressReport } from '../lib/watch/ports/progress-source.js';
 import { NO_METRICS, SILENT_LOG } from '../lib/watch/ports/observability.js';
 import { processBatch } from '../lib/watch/process-batch.js';
 import { POLL_PROFILES, pollScheduleFor, type PollSchedule } from '../lib/watch/schedule.js';
 import type { WatchPorts } from '../lib/watch/step-context.js';
 import { memoryStepStore } from '../lib/store/memory-step-store.js';
 import { mean, median, percentile, round } from './stats.js';
-import { progressAt, type Trace } from './traces.js';
+import { instanceDetailAt, progressAt, type OperationTrace, type Trace } from './traces.js';
 
 const T0 = Date.UTC(2026, 10, 28, 10, 0, 0);
 const CREATION_SPACING_MS = 1000;
@@ -72,6 +73,65 @@ export async function replayTraces(
   run: number,
   { creationSpacingMs = CREATION_SPACING_MS, delayScale = 1 }: ReplayOptions = {},
 ): Promise<WatchResult[]> {
+  const watches = traces.map((trace, index): ReplayedWatch => {
+    const startMs = T0 + index * creationSpacingMs;
+    return {
+      request: { instance_name: trace.id },
+      dueMs: startMs + trace.watchDelayMs,
+      finishMs: startMs + trace.finish.atMs,
+      startMs,
+      status: trace.finish.status,
+      progressAt: (nowMs) => progressAt(trace, nowMs - startMs, startMs),
+    };
+  });
+  return replayWatches(watches, schedule, run, delayScale);
+}
+
+/**
+ * Replays operation traces (`generateOperationTraces`) the same way: each watch requested with its
+ * operation, the instance detail answered from the trace (a creation's progress API says success
+ * from the start). Every read of Huawei counts as a poll.
+ *
+ * @example
+ * const results = await replayOperationTraces(generateOperationTraces('resize', 7001), fixedInterval(20), 0);
+ */
+export async function replayOperationTraces(traces: readonly OperationTrace[], schedule: PollSchedule | undefined, run: number): Promise<WatchResult[]> {
+  const watches = traces.map((trace, index): ReplayedWatch => {
+    const startMs = T0 + index * CREATION_SPACING_MS;
+    const success: ProgressReport = {
+      status: 'success',
+      progress: 100,
+      errorCode: null,
+      errorMsg: null,
+      startTimeMs: startMs - 10 * 60_000,
+      endTimeMs: startMs,
+    };
+    return {
+      request: { instance_name: trace.id, operation: trace.operation },
+      dueMs: startMs,
+      finishMs: startMs + trace.finish.atMs,
+      startMs,
+      status: trace.finish.status,
+      progressAt: () => success,
+      detailAt: (nowMs) => instanceDetailAt(trace, nowMs - startMs),
+    };
+  });
+  return replayWatches(watches, schedule, run, 1);
+}
+
+/** One watch of a replay: what it requests, when, when its operation ends and what Huawei answers meanwhile. */
+interface ReplayedWatch {
+  request: { instance_name: string; operation?: string };
+  dueMs: number;
+  /** When the operation watched started (the lag is measured from `finishMs`, the notified time from this). */
+  startMs: number;
+  finishMs: number;
+  status: WatchResult['status'];
+  progressAt: (nowMs: number) => ProgressReport;
+  detailAt?: (nowMs: number) => InstanceDetailAnswer;
+}
+
+async function replayWatches(watches: readonly ReplayedWatch[], schedule: PollSchedule | undefined, run: number, delayScale: number): Promise<WatchResult[]> {
   let nowMs = T0;
   let sequence = 0;
   const pending: Pending[] = [];
@@ -82,25 +142,36 @@ export async function replayTraces(
   const delayMs = (seconds: number) => (delayScale === 1 ? seconds : Math.ceil(seconds / delayScale) * delayScale) * 1000;
   const polls = new Map<string, number[]>();
   const notified = new Map<string, number>();
-  const byInstance = new Map<string, { trace: Trace; startMs: number }>();
+  const byInstance = new Map<string, ReplayedWatch>();
+  const polled = (instanceId: string) => {
+    const watch = byInstance.get(instanceId);
+    if (watch === undefined) throw new Error(`no trace for instance ${instanceId}`);
+    polls.set(instanceId, [...(polls.get(instanceId) ?? []), nowMs]);
+    return watch;
+  };
 
-  traces.forEach((trace, index) => {
-    const startMs = T0 + index * creationSpacingMs;
+  watches.forEach((watch, index) => {
     const instanceId = index.toString(16).padStart(32, '0');
-    byInstance.set(instanceId, { trace, startMs });
-    const request = { project_id: run.toString(16).padStart(32, 'b'), instance_id: instanceId, region: 'ap-southeast-1', instance_name: trace.id };
-    enqueue(JSON.stringify(request), startMs + trace.watchDelayMs);
+    byInstance.set(instanceId, watch);
+    const request = { project_id: run.toString(16).padStart(32, 'b'), instance_id: instanceId, region: 'ap-southeast-1', ...watch.request };
+    enqueue(JSON.stringify(request), watch.dueMs);
   });
 
+  const instanceDetails: InstanceDetailSource = {
+    async fetchInstanceDetail({ instanceId }) {
+      const watch = polled(instanceId);
+      if (watch.detailAt === undefined) throw new Error(`trace of instance ${instanceId} has no instance detail`);
+      return watch.detailAt(nowMs);
+    },
+  };
   const ports: WatchPorts = {
     progressSource: {
       async fetchProgress({ instanceId }) {
-        const creation = byInstance.get(instanceId);
-        if (creation === undefined) throw new Error(`no trace for instance ${instanceId}`);
-        polls.set(instanceId, [...(polls.get(instanceId) ?? []), nowMs]);
-        return progressAt(creation.trace, nowMs - creation.startMs, creation.startMs);
+        return polled(instanceId).progressAt(nowMs);
       },
     },
+    // Creation traces end at the progress API's success, as before the instance detail was read.
+    ...(watches.some((watch) => watch.detailAt !== undefined) ? { instanceDetails } : {}),
     queue: {
       async sendBatch(messages) {
         for (const message of messages) enqueue(message.body, nowMs + delayMs(message.delaySeconds));
@@ -141,16 +212,16 @@ export async function replayTraces(
     if (failedMessageIds.length > 0) throw new Error('the replay failed a record');
   }
 
-  return [...byInstance].map(([instanceId, { trace, startMs }]) => {
+  return [...byInstance].map(([instanceId, watch]) => {
     const times = polls.get(instanceId) ?? [];
     const notifiedMs = notified.get(instanceId);
-    if (notifiedMs === undefined) throw new Error(`trace ${trace.id} was never notified`);
+    if (notifiedMs === undefined) throw new Error(`trace ${watch.request.instance_name} was never notified`);
     const gaps = times.slice(1).map((time, i) => (time - (times[i] as number)) / 1000);
     return {
-      status: trace.finish.status,
+      status: watch.status,
       polls: times.length,
-      lagSeconds: (notifiedMs - (startMs + trace.finish.atMs)) / 1000,
-      notifiedAfterSeconds: (notifiedMs - startMs) / 1000,
+      lagSeconds: (notifiedMs - watch.finishMs) / 1000,
+      notifiedAfterSeconds: (notifiedMs - watch.startMs) / 1000,
       longestIntervalSeconds: Math.max(0, ...gaps),
     };
   });
@@ -203,10 +274,27 @@ export interface EfficiencyRow extends EfficiencyFigures {
  * const rows = await measureEfficiency(traces, 3); // { prompt: {…}, balanced: {…}, economical: {…}, 'fixed 20 s': {…}, … }
  */
 export async function measureEfficiency(traces: readonly Trace[], runs: number): Promise<Record<string, EfficiencyRow>> {
+  return measureWith((schedule, run) => replayTraces(traces, schedule, run), runs);
+}
+
+/**
+ * The same for operation traces: every schedule, `runs` times, the median of each figure.
+ *
+ * @example
+ * const rows = await measureOperationEfficiency(generateOperationTraces('resize', 7001), 3);
+ */
+export async function measureOperationEfficiency(traces: readonly OperationTrace[], runs: number): Promise<Record<string, EfficiencyRow>> {
+  return measureWith((schedule, run) => replayOperationTraces(traces, schedule, run), runs);
+}
+
+async function measureWith(
+  replay: (schedule: PollSchedule | undefined, run: number) => Promise<WatchResult[]>,
+  runs: number,
+): Promise<Record<string, EfficiencyRow>> {
   const perRun: Record<string, EfficiencyRow[]> = {};
   for (let run = 0; run < runs; run += 1) {
     const figures = new Map<string, EfficiencyFigures>();
-    for (const { name, schedule } of SCHEDULES) figures.set(name, efficiencyFigures(await replayTraces(traces, schedule, run)));
+    for (const { name, schedule } of SCHEDULES) figures.set(name, efficiencyFigures(await replay(schedule, run)));
     const fixed20 = figures.get('fixed 20 s') as EfficiencyFigures;
     for (const [name, figure] of figures) {
       perRun[name] = [...(perRun[name] ?? []), { ...figure, pollsVsFixed20Percent: (100 * figure.pollsPerWatch) / fixed20.pollsPerWatch }];

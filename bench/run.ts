@@ -14,13 +14,22 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { measureColdStart, type ColdStartFigures } from './cold-start.js';
 import { ANSWER_DELAY_MS, measureConcurrency, type ConcurrencyFigures } from './concurrency.js';
-import { measureEfficiency, type EfficiencyRow } from './efficiency.js';
+import { measureEfficiency, measureOperationEfficiency, type EfficiencyRow } from './efficiency.js';
 import { measurePacing, measurePacingAcrossContainers, type PacingFigures } from './pacing.js';
 import { median, round } from './stats.js';
 import { measurePipeline, PIPELINE_DEFAULTS } from './pipeline.js';
 import { measureThrottling, THROTTLING_DEFAULTS, type ThrottlingFigures } from './throttling.js';
 import { MAX_POLL_INTERVAL_SECONDS } from '../lib/watch/schedule.js';
-import { HELD_OUT_SEEDS, readTraceSet, TRACE_FAMILIES, traceSetOf, type TraceFamily } from './traces.js';
+import {
+  DETAIL_OPERATIONS,
+  describeOperationTraces,
+  generateOperationTraces,
+  HELD_OUT_SEEDS,
+  readTraceSet,
+  TRACE_FAMILIES,
+  traceSetOf,
+  type TraceFamily,
+} from './traces.js';
 
 const ITEMS = ['efficiency', 'pipeline', 'concurrency', 'cold-start', 'throttling', 'pacing', 'pacing-containers'] as const;
 type Item = (typeof ITEMS)[number];
@@ -32,6 +41,8 @@ const GOALS = {
     documented: { pollsVsFixed20Percent: 50, successLagP95Seconds: 10, failureLagP95Seconds: 45 },
     undocumented: { pollsVsFixed20Percent: 60, successLagP95Seconds: 15, failureLagP95Seconds: 45 },
   } satisfies Record<TraceFamily, unknown>,
+  /** Every operation read from the instance detail: fewer polls than fixed 20 s, success news within 15 s, failure news within 45 s (p95). */
+  operations: { pollsVsFixed20Percent: 100, successLagP95Seconds: 15, failureLagP95Seconds: 45 },
   /** The balanced profile's (the default's) longest interval, `MAX_POLL_INTERVAL_SECONDS`. */
   longestIntervalSeconds: MAX_POLL_INTERVAL_SECONDS,
   pipelineWallVsFloor: 1.25,
@@ -137,6 +148,54 @@ if (only.has('efficiency')) {
       worst.longestIntervalSeconds <= GOALS.longestIntervalSeconds,
     );
   }
+  const operations: Record<string, unknown> = {};
+  for (const operation of DETAIL_OPERATIONS) {
+    const perSeed: Record<string, Record<string, EfficiencyRow>> = {};
+    for (const seed of seeds) perSeed[seed] = await measureOperationEfficiency(generateOperationTraces(operation, seed), runs);
+    const summary = summariseSeeds(Object.values(perSeed));
+    operations[operation] = { seeds, description: describeOperationTraces(operation, 200), perSeed, summary };
+    section(
+      `1. Polling efficiency — operation ${operation}, held-out seeds ${seeds.join(', ')}: ${describeOperationTraces(operation, 200)} Median of the seeds (worst seed); lag in s, virtual clock`,
+    );
+    table(
+      ['schedule', 'polls/watch', 'vs 20 s', 'success p50', 'success p95', 'failure p50', 'failure p95', 'longest gap'],
+      Object.entries(summary).map(([name, row]) => [
+        name,
+        `${row.median.pollsPerWatch} (${row.worst.pollsPerWatch})`,
+        `${row.median.pollsVsFixed20Percent}% (${row.worst.pollsVsFixed20Percent}%)`,
+        `${row.median.successLagP50} (${row.worst.successLagP50})`,
+        `${row.median.successLagP95} (${row.worst.successLagP95})`,
+        `${row.median.failureLagP50} (${row.worst.failureLagP50})`,
+        `${row.median.failureLagP95} (${row.worst.failureLagP95})`,
+        row.worst.longestIntervalSeconds,
+      ]),
+    );
+    const { median: mid, worst } = summary.balanced as SeedSummary;
+    const goal = GOALS.operations;
+    const on = `${operation}, balanced profile, median (worst) of ${seeds.length} held-out seeds`;
+    check(
+      'efficiency',
+      `polls vs fixed 20 s, ${on}`,
+      `< ${goal.pollsVsFixed20Percent}%`,
+      `${mid.pollsVsFixed20Percent}% (${worst.pollsVsFixed20Percent}%)`,
+      worst.pollsVsFixed20Percent < goal.pollsVsFixed20Percent,
+    );
+    check(
+      'efficiency',
+      `success lag p95, ${on}`,
+      `≤ ${goal.successLagP95Seconds} s`,
+      `${mid.successLagP95} s (${worst.successLagP95} s)`,
+      worst.successLagP95 <= goal.successLagP95Seconds,
+    );
+    check(
+      'efficiency',
+      `failure lag p95, ${on}`,
+      `≤ ${goal.failureLagP95Seconds} s`,
+      `${mid.failureLagP95} s (${worst.failureLagP95} s)`,
+      worst.failureLagP95 <= goal.failureLagP95Seconds,
+    );
+  }
+  efficiency.operations = operations;
   if (values.traces) {
     const set = await readTraceSet(values.traces);
     const rows = await measureEfficiency(set.traces, runs);

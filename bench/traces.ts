@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import type { ProgressReport } from '../lib/watch/ports/progress-source.js';
+import { OPERATION_STATUSES } from '../lib/watch/decide-poll.js';
+import type { InstanceDetailAnswer, ProgressReport } from '../lib/watch/ports/progress-source.js';
+import type { DetailOperation } from '../lib/watch/schedule.js';
 
 /**
  * Creation traces: how dedicated-gateway creations unfold, for replaying the polling schedule.
@@ -223,6 +225,104 @@ export function progressAt(trace: Trace, elapsedMs: number, startMs: number): Pr
     startTimeMs: startMs,
     endTimeMs: startMs + (finished ? finish.atMs : elapsedMs),
   };
+}
+
+/**
+ * An operation read from the instance detail alone (or a creation's last phase, after the
+ * progress API's success). Times are milliseconds from the watch request, which comes right after
+ * the operation was requested of Huawei.
+ */
+export interface OperationTrace {
+  id: string;
+  operation: DetailOperation;
+  /** When the instance status first shows the operation (until then it says `Running`). */
+  showsAtMs: number;
+  /** When it ends: `Running` (a deletion: gone), or one of its failed statuses (Huawei's `*Timeout` ones included). */
+  finish: { atMs: number; status: 'success' | 'failed'; instanceStatus: string };
+}
+
+/** The operations the bench replays, each with its own table. */
+export const DETAIL_OPERATIONS = ['resize', 'update', 'deletion', 'restart', 'creation'] as const satisfies readonly DetailOperation[];
+
+/**
+ * How each operation's durations are drawn (log-normal around the median, cut to the range): around
+ * the schedule's priors (`OPERATION_PACES`), a little tighter for the resize, whose 15–30 minutes
+ * Huawei documents, and with the others' ranges wider than the priors assume.
+ */
+export const OPERATION_DURATIONS: Readonly<Record<DetailOperation, { medianMinutes: number; logSpread: number; minMinutes: number; maxMinutes: number }>> = {
+  resize: { medianMinutes: 21, logSpread: 0.3, minMinutes: 10, maxMinutes: 45 },
+  update: { medianMinutes: 20, logSpread: 0.45, minMinutes: 5, maxMinutes: 60 },
+  deletion: { medianMinutes: 5, logSpread: 0.45, minMinutes: 1.5, maxMinutes: 20 },
+  restart: { medianMinutes: 4, logSpread: 0.45, minMinutes: 1, maxMinutes: 15 },
+  creation: { medianMinutes: 1, logSpread: 0.5, minMinutes: 0.3, maxMinutes: 5 },
+};
+/** The status a creation's last phase shows between the progress API's success and `Running`. */
+const CREATION_LAST_PHASE_STATUS = 'Initing';
+/** An operation requested of Huawei shows in the instance status within this long (a creation's last phase at once). */
+const OPERATION_SHOW_MAX_DELAY_MS = 30_000;
+
+/** The operation traces' description, as written into the results. */
+export function describeOperationTraces(operation: DetailOperation, count: number): string {
+  const { medianMinutes, logSpread, minMinutes, maxMinutes } = OPERATION_DURATIONS[operation];
+  const what = operation === 'creation' ? "creations' last phase (the progress API says success, the detail Initing until Running)" : `${operation}s`;
+  return (
+    `${count} ${what}; durations ${minMinutes}–${maxMinutes} min, log-normal around ${medianMinutes} min (σ ${logSpread}); ` +
+    `1 in 8 fail at any time once shown (uniformly), with one of the operation's failed statuses; ` +
+    (operation === 'creation' ? 'the status shows at once.' : `the status shows ${OPERATION_SHOW_MAX_DELAY_MS / 1000} s at most after the request.`)
+  );
+}
+
+/**
+ * A deterministic set of traces of one operation for one seed.
+ *
+ * @example
+ * generateOperationTraces('resize', 7001).length // 200
+ */
+export function generateOperationTraces(operation: DetailOperation, seed: number, count = DEFAULT_TRACE_COUNT): OperationTrace[] {
+  const random = seededRandom(seed ^ (0x0e7a_0000 + DETAIL_OPERATIONS.indexOf(operation)));
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const failing = shuffled(
+    Array.from({ length: count }, (_, index) => index < Math.round(count * FAILURE_RATE)),
+    random,
+  );
+  const { medianMinutes, logSpread, minMinutes, maxMinutes } = OPERATION_DURATIONS[operation];
+  const failedStatuses = OPERATION_STATUSES[operation].failed;
+  return Array.from({ length: count }, (_, index): OperationTrace => {
+    let minutes: number;
+    do minutes = medianMinutes * Math.exp(logSpread * gaussian());
+    while (minutes < minMinutes || minutes > maxMinutes);
+    const durationMs = Math.round(minutes * MINUTE_MS);
+    const showsAtMs = operation === 'creation' ? 0 : Math.round(random() * Math.min(OPERATION_SHOW_MAX_DELAY_MS, durationMs / 2));
+    const id = `${operation}${seed}-${String(index + 1).padStart(3, '0')}`;
+    if (!(failing[index] ?? false)) return { id, operation, showsAtMs, finish: { atMs: durationMs, status: 'success', instanceStatus: 'Running' } };
+    const instanceStatus = failedStatuses[Math.floor(random() * failedStatuses.length)] as string;
+    return { id, operation, showsAtMs, finish: { atMs: Math.round(showsAtMs + random() * (durationMs - showsAtMs)), status: 'failed', instanceStatus } };
+  });
+}
+
+/**
+ * What the instance detail says of an operation trace `elapsedMs` after its watch was requested:
+ * `Running` before it shows, its transitional status while under way, then its end.
+ *
+ * @example
+ * instanceDetailAt(resizeTrace, 60_000) // { kind: 'detail', detail: { status: 'Resizing', … } }
+ */
+export function instanceDetailAt(trace: OperationTrace, elapsedMs: number): InstanceDetailAnswer {
+  const { finish, operation } = trace;
+  const ended = elapsedMs >= finish.atMs;
+  if (ended && finish.status === 'success' && operation === 'deletion') return { kind: 'gone' };
+  const underWay = operation === 'creation' ? CREATION_LAST_PHASE_STATUS : (OPERATION_STATUSES[operation].pending[0] as string);
+  const status = ended ? finish.instanceStatus : elapsedMs >= trace.showsAtMs ? underWay : 'Running';
+  const detail = {
+    status,
+    instanceStatus: null,
+    name: trace.id,
+    spec: 'PROFESSIONAL',
+    publicIngressAddress: null,
+    privateIngressAddress: '192.168.0.10',
+    enterpriseProjectId: '0',
+  };
+  return { kind: 'detail', detail };
 }
 
 /** Reads a trace set written by `bench/generate-traces.ts` (the committed one by default). */

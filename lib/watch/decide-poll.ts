@@ -82,8 +82,6 @@ const HEALTH_NOTICES: Readonly<Record<string, HealthNotice>> = { Unhealthy: 'unh
 export const HEALTH_POLL_INTERVAL_SECONDS = 60;
 /** An operation requested a moment before Huawei shows it: how long the watch waits for its status to appear. */
 export const NOT_STARTED_GRACE_SECONDS = 600;
-/** How often the instance detail is read while an operation is under way (Terraform's pace). */
-export const DETAIL_POLL_INTERVAL_SECONDS = 20;
 /** What a success says when the instance detail could not be read: the success stands. */
 export const DETAIL_UNREAD_HINT =
   'The gateway was created, but its instance detail could not be read (give apig-watch apig:instance:get to see its spec and addresses here).';
@@ -124,7 +122,8 @@ export type PollDecision =
 /**
  * The whole polling policy: given the watch state, what one poll observed and the time, either poll
  * again after a delay or notify an outcome. Pure: no I/O, no clock, no randomness. `schedule` spaces
- * the polls of a gateway still being created (the adaptive schedule unless another is given).
+ * the polls of an operation under way, on the progress API and on the instance detail alike (the
+ * adaptive schedule unless another is given).
  *
  * @example
  * const decision = decidePoll(state, await observe(state, progressSource), Date.now());
@@ -140,7 +139,7 @@ export function decidePoll(state: WatchState, observation: Observation, nowMs: n
     case 'progress':
       return decideAfterProgress(polled, observation, nowMs, schedule);
     case 'instance':
-      return decideOnInstance({ ...polled, transient: null }, observation.answer, nowMs);
+      return decideOnInstance({ ...polled, transient: null }, observation.answer, nowMs, schedule);
     case 'instance_unreadable':
       return notify(polled, 'succeeded', null, null, nowMs, undefined, DETAIL_UNREAD_HINT);
   }
@@ -152,7 +151,7 @@ export function decidePoll(state: WatchState, observation: Observation, nowMs: n
  * progress said success, or a deletion whose gateway is gone — or not shown yet (wait within the
  * grace, then `not_started`).
  */
-function decideOnInstance(state: WatchState, answer: InstanceDetailAnswer, nowMs: number): PollDecision {
+function decideOnInstance(state: WatchState, answer: InstanceDetailAnswer, nowMs: number, schedule: PollSchedule): PollDecision {
   const { operation } = state.request;
   const statuses = OPERATION_STATUSES[operation];
   const status = answer.kind === 'gone' ? null : answer.detail.status;
@@ -171,7 +170,7 @@ function decideOnInstance(state: WatchState, answer: InstanceDetailAnswer, nowMs
     const hint = status === 'RollbackSuccess' ? ROLLED_BACK_HINT : undefined;
     return notify({ ...seen, operation_seen: true }, 'failed', null, `instance status ${status}`, nowMs, undefined, hint);
   }
-  if (statuses.pending.includes(status as string)) return pollDetailAgain({ ...seen, operation_seen: true }, nowMs);
+  if (statuses.pending.includes(status as string)) return pollDetailAgain({ ...seen, operation_seen: true }, nowMs, schedule);
   const shownOrCreated = seen.operation_seen || operation === 'creation';
   if (status === statuses.done && shownOrCreated) return notify(seen, 'succeeded', null, null, nowMs);
   if (nowMs >= state.deadline_at) return notify(seen, 'timed_out', null, null, nowMs);
@@ -185,9 +184,9 @@ function decideOnInstance(state: WatchState, answer: InstanceDetailAnswer, nowMs
         nowMs,
       );
     }
-    return pollDetailAgain(seen, nowMs);
+    return pollDetailAgain(seen, nowMs, schedule);
   }
-  return pollDetailAgain(seen, nowMs, `instance status ${JSON.stringify(status)} is not one of the ${operation}'s: polling on until the deadline`);
+  return pollDetailAgain(seen, nowMs, schedule, `instance status ${JSON.stringify(status)} is not one of the ${operation}'s: polling on until the deadline`);
 }
 
 /**
@@ -207,9 +206,9 @@ function decideOnHealth(state: WatchState, answer: InstanceDetailAnswer, nowMs: 
   return { ...pollAgain(told, delaySeconds), notice: buildHealthNotice(told, notice, nowMs) } as PollDecision;
 }
 
-function pollDetailAgain(state: WatchState, nowMs: number, warning?: string): PollDecision {
-  const untilDeadline = Math.max(1, Math.ceil((state.deadline_at - nowMs) / 1000));
-  return pollAgain(state, Math.min(DETAIL_POLL_INTERVAL_SECONDS, untilDeadline), warning);
+/** The instance detail read again as `schedule` says (the adaptive one paces each operation by its duration prior), at least a second on. */
+function pollDetailAgain(state: WatchState, nowMs: number, schedule: PollSchedule, warning?: string): PollDecision {
+  return pollAgain(state, Math.max(1, nextPollDelaySeconds(state, nowMs, schedule)), warning);
 }
 
 function instanceSeenOf(detail: InstanceDetail): NonNullable<WatchState['instance']> {
@@ -235,7 +234,7 @@ function decideAfterProgress(
   if (status === 'success') {
     // "Created" means Running: the progress API's success is read once more in the instance detail.
     if (detail === undefined) return notify(seen, 'succeeded', null, null, nowMs);
-    if (detail.kind === 'instance') return decideOnInstance(seen, detail.answer, nowMs);
+    if (detail.kind === 'instance') return decideOnInstance(seen, detail.answer, nowMs, schedule);
     if (detail.kind === 'instance_unreadable') return notify(seen, 'succeeded', null, null, nowMs, undefined, DETAIL_UNREAD_HINT);
     return decideAfterTransientError({ ...seen, phase: 'detail' }, detail, nowMs);
   }

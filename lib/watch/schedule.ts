@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Operation } from './request.js';
 import type { ProgressMark, WatchState } from './state.js';
 
 /** SQS accepts message delays of 0 to 900 seconds. */
@@ -77,12 +78,41 @@ export const UNKNOWN_STEPS_PACE: LearnedPaceModel = {
   surpriseShare: 0.02,
 };
 
-/** The two pace models the adaptive schedule chooses between. */
+/**
+ * What the schedule assumes about an operation read from the instance detail, which tells no
+ * progress: a prior over its duration alone, polled as the learned model polls (`LearnedPaceModel`)
+ * with no value to learn from. The interval is `intervalScale` / √(density of the end now, per
+ * second), between `minIntervalSeconds` and the profile's longest interval.
+ */
+export type OperationPaceModel = Omit<LearnedPaceModel, 'markLogSpread'>;
+/** The operations the instance detail is polled for (a health watch keeps its own pace). */
+export type DetailOperation = Exclude<Operation, 'health'>;
+
+/**
+ * The duration priors, from the request (a creation's last phase: from the progress API's
+ * success). Resize: Huawei's user guide says a specification change takes 15 to 30 minutes
+ * (issue 17). Huawei documents no duration for the others, so these are assumptions: an upgrade
+ * (or its rollback) about as long as a resize but looser, a deletion about 5 minutes, a restart
+ * about 4, a creation's last phase (`CreateSuccess`, `Initing`… to `Running`) about a minute. The
+ * interval constants were chosen on seeds 1–5 of the operation traces (bench/tune-schedule.ts
+ * `--operations`): the fewest polls with a success lag p95 within 14–15 s (bench/PERFORMANCE.md,
+ * "Operations", says which goals each meets).
+ */
+export const OPERATION_PACES: Readonly<Record<DetailOperation, OperationPaceModel>> = {
+  creation: { priorMedianSeconds: 60, priorLogSpread: 0.6, intervalScale: 1.0, minIntervalSeconds: 8, surpriseShare: 0.05 },
+  resize: { priorMedianSeconds: 1270, priorLogSpread: 0.35, intervalScale: 0.55, minIntervalSeconds: 5, surpriseShare: 0.05 },
+  update: { priorMedianSeconds: 1200, priorLogSpread: 0.5, intervalScale: 0.55, minIntervalSeconds: 5, surpriseShare: 0.05 },
+  deletion: { priorMedianSeconds: 300, priorLogSpread: 0.5, intervalScale: 0.8, minIntervalSeconds: 5, surpriseShare: 0.05 },
+  restart: { priorMedianSeconds: 240, priorLogSpread: 0.5, intervalScale: 1.0, minIntervalSeconds: 5, surpriseShare: 0.05 },
+};
+
+/** The pace models the adaptive schedule chooses between: a creation's by its progress values, the other operations' by operation. */
 export interface PaceModels {
   documented: PaceModel;
   unknown: LearnedPaceModel;
+  operations: Readonly<Record<DetailOperation, OperationPaceModel>>;
 }
-export const PACE_MODELS: PaceModels = { documented: DOCUMENTED_STEPS_PACE, unknown: UNKNOWN_STEPS_PACE };
+export const PACE_MODELS: PaceModels = { documented: DOCUMENTED_STEPS_PACE, unknown: UNKNOWN_STEPS_PACE, operations: OPERATION_PACES };
 
 /** The progress values Huawei documents for a creation under way. */
 export const PROGRESS_STEPS = [30, 50, 80, 90] as const;
@@ -196,15 +226,48 @@ function earliestFinishMs(creation: CreationEstimate, pace: number, nowMs: numbe
  */
 export function adaptiveScheduleWith(models: PaceModels, maxIntervalSeconds = MAX_POLL_INTERVAL_SECONDS): PollSchedule {
   return (state, nowMs) => {
+    if (state.phase === 'detail') return detailPollDelaySeconds(state, nowMs, maxIntervalSeconds, models.operations);
     const creation = estimateCreation(state, nowMs, models);
     const seconds = creation.documented
       ? documentedDelaySeconds(creation, models.documented, nowMs)
       : learnedDelaySeconds(state, creation, models.unknown, nowMs);
-    // A model fed values it was not made for (a progress of 5e-324…) may propose no number at all: poll within the cap.
-    const bounded = Number.isNaN(seconds) ? maxIntervalSeconds : Math.min(seconds, maxIntervalSeconds);
-    const jittered = bounded * (1 - JITTER_FRACTION * jitterUnit(state.watch_id, state.step));
-    return Math.max(1, Math.floor(jittered));
+    return boundedAndJittered(state, seconds, maxIntervalSeconds);
   };
+}
+
+/**
+ * Seconds until the next read of the instance detail while an operation is under way (or not
+ * shown yet), from its duration prior (`OPERATION_PACES`) and the time since it began: the
+ * request, or for a creation the answer that first said `success`. Relaxed (the longest interval)
+ * while the end is unlikely yet, dense where the prior puts it, backing off once the operation
+ * is later than the prior thought plausible; never more than `maxIntervalSeconds` apart, so a
+ * failure, which can come at any time, is told within it. Jittered like every interval.
+ *
+ * @example
+ * detailPollDelaySeconds(resizeState, resizeState.requested_at + 60_000) // 45: a resize takes 15–30 min
+ * detailPollDelaySeconds(resizeState, resizeState.requested_at + 20 * 60_000) // 6: it may end any moment now
+ */
+export function detailPollDelaySeconds(
+  state: WatchState,
+  nowMs: number,
+  maxIntervalSeconds = MAX_POLL_INTERVAL_SECONDS,
+  paces: Readonly<Record<DetailOperation, OperationPaceModel>> = OPERATION_PACES,
+): number {
+  const operation = state.request.operation;
+  if (operation === 'health') return boundedAndJittered(state, maxIntervalSeconds, maxIntervalSeconds);
+  const pace = paces[operation];
+  const startMs = Math.min(nowMs, operation === 'creation' ? (state.last?.seen_at ?? state.requested_at) : state.requested_at);
+  const elapsedS = Math.max(1, (nowMs - startMs) / 1000);
+  const seconds = hazardIntervalSeconds(priorLogWeights(pace), elapsedS, pace);
+  return boundedAndJittered(state, seconds, maxIntervalSeconds);
+}
+
+/** Within the longest interval (a model that proposes no number at all polls at it), shortened by the jitter, whole seconds, at least 1. */
+function boundedAndJittered(state: WatchState, seconds: number, maxIntervalSeconds: number): number {
+  // A model fed values it was not made for (a progress of 5e-324…) may propose no number at all: poll within the cap.
+  const bounded = Number.isNaN(seconds) ? maxIntervalSeconds : Math.min(seconds, maxIntervalSeconds);
+  const jittered = bounded * (1 - JITTER_FRACTION * jitterUnit(state.watch_id, state.step));
+  return Math.max(1, Math.floor(jittered));
 }
 
 /**
@@ -259,12 +322,15 @@ function durationLogWeights(marks: readonly ProgressMark[], startMs: number, pac
     const centre = (Math.log(fromS) + Math.log(toS)) / 2 - Math.log(mark.progress / 100);
     return { centre, variance: pace.markLogSpread ** 2 + windowLog ** 2 / 12 };
   });
-  const priorCentre = Math.log(pace.priorMedianSeconds);
-  return LOG_DURATION_GRID.map(
-    (logD) =>
-      -((logD - priorCentre) ** 2) / (2 * pace.priorLogSpread ** 2) -
-      evidence.reduce((sum, { centre, variance }) => sum + (logD - centre) ** 2 / (2 * variance), 0),
+  return priorLogWeights(pace).map(
+    (prior, i) => prior - evidence.reduce((sum, { centre, variance }) => sum + ((LOG_DURATION_GRID[i] ?? 0) - centre) ** 2 / (2 * variance), 0),
   );
+}
+
+/** Log-weights over `LOG_DURATION_GRID` of the prior alone: log-normal around its median. */
+function priorLogWeights(pace: Pick<OperationPaceModel, 'priorMedianSeconds' | 'priorLogSpread'>): number[] {
+  const priorCentre = Math.log(pace.priorMedianSeconds);
+  return LOG_DURATION_GRID.map((logD) => -((logD - priorCentre) ** 2) / (2 * pace.priorLogSpread ** 2));
 }
 
 /** The learned model's most likely duration, among those longer than the time already run. */
@@ -281,7 +347,11 @@ function learnedDurationMs(marks: readonly ProgressMark[], startMs: number, nowM
 function learnedDelaySeconds(state: WatchState, creation: CreationEstimate, pace: LearnedPaceModel, nowMs: number): number {
   const marks = state.marks.filter((m) => m.progress > 0 && m.progress < 100);
   const elapsedS = Math.max(1, (nowMs - creation.startMs) / 1000);
-  const weights = durationLogWeights(marks, creation.startMs, pace);
+  return hazardIntervalSeconds(durationLogWeights(marks, creation.startMs, pace), elapsedS, pace);
+}
+
+/** `intervalScale` / √(density of the end now, given it has not come), at least `minIntervalSeconds`. */
+function hazardIntervalSeconds(weights: readonly number[], elapsedS: number, pace: OperationPaceModel): number {
   const top = Math.max(...weights);
   const step = (LOG_DURATION_GRID[1] ?? 0) - (LOG_DURATION_GRID[0] ?? 0);
   // Probability mass per grid cell — what the values say, plus a share for "they were wrong"

@@ -6,6 +6,7 @@ import {
   MAX_POLL_INTERVAL_SECONDS,
   MAX_SQS_DELAY_SECONDS,
   adaptiveSchedule,
+  detailPollDelaySeconds,
   estimateCreation,
   nextPollDelaySeconds,
   POLL_PROFILES,
@@ -14,6 +15,7 @@ import {
   sqsDelaySeconds,
   transientRetryDelaySeconds,
 } from '../../lib/watch/schedule.js';
+import type { Operation } from '../../lib/watch/request.js';
 import type { ProgressMark, WatchState } from '../../lib/watch/state.js';
 import { runInAnotherWorld } from '../support/another-world.js';
 import { T0, progressReport, watchRequest, watchState } from '../support/factories.js';
@@ -447,5 +449,99 @@ describe('the schedule in the use case', () => {
     const settings = { watchTimeoutSeconds: 7200, deliveryBudgetSeconds: 86_400, pollSchedule: () => 20 };
     await processBatch([{ messageId: 'm1', body: JSON.stringify(watchRequest()) }], ports, settings, T0 + MINUTE_MS);
     expect(queue.batches[0]?.[0]?.delaySeconds).toBe(20);
+  });
+});
+
+/** A watch of `operation` requested at T0, read from the instance detail, its status showing the operation. */
+function operationUnderWay(operation: Exclude<Operation, 'creation' | 'health'>, overrides: Partial<WatchState> = {}): WatchState {
+  return watchState({ request: watchRequest({ operation }), phase: 'detail', operation_seen: true, ...overrides });
+}
+
+const resizing = {
+  kind: 'instance',
+  answer: {
+    kind: 'detail',
+    detail: {
+      status: 'Resizing',
+      instanceStatus: null,
+      name: null,
+      spec: null,
+      publicIngressAddress: null,
+      privateIngressAddress: null,
+      enterpriseProjectId: null,
+    },
+  },
+} as const;
+
+describe('detailPollDelaySeconds', () => {
+  it('lets a resize go the longest interval unpolled while it cannot plausibly have ended (15–30 minutes)', () => {
+    for (const minutes of [1, 5, 8]) {
+      const delay = detailPollDelaySeconds(operationUnderWay('resize'), T0 + minutes * MINUTE_MS);
+      expect(delay).toBeGreaterThanOrEqual(RELAXED_FLOOR_SECONDS);
+      expect(delay).toBeLessThanOrEqual(MAX_POLL_INTERVAL_SECONDS);
+    }
+  });
+
+  it('polls a resize densely where its prior puts the end, within 15 s', () => {
+    for (const minutes of [17, 21, 26]) expect(detailPollDelaySeconds(operationUnderWay('resize'), T0 + minutes * MINUTE_MS)).toBeLessThanOrEqual(15);
+  });
+
+  it('gives each operation its own pace: a restart is expected minutes before a resize', () => {
+    const at4 = T0 + 4 * MINUTE_MS;
+    expect(detailPollDelaySeconds(operationUnderWay('restart'), at4)).toBeLessThanOrEqual(15);
+    expect(detailPollDelaySeconds(operationUnderWay('resize'), at4)).toBeGreaterThanOrEqual(RELAXED_FLOOR_SECONDS);
+  });
+
+  it("paces a creation's last phase from the answer that said success, not from the request", () => {
+    const successSeenAt = T0 + 30 * MINUTE_MS;
+    const last = { status: 'success', progress: 100, start_time_ms: T0, end_time_ms: successSeenAt, error_code: null, error_msg: null, seen_at: successSeenAt };
+    const state = watchState({ phase: 'detail', last });
+    expect(detailPollDelaySeconds(state, successSeenAt + 40 * SECOND_MS)).toBeLessThanOrEqual(15);
+  });
+
+  it('backs off, to the longest interval, once an operation is far later than its prior thought plausible', () => {
+    const delay = detailPollDelaySeconds(operationUnderWay('restart'), T0 + 90 * MINUTE_MS);
+    expect(delay).toBeGreaterThanOrEqual(RELAXED_FLOOR_SECONDS);
+  });
+
+  it("never leaves more than the profile's longest interval between polls, jitter included, whatever the operation and time", () => {
+    for (const [profile, longest] of [
+      ['prompt', 20],
+      ['balanced', MAX_POLL_INTERVAL_SECONDS],
+      ['economical', 120],
+    ] as const) {
+      for (const operation of ['resize', 'update', 'deletion', 'restart'] as const) {
+        for (const [n, watchId] of watchIds(10).entries()) {
+          for (const minutes of [0, 0.5, 3, 12, 20, 45, 119]) {
+            const state = operationUnderWay(operation, { watch_id: watchId, step: n });
+            const delay = pollScheduleFor(profile)(state, T0 + minutes * MINUTE_MS);
+            expect(Number.isInteger(delay)).toBe(true);
+            expect(delay).toBeGreaterThanOrEqual(1);
+            expect(delay).toBeLessThanOrEqual(longest);
+          }
+        }
+      }
+    }
+  });
+
+  it('decidePoll spaces the reads of an operation under way by its prior, not every 20 s', () => {
+    const early = decidePoll(operationUnderWay('resize'), resizing, T0 + 2 * MINUTE_MS);
+    const due = decidePoll(operationUnderWay('resize'), resizing, T0 + 22 * MINUTE_MS);
+    if (early.action !== 'poll_again' || due.action !== 'poll_again') throw new Error('the resize should be polled on');
+    expect(early.delaySeconds).toBeGreaterThanOrEqual(RELAXED_FLOOR_SECONDS);
+    expect(due.delaySeconds).toBeLessThan(20);
+  });
+
+  it('decidePoll spaces the reads of the instance detail by a schedule it is given (a fixed --interval)', () => {
+    const decision = decidePoll(operationUnderWay('resize'), resizing, T0 + 2 * MINUTE_MS, () => 30);
+    if (decision.action !== 'poll_again') throw new Error(decision.action);
+    expect(decision.delaySeconds).toBe(30);
+  });
+
+  it('decidePoll never schedules a read of the detail past the deadline', () => {
+    const state = operationUnderWay('resize', { deadline_at: T0 + 2 * MINUTE_MS + 7 * SECOND_MS });
+    const decision = decidePoll(state, resizing, T0 + 2 * MINUTE_MS);
+    if (decision.action !== 'poll_again') throw new Error(decision.action);
+    expect(decision.delaySeconds).toBe(7);
   });
 });
