@@ -170,10 +170,12 @@ function decideOnInstance(state: WatchState, answer: InstanceDetailAnswer, nowMs
     const hint = status === 'RollbackSuccess' ? ROLLED_BACK_HINT : undefined;
     return notify({ ...seen, operation_seen: true }, 'failed', null, `instance status ${status}`, nowMs, undefined, hint);
   }
-  if (statuses.pending.includes(status as string)) return pollDetailAgain({ ...seen, operation_seen: true }, nowMs, schedule);
   const shownOrCreated = seen.operation_seen || operation === 'creation';
   if (status === statuses.done && shownOrCreated) return notify(seen, 'succeeded', null, null, nowMs);
-  if (nowMs >= state.deadline_at) return notify(seen, 'timed_out', null, null, nowMs);
+  // Still under way at the deadline (Huawei's own timeout never came): the watch says so and stops.
+  if (nowMs >= state.deadline_at)
+    return notify({ ...seen, operation_seen: seen.operation_seen || statuses.pending.includes(status as string) }, 'timed_out', null, null, nowMs);
+  if (statuses.pending.includes(status as string)) return pollDetailAgain({ ...seen, operation_seen: true }, nowMs, schedule);
   if (status === 'Running' && !seen.operation_seen) {
     if (nowMs - state.requested_at >= NOT_STARTED_GRACE_SECONDS * 1000) {
       return notify(

@@ -166,6 +166,19 @@ describe('every long operation, watched to its end', () => {
     expect(never.length * 20_000).toBeGreaterThanOrEqual(NOT_STARTED_GRACE_SECONDS * 1000);
   });
 
+  it('ends a resize still Resizing at the deadline as timed_out (Huawei never said ResizeTimeout), naming the status', () => {
+    const event = outcomeOf(
+      play(watchOf('resize', { deadline_at: T0 + 90_000 }), [
+        instance('Resizing'),
+        instance('Resizing'),
+        instance('Resizing'),
+        instance('Resizing'),
+        instance('Resizing'),
+      ]),
+    );
+    expect(event).toMatchObject({ type: 'apig.gateway.resize.timed_out', data: { instance_status: 'Resizing' } });
+  });
+
   it('a resize of a gateway Huawei no longer knows is not_found', () => {
     expect(outcomeOf(play(watchOf('resize'), [GONE])).data.outcome).toBe('not_found');
   });
