@@ -13,7 +13,9 @@
  */
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import { Session } from 'node:inspector/promises';
 import fetch from 'node-fetch';
 import { LOCAL_CREDENTIALS } from '../devkit/local-aws.js';
 import { startLocalEventSource, type SqsHandler } from '../devkit/local-event-source.js';
@@ -214,6 +216,7 @@ export async function runPipelineHandler(input: PipelineOptions & { endpoints: S
   parent.send({ type: 'loaded' });
   await parent.next('go');
   counter.reset();
+  const profile = await startCpuProfile(process.env.BENCH_CPU_PROFILE);
   const cpuAtStart = process.cpuUsage();
   const startedAtMs = Date.now();
   const source = startLocalEventSource({
@@ -230,6 +233,7 @@ export async function runPipelineHandler(input: PipelineOptions & { endpoints: S
   await source.done;
   const counts = counter.counts();
   const cpuMs = cpuMilliseconds(process.cpuUsage(cpuAtStart));
+  await profile.stop();
   parent.send({ type: 'pipeline', counts, invocations: source.invocations(), rssAfterLoadKb, peakRssKb: process.resourceUsage().maxRSS, cpuMs });
 
   const floorStartedMs = Date.now();
@@ -335,6 +339,25 @@ async function getProgressSigned(endpoints: StackEndpoints, instanceId: string, 
     date,
   });
   return (await fetch(url, { headers, agent })).text();
+}
+
+/**
+ * With `BENCH_CPU_PROFILE=<file>`, the handler process's CPU profile of the pipeline run alone (not
+ * the floor), written there for Chrome DevTools or `node --cpu-prof`'s readers; without it, nothing.
+ */
+async function startCpuProfile(file: string | undefined): Promise<{ stop(): Promise<void> }> {
+  if (!file) return { stop: async () => {} };
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 function cpuMilliseconds(usage: NodeJS.CpuUsage): number {
