@@ -290,6 +290,7 @@ export async function runPipelineHandler(input: PipelineOptions & { endpoints: S
   const { QueueUrl: bareQueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: 'bench-bare' }));
   await sendWatchRequests(sqs, bareQueueUrl, input.watches, BARE_FIRST_INDEX);
   const bare = bareHandler({ ...endpoints, queueUrl: bareQueueUrl }, input.timeScale);
+  const bareProfile = await startCpuProfile(process.env.BENCH_CPU_PROFILE?.replace(/(\.cpuprofile)?$/, '.bare.cpuprofile'));
   const bareCpuAtStart = process.cpuUsage();
   const bareSource = startLocalEventSource({
     sqs,
@@ -303,7 +304,9 @@ export async function runPipelineHandler(input: PipelineOptions & { endpoints: S
   await parent.next('stop-bare');
   bareSource.stop();
   await bareSource.done;
-  parent.send({ type: 'bare-pipeline', cpuMs: cpuMilliseconds(process.cpuUsage(bareCpuAtStart)) });
+  const bareCpuMs = cpuMilliseconds(process.cpuUsage(bareCpuAtStart));
+  await bareProfile.stop();
+  parent.send({ type: 'bare-pipeline', cpuMs: bareCpuMs });
   bare.close();
 
   counter.stop();
@@ -482,8 +485,9 @@ async function getProgressSigned(endpoints: StackEndpoints, instanceId: string, 
 }
 
 /**
- * With `BENCH_CPU_PROFILE=<file>`, the handler process's CPU profile of the pipeline run alone (not
- * the floor), written there for Chrome DevTools or `node --cpu-prof`'s readers; without it, nothing.
+ * With `BENCH_CPU_PROFILE=<file>.cpuprofile`, the handler process's CPU profile of the pipeline run
+ * alone (not the floors) is written there, and the bare pipeline's to `<file>.bare.cpuprofile`, for
+ * Chrome DevTools or any `.cpuprofile` reader; without it, nothing.
  */
 async function startCpuProfile(file: string | undefined): Promise<{ stop(): Promise<void> }> {
   if (!file) return { stop: async () => {} };

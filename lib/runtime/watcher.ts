@@ -41,7 +41,8 @@ export function createWatcher(env: Record<string, string | undefined>, deps: Wat
   const watchSettings = { ...settings, pollSchedule: pollScheduleFor(settings.pollProfile) };
   const clock = scaledClock(settings.timeScale, settings.timeOriginMs ?? Date.now());
   const queue = scaledDelays(createSqsWatchQueue(sqsClientFor(settings), settings.watchQueueUrl, settings.deadLetterQueueUrl), settings.timeScale);
-  const store = createDynamoStepStore(new DynamoDBClient({}), settings.tableName);
+  // Middleware resolved once per command class, not on every call: the ports never add any per call.
+  const store = createDynamoStepStore(new DynamoDBClient({ cacheMiddleware: true }), settings.tableName);
   const currentPorts = cachedBySecrets(
     () => resolveRuntimeConfig(settings, readSecretReference),
     (config) => buildPorts(config, clock, deps.log),
