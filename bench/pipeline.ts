@@ -87,6 +87,8 @@ export interface PipelineFigures extends Record<string, number> {
   /** CPU of the bare handler's process per poll step, and the handler's over it. */
   bareCpuMsPerStep: number;
   cpuVsBare: number;
+  /** The same CPU per watch: the same work whichever number of steps the chains took. */
+  cpuPerWatchVsBare: number;
 }
 
 const FUNCTION_SQS_OPERATIONS = ['SendMessageBatch', 'SendMessage'];
@@ -179,6 +181,7 @@ async function runPipelineOnce(options: PipelineOptions): Promise<PipelineFigure
         wallVsBare: round(wallSeconds / bareWallSeconds, 2),
         bareCpuMsPerStep: round(bareCpuMsPerStep, 2),
         cpuVsBare: round(run.cpuMs / notified.pollSteps / bareCpuMsPerStep, 2),
+        cpuPerWatchVsBare: round(run.cpuMs / bareRun.cpuMs, 2),
       };
     } finally {
       await stopChild(handler);

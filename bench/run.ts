@@ -205,7 +205,7 @@ if (only.has('pipeline')) {
     `   pipeline / the schedule alone (same creations, same whole-second delays): ${figures.wallVsSchedule}×; posts ${figures.posts} (${figures.duplicatePosts} repeated), dead-lettered ${figures.deadLettered}`,
   );
   print(
-    `   handler CPU per poll step: ${figures.handlerCpuMsPerStep} ms; bare handler's (the same calls, delivery records included): ${figures.bareCpuMsPerStep} ms (${figures.cpuVsBare}×)`,
+    `   handler CPU per poll step: ${figures.handlerCpuMsPerStep} ms; bare handler's (the same calls, delivery records included): ${figures.bareCpuMsPerStep} ms (${figures.cpuVsBare}×; per watch ${figures.cpuPerWatchVsBare}×)`,
   );
   print(`   pipeline / bare pipeline wall time: ${figures.wallVsBare}× (${figures.pollSteps} against ${figures.bareSteps} poll steps)`);
   print(
