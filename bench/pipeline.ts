@@ -12,13 +12,19 @@
  * peak RSS is its own.
  */
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import { Session } from 'node:inspector/promises';
 import fetch from 'node-fetch';
 import { LOCAL_CREDENTIALS } from '../devkit/local-aws.js';
 import { startLocalEventSource, type SqsHandler } from '../devkit/local-event-source.js';
 import { signRequest } from '../lib/apig/signing.js';
+import { scaledClock } from '../lib/runtime/time-scale.js';
 import { SIMULATOR_AKSK } from '../lib/simulator/index.js';
+import { decidePoll } from '../lib/watch/decide-poll.js';
+import { parseWatchRequest } from '../lib/watch/request.js';
+import { initialState, type WatchState } from '../lib/watch/state.js';
 import { callsOf, countCalls, portOf } from './call-counter.js';
 import { startChild, type Channel, type Message } from './children.js';
 import { instanceIdFor, localSqsClient, PROJECT_ID, sendWatchRequests, shortCreations, startBenchServers, type StackEndpoints } from './bench-servers.js';
@@ -73,6 +79,16 @@ export interface PipelineFigures extends Record<string, number> {
   wallVsSchedule: number;
   /** CPU of the handler's process per poll step. */
   handlerCpuMsPerStep: number;
+  /** The bare pipeline: the same creations through their own queue, handled with bare calls (delivery records included). */
+  bareWallSeconds: number;
+  bareSteps: number;
+  /** Pipeline wall time over the bare pipeline's. */
+  wallVsBare: number;
+  /** CPU of the bare handler's process per poll step, and the handler's over it. */
+  bareCpuMsPerStep: number;
+  cpuVsBare: number;
+  /** The same CPU per watch: the same work whichever number of steps the chains took. */
+  cpuPerWatchVsBare: number;
 }
 
 const FUNCTION_SQS_OPERATIONS = ['SendMessageBatch', 'SendMessage'];
@@ -115,6 +131,15 @@ async function runPipelineOnce(options: PipelineOptions): Promise<PipelineFigure
       const floor = await handler.next<Message & { wallMs: number }>('floor');
       servers.send({ type: 'stats' });
       const { deadLettered, itemsByPrefix } = await servers.next<Message & { deadLettered: number; itemsByPrefix: Record<string, number> }>('stats');
+      servers.send({ type: 'add-bare-gateways' });
+      await servers.next('bare-gateways-added');
+      handler.send({ type: 'go-bare' });
+      const { startedAtMs: bareStartedAtMs } = await handler.next<Message & { startedAtMs: number }>('bare-started');
+      const bare = await servers.next<Message & { lastPostAtMs: number; steps: number }>('bare-notified');
+      handler.send({ type: 'stop-bare' });
+      const bareRun = await handler.next<Message & { cpuMs: number }>('bare-pipeline');
+      const bareWallSeconds = (bare.lastPostAtMs - bareStartedAtMs) / 1000;
+      const bareCpuMsPerStep = bareRun.cpuMs / bare.steps;
       // `gateway-end` tags a subset of the `gateway` writes (the end of a watch): not counted twice.
       const written = Object.entries(itemsByPrefix)
         .filter(([prefix]) => prefix !== FLOOR_KEY_PREFIX && prefix !== 'gateway-end')
@@ -151,6 +176,12 @@ async function runPipelineOnce(options: PipelineOptions): Promise<PipelineFigure
         scheduleSteps: schedule.steps,
         wallVsSchedule: round(wallSeconds / schedule.wallSeconds, 2),
         handlerCpuMsPerStep: round(run.cpuMs / notified.pollSteps, 2),
+        bareWallSeconds: round(bareWallSeconds, 2),
+        bareSteps: bare.steps,
+        wallVsBare: round(wallSeconds / bareWallSeconds, 2),
+        bareCpuMsPerStep: round(bareCpuMsPerStep, 2),
+        cpuVsBare: round(run.cpuMs / notified.pollSteps / bareCpuMsPerStep, 2),
+        cpuPerWatchVsBare: round(run.cpuMs / bareRun.cpuMs, 2),
       };
     } finally {
       await stopChild(handler);
@@ -192,6 +223,19 @@ export async function runPipelineServers(input: PipelineOptions & { originMs: nu
     await parent.next('stats');
     parent.send({ type: 'stats', deadLettered: await servers.deadLetterDepth(), itemsByPrefix: servers.dynamoWrites.counts().itemsByPrefix });
 
+    await parent.next('add-bare-gateways');
+    for (const gateway of shortCreations(input.watches, BARE_FIRST_INDEX)) stack.simulator.addGateway(gateway);
+    parent.send({ type: 'bare-gateways-added' });
+    const barePosts = () => stack.receiver.received().filter((post) => post.path.endsWith(BARE_PATH_SUFFIX));
+    while (barePosts().length < expected) await new Promise((resolve) => setTimeout(resolve, 20));
+    parent.send({
+      type: 'bare-notified',
+      lastPostAtMs: Math.max(...barePosts().map((post) => post.receivedAtMs)),
+      steps: barePosts()
+        .filter((post) => post.path === `/target-1${BARE_PATH_SUFFIX}`)
+        .reduce((sum, post) => sum + (post.body as { data: { polls: number } }).data.polls, 0),
+    });
+
     await parent.next('stop');
   } finally {
     await servers.stop();
@@ -214,6 +258,7 @@ export async function runPipelineHandler(input: PipelineOptions & { endpoints: S
   parent.send({ type: 'loaded' });
   await parent.next('go');
   counter.reset();
+  const profile = await startCpuProfile(process.env.BENCH_CPU_PROFILE);
   const cpuAtStart = process.cpuUsage();
   const startedAtMs = Date.now();
   const source = startLocalEventSource({
@@ -230,6 +275,7 @@ export async function runPipelineHandler(input: PipelineOptions & { endpoints: S
   await source.done;
   const counts = counter.counts();
   const cpuMs = cpuMilliseconds(process.cpuUsage(cpuAtStart));
+  await profile.stop();
   parent.send({ type: 'pipeline', counts, invocations: source.invocations(), rssAfterLoadKb, peakRssKb: process.resourceUsage().maxRSS, cpuMs });
 
   const floorStartedMs = Date.now();
@@ -242,6 +288,29 @@ export async function runPipelineHandler(input: PipelineOptions & { endpoints: S
     sqs,
   });
   parent.send({ type: 'floor', wallMs: Date.now() - floorStartedMs });
+
+  await parent.next('go-bare');
+  const { QueueUrl: bareQueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: 'bench-bare' }));
+  await sendWatchRequests(sqs, bareQueueUrl, input.watches, BARE_FIRST_INDEX);
+  const bare = bareHandler({ ...endpoints, queueUrl: bareQueueUrl }, input.timeScale);
+  const bareProfile = await startCpuProfile(process.env.BENCH_CPU_PROFILE?.replace(/(\.cpuprofile)?$/, '.bare.cpuprofile'));
+  const bareCpuAtStart = process.cpuUsage();
+  const bareSource = startLocalEventSource({
+    sqs,
+    queueUrl: bareQueueUrl,
+    handler: bare.handler,
+    batchSize: 10,
+    concurrency: input.concurrency,
+    functionTimeoutMs: 60_000,
+  });
+  parent.send({ type: 'bare-started', startedAtMs: Date.now() });
+  await parent.next('stop-bare');
+  bareSource.stop();
+  await bareSource.done;
+  const bareCpuMs = cpuMilliseconds(process.cpuUsage(bareCpuAtStart));
+  await bareProfile.stop();
+  parent.send({ type: 'bare-pipeline', cpuMs: bareCpuMs });
+  bare.close();
 
   counter.stop();
   sqs.destroy();
@@ -263,6 +332,87 @@ async function replaySchedule(options: PipelineOptions): Promise<{ wallSeconds: 
   return {
     wallSeconds: Math.max(...results.map((result) => result.notifiedAfterSeconds)) / options.timeScale,
     steps: results.reduce((sum, result) => sum + result.polls, 0),
+  };
+}
+
+/** The bare pipeline's gateways and requests: bench indexes from here on, apart from the pipeline's. */
+const BARE_FIRST_INDEX = 0x100000;
+/** Its posts go to each target's path plus this, so the receiver tells them apart. */
+const BARE_PATH_SUFFIX = '-bare';
+
+/**
+ * The bare pipeline's handler: per record, what any sound design must do for the same work and
+ * nothing more — one signed GET, the same pure policy (`decidePoll` with the same schedule), one
+ * conditional write — then one `SendMessageBatch` of the successors, delayed as the watcher's are;
+ * for an outcome, per target a claim (a conditional write), the post and its settlement (the
+ * delivery records the exactly-once contract requires). No middy, Powertools, schemas on the hot
+ * path, signed state or logs.
+ */
+function bareHandler(endpoints: StackEndpoints, timeScale: number): { handler: SqsHandler; close(): void } {
+  const clock = scaledClock(timeScale, Number(process.env.APIG_WATCH_TIME_ORIGIN_MS));
+  const agent = new http.Agent({ keepAlive: true });
+  const dynamo = new DynamoDBClient({ region: endpoints.region, endpoint: endpoints.dynamodb, credentials: LOCAL_CREDENTIALS });
+  const sqs = localSqsClient(endpoints);
+  const write = (pk: string, name: string, value: string, condition: string) =>
+    dynamo.send(
+      new UpdateItemCommand({
+        TableName: endpoints.tableName,
+        Key: { pk: { S: `${FLOOR_KEY_PREFIX}#${pk}` } },
+        UpdateExpression: `SET ${name} = :value`,
+        ConditionExpression: condition,
+        ExpressionAttributeValues: { ':value': { S: value } },
+      }),
+    );
+  const deliver = async (event: { id: string }, body: string, target: string, index: number) => {
+    await write(`delivery#${event.id}`, `claim_${index}`, 'claimed', 'attribute_not_exists(settled)');
+    await (await fetch(`${target}${BARE_PATH_SUFFIX}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, agent })).text();
+    await write(`delivery#${event.id}`, 'settled', target, 'attribute_exists(pk)');
+  };
+  const pollOnce = async (body: string): Promise<{ body: string; delaySeconds: number } | null> => {
+    const parsed = JSON.parse(body) as WatchState | object;
+    const state = 'step' in parsed ? parsed : initialState(parseWatchRequest(parsed), clock.now(), 7200);
+    const answer = JSON.parse(await getProgressSigned(endpoints, state.request.instance_id, new Date(clock.now()), agent)) as Record<string, unknown>;
+    const report = {
+      status: String(answer.status),
+      progress: typeof answer.progress === 'number' ? answer.progress : null,
+      startTimeMs: typeof answer.start_time === 'number' ? answer.start_time : null,
+      endTimeMs: typeof answer.end_time === 'number' ? answer.end_time : null,
+      errorCode: typeof answer.error_code === 'string' ? answer.error_code : null,
+      errorMsg: typeof answer.error_msg === 'string' ? answer.error_msg : null,
+    };
+    const nowMs = clock.now();
+    const decision = decidePoll(state, { kind: 'progress', report }, nowMs);
+    await write(`${state.watch_id}#${state.step}`, 'decided', decision.action, 'attribute_not_exists(pk)');
+    if (decision.action === 'poll_again') {
+      return {
+        body: JSON.stringify({ ...decision.next, due_at: nowMs + decision.delaySeconds * 1000 }),
+        delaySeconds: Math.ceil(decision.delaySeconds / timeScale),
+      };
+    }
+    if (decision.action === 'notify') {
+      const event = JSON.stringify(decision.event);
+      await Promise.all(endpoints.targets.map((target, index) => deliver(decision.event, event, target, index)));
+    }
+    return null;
+  };
+  return {
+    async handler(event) {
+      const successors = (await Promise.all(event.Records.map((record) => pollOnce(record.body)))).filter((next) => next !== null);
+      if (successors.length > 0) {
+        await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: endpoints.queueUrl,
+            Entries: successors.map((next, index) => ({ Id: String(index), MessageBody: next.body, DelaySeconds: next.delaySeconds })),
+          }),
+        );
+      }
+      return { batchItemFailures: [] };
+    },
+    close() {
+      dynamo.destroy();
+      sqs.destroy();
+      agent.destroy();
+    },
   };
 }
 
@@ -335,6 +485,26 @@ async function getProgressSigned(endpoints: StackEndpoints, instanceId: string, 
     date,
   });
   return (await fetch(url, { headers, agent })).text();
+}
+
+/**
+ * With `BENCH_CPU_PROFILE=<file>.cpuprofile`, the handler process's CPU profile of the pipeline run
+ * alone (not the floors) is written there, and the bare pipeline's to `<file>.bare.cpuprofile`, for
+ * Chrome DevTools or any `.cpuprofile` reader; without it, nothing.
+ */
+async function startCpuProfile(file: string | undefined): Promise<{ stop(): Promise<void> }> {
+  if (!file) return { stop: async () => {} };
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 function cpuMilliseconds(usage: NodeJS.CpuUsage): number {

@@ -46,6 +46,7 @@ const GOALS = {
   /** The balanced profile's (the default's) longest interval, `MAX_POLL_INTERVAL_SECONDS`. */
   longestIntervalSeconds: MAX_POLL_INTERVAL_SECONDS,
   pipelineWallVsFloor: 1.25,
+  handlerCpuVsBare: 2,
   stepWritesPerPollStep: 1,
   pacingInvocationMs: 3000,
   /** Five containers, 50 outcomes to one Slack webhook: total time against 50 paces, and 429s. */
@@ -249,13 +250,27 @@ if (only.has('pipeline')) {
         '–',
         '–',
       ],
+      [
+        'bare pipeline (same creations, bare calls)',
+        figures.bareWallSeconds,
+        round(figures.bareSteps / figures.bareWallSeconds, 0),
+        figures.bareSteps,
+        '–',
+        '–',
+        '–',
+        '–',
+        '–',
+      ],
       ['floor (bare calls, back to back)', figures.floorWallSeconds, figures.floorPollsPerSecond, figures.polls, '–', '0.1 + –', 1, '–', '–'],
     ],
   );
   print(
     `   pipeline / the schedule alone (same creations, same whole-second delays): ${figures.wallVsSchedule}×; posts ${figures.posts} (${figures.duplicatePosts} repeated), dead-lettered ${figures.deadLettered}`,
   );
-  print(`   handler CPU per poll step: ${figures.handlerCpuMsPerStep} ms`);
+  print(
+    `   handler CPU per poll step: ${figures.handlerCpuMsPerStep} ms; bare handler's (the same calls, delivery records included): ${figures.bareCpuMsPerStep} ms (${figures.cpuVsBare}×; per watch ${figures.cpuPerWatchVsBare}×)`,
+  );
+  print(`   pipeline / bare pipeline wall time: ${figures.wallVsBare}× (${figures.pollSteps} against ${figures.bareSteps} poll steps)`);
   print(
     `   pipeline / back-to-back calls wall time: ${figures.wallVsFloor}× (the creations themselves take 4–5 s of it: a chain cannot finish before its gateway)`,
   );
@@ -269,6 +284,20 @@ if (only.has('pipeline')) {
     `≤ ${GOALS.pipelineWallVsFloor}×`,
     `${figures.wallVsSchedule}×`,
     figures.wallVsSchedule <= GOALS.pipelineWallVsFloor,
+  );
+  check(
+    'pipeline',
+    'pipeline wall time vs the bare pipeline (delivery records included)',
+    `≤ ${GOALS.pipelineWallVsFloor}×`,
+    `${figures.wallVsBare}×`,
+    figures.wallVsBare <= GOALS.pipelineWallVsFloor,
+  );
+  check(
+    'pipeline',
+    'handler CPU per poll step vs the bare handler',
+    `≤ ${GOALS.handlerCpuVsBare}×`,
+    `${figures.cpuVsBare}× (${figures.handlerCpuMsPerStep} vs ${figures.bareCpuMsPerStep} ms)`,
+    figures.cpuVsBare <= GOALS.handlerCpuVsBare,
   );
   check(
     'pipeline',

@@ -20,11 +20,14 @@ const watcher = createWatcher(process.env, {
   },
 });
 
+// A metric with its own dimensions goes out at once through this one instance, which forgets them
+// as it publishes: `singleMetric()` builds a whole `Metrics` (reading the environment) per call.
+const singleMetric = metrics.singleMetric();
+
 function emit(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number, dimensions?: Record<string, string>) {
   if (!dimensions) return void metrics.addMetric(name, unit, value);
-  const single = metrics.singleMetric();
-  for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
-  single.addMetric(name, unit, value);
+  for (const [key, dimension] of Object.entries(dimensions)) singleMetric.addDimension(key, dimension);
+  singleMetric.addMetric(name, unit, value);
 }
 
 /** SQS → the watcher; failures are reported per record (`ReportBatchItemFailures`). */

@@ -11,6 +11,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 export function sqsClientFor(settings: { sqsEndpointOverridden: boolean; region?: string }): SQSClient {
   return new SQSClient({
     useQueueUrlAsEndpoint: !settings.sqsEndpointOverridden,
+    // Its middleware stack resolved once per command class instead of on every send.
+    cacheMiddleware: true,
     ...(settings.region === undefined ? {} : { region: settings.region }),
   });
 }

@@ -43,7 +43,8 @@ export function createWatcher(env: Record<string, string | undefined>, deps: Wat
   const watchSettings = { ...settings, pollSchedule: pollScheduleFor(settings.pollProfile) };
   const clock = scaledClock(settings.timeScale, settings.timeOriginMs ?? Date.now());
   const queue = scaledDelays(createSqsWatchQueue(sqsClientFor(settings), settings.watchQueueUrl, settings.deadLetterQueueUrl), settings.timeScale);
-  const dynamo = new DynamoDBClient({});
+  // Middleware resolved once per command class, not on every call: the ports never add any per call.
+  const dynamo = new DynamoDBClient({ cacheMiddleware: true });
   const store = createDynamoStepStore(dynamo, settings.tableName);
   // Every container keeps the same pace per target: Slack's rate is the webhook's, not a container's.
   const spacing = createDynamoPostSpacing(dynamo, settings.tableName);

@@ -97,6 +97,25 @@ describe('the packaged poll handler', () => {
     expect(metrics.every((line) => (line._aws as { CloudWatchMetrics: { Namespace: string }[] }).CloudWatchMetrics[0]?.Namespace === 'ApigWatch')).toBe(true);
   });
 
+  it('publishes each metric with its own dimensions only, however many such metrics a batch emits', async () => {
+    const instanceIds = ['abcdefabcdefabcdefabcdefabcdef03', 'abcdefabcdefabcdefabcdefabcdef04'];
+    for (const instanceId of instanceIds) simulator.addGateway({ projectId: PROJECT_ID, instanceId, steps: [], finish: { atMs: 0, status: 'success' } });
+
+    await invokeCapturingOutput(instanceIds.map((instanceId) => JSON.stringify(watchRequestBody({ instance_id: instanceId }))));
+
+    const dimensioned = jsonLines().filter((line) => '_aws' in line && ('Outcomes' in line || 'NotificationLag' in line));
+    const dimensionsOf = (line: Record<string, unknown>) => (line._aws as { CloudWatchMetrics: { Dimensions: string[][] }[] }).CloudWatchMetrics[0]?.Dimensions;
+    const outcomes = dimensioned.filter((line) => 'Outcomes' in line);
+    const lags = dimensioned.filter((line) => 'NotificationLag' in line);
+    expect(outcomes).toHaveLength(2);
+    expect(lags.length).toBeGreaterThanOrEqual(2);
+    for (const line of outcomes) expect(dimensionsOf(line)).toEqual([['service', 'outcome']]);
+    for (const line of lags) {
+      expect(dimensionsOf(line)).toEqual([['service', 'channel']]);
+      expect(line).not.toHaveProperty('outcome');
+    }
+  });
+
   it('counts an invalid message and logs its reason, and never writes a secret', async () => {
     await invokeCapturingOutput(['{"project_id":"../../v3/auth/tokens"}']);
 
