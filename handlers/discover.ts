@@ -4,9 +4,9 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
-import { logThrough } from '../lib/runtime/powertools-log.js';
-import { metricsThrough } from '../lib/runtime/powertools-metrics.js';
-import { createDiscoverer, DiscoveryIncompleteError } from '../lib/runtime/discoverer.js';
+import { logThrough } from '../lib/runtime/index.js';
+import { metricsThrough } from '../lib/runtime/index.js';
+import { createDiscoverer, DiscoveryIncompleteError } from '../lib/runtime/index.js';
 
 const logger = new Logger({ serviceName: 'apig-watch' });
 const metrics = new Metrics({ namespace: 'ApigWatch', serviceName: 'apig-watch', logger });

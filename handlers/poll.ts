@@ -4,8 +4,8 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { logThrough } from '../lib/runtime/powertools-log.js';
-import { createWatcher } from '../lib/runtime/watcher.js';
+import { logThrough } from '../lib/runtime/index.js';
+import { createWatcher } from '../lib/runtime/index.js';
 
 const logger = new Logger({ serviceName: 'apig-watch' });
 // Metrics' own warnings (e.g. "No application metrics to publish" after an invocation that only

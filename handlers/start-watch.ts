@@ -3,12 +3,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { readStartWatchSettings } from '../lib/config/settings.js';
-import { answerStartRequest } from '../lib/http/start-watch-endpoint.js';
-import { createWatchRequestSender } from '../lib/queue/watch-request-sender.js';
-import { sqsClientFor } from '../lib/queue/sqs-client.js';
-import { logThrough } from '../lib/runtime/powertools-log.js';
-import { createDynamoStepStore } from '../lib/store/step-store.js';
+import { readStartWatchSettings } from '../lib/config/index.js';
+import { answerStartRequest } from '../lib/http/index.js';
+import { createWatchRequestSender } from '../lib/queue/index.js';
+import { sqsClientFor } from '../lib/queue/index.js';
+import { logThrough } from '../lib/runtime/index.js';
+import { createDynamoStepStore } from '../lib/store/index.js';
 
 const logger = new Logger({ serviceName: 'apig-watch' });
 const settings = readStartWatchSettings(process.env);

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { NotifyConfigError } from '../notify/errors.js';
+import { NotifyConfigError } from '../notify/index.js';
 import type { Target, WatchRequest } from '../watch/index.js';
 import { CliUsageError } from './process.js';
 import type { RoutedRequest } from './routing.js';
@@ -211,7 +211,7 @@ function contextLabels(entries: readonly string[] = [], base: Record<string, str
  * await notifyTargets(values.NOTIFY_URLS, { notify: ['webhook+http://127.0.0.1:8080/hook'] })
  */
 export async function notifyTargets(notifyUrls: string | undefined, options: NotifyOptions): Promise<Target[]> {
-  const { parseNotifyUrls } = await import('../notify/targets.js');
+  const { parseNotifyUrls } = await import('../notify/index.js');
   const targets = new Map<string, Target>();
   const add = (found: Target[]) => {
     for (const target of found) if (!targets.has(target.id)) targets.set(target.id, target);

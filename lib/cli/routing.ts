@@ -1,4 +1,4 @@
-import { describeFilters } from '../notify/targets.js';
+import { describeFilters } from '../notify/index.js';
 import { selectTargets, unknownGroups, type Target, type EventKind, type WatchRequest } from '../watch/index.js';
 
 /** The request fields routing reads. */

@@ -2,9 +2,9 @@
  * Resolution: the secrets the settings name (values, or references read at run time) turned into
  * what the functions and the CLI run with. `apigConfigFrom` is the one way an `ApigConfig` is built.
  */
-import type { ApigConfig, ApigCredentials } from '../apig/types.js';
+import type { ApigConfig, ApigCredentials } from '../apig/index.js';
 import { ConfigError } from '../config-error.js';
-import { parseNotifyUrls } from '../notify/targets.js';
+import { parseNotifyUrls } from '../notify/index.js';
 import { MIN_STATE_SIGNING_KEY_BYTES, type StateSigningKeys, type Target } from '../watch/index.js';
 import type { SecretSource, SecretVariable, Settings } from './settings.js';
 

@@ -2,9 +2,9 @@
  * The environment readers: each function's variables, read and checked once at cold start.
  * Secrets stay references here (lib/config/resolve.ts resolves them). Imports nothing else of lib/config.
  */
-import { DEFAULT_APIG_ENDPOINT, DEFAULT_IAM_ENDPOINT } from '../apig/endpoints.js';
+import { DEFAULT_APIG_ENDPOINT, DEFAULT_IAM_ENDPOINT } from '../apig/index.js';
 import { ConfigError } from '../config-error.js';
-import { parseDiscoverProjects, type DiscoverProject } from '../discover/projects.js';
+import { parseDiscoverProjects, type DiscoverProject } from '../discover/index.js';
 import { MAX_WATCH_LIFETIME_SECONDS, POLL_PROFILES, type PollProfile } from '../watch/index.js';
 
 /** The environment variables that may hold a secret, or a reference to one (`ssm:/…`, `secretsmanager:…`). */

@@ -1,6 +1,6 @@
 import { describeError } from '../describe-error.js';
 import { DISCOVERY_ORIGIN, type Log, type Metrics, type Operation, operationShownBy, type WatchRequest, watchRequestSchema } from '../watch/index.js';
-import type { WatchRequestSender } from '../queue/watch-request-sender.js';
+import type { WatchRequestSender } from '../queue/index.js';
 import type { GatewayLister, ListedInstance } from './instance-list-client.js';
 import type { DiscoverProject } from './projects.js';
 

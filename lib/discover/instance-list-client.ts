@@ -1,10 +1,10 @@
 import * as z from 'zod/mini';
-import { createApigRequester, type ApigAnswer } from '../apig/apig-request.js';
-import { resolveEndpoint } from '../apig/endpoints.js';
-import { errorFromApigAnswer } from '../apig/errors.js';
+import { createApigRequester, type ApigAnswer } from '../apig/index.js';
+import { resolveEndpoint } from '../apig/index.js';
+import { errorFromApigAnswer } from '../apig/index.js';
 import { parseJsonLeniently } from '../lenient-json.js';
 import { ApigRetryableError, type ApigError, SILENT_LOG, type Log } from '../watch/index.js';
-import type { ApigConfig } from '../apig/types.js';
+import type { ApigConfig } from '../apig/index.js';
 import { boundEchoedText, ECHOED_WORD_MAX_CHARS } from '../echoed-text.js';
 import type { DiscoverProject } from './projects.js';
 

@@ -2,7 +2,7 @@ import { describeError } from '../describe-error.js';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { parseJsonLeniently } from '../lenient-json.js';
 import { type Log, InvalidMessageError, parseWatchRequest, type FieldProblem, type WatchRequest } from '../watch/index.js';
-import type { WatchRequestSender } from '../queue/watch-request-sender.js';
+import type { WatchRequestSender } from '../queue/index.js';
 
 /** A watch request is a few hundred bytes; anything much larger is refused before parsing. */
 const MAX_BODY_BYTES = 64 * 1024;

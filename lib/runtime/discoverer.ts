@@ -1,10 +1,10 @@
-import { readDiscoverSettings } from '../config/settings.js';
-import { resolveApigConfig } from '../config/resolve.js';
-import { discoverGateways, type DiscoverySummary } from '../discover/discover-gateways.js';
-import { createInstanceLister, type GatewayLister } from '../discover/instance-list-client.js';
+import { readDiscoverSettings } from '../config/index.js';
+import { resolveApigConfig } from '../config/index.js';
+import { discoverGateways, type DiscoverySummary } from '../discover/index.js';
+import { createInstanceLister, type GatewayLister } from '../discover/index.js';
 import type { Log, Metrics } from '../watch/index.js';
-import { createWatchRequestSender } from '../queue/watch-request-sender.js';
-import { sqsClientFor } from '../queue/sqs-client.js';
+import { createWatchRequestSender } from '../queue/index.js';
+import { sqsClientFor } from '../queue/index.js';
 import { readSecretReference } from './read-secret-reference.js';
 import { cachedBySecrets } from './cached-by-secrets.js';
 import { scaledClock } from './time-scale.js';

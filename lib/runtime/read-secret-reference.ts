@@ -1,4 +1,4 @@
-import type { SecretSource } from '../config/settings.js';
+import type { SecretSource } from '../config/index.js';
 
 /** How long a secret read from SSM or Secrets Manager is reused before it is read again (rotation). */
 const SECRET_CACHE_SECONDS = 300;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import * as z from 'zod/mini';
-import { verifySignature } from '../apig/signing.js';
+import { verifySignature } from '../apig/index.js';
 import { parseJsonLeniently } from '../lenient-json.js';
 import type { SimulatedAnswer } from './faults.js';
 

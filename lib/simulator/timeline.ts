@@ -1,4 +1,4 @@
-import { instanceStatusCode } from '../apig/instance-statuses.js';
+import { instanceStatusCode } from '../apig/index.js';
 
 /**
  * How a simulated gateway's life unfolds — its creation, then what happens to it — and what

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { MIN_POST_SPACING_MS, type PostSpacing, type TargetSlots, takeSlot } from '../notify/spacing.js';
-import type { ChannelType } from '../notify/targets.js';
+import { MIN_POST_SPACING_MS, type PostSpacing, type TargetSlots, takeSlot } from '../notify/index.js';
+import type { ChannelType } from '../notify/index.js';
 import { ITEM_KEY_PREFIXES } from './step-store.js';
 
 /** Reads and writes of one take before it stops contending (other containers kept taking the same target's slots). */

@@ -109,6 +109,17 @@ describe('dependency rules', () => {
     expect(loops).toEqual([]);
   });
 
+  it("reaches each folder of lib from outside it through its index.ts (its public surface), the core's pure parts aside", () => {
+    const folderOf = (path: string) => path.split('/').slice(0, 2).join('/');
+    // lib/watch's schedule and request are read directly by the CLI's lazy paths (so that --help loads no schema).
+    const direct = (imported: string) =>
+      imported.endsWith('/index.ts') || /^lib\/watch\/(request|schedule)\.ts$/.test(imported) || !imported.startsWith('lib/');
+    const around = [...importsUnder('lib'), ...importsUnder('handlers')].filter(
+      ({ file, imported }) => folderOf(file) !== folderOf(imported) && imported.split('/').length > 2 && !direct(imported),
+    );
+    expect(around).toEqual([]);
+  });
+
   it('keeps what ships (lib, handlers, bin) free of imports from the dev kit, scripts, bench and test', () => {
     const forbidden = SHIPPED.flatMap(importsUnder).filter(({ imported }) => /^(devkit|scripts|bench|test)\//.test(imported));
     expect(forbidden).toEqual([]);

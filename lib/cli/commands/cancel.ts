@@ -31,7 +31,7 @@ export async function runCancel(options: CancelCommandOptions, io: CliIo): Promi
   const region = options.awsRegion ?? (options.stack ? regionOfStackArn(options.stack) : undefined);
   const named = gatewayOrWatch(options);
   const tableName = await resolveTableName(options, io.env, region);
-  const [{ DynamoDBClient }, { createDynamoStepStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../../store/step-store.js')]);
+  const [{ DynamoDBClient }, { createDynamoStepStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../../store/index.js')]);
   const client = new DynamoDBClient(region === undefined ? {} : { region });
   try {
     const gateway = 'watchId' in named ? await gatewayOfWatch(client, tableName, named.watchId) : named;
@@ -80,7 +80,7 @@ function gatewayOrWatch(options: CancelCommandOptions): { project_id: string; in
 
 /** The gateway a watch id belongs to, from the table (a Scan, as `list` makes). */
 async function gatewayOfWatch(client: import('@aws-sdk/client-dynamodb').DynamoDBClient, tableName: string, watchId: string) {
-  const { scanWatches } = await import('../../store/watch-listing.js');
+  const { scanWatches } = await import('../../store/index.js');
   const watch = (await scanWatches(client, tableName, Date.now())).find((listed) => listed.watch_id === watchId);
   return watch ? { project_id: watch.project_id, instance_id: watch.instance_id } : null;
 }

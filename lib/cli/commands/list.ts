@@ -1,6 +1,6 @@
 import { describeError } from '../../describe-error.js';
 import { formatElapsed } from '../../watch/index.js';
-import type { WatchListing } from '../../store/watch-listing.js';
+import type { WatchListing } from '../../store/index.js';
 import { isMissingRegionError, regionOfStackArn, resolveTableName, type TableOptions } from '../deployment.js';
 import { CliError, CliUsageError, EXIT_CODES, type CliIo } from '../process.js';
 import { formatTable } from '../text-table.js';
@@ -24,7 +24,7 @@ export interface ListCommandOptions extends TableOptions {
 export async function runList(options: ListCommandOptions, io: CliIo): Promise<number> {
   const region = options.awsRegion ?? (options.stack ? regionOfStackArn(options.stack) : undefined);
   const tableName = await resolveTableName(options, io.env, region);
-  const [{ DynamoDBClient }, { scanWatches }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../../store/watch-listing.js')]);
+  const [{ DynamoDBClient }, { scanWatches }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../../store/index.js')]);
   const client = new DynamoDBClient(region === undefined ? {} : { region });
   const nowMs = Date.now();
   let watches: WatchListing[];

@@ -1,8 +1,8 @@
-import { readCliSettings } from '../../config/settings.js';
+import { readCliSettings } from '../../config/index.js';
 import { boundEchoedText } from '../../echoed-text.js';
 import { parseJsonLeniently } from '../../lenient-json.js';
-import { MAX_PEEKED_MESSAGES, findRedriveQueues, moveBack, peekDeadLetters, type DeadLetter, type MoveProgress } from '../../queue/dead-letter-redrive.js';
-import { sqsClientFor } from '../../queue/sqs-client.js';
+import { MAX_PEEKED_MESSAGES, findRedriveQueues, moveBack, peekDeadLetters, type DeadLetter, type MoveProgress } from '../../queue/index.js';
+import { sqsClientFor } from '../../queue/index.js';
 import { describeError } from '../../describe-error.js';
 import { formatElapsed, parseWatchRequest, unverifiedStateOf } from '../../watch/index.js';
 import { isMissingRegionError, regionOfQueueUrl, resolveQueueUrl, type QueueOptions } from '../deployment.js';

@@ -1,7 +1,7 @@
 import { SIMULATOR_DEFAULT_CREDENTIALS, startApigSimulator } from '../../simulator/index.js';
 import { SCRIPTED_GATEWAYS, SCRIPTED_PROJECT_ID as PROJECT_ID, SCRIPTED_REGION as REGION } from '../../simulator/index.js';
-import { readCliSettings } from '../../config/settings.js';
-import { scaledClock } from '../../runtime/time-scale.js';
+import { readCliSettings } from '../../config/index.js';
+import { scaledClock } from '../../runtime/index.js';
 import { CliUsageError, EXIT_CODES, type CliIo } from '../process.js';
 
 export interface SimulateOptions {

@@ -1,6 +1,6 @@
-import { readCliSettings } from '../../config/settings.js';
-import { createWatchRequestSender, type WatchLookup } from '../../queue/watch-request-sender.js';
-import { sqsClientFor } from '../../queue/sqs-client.js';
+import { readCliSettings } from '../../config/index.js';
+import { createWatchRequestSender, type WatchLookup } from '../../queue/index.js';
+import { sqsClientFor } from '../../queue/index.js';
 import { describeError } from '../../describe-error.js';
 import { missingAwsSetup, regionOfQueueUrl, regionOfStackArn, resolveQueueUrl, stackTableName, type QueueOptions } from '../deployment.js';
 import { watchRequestFromOptions, type RequestOptions } from '../options.js';
@@ -56,6 +56,6 @@ export async function runStart(options: StartCommandOptions, io: CliIo): Promise
 
 /** The watch table, read-only, to tell a request that joins an active watch; loaded only when needed. */
 async function watchLookup(tableName: string, region: string | undefined): Promise<WatchLookup> {
-  const [{ DynamoDBClient }, { createDynamoStepStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../../store/step-store.js')]);
+  const [{ DynamoDBClient }, { createDynamoStepStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../../store/index.js')]);
   return createDynamoStepStore(new DynamoDBClient(region === undefined ? {} : { region }), tableName);
 }

@@ -1,8 +1,8 @@
-import { readCliSettings } from '../../../config/settings.js';
-import { resolveSecretValues } from '../../../config/resolve.js';
+import { readCliSettings } from '../../../config/index.js';
+import { resolveSecretValues } from '../../../config/index.js';
 import { SILENT_LOG, selectTargets, type EventKind } from '../../../watch/index.js';
-import { createNotifier } from '../../../notify/notifier.js';
-import { readSecretReference } from '../../../runtime/read-secret-reference.js';
+import { createNotifier } from '../../../notify/index.js';
+import { readSecretReference } from '../../../runtime/index.js';
 import { deliverToAll, describeDelivery } from '../../delivery.js';
 import { notifyTargets, routedRequestFrom, type NotifyOptions, type RoutingOptions } from '../../options.js';
 import { CliUsageError, EXIT_CODES, lineLog, type CliIo } from '../../process.js';

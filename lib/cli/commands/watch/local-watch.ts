@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { memoryStepStore } from '../../../store/memory-step-store.js';
+import { memoryStepStore } from '../../../store/index.js';
 import {
   type Clock,
   type DeliveryResult,

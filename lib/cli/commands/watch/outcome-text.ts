@@ -1,4 +1,4 @@
-import { composeMessage, formatTitle } from '../../../notify/compose-message.js';
+import { composeMessage, formatTitle } from '../../../notify/index.js';
 import type { OutcomeEvent } from '../../../watch/index.js';
 
 /** Facts worth repeating in a terminal (the ids were on the command line). */

@@ -1,4 +1,4 @@
-import { isNeverAnswered } from '../../../notify/compose-message.js';
+import { isNeverAnswered } from '../../../notify/index.js';
 import type { Outcome, OutcomeEvent, WatchState } from '../../../watch/index.js';
 import type { BoardRow, RowTone } from './live-board.js';
 
