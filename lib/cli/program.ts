@@ -48,7 +48,7 @@ Environment (as the Lambda, see docs/configuration.md):
  */
 export function buildProgram(io: CliIo, setExitCode: (code: number) => void, version: string): Command {
   const program = new Command('apig-watch')
-    .description('Watch the creation of a Huawei Cloud API Gateway dedicated gateway and notify webhooks once it ends.')
+    .description("Watch a Huawei Cloud API Gateway dedicated gateway's creation (or resize, update, deletion, restart) and notify webhooks once it ends.")
     .version(version)
     .exitOverride()
     .configureOutput({
@@ -63,7 +63,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void, ver
       setExitCode(await (await load())(options, io));
 
   withNotifyOptions(withRequestOptions(program.command('watch')))
-    .description('watch one creation from this machine (no AWS): poll, show progress, notify once it ends')
+    .description('watch one creation (or --operation) from this machine (no AWS): poll, show progress, notify once it ends')
     .addOption(
       new Option(
         '--interval <seconds>',

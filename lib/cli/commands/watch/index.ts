@@ -29,7 +29,7 @@ export interface WatchCommandOptions extends RequestOptions, NotifyOptions {
 const ROW_KEY = 'watch';
 
 /**
- * `apig-watch watch`: watches one creation from this machine, with the poller's client, policy,
+ * `apig-watch watch`: watches one creation (or another operation) from this machine, with the poller's client, policy,
  * renderers and delivery but no AWS, then notifies every target once. Human output goes to stdout
  * (to stderr with `--json`, whose event is then stdout's only line). Resolves with the exit code.
  *
