@@ -173,8 +173,7 @@ function decideOnInstance(state: WatchState, answer: InstanceDetailAnswer, nowMs
   const shownOrCreated = seen.operation_seen || operation === 'creation';
   if (status === statuses.done && shownOrCreated) return notify(seen, 'succeeded', null, null, nowMs);
   // Still under way at the deadline (Huawei's own timeout never came): the watch says so and stops.
-  if (nowMs >= state.deadline_at)
-    return notify({ ...seen, operation_seen: seen.operation_seen || statuses.pending.includes(status as string) }, 'timed_out', null, null, nowMs);
+  if (nowMs >= state.deadline_at) return notify(seen, 'timed_out', null, null, nowMs);
   if (statuses.pending.includes(status as string)) return pollDetailAgain({ ...seen, operation_seen: true }, nowMs, schedule);
   if (status === 'Running' && !seen.operation_seen) {
     if (nowMs - state.requested_at >= NOT_STARTED_GRACE_SECONDS * 1000) {
@@ -205,7 +204,7 @@ function decideOnHealth(state: WatchState, answer: InstanceDetailAnswer, nowMs: 
   const delaySeconds = Math.min(HEALTH_POLL_INTERVAL_SECONDS, untilDeadline);
   if (notice === undefined || seen.told.includes(notice)) return pollAgain(seen, delaySeconds);
   const told: WatchState = { ...seen, told: [...seen.told, notice] };
-  return { ...pollAgain(told, delaySeconds), notice: buildHealthNotice(told, notice, nowMs) } as PollDecision;
+  return pollAgain(told, delaySeconds, undefined, buildHealthNotice(told, notice, nowMs));
 }
 
 /** The instance detail read again as `schedule` says (the adaptive one paces each operation by its duration prior), at least a second on. */
@@ -285,8 +284,8 @@ function refusalEndsWatch(state: WatchState, refusal: Extract<Observation, { kin
   return refusal.fresh || (state.transient !== null && refusal.confirmedAtMs >= state.transient.since);
 }
 
-function pollAgain(state: WatchState, delaySeconds: number, warning?: string): PollDecision {
-  return { action: 'poll_again', delaySeconds, next: { ...state, step: state.step + 1 }, warning };
+function pollAgain(state: WatchState, delaySeconds: number, warning?: string, notice?: NotificationEvent): PollDecision {
+  return { action: 'poll_again', delaySeconds, next: { ...state, step: state.step + 1 }, warning, ...(notice ? { notice } : {}) };
 }
 
 function notify(
