@@ -64,6 +64,8 @@ export interface PipelineFigures extends Record<string, number> {
   writesPerPollStep: number;
   /** Progress GETs the simulator answered beyond one per poll step. */
   duplicateHuaweiGets: number;
+  /** Instance-detail GETs per watch: "created" means Running, read once after the progress API's success. */
+  detailGetsPerWatch: number;
   posts: number;
   duplicatePosts: number;
   deadLettered: number;
@@ -122,7 +124,7 @@ async function runPipelineOnce(options: PipelineOptions): Promise<PipelineFigure
       handler.send({ type: 'go' });
       const { startedAtMs } = await handler.next<Message & { startedAtMs: number }>('started');
       const notified = await servers.next<
-        Message & { lastPostAtMs: number; posts: number; duplicates: number; cpuMs: number; pollSteps: number; progressGets: number }
+        Message & { lastPostAtMs: number; posts: number; duplicates: number; cpuMs: number; pollSteps: number; progressGets: number; detailGets: number }
       >('notified');
       handler.send({ type: 'stop' });
       const run = await handler.next<
@@ -165,6 +167,7 @@ async function runPipelineOnce(options: PipelineOptions): Promise<PipelineFigure
         stepWritesPerPollStep: round(stepWrites / notified.pollSteps, 2),
         writesPerPollStep: round(written / notified.pollSteps, 2),
         duplicateHuaweiGets: notified.progressGets - notified.pollSteps,
+        detailGetsPerWatch: round(notified.detailGets / options.watches, 2),
         posts: notified.posts,
         duplicatePosts: notified.duplicates,
         deadLettered,
@@ -218,6 +221,7 @@ export async function runPipelineServers(input: PipelineOptions & { originMs: nu
       lastPostAtMs: Math.max(...posts.map((post) => post.receivedAtMs)),
       pollSteps: [...firstTarget.values()].reduce((sum, event) => sum + event.data.polls, 0),
       progressGets: stack.simulator.requests.filter((request) => request.path.endsWith('/progress')).length,
+      detailGets: stack.simulator.requests.filter((request) => /\/apigw\/instances\/[0-9a-f]{32}$/.test(request.path)).length,
       cpuMs: cpuMilliseconds(process.cpuUsage(cpuAtStart)),
     });
     await parent.next('stats');

@@ -250,7 +250,7 @@ if (only.has('pipeline')) {
   );
   print(
     `   counted at the database: ${figures.stepWritesPerPollStep} step-record writes per poll step (${figures.writesPerPollStep} with delivery records), ` +
-      `${figures.pollSteps} poll steps; duplicate Huawei GETs (simulator's count − poll steps): ${figures.duplicateHuaweiGets}`,
+      `${figures.pollSteps} poll steps; duplicate Huawei GETs (simulator's count − poll steps): ${figures.duplicateHuaweiGets}; instance-detail GETs per creation: ${figures.detailGetsPerWatch}`,
   );
   check(
     'pipeline',
